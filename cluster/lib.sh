@@ -1,0 +1,45 @@
+# Shared paths for the cluster scripts. Sourced, never run.
+#   HELMCYCLE_CACHE  binaries, shared by every checkout on the machine (default ~/.cache/helmcycle)
+#   HELMCYCLE_STATE  this checkout's running cluster: kubeconfig, pids, logs (default <repo>/.cache/cluster)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${HELMCYCLE_CACHE:-$HOME/.cache/helmcycle}
+bin=$cache/bin
+state=${HELMCYCLE_STATE:-$root/.cache/cluster}
+cluster_name=helmcycle
+env_file=$state/env
+export KWOK_WORKDIR=$state/kwok
+export PATH=$bin:$PATH
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+
+# A free TCP port on loopback, chosen by the kernel.
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# Waits until a command succeeds, or fails after $1 seconds.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
+# Starts a detached background process whose pid lands in $state/pids/$1.pid and output in $state/logs.
+start_daemon() {
+  local name=$1; shift
+  mkdir -p "$state/pids" "$state/logs"
+  setsid "$@" >"$state/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$state/pids/$name.pid"
+}
+
+stop_daemon() {
+  local file=$state/pids/$1.pid pid
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}

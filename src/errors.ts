@@ -1,0 +1,141 @@
+// One error family for everything a user can see. Each error has a stable `code`, says which chart
+// and phase it concerns where that is known, and carries a `hint`: what to do next.
+
+export type ErrorCode =
+  | 'SPEC_INVALID'
+  | 'PREREQUISITE_FAILED'
+  | 'HELM_COMMAND_FAILED'
+  | 'HELM_RELEASE_NOT_FOUND'
+  | 'HELM_RELEASE_LOCKED'
+  | 'HELM_TIMEOUT'
+  | 'HELM_ROLLED_BACK'
+  | 'HELM_RENDER_FAILED'
+  | 'CANCELLED'
+  | 'KUBE_REQUEST_FAILED'
+  | 'VALIDATION_FAILED'
+  | 'DEPLOY_FAILED'
+  | 'PHASE_FAILED';
+
+export interface ErrorDetails {
+  cause?: unknown;
+  chart?: string;
+  phase?: string;
+  hint?: string;
+}
+
+export class HelmcycleError extends Error {
+  readonly code: ErrorCode;
+  readonly chart: string | undefined;
+  readonly phase: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.chart = details.chart;
+    this.phase = details.phase;
+    this.hint = details.hint;
+  }
+}
+
+export interface SpecIssue {
+  /** Dotted path of the field inside the chart spec, e.g. `upgradeRetry.attempts`. */
+  field: string;
+  message: string;
+}
+
+/** Bad input: the spec (or the file it came from) is wrong. Nothing was changed in the cluster. */
+export class SpecError extends HelmcycleError {
+  readonly issues: readonly SpecIssue[];
+  readonly file: string | undefined;
+
+  constructor(chart: string, issues: readonly SpecIssue[], file?: string) {
+    const where = file ? `${file}: ` : '';
+    const lines = issues.map((issue) => `  - ${issue.field}: ${issue.message}`);
+    super('SPEC_INVALID', `${where}chart '${chart}' has an invalid spec:\n${lines.join('\n')}`, {
+      chart,
+      hint: 'fix the fields listed above; nothing was changed in the cluster',
+    });
+    this.issues = issues;
+    this.file = file;
+  }
+}
+
+export class PrerequisiteError extends HelmcycleError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('PREREQUISITE_FAILED', message, { phase: 'checkPrerequisites', ...details });
+  }
+}
+
+export class KubeRequestError extends HelmcycleError {
+  readonly statusCode: number | undefined;
+  constructor(message: string, statusCode: number | undefined, details: ErrorDetails = {}) {
+    super('KUBE_REQUEST_FAILED', message, details);
+    this.statusCode = statusCode;
+  }
+}
+
+export interface FailedCheck {
+  name: string;
+  message: string;
+}
+
+export class ValidationError extends HelmcycleError {
+  readonly failures: readonly FailedCheck[];
+  constructor(chart: string, failures: readonly FailedCheck[], details: ErrorDetails = {}) {
+    const lines = failures.map((f) => `  - ${f.name}: ${f.message}`).join('\n');
+    super('VALIDATION_FAILED', `chart '${chart}' did not validate:\n${lines}`, {
+      chart,
+      phase: 'validate',
+      hint: 'the release was deployed, but the checks above failed; see the diagnostics',
+      ...details,
+    });
+    this.failures = failures;
+  }
+}
+
+export class CancelledError extends HelmcycleError {
+  constructor(message = 'cancelled', details: ErrorDetails = {}) {
+    super('CANCELLED', message, details);
+  }
+}
+
+/** A phase of a chart's lifecycle failed; wraps the cause with the chart and phase. */
+export class PhaseError extends HelmcycleError {
+  constructor(chart: string, phase: string, cause: unknown, hint?: string) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const causeHint = isHelmcycleError(cause) ? cause.hint : undefined;
+    super('PHASE_FAILED', `chart '${chart}' failed in ${phase}: ${reason}`, {
+      chart,
+      phase,
+      cause,
+      hint: hint ?? causeHint,
+    });
+  }
+}
+
+export function isHelmcycleError(value: unknown): value is HelmcycleError {
+  return value instanceof HelmcycleError;
+}
+
+export function hasErrorCode(value: unknown, code: ErrorCode): value is HelmcycleError {
+  return isHelmcycleError(value) && value.code === code;
+}
+
+/** Walks an error's `cause` chain, outermost first. */
+export function* causeChain(error: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current !== undefined && !seen.has(current)) {
+    seen.add(current);
+    yield current;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+}
+
+/** The first error of a type in the cause chain, if any. */
+export function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (const item of causeChain(error)) if (item instanceof type) return item;
+  return undefined;
+}

@@ -1,0 +1,152 @@
+// The HelmClient interface: everything helmcycle asks of helm. The CLI-backed implementation spawns the
+// helm binary; unit tests use a scripted fake behind this same interface.
+import type { RepositoryAuth, YamlFileContent } from '../spec/chart-spec.js';
+
+export type HelmMajor = 3 | 4;
+
+export interface HelmVersion {
+  /** e.g. "v3.17.2" */
+  version: string;
+  major: HelmMajor;
+  minor: number;
+  patch: number;
+}
+
+/** Release states as helm records them. The pending-* states mean an operation never finished. */
+export type ReleaseStatus =
+  | 'unknown'
+  | 'deployed'
+  | 'uninstalled'
+  | 'superseded'
+  | 'failed'
+  | 'uninstalling'
+  | 'pending-install'
+  | 'pending-upgrade'
+  | 'pending-rollback';
+
+export const PENDING_STATUSES: readonly ReleaseStatus[] = ['pending-install', 'pending-upgrade', 'pending-rollback'];
+
+export interface ReleaseInfo {
+  name: string;
+  namespace: string;
+  revision: number;
+  status: ReleaseStatus;
+  chartName: string;
+  chartVersion: string;
+  appVersion: string | undefined;
+  description: string | undefined;
+  /** ISO timestamp of the last deploy. */
+  updated: string | undefined;
+}
+
+export interface RevisionInfo {
+  revision: number;
+  status: ReleaseStatus;
+  chart: string;
+  appVersion: string | undefined;
+  description: string | undefined;
+  updated: string | undefined;
+}
+
+/** Where a chart comes from. */
+export interface ChartSource {
+  /** A local directory, a chart name within `repository`, or an oci:// reference. */
+  chart: string;
+  repository?: string | undefined;
+  version?: string | undefined;
+  auth?: RepositoryAuth | undefined;
+  plainHttp?: boolean | undefined;
+}
+
+/** Every source of values, in the order helmcycle applies them (later wins). */
+export interface ValuesInput {
+  values: Record<string, unknown>[];
+  valuesFiles: string[];
+  yamlFilesContent: YamlFileContent[];
+  setSensitive: Record<string, string | number | boolean>;
+  setJson: Record<string, unknown>;
+  set: Record<string, string | number | boolean>;
+  setString: Record<string, string>;
+}
+
+export interface ReleaseRef {
+  release: string;
+  namespace: string;
+}
+
+export interface UpgradeOptions {
+  createNamespace: boolean;
+  atomic: boolean;
+  wait: boolean;
+  waitForJobs: boolean;
+  timeoutSeconds: number;
+  force: boolean;
+  cleanupOnFail: boolean;
+  historyMax: number;
+  skipCrds: boolean;
+  disableHooks: boolean;
+  takeOwnership: boolean;
+  description?: string | undefined;
+  labels: Record<string, string>;
+}
+
+export interface UpgradeRequest extends ReleaseRef {
+  source: ChartSource;
+  values: ValuesInput;
+  options: UpgradeOptions;
+  /** Render against the cluster without changing it (helm --dry-run=server). */
+  dryRun?: boolean;
+}
+
+export interface UninstallRequest extends ReleaseRef {
+  wait: boolean;
+  timeoutSeconds: number;
+  keepHistory?: boolean;
+}
+
+export interface RollbackRequest extends ReleaseRef {
+  /** The revision to return to; helm's default (the previous one) when absent. */
+  revision?: number;
+  wait: boolean;
+  timeoutSeconds: number;
+  cleanupOnFail?: boolean;
+  force?: boolean;
+}
+
+export interface TemplateRequest extends ReleaseRef {
+  source: ChartSource;
+  values: ValuesInput;
+  skipCrds?: boolean;
+}
+
+export interface ChartMetadata {
+  name: string;
+  version: string;
+  appVersion: string | undefined;
+  kubeVersion: string | undefined;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface HelmClient {
+  version(options?: CallOptions): Promise<HelmVersion>;
+  upgradeInstall(request: UpgradeRequest, options?: CallOptions): Promise<ReleaseInfo>;
+  /** Uninstalls; resolves quietly when the release does not exist. */
+  uninstall(request: UninstallRequest, options?: CallOptions): Promise<void>;
+  /** The release's current status, or undefined when there is no such release. */
+  status(ref: ReleaseRef, options?: CallOptions): Promise<ReleaseInfo | undefined>;
+  /** Revisions, oldest first; empty when there is no such release. */
+  history(ref: ReleaseRef, options?: CallOptions): Promise<RevisionInfo[]>;
+  list(namespace: string | 'all', options?: CallOptions): Promise<ReleaseInfo[]>;
+  /** The user-supplied values of a revision (all computed values with `all`). */
+  getValues(ref: ReleaseRef & { revision?: number; all?: boolean }, options?: CallOptions): Promise<Record<string, unknown>>;
+  getManifest(ref: ReleaseRef & { revision?: number }, options?: CallOptions): Promise<string>;
+  rollback(request: RollbackRequest, options?: CallOptions): Promise<void>;
+  template(request: TemplateRequest, options?: CallOptions): Promise<string>;
+  /** Metadata of the chart a source resolves to, without installing it (helm show chart). */
+  showChart(source: ChartSource, options?: CallOptions): Promise<ChartMetadata>;
+  /** Downloads and unpacks a chart into `destination`; returns the chart's directory. */
+  pull(source: ChartSource, destination: string, options?: CallOptions): Promise<string>;
+}

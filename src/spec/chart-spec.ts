@@ -1,0 +1,134 @@
+// The declaration of one chart, modeled on Terraform's helm_release plus what community charts need.
+// The zod schema is the single source of truth: the TypeScript types below are inferred from it.
+import semver from 'semver';
+import { z } from 'zod';
+
+/** Helm release names: DNS-1123 labels of at most 53 characters (helm's own limit). */
+const releaseName = z
+  .string()
+  .max(53, 'a release name has at most 53 characters')
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a release name is lowercase letters, digits and dashes');
+
+const namespaceName = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace is lowercase letters, digits and dashes');
+
+const semverVersion = z.string().refine((v) => semver.valid(v) !== null, 'expected a semantic version, e.g. 2.0.0');
+
+const versionConstraint = z
+  .string()
+  .min(1)
+  .refine((v) => semver.validRange(v) !== null, 'expected a version or a semver range, e.g. 1.2.3 or ^1.2');
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const valuesObject = z.record(z.string(), z.unknown());
+
+export const repositoryAuthSchema = z.strictObject({
+  username: z.string().min(1),
+  /** Sensitive: written to a private helm config through stdin, never to an argv or a log. */
+  password: z.string().min(1),
+  caFile: z.string().optional(),
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  insecureSkipTlsVerify: z.boolean().optional(),
+  /** Send the credentials to every domain the repository redirects to (helm's --pass-credentials). */
+  passCredentials: z.boolean().optional(),
+});
+
+export const yamlFileContentSchema = z.strictObject({
+  /** A label for messages and the temporary file's name. */
+  name: z.string().regex(/^[\w.-]+$/, 'a name is letters, digits, dots, dashes and underscores'),
+  content: z.string(),
+});
+
+export const upgradeRetrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(20),
+  delayMs: z.number().int().min(0).max(600_000).default(5_000),
+});
+
+export const chartSpecSchema = z
+  .strictObject({
+    /** The release name. */
+    name: releaseName,
+    namespace: namespaceName.default('default'),
+    createNamespace: z.boolean().default(false),
+    /**
+     * The chart: a local directory (./charts/web), a name in `repository` (web), or an OCI reference
+     * (oci://registry.example.com/charts/web).
+     */
+    chart: z.string().min(1),
+    repository: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of a chart repository' }).optional(),
+    version: versionConstraint.optional(),
+    repositoryAuth: repositoryAuthSchema.optional(),
+    /** Fetch the chart over plain HTTP (an OCI registry without TLS, such as a local one). */
+    plainHttp: z.boolean().default(false),
+
+    /** Values objects, merged in order (later wins), before every other source of values. */
+    values: z.union([valuesObject, z.array(valuesObject)]).default([]),
+    /** Paths of values files, applied after `values`. */
+    valuesFiles: z.array(z.string().min(1)).default([]),
+    /** Inline YAML documents, written to private temporary files and applied after `valuesFiles`. */
+    yamlFilesContent: z.array(yamlFileContentSchema).default([]),
+    /** Like --set-json; applied after files. */
+    setJson: z.record(z.string(), z.unknown()).default({}),
+    /** Like --set (helm infers the type). */
+    set: z.record(z.string(), scalar).default({}),
+    /** Like --set-string. */
+    setString: z.record(z.string(), z.string()).default({}),
+    /**
+     * Values that must never be logged or appear on a command line. They are written to a private
+     * values file applied after every other file (so they win over files, and lose to set/setString/setJson).
+     */
+    setSensitive: z.record(z.string(), scalar).default({}),
+
+    atomic: z.boolean().default(false),
+    wait: z.boolean().default(true),
+    waitForJobs: z.boolean().default(false),
+    /** Seconds helm may wait for any one operation, and validate for the workloads. */
+    timeoutSeconds: z.number().int().min(1).max(86_400).default(300),
+    force: z.boolean().default(false),
+    cleanupOnFail: z.boolean().default(false),
+    historyMax: z.number().int().min(0).default(10),
+    skipCrds: z.boolean().default(false),
+    disableHooks: z.boolean().default(false),
+    takeOwnership: z.boolean().default(false),
+    description: z.string().optional(),
+    /** Labels recorded on the release (helm --labels). */
+    labels: z.record(z.string(), z.string()).default({}),
+    action: z.enum(['deploy', 'destroy']).default('deploy'),
+
+    /** When the installed chart is older than this version, uninstall and install anew. */
+    lastBreakingVersionRequiringRestart: semverVersion.optional(),
+    skipIfAlreadyInstalled: z.boolean().default(false),
+    upgradeRetry: upgradeRetrySchema.default({ attempts: 1, delayMs: 5_000 }),
+    /** Label selector of the pods this chart owns (e.g. app.kubernetes.io/instance=web). */
+    podSelector: z.string().min(1).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    const isOci = spec.chart.startsWith('oci://');
+    if (isOci && spec.repository) {
+      ctx.addIssue({ code: 'custom', path: ['repository'], message: 'an oci:// chart takes no repository URL' });
+    }
+    if (spec.repositoryAuth && !spec.repository && !isOci) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositoryAuth'],
+        message: 'credentials need a repository URL or an oci:// chart',
+      });
+    }
+    const seen = new Set<string>();
+    spec.yamlFilesContent.forEach((file, index) => {
+      if (seen.has(file.name)) {
+        ctx.addIssue({ code: 'custom', path: ['yamlFilesContent', index, 'name'], message: `duplicate name '${file.name}'` });
+      }
+      seen.add(file.name);
+    });
+  });
+
+/** What a user writes (defaults optional). */
+export type ChartSpecInput = z.input<typeof chartSpecSchema>;
+/** A validated spec with every default filled in. */
+export type ChartSpec = z.output<typeof chartSpecSchema>;
+export type RepositoryAuth = z.output<typeof repositoryAuthSchema>;
+export type YamlFileContent = z.output<typeof yamlFileContentSchema>;

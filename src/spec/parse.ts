@@ -1,0 +1,60 @@
+// Turns user input into a validated ChartSpec, or a SpecError that names the chart, the field and,
+// where known, the file the spec came from. Pure: reads no files and touches no cluster.
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { SpecError, type SpecIssue } from '../errors.js';
+import { chartSpecSchema, type ChartSpec } from './chart-spec.js';
+
+export interface ParseOptions {
+  /** The file the spec was read from, named in errors. */
+  file?: string;
+}
+
+/** Formats a zod path the way a user writes the field: `upgradeRetry.attempts`, `valuesFiles[1]`. */
+export function formatFieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(spec)';
+}
+
+function zodIssues(error: z.ZodError): SpecIssue[] {
+  return error.issues.map((issue) => ({ field: formatFieldPath(issue.path), message: issue.message }));
+}
+
+/** YAML syntax errors inside yamlFilesContent are input errors too: find them before helm does. */
+function yamlContentIssues(spec: ChartSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  spec.yamlFilesContent.forEach((file, index) => {
+    const doc = parseDocument(file.content);
+    const first = doc.errors[0];
+    if (first) {
+      issues.push({ field: `yamlFilesContent[${index}].content`, message: `'${file.name}' is not valid YAML: ${first.message}` });
+    } else if (doc.contents !== null && !isMapping(doc.toJS())) {
+      issues.push({ field: `yamlFilesContent[${index}].content`, message: `'${file.name}' must be a YAML mapping of values` });
+    }
+  });
+  return issues;
+}
+
+function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function chartLabel(input: unknown): string {
+  if (isMapping(input)) {
+    const name = (input as Record<string, unknown>).name;
+    if (typeof name === 'string' && name) return name;
+  }
+  return '(unnamed)';
+}
+
+export function parseChartSpec(input: unknown, options: ParseOptions = {}): ChartSpec {
+  const result = chartSpecSchema.safeParse(input);
+  if (!result.success) throw new SpecError(chartLabel(input), zodIssues(result.error), options.file);
+  const yamlIssues = yamlContentIssues(result.data);
+  if (yamlIssues.length > 0) throw new SpecError(result.data.name, yamlIssues, options.file);
+  return result.data;
+}
