@@ -1,0 +1,68 @@
+// Repository credentials without a password on any argv: helm reads the password from stdin into a
+// private, temporary repository (or registry) config, which the chart commands then point at.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isOciReference, type ChartAccess } from './argv.js';
+import type { ChartSource, HelmVersion } from './types.js';
+
+export interface PreparedAccess {
+  access: ChartAccess;
+  dispose(): Promise<void>;
+}
+
+/** Runs helm with argv and stdin; the client's own runner. */
+export type HelmRunner = (argv: string[], options: { stdin?: string; secrets?: string[] }) => Promise<{ stdout: string }>;
+
+export function ociHost(reference: string): string {
+  return reference.replace(/^oci:\/\//, '').split('/')[0] ?? '';
+}
+
+export function repositoryAlias(url: string): string {
+  return `helmcycle-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
+}
+
+export async function prepareChartAccess(run: HelmRunner, version: HelmVersion, source: ChartSource): Promise<PreparedAccess> {
+  const auth = source.auth;
+  if (!auth) return { access: {}, dispose: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'helmcycle-auth-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const tls = [
+    ...(auth.caFile ? ['--ca-file', auth.caFile] : []),
+    ...(auth.certFile ? ['--cert-file', auth.certFile] : []),
+    ...(auth.keyFile ? ['--key-file', auth.keyFile] : []),
+  ];
+  try {
+    if (isOciReference(source.chart)) {
+      const registryConfig = join(dir, 'registry.json');
+      const insecure = source.plainHttp ? (version.major >= 4 ? ['--plain-http'] : ['--insecure']) : [];
+      await run(
+        ['registry', 'login', ociHost(source.chart), '--username', auth.username, '--password-stdin', '--registry-config', registryConfig, ...tls, ...insecure],
+        { stdin: auth.password, secrets: [auth.password] },
+      );
+      return { access: { registryConfig }, dispose };
+    }
+    const url = source.repository ?? '';
+    const alias = repositoryAlias(url);
+    const access: ChartAccess = {
+      repositoryAlias: alias,
+      repositoryConfig: join(dir, 'repositories.yaml'),
+      repositoryCache: join(dir, 'cache'),
+    };
+    await run(
+      [
+        'repo', 'add', alias, url, '--username', auth.username, '--password-stdin',
+        '--repository-config', access.repositoryConfig ?? '', '--repository-cache', access.repositoryCache ?? '',
+        ...tls,
+        ...(auth.insecureSkipTlsVerify ? ['--insecure-skip-tls-verify'] : []),
+        ...(auth.passCredentials ? ['--pass-credentials'] : []),
+      ],
+      { stdin: auth.password, secrets: [auth.password] },
+    );
+    return { access, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}

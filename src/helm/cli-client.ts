@@ -1,0 +1,197 @@
+// The HelmClient that spawns the real helm binary, without a shell. Cancelling the AbortSignal sends
+// SIGTERM (helm then marks an interrupted upgrade failed rather than leaving it pending) and SIGKILL
+// after a grace period.
+import { execa } from 'execa';
+import * as argv from './argv.js';
+import { prepareChartAccess, type HelmRunner } from './chart-access.js';
+import { classifyHelmFailure, ReleaseNotFoundError, redact, tail } from './errors.js';
+import { manifestOfReleaseObject, parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject } from './parse.js';
+import type {
+  CallOptions,
+  ChartMetadata,
+  ChartSource,
+  HelmClient,
+  HelmVersion,
+  ReleaseInfo,
+  ReleaseRef,
+  RevisionInfo,
+  RollbackRequest,
+  TemplateRequest,
+  UninstallRequest,
+  UpgradeRequest,
+} from './types.js';
+import { sensitiveStrings, writeValuesFiles } from './values-files.js';
+
+export interface CliHelmClientOptions {
+  /** Path of the helm binary; `helm` on PATH by default. */
+  binary?: string;
+  kubeconfig?: string;
+  kubeContext?: string;
+  /** Milliseconds between SIGTERM and SIGKILL on cancel. */
+  killGraceMs?: number;
+  /** Extra environment for helm. */
+  env?: Record<string, string>;
+  /** Resolves relative values file paths and local charts. */
+  cwd?: string;
+}
+
+export interface DryRunResult {
+  release: ReleaseInfo;
+  manifest: string;
+}
+
+export class CliHelmClient implements HelmClient {
+  readonly binary: string;
+  private readonly options: CliHelmClientOptions;
+  private versionPromise: Promise<HelmVersion> | undefined;
+
+  constructor(options: CliHelmClientOptions = {}) {
+    this.options = options;
+    this.binary = options.binary ?? 'helm';
+  }
+
+  private globalArgs(): string[] {
+    return [
+      ...(this.options.kubeconfig ? ['--kubeconfig', this.options.kubeconfig] : []),
+      ...(this.options.kubeContext ? ['--kube-context', this.options.kubeContext] : []),
+    ];
+  }
+
+  /** Runs helm; throws a typed HelmCommandError on failure. */
+  async run(args: string[], options: CallOptions & { stdin?: string; secrets?: string[] } = {}): Promise<{ stdout: string }> {
+    const fullArgv = [...args, ...this.globalArgs()];
+    const result = await execa(this.binary, fullArgv, {
+      reject: false,
+      cancelSignal: options.signal,
+      killSignal: 'SIGTERM',
+      forceKillAfterDelay: this.options.killGraceMs ?? 10_000,
+      input: options.stdin ?? '',
+      cwd: this.options.cwd,
+      env: { HELM_NO_PLUGINS: '1', ...this.options.env },
+      stripFinalNewline: false,
+    });
+    if (!result.failed) return { stdout: String(result.stdout) };
+    const stderr = redact(String(result.stderr ?? ''), options.secrets ?? []);
+    const failure = {
+      argv: fullArgv,
+      exitCode: result.exitCode,
+      stderrTail: tail(stderr || String(result.message ?? '')),
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+      cancelled: result.isCanceled || options.signal?.aborted === true,
+    };
+    throw classifyHelmFailure(stderr || String(result.message ?? ''), failure);
+  }
+
+  version(options: CallOptions = {}): Promise<HelmVersion> {
+    this.versionPromise ??= this.run(argv.versionArgv(), options).then(({ stdout }) => parseHelmVersion(stdout));
+    // A failed detection must not be cached: the next call tries again.
+    this.versionPromise.catch(() => (this.versionPromise = undefined));
+    return this.versionPromise;
+  }
+
+  /** Runs `fn` with the chart's credentials set up in a private helm config, then removes it. */
+  private async withAccess<T>(source: ChartSource, options: CallOptions, fn: (access: argv.ChartAccess) => Promise<T>): Promise<T> {
+    const version = await this.version(options);
+    const runner: HelmRunner = (args, runOptions) => this.run(args, { ...options, ...runOptions });
+    const prepared = await prepareChartAccess(runner, version, source);
+    try {
+      return await fn(prepared.access);
+    } finally {
+      await prepared.dispose();
+    }
+  }
+
+  private secretsOf(request: { source: ChartSource; values: UpgradeRequest['values'] }): string[] {
+    return [...sensitiveStrings(request.values), ...(request.source.auth ? [request.source.auth.password] : [])];
+  }
+
+  private async runUpgrade(request: UpgradeRequest, options: CallOptions): Promise<string> {
+    const version = await this.version(options);
+    const written = await writeValuesFiles(request.values, this.options.cwd);
+    try {
+      return await this.withAccess(request.source, options, async (access) => {
+        const args = argv.upgradeArgv(version, request, written.files, access);
+        const { stdout } = await this.run(args, { ...options, secrets: this.secretsOf(request) });
+        return stdout;
+      });
+    } finally {
+      await written.dispose();
+    }
+  }
+
+  async upgradeInstall(request: UpgradeRequest, options: CallOptions = {}): Promise<ReleaseInfo> {
+    return parseReleaseObject(await this.runUpgrade({ ...request, dryRun: false }, options));
+  }
+
+  /** `helm upgrade --install --dry-run=server`: what would be applied, checked by the API server. */
+  async dryRun(request: UpgradeRequest, options: CallOptions = {}): Promise<DryRunResult> {
+    const stdout = await this.runUpgrade({ ...request, dryRun: true }, options);
+    return { release: parseReleaseObject(stdout), manifest: manifestOfReleaseObject(stdout) };
+  }
+
+  async uninstall(request: UninstallRequest, options: CallOptions = {}): Promise<void> {
+    await this.run(argv.uninstallArgv(request), options);
+  }
+
+  async status(ref: ReleaseRef, options: CallOptions = {}): Promise<ReleaseInfo | undefined> {
+    try {
+      const { stdout } = await this.run(['get', 'metadata', ref.release, '--namespace', ref.namespace, '--output', 'json'], options);
+      return parseReleaseMetadata(stdout);
+    } catch (error) {
+      if (error instanceof ReleaseNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async history(ref: ReleaseRef, options: CallOptions = {}): Promise<RevisionInfo[]> {
+    try {
+      return parseHistory((await this.run(argv.historyArgv(ref), options)).stdout);
+    } catch (error) {
+      if (error instanceof ReleaseNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  async list(namespace: string | 'all', options: CallOptions = {}): Promise<ReleaseInfo[]> {
+    return parseList((await this.run(argv.listArgv(namespace), options)).stdout);
+  }
+
+  async getValues(ref: ReleaseRef & { revision?: number; all?: boolean }, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const { stdout } = await this.run(argv.getValuesArgv(ref), options);
+    const parsed = JSON.parse(stdout || 'null') as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  }
+
+  async getManifest(ref: ReleaseRef & { revision?: number }, options: CallOptions = {}): Promise<string> {
+    return (await this.run(argv.getManifestArgv(ref), options)).stdout;
+  }
+
+  async rollback(request: RollbackRequest, options: CallOptions = {}): Promise<void> {
+    await this.run(argv.rollbackArgv(await this.version(options), request), options);
+  }
+
+  async template(request: TemplateRequest, options: CallOptions = {}): Promise<string> {
+    const written = await writeValuesFiles(request.values, this.options.cwd);
+    try {
+      return await this.withAccess(request.source, options, async (access) => {
+        const { stdout } = await this.run(argv.templateArgv(request, written.files, access), { ...options, secrets: this.secretsOf(request) });
+        return stdout;
+      });
+    } finally {
+      await written.dispose();
+    }
+  }
+
+  async showChart(source: ChartSource, options: CallOptions = {}): Promise<ChartMetadata> {
+    return this.withAccess(source, options, async (access) =>
+      parseChartYaml((await this.run(argv.showChartArgv(source, access), options)).stdout),
+    );
+  }
+
+  async pull(source: ChartSource, destination: string, options: CallOptions = {}): Promise<string> {
+    const metadata = await this.showChart(source, options);
+    await this.withAccess(source, options, (access) => this.run(argv.pullArgv(source, destination, access), options));
+    return `${destination}/${metadata.name}`;
+  }
+}

@@ -1,0 +1,38 @@
+// helmcycle's public API.
+export { createClients, type ConnectionOptions } from './clients.js';
+export * from './errors.js';
+export { CliHelmClient, type CliHelmClientOptions, type DryRunResult } from './helm/cli-client.js';
+export {
+  HelmCommandError,
+  HelmCancelledError,
+  HelmTimeoutError,
+  ReleaseLockedError,
+  ReleaseNotFoundError,
+  RenderError,
+  RolledBackError,
+  type HelmFailure,
+} from './helm/errors.js';
+export type * from './helm/types.js';
+export { NodeKubeClient, loadKubeConfig, type KubeClientOptions } from './kube/client.js';
+export { collectDiagnostics, formatDiagnostics, type Diagnostics } from './kube/diagnostics.js';
+export { parseManifest, workloadsOf } from './kube/manifest.js';
+export { workloadReadiness, type Readiness } from './kube/readiness.js';
+export type * from './kube/types.js';
+export { ChartFailedError } from './lifecycle/chart-error.js';
+export { formatEvent, type LifecycleEvent } from './lifecycle/events.js';
+export { defaultPhases } from './lifecycle/phases/index.js';
+export { deleteCrashLoopingPods } from './lifecycle/phases/pre-exec.js';
+export { waitForWorkloads } from './lifecycle/phases/validate.js';
+export { planRecovery, type RecoveryPlan } from './lifecycle/recovery.js';
+export { runChart, type RunOptions } from './lifecycle/runner.js';
+export { PHASES } from './lifecycle/types.js';
+export type * from './lifecycle/types.js';
+export { chartSpecSchema, type ChartSpec, type ChartSpecInput } from './spec/chart-spec.js';
+export { parseChartSpec } from './spec/parse.js';
+
+import type { ChartDefinition, ChartPayload } from './lifecycle/types.js';
+
+/** Declares a chart with full type checking of its spec, phases and payload. */
+export function defineChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>): ChartDefinition<P> {
+  return definition;
+}

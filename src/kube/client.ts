@@ -1,0 +1,194 @@
+// The KubeClient over @kubernetes/client-node. Every API failure becomes a KubeRequestError that says
+// what was asked; a 404 where absence is an answer (getObject, deleteObject) is not an error.
+import {
+  ApiException,
+  AuthorizationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  VersionApi,
+  type CoreV1Event,
+  type KubernetesObject,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { KubeRequestError } from '../errors.js';
+import type { AccessAnswer, AccessQuery, ContainerState, EventRecord, KubeClient, KubeObject, ObjectRef, PodState } from './types.js';
+
+export interface KubeClientOptions {
+  /** A kubeconfig file; KUBECONFIG or ~/.kube/config by default. */
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function loadKubeConfig(options: KubeClientOptions = {}): KubeConfig {
+  const config = new KubeConfig();
+  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+  else config.loadFromDefault();
+  if (options.context) config.setCurrentContext(options.context);
+  return config;
+}
+
+function statusCode(error: unknown): number | undefined {
+  if (error instanceof ApiException) return error.code;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function apiMessage(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body = error.body as { message?: string } | string | undefined;
+    if (typeof body === 'object' && body?.message) return body.message;
+    if (typeof body === 'string') {
+      try {
+        return (JSON.parse(body) as { message?: string }).message ?? body;
+      } catch {
+        return body;
+      }
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function request<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const code = statusCode(error);
+    throw new KubeRequestError(`${what} failed${code ? ` (HTTP ${code})` : ''}: ${apiMessage(error)}`, code, { cause: error });
+  }
+}
+
+export function toPodState(pod: V1Pod): PodState {
+  const readyCondition = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const containers: ContainerState[] = (pod.status?.containerStatuses ?? []).map((c) => ({
+    name: c.name,
+    ready: c.ready,
+    restartCount: c.restartCount,
+    reason: c.state?.waiting?.reason ?? c.state?.terminated?.reason,
+    message: c.state?.waiting?.message ?? c.state?.terminated?.message,
+    lastTerminationReason: c.lastState?.terminated?.reason,
+    lastExitCode: c.lastState?.terminated?.exitCode ?? c.state?.terminated?.exitCode,
+  }));
+  return {
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ready: readyCondition?.status === 'True',
+    labels: pod.metadata?.labels ?? {},
+    containers,
+    notReadyReason: readyCondition?.status === 'True' ? undefined : readyCondition?.reason,
+  };
+}
+
+function toEventRecord(event: CoreV1Event): EventRecord {
+  const last = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp;
+  return {
+    type: event.type ?? 'Normal',
+    reason: event.reason ?? '',
+    message: (event.message ?? '').trim(),
+    object: `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
+    count: event.count ?? 1,
+    lastSeen: last ? new Date(last as unknown as string).toISOString() : undefined,
+  };
+}
+
+function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {
+  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+export class NodeKubeClient implements KubeClient {
+  readonly config: KubeConfig;
+  private readonly core: CoreV1Api;
+  private readonly auth: AuthorizationV1Api;
+  private readonly versionApi: VersionApi;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(options: KubeClientOptions | KubeConfig = {}) {
+    this.config = options instanceof KubeConfig ? options : loadKubeConfig(options);
+    this.core = this.config.makeApiClient(CoreV1Api);
+    this.auth = this.config.makeApiClient(AuthorizationV1Api);
+    this.versionApi = this.config.makeApiClient(VersionApi);
+    this.objects = KubernetesObjectApi.makeApiClient(this.config);
+  }
+
+  async serverVersion(): Promise<string> {
+    const info = await request('reading the server version', () => this.versionApi.getCode());
+    return info.gitVersion;
+  }
+
+  async canI(query: AccessQuery): Promise<AccessAnswer> {
+    const review = await request(`checking access to ${query.verb} ${query.resource}`, () =>
+      this.auth.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb: query.verb, resource: query.resource, group: query.group ?? '', namespace: query.namespace } },
+        },
+      }),
+    );
+    return { allowed: review.status?.allowed === true, reason: review.status?.reason };
+  }
+
+  async namespaceExists(name: string): Promise<boolean> {
+    try {
+      await this.core.readNamespace({ name });
+      return true;
+    } catch (error) {
+      if (statusCode(error) === 404) return false;
+      throw new KubeRequestError(`reading namespace ${name} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+
+  async listPods(namespace: string, labelSelector?: string): Promise<PodState[]> {
+    const list = await request(`listing pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
+    return list.items.map(toPodState);
+  }
+
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.deleteObject({ apiVersion: 'v1', kind: 'Pod', namespace, name });
+  }
+
+  async listEvents(namespace: string): Promise<EventRecord[]> {
+    const list = await request(`listing events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace }));
+    return list.items.map(toEventRecord);
+  }
+
+  async podLogs(namespace: string, pod: string, container: string, tailLines: number): Promise<string> {
+    return request(`reading logs of ${namespace}/${pod}/${container}`, () =>
+      this.core.readNamespacedPodLog({ namespace, name: pod, container, tailLines }),
+    );
+  }
+
+  async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
+    try {
+      return (await this.objects.read(header(ref))) as unknown as KubeObject;
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw new KubeRequestError(`reading ${describe(ref)} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+
+  async deleteObject(ref: ObjectRef): Promise<void> {
+    try {
+      await this.objects.delete(header(ref));
+    } catch (error) {
+      if (statusCode(error) === 404) return;
+      throw new KubeRequestError(`deleting ${describe(ref)} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+
+  async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]> {
+    try {
+      const list = await this.objects.list(apiVersion, kind, namespace);
+      return list.items as unknown as KubeObject[];
+    } catch (error) {
+      // A kind the server does not serve (its CRD is gone) has no objects.
+      if (statusCode(error) === 404 || /unable to find api field|resource .* not found/i.test(apiMessage(error))) return [];
+      throw new KubeRequestError(`listing ${kind} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// The KubeClient interface: what helmcycle asks of the Kubernetes API. The real implementation wraps
+// @kubernetes/client-node; unit tests use fakes behind this interface.
+
+/** Any Kubernetes object, as plain JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    generation?: number;
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string | undefined;
+}
+
+export interface AccessQuery {
+  verb: string;
+  resource: string;
+  group?: string;
+  namespace?: string;
+}
+
+export interface AccessAnswer {
+  allowed: boolean;
+  reason: string | undefined;
+}
+
+export interface ContainerState {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  /** waiting/terminated reason, e.g. CrashLoopBackOff, Error, ImagePullBackOff. */
+  reason: string | undefined;
+  message: string | undefined;
+  /** Why the previous run ended, for crash loops. */
+  lastTerminationReason: string | undefined;
+  lastExitCode: number | undefined;
+}
+
+export interface PodState {
+  name: string;
+  namespace: string;
+  phase: string;
+  ready: boolean;
+  labels: Record<string, string>;
+  containers: ContainerState[];
+  /** Reason of the Ready condition when it is False. */
+  notReadyReason: string | undefined;
+}
+
+export interface EventRecord {
+  type: string;
+  reason: string;
+  message: string;
+  /** kind/name of the object the event is about. */
+  object: string;
+  count: number;
+  lastSeen: string | undefined;
+}
+
+export interface KubeClient {
+  /** e.g. "v1.34.4"; also proves the API server answers. */
+  serverVersion(signal?: AbortSignal): Promise<string>;
+  canI(query: AccessQuery): Promise<AccessAnswer>;
+  namespaceExists(name: string): Promise<boolean>;
+  listPods(namespace: string, labelSelector?: string): Promise<PodState[]>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  listEvents(namespace: string): Promise<EventRecord[]>;
+  podLogs(namespace: string, pod: string, container: string, tailLines: number): Promise<string>;
+  /** Reads any object; undefined when it does not exist. */
+  getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** Deletes any object; quietly succeeds when it is already gone. */
+  deleteObject(ref: ObjectRef): Promise<void>;
+  /** Lists objects of a kind (optionally in a namespace); empty when the kind is not served. */
+  listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]>;
+}

@@ -1,0 +1,80 @@
+// Default checkPrerequisites: fail early, before anything changes, on what would make the deploy fail
+// later: unreadable values files, a chart that does not resolve, helm or the cluster not answering, or
+// a caller who may not do the job.
+import { access, constants, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PrerequisiteError } from '../../errors.js';
+import { chartSource, isLocalChart } from '../requests.js';
+import type { ChartPayload, PhaseContext } from '../types.js';
+
+async function checkValuesFiles(ctx: PhaseContext<ChartPayload>): Promise<void> {
+  for (const [index, file] of ctx.spec.valuesFiles.entries()) {
+    try {
+      await access(resolve(file), constants.R_OK);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not readable';
+      throw new PrerequisiteError(`chart '${ctx.spec.name}': valuesFiles[${index}]: ${file} ${reason}`, {
+        chart: ctx.spec.name,
+        hint: 'fix the path (relative paths resolve from the working directory)',
+      });
+    }
+  }
+}
+
+async function checkLocalChart(ctx: PhaseContext<ChartPayload>): Promise<void> {
+  if (!isLocalChart(ctx.spec)) return;
+  const path = resolve(ctx.spec.chart);
+  const info = await stat(path).catch(() => undefined);
+  const ok = info?.isFile() || (info?.isDirectory() && (await stat(resolve(path, 'Chart.yaml')).catch(() => undefined))?.isFile());
+  if (!ok) {
+    throw new PrerequisiteError(`chart '${ctx.spec.name}': chart: ${ctx.spec.chart} is not a chart directory or package`, {
+      chart: ctx.spec.name,
+      hint: 'give a folder holding Chart.yaml, a .tgz, a name with repository, or an oci:// reference',
+    });
+  }
+}
+
+async function checkAccess(ctx: PhaseContext<ChartPayload>, namespaceExists: boolean): Promise<void> {
+  const { namespace } = ctx.spec;
+  // Helm keeps release state in Secrets of the release's namespace.
+  const verbs = ctx.spec.action === 'destroy' ? ['get', 'delete'] : ['get', 'create', 'update'];
+  const queries = verbs.map((verb) => ({ verb, resource: 'secrets', namespace }));
+  if (ctx.spec.action === 'deploy' && !namespaceExists) queries.push({ verb: 'create', resource: 'namespaces', namespace: '' });
+  for (const query of queries) {
+    const answer = await ctx.kube.canI(query);
+    if (!answer.allowed) {
+      throw new PrerequisiteError(
+        `chart '${ctx.spec.name}': not allowed to ${query.verb} ${query.resource}${query.namespace ? ` in namespace ${query.namespace}` : ''}`,
+        { chart: ctx.spec.name, hint: 'use a kubeconfig whose user has these rights, or ask for them' },
+      );
+    }
+  }
+}
+
+export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
+  const base = ctx as unknown as PhaseContext<ChartPayload>;
+  await checkValuesFiles(base);
+  await checkLocalChart(base);
+  const helmVersion = await ctx.helm.version({ signal: ctx.signal });
+  const kubeVersion = await ctx.kube.serverVersion(ctx.signal);
+  const namespaceExists = await ctx.kube.namespaceExists(ctx.spec.namespace);
+  if (ctx.spec.action === 'deploy' && !namespaceExists && !ctx.spec.createNamespace) {
+    throw new PrerequisiteError(`chart '${ctx.spec.name}': namespace: ${ctx.spec.namespace} does not exist`, {
+      chart: ctx.spec.name,
+      hint: 'create it first, or set createNamespace: true',
+    });
+  }
+  await checkAccess(base, namespaceExists);
+  // Resolving the chart also tells exec which version it will install (for breaking-version checks).
+  const chart = ctx.spec.action === 'deploy'
+    ? await ctx.helm.showChart(chartSource(ctx.spec), { signal: ctx.signal }).catch((error: unknown) => {
+        throw new PrerequisiteError(`chart '${ctx.spec.name}': chart: ${ctx.spec.chart} does not resolve: ${(error as Error).message}`, {
+          chart: ctx.spec.name,
+          cause: error,
+          hint: 'check the chart name, repository URL, version constraint and credentials',
+        });
+      })
+    : { name: ctx.spec.chart, version: '', appVersion: undefined, kubeVersion: undefined };
+  ctx.log(`helm ${helmVersion.version}, cluster ${kubeVersion}, chart ${chart.name} ${chart.version}`.trim());
+  return { ...payload, prerequisites: { helmVersion, kubeVersion, chart, namespaceExists } };
+}

@@ -1,0 +1,84 @@
+// Default exec. Deploy: reinstall when the installed chart predates the last breaking version, skip when
+// asked to and already installed, otherwise `helm upgrade --install` with bounded retries. Destroy:
+// uninstall, a no-op when the release is already gone.
+import { setTimeout as sleep } from 'node:timers/promises';
+import semver from 'semver';
+import { HelmCancelledError, RenderError } from '../../helm/errors.js';
+import type { ReleaseInfo } from '../../helm/types.js';
+import { releaseRef, upgradeRequest } from '../requests.js';
+import { planRecovery } from '../recovery.js';
+import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
+
+/** Why a release must be reinstalled, or undefined. Pure. */
+export function breakingReinstallReason(installed: ReleaseInfo | undefined, lastBreaking: string | undefined, targetVersion: string | undefined): string | undefined {
+  if (!installed || !lastBreaking) return undefined;
+  const current = semver.valid(semver.coerce(installed.chartVersion));
+  if (!current || !semver.lt(current, lastBreaking)) return undefined;
+  // Going to a version that is itself older than the breaking one needs no reinstall.
+  const target = targetVersion ? semver.valid(semver.coerce(targetVersion)) : undefined;
+  if (target && semver.lt(target, lastBreaking)) return undefined;
+  return `installed chart ${installed.chartVersion} is older than the last breaking version ${lastBreaking}`;
+}
+
+/** Failures that another attempt cannot fix. */
+function isRetryable(error: unknown): boolean {
+  return !(error instanceof RenderError || error instanceof HelmCancelledError);
+}
+
+async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<{ release: ReleaseInfo; attempts: number }> {
+  const { attempts, delayMs } = ctx.spec.upgradeRetry;
+  const ref = releaseRef(ctx.spec);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const release = await ctx.helm.upgradeInstall(upgradeRequest(ctx.spec), { signal: ctx.signal });
+      return { release, attempts: attempt };
+    } catch (error) {
+      if (attempt >= attempts || !isRetryable(error) || ctx.signal.aborted) throw error;
+      ctx.log(`attempt ${attempt} of ${attempts} failed (${(error as Error).message}); retrying in ${delayMs} ms, ${attempts - attempt} left`, 'warn');
+      await sleep(delayMs, undefined, { signal: ctx.signal });
+      // A failed attempt can leave the release pending (killed mid-way); unlock it before retrying.
+      const current = await ctx.helm.status(ref, { signal: ctx.signal });
+      const plan = planRecovery(current, current ? await ctx.helm.history(ref, { signal: ctx.signal }) : []);
+      if (plan.kind === 'rollback') await ctx.helm.rollback({ ...ref, revision: plan.to, wait: false, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
+      if (plan.kind === 'uninstall') await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
+    }
+  }
+}
+
+async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {
+  const ref = releaseRef(ctx.spec);
+  const installed = payload.preExec ? payload.preExec.release : await ctx.helm.status(ref, { signal: ctx.signal });
+  const present = installed && installed.status !== 'uninstalled' ? installed : undefined;
+
+  if (ctx.spec.skipIfAlreadyInstalled && present?.status === 'deployed') {
+    ctx.log(`already installed (revision ${present.revision}, chart ${present.chartVersion}); skipping`);
+    return { outcome: 'skipped', release: present, attempts: 0, reason: 'skipIfAlreadyInstalled and the release is deployed' };
+  }
+
+  const reinstall = breakingReinstallReason(present, ctx.spec.lastBreakingVersionRequiringRestart, payload.prerequisites?.chart.version);
+  if (reinstall) {
+    ctx.log(`${reinstall}: uninstalling revision ${present?.revision} and installing anew`, 'warn');
+    await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
+  }
+  const { release, attempts } = await upgradeWithRetries(ctx);
+  const outcome = reinstall ? 'reinstalled' : present ? 'upgraded' : 'installed';
+  ctx.log(`${outcome}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
+  return { outcome, release, attempts, reason: reinstall };
+}
+
+async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {
+  const ref = releaseRef(ctx.spec);
+  const installed = payload.preExec ? payload.preExec.release : await ctx.helm.status(ref, { signal: ctx.signal });
+  if (!installed || installed.status === 'uninstalled') {
+    ctx.log('release is not installed; nothing to destroy');
+    return { outcome: 'absent', release: undefined, attempts: 0, reason: 'no such release' };
+  }
+  await ctx.helm.uninstall({ ...ref, wait: ctx.spec.wait, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
+  ctx.log(`uninstalled (was revision ${installed.revision}, chart ${installed.chartVersion})`);
+  return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: undefined };
+}
+
+export async function exec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
+  const result = ctx.spec.action === 'destroy' ? await destroy(ctx, payload) : await deploy(ctx, payload);
+  return { ...payload, exec: result };
+}

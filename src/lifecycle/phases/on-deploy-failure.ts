@@ -1,0 +1,24 @@
+// Default onDeployFailure: gather what a person needs to understand the failure (warning events, the
+// release's unready pods with their reasons, the failing containers' last log lines). It never throws:
+// what cannot be collected is listed as a gap, and the original error stays the one reported.
+import { collectDiagnostics } from '../../kube/diagnostics.js';
+import { parseManifest, podSelectorOf, workloadsOf } from '../../kube/manifest.js';
+import { releaseRef } from '../requests.js';
+import type { ChartPayload, PhaseContext } from '../types.js';
+
+async function releasePodSelectors<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string[]> {
+  if (ctx.spec.podSelector) return [ctx.spec.podSelector];
+  const manifest = await ctx.helm.getManifest(releaseRef(ctx.spec)).catch(() => '');
+  const selectors = workloadsOf(parseManifest(manifest, ctx.spec.namespace))
+    .map(podSelectorOf)
+    .filter((s): s is string => s !== undefined);
+  // Charts following the recommended labels mark their pods with the release name.
+  return selectors.length > 0 ? [...new Set(selectors)] : [`app.kubernetes.io/instance=${ctx.spec.name}`];
+}
+
+export async function onDeployFailure<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P, _error: unknown): Promise<P> {
+  const podSelectors = await releasePodSelectors(ctx);
+  const diagnostics = await collectDiagnostics(ctx.kube, { namespace: ctx.spec.namespace, podSelectors });
+  ctx.log(`collected diagnostics: ${diagnostics.unreadyPods.length} unready pods, ${diagnostics.warnings.length} warning events`);
+  return { ...payload, diagnostics };
+}

@@ -1,0 +1,51 @@
+// Pure mappings from a validated ChartSpec to the requests the HelmClient takes.
+import type { ChartSource, ReleaseRef, UpgradeRequest, ValuesInput } from '../helm/types.js';
+import type { ChartSpec } from '../spec/chart-spec.js';
+
+export function releaseRef(spec: ChartSpec): ReleaseRef {
+  return { release: spec.name, namespace: spec.namespace };
+}
+
+export function chartSource(spec: ChartSpec): ChartSource {
+  return { chart: spec.chart, repository: spec.repository, version: spec.version, auth: spec.repositoryAuth, plainHttp: spec.plainHttp };
+}
+
+export function valuesInput(spec: ChartSpec): ValuesInput {
+  return {
+    values: Array.isArray(spec.values) ? spec.values : [spec.values],
+    valuesFiles: spec.valuesFiles,
+    yamlFilesContent: spec.yamlFilesContent,
+    setSensitive: spec.setSensitive,
+    setJson: spec.setJson,
+    set: spec.set,
+    setString: spec.setString,
+  };
+}
+
+export function upgradeRequest(spec: ChartSpec, overrides: { createNamespace?: boolean } = {}): UpgradeRequest {
+  return {
+    ...releaseRef(spec),
+    source: chartSource(spec),
+    values: valuesInput(spec),
+    options: {
+      createNamespace: overrides.createNamespace ?? spec.createNamespace,
+      atomic: spec.atomic,
+      wait: spec.wait,
+      waitForJobs: spec.waitForJobs,
+      timeoutSeconds: spec.timeoutSeconds,
+      force: spec.force,
+      cleanupOnFail: spec.cleanupOnFail,
+      historyMax: spec.historyMax,
+      skipCrds: spec.skipCrds,
+      disableHooks: spec.disableHooks,
+      takeOwnership: spec.takeOwnership,
+      description: spec.description,
+      labels: spec.labels,
+    },
+  };
+}
+
+/** True for a chart given as a local directory or packaged file (not a repository or OCI chart). */
+export function isLocalChart(spec: Pick<ChartSpec, 'chart' | 'repository'>): boolean {
+  return !spec.repository && !spec.chart.startsWith('oci://');
+}

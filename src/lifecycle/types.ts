@@ -1,0 +1,129 @@
+// The lifecycle's types: phases are plain async functions `(ctx, payload) => payload`; each default
+// phase records its result under its own key of the payload, and a chart may add keys of its own.
+import type { HelmClient, ChartMetadata, HelmVersion, ReleaseInfo } from '../helm/types.js';
+import type { Diagnostics } from '../kube/diagnostics.js';
+import type { KubeClient } from '../kube/types.js';
+import type { ChartSpec, ChartSpecInput } from '../spec/chart-spec.js';
+import type { LifecycleEvent, MessageLevel } from './events.js';
+
+export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+export interface PrerequisitesResult {
+  helmVersion: HelmVersion;
+  kubeVersion: string;
+  /** The chart the source resolves to: the version that exec will install. */
+  chart: ChartMetadata;
+  namespaceExists: boolean;
+}
+
+export type RecoveryAction =
+  | { kind: 'uninstalled-pending-install'; revision: number }
+  | { kind: 'rolled-back'; from: number; to: number; status: string };
+
+export interface PreExecResult {
+  /** The release as found (after any recovery); undefined when not installed. */
+  release: ReleaseInfo | undefined;
+  recovered: RecoveryAction | undefined;
+  deletedPods: string[];
+}
+
+export type ExecOutcome = 'installed' | 'upgraded' | 'reinstalled' | 'skipped' | 'uninstalled' | 'absent';
+
+export interface ExecResult {
+  outcome: ExecOutcome;
+  /** The release after exec; undefined after an uninstall. */
+  release: ReleaseInfo | undefined;
+  /** How many upgrade attempts it took. */
+  attempts: number;
+  /** Why exec chose its outcome, in words (e.g. "installed 1.0.0 is below the last breaking version 2.0.0"). */
+  reason: string | undefined;
+}
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface ValidateResult {
+  checks: CheckResult[];
+}
+
+/** What the phases hand each other. Charts extend it with their own keys. */
+export interface ChartPayload {
+  prerequisites?: PrerequisitesResult;
+  preExec?: PreExecResult;
+  exec?: ExecResult;
+  diagnostics?: Diagnostics;
+  validate?: ValidateResult;
+}
+
+/** A chart's own validation: throw (or return a failure message) when the application is not right. */
+export interface CustomCheck<P extends ChartPayload = ChartPayload> {
+  name: string;
+  run(ctx: PhaseContext<P>, payload: P): Promise<string | void> | string | void;
+}
+
+export interface PhaseContext<P extends ChartPayload = ChartPayload> {
+  /** The validated spec, every default filled in. */
+  spec: ChartSpec;
+  helm: HelmClient;
+  kube: KubeClient;
+  /** Aborted on Ctrl-C or fail-fast; pass it on to anything slow. */
+  signal: AbortSignal;
+  /** The built-in phases, so an override can do "the usual, then one more thing". */
+  defaults: DefaultPhases;
+  checks: readonly CustomCheck<P>[];
+  /** Reports progress as an event of the current phase. */
+  log(message: string, level?: MessageLevel): void;
+  /** The phase running now. */
+  phase: PhaseName;
+}
+
+export type Phase<P extends ChartPayload = ChartPayload> = (ctx: PhaseContext<P>, payload: P) => Promise<P>;
+export type FailurePhase<P extends ChartPayload = ChartPayload> = (ctx: PhaseContext<P>, payload: P, error: unknown) => Promise<P>;
+
+export interface Lifecycle<P extends ChartPayload = ChartPayload> {
+  checkPrerequisites: Phase<P>;
+  preExec: Phase<P>;
+  exec: Phase<P>;
+  onDeployFailure: FailurePhase<P>;
+  postExec: Phase<P>;
+  validate: Phase<P>;
+}
+
+/** The built-in phases; generic so an override for any payload type can call them. */
+export interface DefaultPhases {
+  checkPrerequisites<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P>;
+  preExec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P>;
+  exec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P>;
+  onDeployFailure<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P, error: unknown): Promise<P>;
+  postExec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P>;
+  validate<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P>;
+}
+
+/** A chart as a user declares it: the spec, plus any phases it replaces and checks it adds. */
+export type ChartDefinition<P extends ChartPayload = ChartPayload> = ChartSpecInput & {
+  lifecycle?: Partial<Lifecycle<P>>;
+  checks?: CustomCheck<P>[];
+};
+
+export interface PhaseTiming {
+  phase: PhaseName;
+  durationMs: number;
+  ok: boolean;
+}
+
+export interface ChartResult<P extends ChartPayload = ChartPayload> {
+  name: string;
+  namespace: string;
+  action: ChartSpec['action'];
+  outcome: ExecOutcome | undefined;
+  release: ReleaseInfo | undefined;
+  payload: P;
+  timings: PhaseTiming[];
+  durationMs: number;
+}
+
+export type EventListener = (event: LifecycleEvent) => void;
