@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { escapeSetValue, rollbackArgv, uninstallArgv, upgradeArgv, upgradeOptionArgs, valuesArgs } from '../../src/helm/argv.js';
+import type { HelmVersion, UpgradeOptions, ValuesInput } from '../../src/helm/types.js';
+
+const helm3: HelmVersion = { version: 'v3.17.2', major: 3, minor: 17, patch: 2 };
+const helm3Old: HelmVersion = { version: 'v3.14.0', major: 3, minor: 14, patch: 0 };
+const helm4: HelmVersion = { version: 'v4.1.4', major: 4, minor: 1, patch: 4 };
+
+const baseOptions: UpgradeOptions = {
+  createNamespace: false, atomic: false, wait: false, waitForJobs: false, timeoutSeconds: 300, force: false,
+  cleanupOnFail: false, historyMax: 10, skipCrds: false, disableHooks: false, takeOwnership: false, labels: {},
+};
+const noValues: ValuesInput = { values: [], valuesFiles: [], yamlFilesContent: [], setSensitive: {}, setJson: {}, set: {}, setString: {} };
+
+describe('upgradeOptionArgs: Helm 3 and Helm 4 spell the same intent differently', () => {
+  const table: { option: Partial<UpgradeOptions>; helm3: string[]; helm4: string[] }[] = [
+    { option: { atomic: true }, helm3: ['--atomic'], helm4: ['--rollback-on-failure'] },
+    { option: { wait: true }, helm3: ['--wait'], helm4: ['--wait=watcher'] },
+    { option: { force: true }, helm3: ['--force'], helm4: ['--force-replace'] },
+    { option: { takeOwnership: true }, helm3: ['--take-ownership'], helm4: ['--take-ownership'] },
+    { option: { waitForJobs: true }, helm3: ['--wait-for-jobs'], helm4: ['--wait-for-jobs'] },
+    { option: { createNamespace: true }, helm3: ['--create-namespace'], helm4: ['--create-namespace'] },
+    { option: { skipCrds: true }, helm3: ['--skip-crds'], helm4: ['--skip-crds'] },
+    { option: { disableHooks: true }, helm3: ['--no-hooks'], helm4: ['--no-hooks'] },
+    { option: { cleanupOnFail: true }, helm3: ['--cleanup-on-fail'], helm4: ['--cleanup-on-fail'] },
+  ];
+  for (const row of table) {
+    const name = Object.keys(row.option)[0];
+    it(`${name}`, () => {
+      const base3 = upgradeOptionArgs(helm3, baseOptions);
+      const with3 = upgradeOptionArgs(helm3, { ...baseOptions, ...row.option });
+      const with4 = upgradeOptionArgs(helm4, { ...baseOptions, ...row.option });
+      assert.deepEqual(with3.filter((a) => !base3.includes(a)), row.helm3);
+      assert.deepEqual(with4.filter((a) => !base3.includes(a)), row.helm4);
+    });
+  }
+
+  it('always passes the timeout in seconds and the history limit', () => {
+    assert.deepEqual(upgradeOptionArgs(helm4, { ...baseOptions, timeoutSeconds: 42, historyMax: 3 }), ['--timeout', '42s', '--history-max', '3']);
+  });
+
+  it('refuses takeOwnership on a Helm 3 older than 3.17', () => {
+    assert.throws(() => upgradeOptionArgs(helm3Old, { ...baseOptions, takeOwnership: true }), /takeOwnership needs Helm 3.17/);
+  });
+
+  it('passes description and labels, escaping commas in label values', () => {
+    const args = upgradeOptionArgs(helm3, { ...baseOptions, description: 'first', labels: { team: 'a,b', tier: 'infra' } });
+    assert.deepEqual(args.slice(-4), ['--description', 'first', '--labels', 'team=a\\,b,tier=infra']);
+  });
+});
+
+describe('upgradeArgv', () => {
+  it('builds a repository install with values in precedence order', () => {
+    const values: ValuesInput = { ...noValues, setJson: { list: [1, 2] }, set: { replicas: 2 }, setString: { tag: '1,0' } };
+    const argv = upgradeArgv(helm3, {
+      release: 'web', namespace: 'apps',
+      source: { chart: 'web', repository: 'http://127.0.0.1:1/charts', version: '^1.0' },
+      values, options: { ...baseOptions, wait: true },
+    }, ['/tmp/a.yaml', '/tmp/b.yaml']);
+    assert.deepEqual(argv, [
+      'upgrade', '--install', 'web', 'web', '--repo', 'http://127.0.0.1:1/charts', '--version', '^1.0',
+      '--namespace', 'apps',
+      '--values', '/tmp/a.yaml', '--values', '/tmp/b.yaml',
+      '--set-json', 'list=[1,2]', '--set', 'replicas=2', '--set-string', 'tag=1\\,0',
+      '--wait', '--timeout', '300s', '--history-max', '10',
+      '--output', 'json',
+    ]);
+  });
+
+  it('never puts sensitive values or repository passwords on the argv', () => {
+    const argv = upgradeArgv(helm4, {
+      release: 'db', namespace: 'data',
+      source: { chart: 'db', repository: 'https://charts.example.com', auth: { username: 'u', password: 'hunter2-pass' } },
+      values: { ...noValues, setSensitive: { 'auth.password': 'sup3r-s3cret' } },
+      options: baseOptions,
+    }, ['/tmp/sensitive.yaml'], { repositoryAlias: 'helmcycle-abc', repositoryConfig: '/tmp/r.yaml', repositoryCache: '/tmp/c' });
+    const joined = argv.join(' ');
+    assert.ok(!joined.includes('sup3r-s3cret'));
+    assert.ok(!joined.includes('hunter2-pass'));
+    assert.ok(argv.includes('helmcycle-abc/db'), 'the chart is reached through the private repository alias');
+    assert.ok(!argv.includes('--repo'), 'no --repo when the repository was added with credentials');
+  });
+
+  it('passes --plain-http for an OCI chart and a server-side dry run', () => {
+    const argv = upgradeArgv(helm4, {
+      release: 'web', namespace: 'default', source: { chart: 'oci://127.0.0.1:5000/charts/web', plainHttp: true },
+      values: noValues, options: baseOptions, dryRun: true,
+    }, []);
+    assert.deepEqual(argv.slice(0, 5), ['upgrade', '--install', 'web', 'oci://127.0.0.1:5000/charts/web', '--plain-http']);
+    assert.ok(argv.includes('--dry-run=server'));
+  });
+});
+
+describe('other commands', () => {
+  it('uninstall ignores a missing release and can wait', () => {
+    assert.deepEqual(uninstallArgv({ release: 'web', namespace: 'apps', wait: true, timeoutSeconds: 60 }), [
+      'uninstall', 'web', '--namespace', 'apps', '--wait', '--timeout', '60s', '--ignore-not-found',
+    ]);
+  });
+
+  it('rollback uses the Helm 4 wait strategy and force flag', () => {
+    const request = { release: 'web', namespace: 'apps', revision: 2, wait: true, timeoutSeconds: 30, force: true };
+    assert.deepEqual(rollbackArgv(helm3, request), ['rollback', 'web', '2', '--namespace', 'apps', '--wait', '--timeout', '30s', '--force']);
+    assert.deepEqual(rollbackArgv(helm4, request), ['rollback', 'web', '2', '--namespace', 'apps', '--wait=watcher', '--timeout', '30s', '--force-replace']);
+  });
+
+  it('escapes helm --set separators', () => {
+    assert.equal(escapeSetValue('a,b\\c'), 'a\\,b\\\\c');
+    assert.deepEqual(valuesArgs({ ...noValues, set: { 'a.b': true } }, []), ['--set', 'a.b=true']);
+  });
+});

@@ -1,0 +1,69 @@
+// Scripted fakes behind helmcycle's own interfaces, for unit tests. Every failure is scripted by the
+// test that wants it; nothing is triggered by magic names.
+import type { HelmClient, HelmVersion, ReleaseInfo, RevisionInfo, UpgradeRequest } from '../../src/helm/types.js';
+import type { KubeClient, KubeObject, ObjectRef, PodState } from '../../src/kube/types.js';
+
+export function releaseInfo(overrides: Partial<ReleaseInfo> = {}): ReleaseInfo {
+  return { name: 'web', namespace: 'apps', revision: 1, status: 'deployed', chartName: 'web', chartVersion: '1.0.0', appVersion: undefined, description: undefined, updated: undefined, ...overrides };
+}
+
+export class FakeHelm implements HelmClient {
+  calls: string[] = [];
+  current: ReleaseInfo | undefined;
+  historyRows: RevisionInfo[] = [];
+  manifest = '';
+  chartVersion = '1.0.0';
+  /** Scripted outcomes of successive upgradeInstall calls: an Error is thrown, anything else succeeds. */
+  upgradeOutcomes: (Error | 'ok')[] = [];
+  upgradeRequests: UpgradeRequest[] = [];
+  version_: HelmVersion = { version: 'v3.17.2', major: 3, minor: 17, patch: 2 };
+
+  async version() { this.calls.push('version'); return this.version_; }
+  async upgradeInstall(request: UpgradeRequest) {
+    this.calls.push('upgradeInstall');
+    this.upgradeRequests.push(request);
+    const outcome = this.upgradeOutcomes.shift() ?? 'ok';
+    if (outcome instanceof Error) throw outcome;
+    this.current = releaseInfo({ name: request.release, namespace: request.namespace, revision: (this.current?.revision ?? 0) + 1, chartVersion: this.chartVersion });
+    return this.current;
+  }
+  async uninstall() { this.calls.push('uninstall'); this.current = undefined; }
+  async status() { this.calls.push('status'); return this.current; }
+  async history() { this.calls.push('history'); return this.historyRows; }
+  async list() { return this.current ? [this.current] : []; }
+  async getValues() { return {}; }
+  async getManifest() { this.calls.push('getManifest'); return this.manifest; }
+  async rollback(request: { revision?: number }) {
+    this.calls.push(`rollback:${request.revision}`);
+    if (this.current) this.current = { ...this.current, status: 'deployed', revision: this.current.revision + 1 };
+  }
+  async template() { return this.manifest; }
+  async showChart() { this.calls.push('showChart'); return { name: 'web', version: this.chartVersion, appVersion: undefined, kubeVersion: undefined }; }
+  async pull() { return '/tmp/web'; }
+}
+
+export class FakeKube implements KubeClient {
+  calls: string[] = [];
+  pods: PodState[] = [];
+  objects = new Map<string, KubeObject>();
+  allowed = true;
+
+  static key(ref: ObjectRef): string { return `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`; }
+  async serverVersion() { return 'v1.34.4'; }
+  async canI() { return { allowed: this.allowed, reason: this.allowed ? undefined : 'RBAC: denied' }; }
+  async namespaceExists() { return true; }
+  async listPods() { return this.pods; }
+  async deletePod(_ns: string, name: string) { this.calls.push(`deletePod:${name}`); this.pods = this.pods.filter((p) => p.name !== name); }
+  async listEvents() { return [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', object: 'Pod/web-1', count: 3, lastSeen: undefined }]; }
+  async podLogs() { return 'panic: cannot connect to database'; }
+  async getObject(ref: ObjectRef) { return this.objects.get(FakeKube.key(ref)); }
+  async deleteObject(ref: ObjectRef) { this.calls.push(`delete:${FakeKube.key(ref)}`); this.objects.delete(FakeKube.key(ref)); }
+  async listObjects() { return [...this.objects.values()]; }
+}
+
+export function crashingPod(name: string): PodState {
+  return {
+    name, namespace: 'apps', phase: 'Running', ready: false, labels: { app: 'web' }, notReadyReason: 'ContainersNotReady',
+    containers: [{ name: 'web', ready: false, restartCount: 4, reason: 'CrashLoopBackOff', message: 'back-off', lastTerminationReason: 'Error', lastExitCode: 1 }],
+  };
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseManifest, podSelectorOf, workloadsOf } from '../../src/kube/manifest.js';
+import { workloadReadiness } from '../../src/kube/readiness.js';
+import type { KubeObject } from '../../src/kube/types.js';
+
+function obj(kind: string, spec: Record<string, unknown>, status: Record<string, unknown>, generation = 1): KubeObject {
+  return { apiVersion: 'apps/v1', kind, metadata: { name: 'x', generation }, spec, status };
+}
+
+describe('workloadReadiness', () => {
+  it('Deployment: ready only when every replica is updated and available', () => {
+    assert.equal(workloadReadiness(obj('Deployment', { replicas: 2 }, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready, true);
+    const partial = workloadReadiness(obj('Deployment', { replicas: 2 }, { observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }));
+    assert.deepEqual([partial.ready, partial.message], [false, '1 of 2 updated replicas available']);
+    assert.equal(workloadReadiness(obj('Deployment', { replicas: 1 }, { observedGeneration: 0 }, 2)).ready, false, 'an unobserved spec is not ready');
+    assert.equal(workloadReadiness(obj('Deployment', { replicas: 1 }, { observedGeneration: 1, updatedReplicas: 1, replicas: 2, availableReplicas: 1 })).ready, false, 'old replicas still terminating');
+  });
+
+  it('Deployment: a passed progress deadline is a failure, not a wait', () => {
+    const r = workloadReadiness(obj('Deployment', { replicas: 1 }, { observedGeneration: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] }));
+    assert.equal(r.failed, true);
+  });
+
+  it('StatefulSet and DaemonSet', () => {
+    assert.equal(workloadReadiness(obj('StatefulSet', { replicas: 1 }, { observedGeneration: 1, readyReplicas: 1, currentRevision: 'a', updateRevision: 'a' })).ready, true);
+    assert.equal(workloadReadiness(obj('StatefulSet', { replicas: 1 }, { observedGeneration: 1, readyReplicas: 1, currentRevision: 'a', updateRevision: 'b' })).ready, false);
+    assert.equal(workloadReadiness(obj('DaemonSet', {}, { observedGeneration: 1, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2 })).ready, true);
+    assert.equal(workloadReadiness(obj('DaemonSet', {}, { observedGeneration: 1, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 1 })).ready, false);
+  });
+
+  it('Job: complete, failed, or still running', () => {
+    assert.equal(workloadReadiness(obj('Job', {}, { conditions: [{ type: 'Complete', status: 'True' }] })).ready, true);
+    assert.equal(workloadReadiness(obj('Job', {}, { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] })).failed, true);
+    assert.equal(workloadReadiness(obj('Job', { completions: 3 }, { succeeded: 1 })).message, '1 of 3 completions');
+  });
+});
+
+describe('manifests', () => {
+  const manifest = [
+    '---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: c}',
+    '---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: d}', 'spec: {selector: {matchLabels: {app: d, tier: web}}}',
+    '---', 'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: widgets.x.dev}',
+    '---', '# only a comment',
+  ].join('\n');
+
+  it('reads objects, defaulting the namespace of namespaced kinds only', () => {
+    const objects = parseManifest(manifest, 'apps');
+    assert.deepEqual(objects.map((o) => [o.kind, o.metadata.namespace]), [['ConfigMap', 'apps'], ['Deployment', 'apps'], ['CustomResourceDefinition', undefined]]);
+    const [deployment] = workloadsOf(objects);
+    assert.equal(podSelectorOf(deployment!), 'app=d,tier=web');
+  });
+});

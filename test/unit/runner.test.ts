@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HelmTimeoutError, RenderError } from '../../src/helm/errors.js';
+import { ChartFailedError } from '../../src/lifecycle/chart-error.js';
+import type { LifecycleEvent } from '../../src/lifecycle/events.js';
+import { runChart } from '../../src/lifecycle/runner.js';
+import type { ChartDefinition, ChartPayload } from '../../src/lifecycle/types.js';
+import { SpecError } from '../../src/errors.js';
+import { crashingPod, FakeHelm, FakeKube, releaseInfo } from './fakes.js';
+
+const failure = { argv: ['upgrade'], exitCode: 1, stderrTail: '', durationMs: 1, timedOut: false, cancelled: false };
+const timeout = () => new HelmTimeoutError('HELM_TIMEOUT', 'helm upgrade failed: context deadline exceeded', failure);
+const base: ChartDefinition = { name: 'web', namespace: 'apps', chart: 'web', repository: 'http://127.0.0.1:1', timeoutSeconds: 1 };
+
+function setup() {
+  const helm = new FakeHelm();
+  const kube = new FakeKube();
+  const events: LifecycleEvent[] = [];
+  return { helm, kube, events, options: { helm, kube, onEvent: (e: LifecycleEvent) => events.push(e) } };
+}
+
+function phaseSequence(events: LifecycleEvent[]): string[] {
+  return events.filter((e) => e.type === 'phase-started' || e.type === 'phase-failed').map((e) => (e.type === 'phase-failed' ? `${e.phase}!` : (e as { phase: string }).phase));
+}
+
+async function failure_(promise: Promise<unknown>): Promise<ChartFailedError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ChartFailedError, `expected ChartFailedError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the chart to fail');
+}
+
+describe('runChart', () => {
+  it('runs the phases in order and hands the payload along', async () => {
+    const { options, events } = setup();
+    const result = await runChart(base, options);
+    assert.deepEqual(phaseSequence(events), ['checkPrerequisites', 'preExec', 'exec', 'postExec', 'validate']);
+    assert.equal(result.outcome, 'installed');
+    assert.equal(result.payload.prerequisites?.chart.version, '1.0.0');
+    assert.equal(result.payload.exec?.release?.revision, 1);
+    assert.deepEqual(result.payload.validate?.checks.map((c) => c.name), ['release']);
+    assert.equal(result.timings.length, 5);
+  });
+
+  it('rejects a bad spec before touching helm or the cluster', async () => {
+    const { options, helm } = setup();
+    await assert.rejects(runChart({ ...base, timeoutSeconds: -1 }, options), SpecError);
+    assert.deepEqual(helm.calls, []);
+  });
+
+  it('routes an exec failure through onDeployFailure and attaches the diagnostics', async () => {
+    const { options, helm, kube, events } = setup();
+    helm.upgradeOutcomes = [timeout()];
+    kube.pods = [crashingPod('web-1')];
+    const error = await failure_(runChart(base, options));
+    assert.deepEqual(phaseSequence(events), ['checkPrerequisites', 'preExec', 'exec', 'exec!', 'onDeployFailure']);
+    assert.equal(error.code, 'DEPLOY_FAILED');
+    assert.equal(error.phase, 'exec');
+    assert.ok(error.cause instanceof HelmTimeoutError);
+    assert.equal(error.diagnostics?.unreadyPods[0]?.name, 'web-1');
+    assert.match(error.message, /web-1 \(Running, ContainersNotReady\)/);
+    assert.match(error.message, /CrashLoopBackOff/);
+    assert.match(error.message, /panic: cannot connect to database/);
+    assert.match(error.message, /BackOff: Back-off restarting/);
+  });
+
+  it('does not run onDeployFailure when a prerequisite fails', async () => {
+    const { options, kube, events } = setup();
+    kube.allowed = false;
+    const error = await failure_(runChart(base, options));
+    assert.equal(error.phase, 'checkPrerequisites');
+    assert.equal(error.code, 'PHASE_FAILED');
+    assert.match(error.message, /not allowed to get secrets in namespace apps/);
+    assert.ok(!phaseSequence(events).includes('onDeployFailure'));
+  });
+
+  it('keeps the original error when collecting diagnostics fails', async () => {
+    const { options, helm } = setup();
+    helm.upgradeOutcomes = [timeout()];
+    const error = await failure_(runChart({ ...base, lifecycle: { onDeployFailure: async () => { throw new Error('no access to events'); } } }, options));
+    assert.ok(error.cause instanceof HelmTimeoutError);
+  });
+
+  it('lets an override call the default it replaces and extend the payload', async () => {
+    interface Payload extends ChartPayload { notified?: string }
+    const { options, helm } = setup();
+    const definition: ChartDefinition<Payload> = {
+      ...base,
+      lifecycle: {
+        exec: async (ctx, payload) => {
+          const done = await ctx.defaults.exec(ctx, payload);
+          return { ...done, notified: `revision ${done.exec?.release?.revision}` };
+        },
+        postExec: async (_ctx, payload) => {
+          assert.equal(payload.notified, 'revision 1', 'the next phase receives what the override added');
+          return payload;
+        },
+      },
+    };
+    const result = await runChart(definition, { ...options, payload: {} as Payload });
+    assert.equal(result.payload.notified, 'revision 1');
+    assert.ok(helm.calls.includes('upgradeInstall'));
+  });
+
+  it('retries a failed upgrade within the attempts allowed, then succeeds', async () => {
+    const { options, helm, events } = setup();
+    helm.upgradeOutcomes = [timeout(), 'ok'];
+    const result = await runChart({ ...base, upgradeRetry: { attempts: 3, delayMs: 0 } }, options);
+    assert.equal(result.payload.exec?.attempts, 2);
+    assert.ok(events.some((e) => e.type === 'message' && /attempt 1 of 3 failed.*2 left/.test(e.message)));
+  });
+
+  it('does not retry a render error', async () => {
+    const { options, helm } = setup();
+    helm.upgradeOutcomes = [new RenderError('HELM_RENDER_FAILED', 'template: bad', failure), 'ok'];
+    await failure_(runChart({ ...base, upgradeRetry: { attempts: 3, delayMs: 0 } }, options));
+    assert.equal(helm.calls.filter((c) => c === 'upgradeInstall').length, 1);
+  });
+
+  it('reinstalls when the installed chart predates the last breaking version', async () => {
+    const { options, helm, events } = setup();
+    helm.current = releaseInfo({ revision: 5, chartVersion: '1.4.0' });
+    helm.chartVersion = '2.0.0';
+    const result = await runChart({ ...base, lastBreakingVersionRequiringRestart: '2.0.0' }, options);
+    assert.equal(result.outcome, 'reinstalled');
+    assert.equal(result.release?.revision, 1, 'a reinstall starts again at revision 1');
+    const calls = helm.calls.filter((c) => c === 'uninstall' || c === 'upgradeInstall');
+    assert.deepEqual(calls, ['uninstall', 'upgradeInstall']);
+    assert.ok(events.some((e) => e.type === 'message' && /1\.4\.0 is older than the last breaking version 2\.0\.0/.test(e.message)));
+  });
+
+  it('skips an installed release when asked to', async () => {
+    const { options, helm } = setup();
+    helm.current = releaseInfo({ revision: 3 });
+    const result = await runChart({ ...base, skipIfAlreadyInstalled: true }, options);
+    assert.equal(result.outcome, 'skipped');
+    assert.ok(!helm.calls.includes('upgradeInstall'));
+  });
+
+  it('recovers a stuck upgrade by rolling back before upgrading', async () => {
+    const { options, helm } = setup();
+    helm.current = releaseInfo({ revision: 3, status: 'pending-upgrade' });
+    helm.historyRows = [
+      { revision: 2, status: 'deployed', chart: 'web-1.0.0', appVersion: undefined, description: undefined, updated: undefined },
+      { revision: 3, status: 'pending-upgrade', chart: 'web-1.0.0', appVersion: undefined, description: undefined, updated: undefined },
+    ];
+    const result = await runChart(base, options);
+    assert.deepEqual(result.payload.preExec?.recovered, { kind: 'rolled-back', from: 3, to: 2, status: 'pending-upgrade' });
+    assert.ok(helm.calls.indexOf('rollback:2') < helm.calls.indexOf('upgradeInstall'));
+    assert.equal(result.outcome, 'upgraded');
+  });
+
+  it('deletes crash-looping pods of the podSelector before the upgrade', async () => {
+    const { options, kube } = setup();
+    kube.pods = [crashingPod('web-1'), { ...crashingPod('web-2'), containers: [] }];
+    const result = await runChart({ ...base, podSelector: 'app=web' }, options);
+    assert.deepEqual(result.payload.preExec?.deletedPods, ['web-1']);
+    assert.deepEqual(kube.calls, ['deletePod:web-1']);
+  });
+
+  it('fails validate when a workload is not ready, with the workload named', async () => {
+    const { options, helm, kube } = setup();
+    helm.manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n';
+    kube.objects.set('Deployment/apps/web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'apps', generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0 } });
+    const error = await failure_(runChart(base, options));
+    assert.equal(error.phase, 'validate');
+    assert.match(error.message, /Deployment\/web: not ready before the timeout: 0 of 1 updated replicas available/);
+  });
+
+  it('runs custom checks in validate', async () => {
+    const { options } = setup();
+    const error = await failure_(runChart({ ...base, checks: [{ name: 'homepage', run: () => 'HTTP 503' }] }, options));
+    assert.match(error.message, /homepage: HTTP 503/);
+  });
+
+  it('destroys an installed release, and is a no-op when it is gone', async () => {
+    const { options, helm } = setup();
+    helm.current = releaseInfo();
+    const first = await runChart({ ...base, action: 'destroy' }, options);
+    assert.equal(first.outcome, 'uninstalled');
+    const second = await runChart({ ...base, action: 'destroy' }, options);
+    assert.equal(second.outcome, 'absent');
+    assert.equal(helm.calls.filter((c) => c === 'uninstall').length, 1);
+  });
+
+  it('stops before the next phase once cancelled', async () => {
+    const { options, helm } = setup();
+    const controller = new AbortController();
+    const error = await failure_(runChart({ ...base, lifecycle: { preExec: async (_ctx, p) => { controller.abort(); return p; } } }, { ...options, signal: controller.signal }));
+    assert.equal(error.phase, 'exec');
+    assert.match(error.message, /cancelled before exec/);
+    assert.ok(!helm.calls.includes('upgradeInstall'));
+  });
+});
