@@ -1,6 +1,11 @@
 // Recovering a release stuck in pending-* (helm was killed mid-operation, or lost its connection), in
 // the shape of Flux's helm-controller: classify the release first (pure), then act on the plan.
-import type { ReleaseInfo, RevisionInfo } from '../helm/types.js';
+//
+// A release whose latest revision *failed* is also recovered under Helm 3: its upgrade computes a
+// three-way merge against the last *deployed* revision, so fields that the failed revision added to live
+// objects (and that neither revision declares) would silently stay. Rolling back first makes the next
+// upgrade start from what the cluster really runs. Helm 4 applies server-side, which removes them itself.
+import type { HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
 
 export type RecoveryPlan =
   | { kind: 'none' }
@@ -11,14 +16,20 @@ export type RecoveryPlan =
 
 const GOOD: ReadonlySet<string> = new Set(['deployed', 'superseded']);
 
-export function planRecovery(release: ReleaseInfo | undefined, history: readonly RevisionInfo[]): RecoveryPlan {
+export function planRecovery(release: ReleaseInfo | undefined, history: readonly RevisionInfo[], helmMajor: HelmMajor): RecoveryPlan {
   if (!release) return { kind: 'none' };
   const { status, revision } = release;
   if (status === 'pending-install') {
     return { kind: 'uninstall', revision, reason: `revision ${revision} is stuck in pending-install` };
   }
-  if (status !== 'pending-upgrade' && status !== 'pending-rollback') return { kind: 'none' };
   const earlier = history.filter((h) => h.revision < revision).sort((a, b) => b.revision - a.revision);
+  if (status === 'failed' && helmMajor === 3) {
+    const deployed = earlier.find((h) => GOOD.has(h.status));
+    if (!deployed) return { kind: 'none' };
+    const reason = `revision ${revision} failed and Helm 3 would upgrade from revision ${deployed.revision} without undoing it`;
+    return { kind: 'rollback', from: revision, to: deployed.revision, reason };
+  }
+  if (status !== 'pending-upgrade' && status !== 'pending-rollback') return { kind: 'none' };
   const target = earlier.find((h) => GOOD.has(h.status)) ?? earlier[0];
   if (!target) return { kind: 'uninstall', revision, reason: `revision ${revision} is stuck in ${status} with no earlier revision` };
   return { kind: 'rollback', from: revision, to: target.revision, reason: `revision ${revision} is stuck in ${status}` };

@@ -188,3 +188,23 @@ for (const target of helmsUnderTest()) {
     });
   });
 }
+
+for (const target of helmsUnderTest()) {
+  describe(`cancellation with ${target.label}`, () => {
+    it('a deploy cancelled mid-upgrade leaves nothing the next run cannot finish', async () => {
+      const { helm, kube } = target;
+      const namespace = uniqueNamespace(`cancel-${target.label}`);
+      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web };
+      await runChart(spec, { helm, kube });
+      const controller = new AbortController();
+      const slow = runChart({ ...spec, set: { fakeBehavior: 'never-ready' }, timeoutSeconds: 120 }, { helm, kube, signal: controller.signal });
+      await eventually('the upgrade to start', async () => ((await helm.status({ release: 'web', namespace }))?.revision === 2 ? true : undefined));
+      controller.abort();
+      const error = await expectFailure(slow);
+      assert.match(error.message, /cancelled/);
+      const next = await runChart({ ...spec, set: { message: 'after cancel' } }, { helm, kube });
+      assert.equal(next.release?.status, 'deployed');
+      assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'after cancel');
+    });
+  });
+}

@@ -37,24 +37,31 @@ function rev(revision: number, status: RevisionInfo['status']): RevisionInfo {
 
 describe('planRecovery', () => {
   it('leaves healthy, failed and absent releases alone', () => {
-    assert.equal(planRecovery(undefined, []).kind, 'none');
-    assert.equal(planRecovery(release('deployed', 3), []).kind, 'none');
-    assert.equal(planRecovery(release('failed', 3), []).kind, 'none');
+    assert.equal(planRecovery(undefined, [], 3).kind, 'none');
+    assert.equal(planRecovery(release('deployed', 3), [], 3).kind, 'none');
+    assert.equal(planRecovery(release('failed', 1), [rev(1, 'failed')], 3).kind, 'none');
+    assert.equal(planRecovery(release('failed', 2), [rev(1, 'deployed'), rev(2, 'failed')], 4).kind, 'none');
+  });
+
+  it('under Helm 3, rolls a failed upgrade back so its changes do not survive the next three-way merge', () => {
+    assert.deepEqual(planRecovery(release('failed', 3), [rev(1, 'superseded'), rev(2, 'deployed'), rev(3, 'failed')], 3), {
+      kind: 'rollback', from: 3, to: 2, reason: 'revision 3 failed and Helm 3 would upgrade from revision 2 without undoing it',
+    });
   });
 
   it('uninstalls a first install that never finished', () => {
-    assert.deepEqual(planRecovery(release('pending-install', 1), [rev(1, 'pending-install')]), {
+    assert.deepEqual(planRecovery(release('pending-install', 1), [rev(1, 'pending-install')], 3), {
       kind: 'uninstall', revision: 1, reason: 'revision 1 is stuck in pending-install',
     });
   });
 
   it('rolls a stuck upgrade back to the last good revision, skipping failed ones', () => {
-    const plan = planRecovery(release('pending-upgrade', 4), [rev(1, 'superseded'), rev(2, 'deployed'), rev(3, 'failed'), rev(4, 'pending-upgrade')]);
+    const plan = planRecovery(release('pending-upgrade', 4), [rev(1, 'superseded'), rev(2, 'deployed'), rev(3, 'failed'), rev(4, 'pending-upgrade')], 4);
     assert.deepEqual(plan, { kind: 'rollback', from: 4, to: 2, reason: 'revision 4 is stuck in pending-upgrade' });
   });
 
   it('rolls back to the latest earlier revision when none was good, and uninstalls when there is none', () => {
-    assert.equal((planRecovery(release('pending-rollback', 3), [rev(1, 'failed'), rev(2, 'failed'), rev(3, 'pending-rollback')]) as { to: number }).to, 2);
-    assert.equal(planRecovery(release('pending-upgrade', 1), [rev(1, 'pending-upgrade')]).kind, 'uninstall');
+    assert.equal((planRecovery(release('pending-rollback', 3), [rev(1, 'failed'), rev(2, 'failed'), rev(3, 'pending-rollback')], 3) as { to: number }).to, 2);
+    assert.equal(planRecovery(release('pending-upgrade', 1), [rev(1, 'pending-upgrade')], 3).kind, 'uninstall');
   });
 });

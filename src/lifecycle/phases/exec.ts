@@ -6,7 +6,7 @@ import semver from 'semver';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
-import { planRecovery } from '../recovery.js';
+import { recoverStuckRelease } from './pre-exec.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
 
 /** Why a release must be reinstalled, or undefined. Pure. */
@@ -27,7 +27,6 @@ function isRetryable(error: unknown): boolean {
 
 async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<{ release: ReleaseInfo; attempts: number }> {
   const { attempts, delayMs } = ctx.spec.upgradeRetry;
-  const ref = releaseRef(ctx.spec);
   for (let attempt = 1; ; attempt++) {
     try {
       const release = await ctx.helm.upgradeInstall(upgradeRequest(ctx.spec), { signal: ctx.signal });
@@ -36,11 +35,9 @@ async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>):
       if (attempt >= attempts || !isRetryable(error) || ctx.signal.aborted) throw error;
       ctx.log(`attempt ${attempt} of ${attempts} failed (${(error as Error).message}); retrying in ${delayMs} ms, ${attempts - attempt} left`, 'warn');
       await sleep(delayMs, undefined, { signal: ctx.signal });
-      // A failed attempt can leave the release pending (killed mid-way); unlock it before retrying.
-      const current = await ctx.helm.status(ref, { signal: ctx.signal });
-      const plan = planRecovery(current, current ? await ctx.helm.history(ref, { signal: ctx.signal }) : []);
-      if (plan.kind === 'rollback') await ctx.helm.rollback({ ...ref, revision: plan.to, wait: false, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
-      if (plan.kind === 'uninstall') await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
+      // A failed attempt can leave the release pending (killed mid-way) or, under Helm 3, failed with
+      // drift; recover it before retrying.
+      await recoverStuckRelease(ctx);
     }
   }
 }

@@ -1,15 +1,17 @@
-// Default preExec: make the release deployable. A release stuck in pending-* is recovered (uninstalled
-// or rolled back), and crash-looping pods of the chart's podSelector are deleted so that an upgrade is
+// Default preExec: make the release deployable. A release stuck in pending-* (or, under Helm 3, left
+// failed; see recovery.ts) is recovered (uninstalled or rolled back), and crash-looping pods of the chart's podSelector are deleted so that an upgrade is
 // not held up waiting on them.
 import { releaseRef } from '../requests.js';
 import { planRecovery } from '../recovery.js';
 import type { ChartPayload, PhaseContext, RecoveryAction } from '../types.js';
 
-async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<RecoveryAction | undefined> {
+/** Recovers the release when planRecovery says it must be; exec reuses it between upgrade attempts. */
+export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<RecoveryAction | undefined> {
   const ref = releaseRef(ctx.spec);
   const release = await ctx.helm.status(ref, { signal: ctx.signal });
-  if (!release || !release.status.startsWith('pending-')) return undefined;
-  const plan = planRecovery(release, await ctx.helm.history(ref, { signal: ctx.signal }));
+  if (!release || (release.status !== 'failed' && !release.status.startsWith('pending-'))) return undefined;
+  const { major } = await ctx.helm.version({ signal: ctx.signal });
+  const plan = planRecovery(release, await ctx.helm.history(ref, { signal: ctx.signal }), major);
   const timeoutSeconds = ctx.spec.timeoutSeconds;
   switch (plan.kind) {
     case 'none':
