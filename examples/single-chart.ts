@@ -1,7 +1,7 @@
 // One chart through helmcycle's lifecycle, with custom phases:
 //   - postExec records the deployed revision in the payload (a typed extension of it),
 //   - validate runs the default checks, then checks the app's own config, which `helm --wait` never would.
-// Run it against the local cluster with `npm run demo`, or against yours with KUBECONFIG set:
+// Run it against the local cluster with `npm run example:single-chart`, or against yours with KUBECONFIG set:
 //   npx tsx examples/single-chart.ts
 import { ChartFailedError, createClients, defineChart, formatEvent, runChart, type ChartPayload } from '../src/index.js';
 

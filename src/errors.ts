@@ -3,6 +3,7 @@
 
 export type ErrorCode =
   | 'SPEC_INVALID'
+  | 'STACK_INVALID'
   | 'PREREQUISITE_FAILED'
   | 'HELM_COMMAND_FAILED'
   | 'HELM_RELEASE_NOT_FOUND'
@@ -60,6 +61,28 @@ export class SpecError extends HelmcycleError {
     this.issues = issues;
     this.file = file;
   }
+}
+
+/** Bad input in a stack: a file that cannot be read or parsed, a cycle, an unknown need or environment. */
+export class StackConfigError extends HelmcycleError {
+  readonly file: string | undefined;
+  readonly issues: readonly SpecIssue[];
+
+  constructor(message: string, options: { file?: string; chart?: string; issues?: readonly SpecIssue[] } = {}) {
+    const where = options.file ? `${options.file}: ` : '';
+    const lines = (options.issues ?? []).map((issue) => `\n  - ${issue.field}: ${issue.message}`).join('');
+    super('STACK_INVALID', `${where}${message}${lines}`, {
+      ...(options.chart ? { chart: options.chart } : {}),
+      hint: 'fix the stack configuration; nothing was changed in the cluster',
+    });
+    this.file = options.file;
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** An input error of any kind (exit code 2 in the CLI). */
+export function isInputError(error: unknown): boolean {
+  return error instanceof SpecError || error instanceof StackConfigError;
 }
 
 export class PrerequisiteError extends HelmcycleError {

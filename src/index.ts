@@ -1,7 +1,7 @@
 // helmcycle's public API.
 export { createClients, type ConnectionOptions } from './clients.js';
 export * from './errors.js';
-export { CliHelmClient, type CliHelmClientOptions, type DryRunResult } from './helm/cli-client.js';
+export { CliHelmClient, type CliHelmClientOptions } from './helm/cli-client.js';
 export {
   HelmCommandError,
   HelmCancelledError,
@@ -34,5 +34,24 @@ import type { ChartDefinition, ChartPayload } from './lifecycle/types.js';
 
 /** Declares a chart with full type checking of its spec, phases and payload. */
 export function defineChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>): ChartDefinition<P> {
+  return definition;
+}
+
+// Stacks and the CLI.
+export type { ChartDefaults, ResolvedChart, ResolvedStack, StackChart, StackDefinition, StackEnvironment } from './stack/types.js';
+export { loadStack, loadStackFile, resolveStack } from './stack/load.js';
+export { runStack, type ChartRunRecord, type StackResult, type StackRunOptions } from './stack/run-stack.js';
+export { planChart, type ChartPlan, type PlanAction } from './stack/plan.js';
+export { diffManifests, formatManifestDiff, type ResourceChange } from './stack/manifest-diff.js';
+export { formatStackEvent, type StackEvent } from './stack/events.js';
+export { buildReport } from './report/html.js';
+export { stackJsonSchema } from './stack/schema.js';
+export { DIGEST_LABEL, computeReleaseDigest } from './lifecycle/digest.js';
+export { main as runCli } from './cli/main.js';
+
+import type { StackDefinition } from './stack/types.js';
+
+/** Declares a stack with full type checking; export it as the default of helmcycle.config.ts. */
+export function defineStack(definition: StackDefinition): StackDefinition {
   return definition;
 }

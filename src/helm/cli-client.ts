@@ -10,6 +10,7 @@ import type {
   CallOptions,
   ChartMetadata,
   ChartSource,
+  DryRunResult,
   HelmClient,
   HelmVersion,
   ReleaseInfo,
@@ -35,10 +36,6 @@ export interface CliHelmClientOptions {
   cwd?: string;
 }
 
-export interface DryRunResult {
-  release: ReleaseInfo;
-  manifest: string;
-}
 
 export class CliHelmClient implements HelmClient {
   readonly binary: string;

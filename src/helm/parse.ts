@@ -30,6 +30,10 @@ export function parseHelmVersion(output: string): HelmVersion {
 }
 
 /** Parses `helm get metadata -o json`. */
+function stringRecord(value: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(record(value)).map(([k, v]) => [k, String(v)]));
+}
+
 export function parseReleaseMetadata(json: string): ReleaseInfo {
   const data = record(JSON.parse(json));
   return {
@@ -42,6 +46,7 @@ export function parseReleaseMetadata(json: string): ReleaseInfo {
     appVersion: str(data.appVersion),
     description: undefined,
     updated: str(data.deployedAt),
+    ...(data.labels && typeof data.labels === 'object' ? { labels: stringRecord(data.labels) } : {}),
   };
 }
 

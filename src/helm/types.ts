@@ -37,6 +37,8 @@ export interface ReleaseInfo {
   description: string | undefined;
   /** ISO timestamp of the last deploy. */
   updated: string | undefined;
+  /** The release's labels when helm reports them (Helm 4's `get metadata`); Helm 3 leaves this undefined. */
+  labels?: Record<string, string>;
 }
 
 export interface RevisionInfo {
@@ -149,4 +151,11 @@ export interface HelmClient {
   showChart(source: ChartSource, options?: CallOptions): Promise<ChartMetadata>;
   /** Downloads and unpacks a chart into `destination`; returns the chart's directory. */
   pull(source: ChartSource, destination: string, options?: CallOptions): Promise<string>;
+  /** `helm upgrade --install --dry-run=server`: the release and manifest an upgrade would produce, nothing applied. */
+  dryRun(request: UpgradeRequest, options?: CallOptions): Promise<DryRunResult>;
+}
+
+export interface DryRunResult {
+  release: ReleaseInfo;
+  manifest: string;
 }

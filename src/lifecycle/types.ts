@@ -28,7 +28,8 @@ export interface PreExecResult {
   deletedPods: string[];
 }
 
-export type ExecOutcome = 'installed' | 'upgraded' | 'reinstalled' | 'skipped' | 'uninstalled' | 'absent';
+/** `skipped`: skipIfAlreadyInstalled; `unchanged`: skipUnchanged found the recorded digest equal. */
+export type ExecOutcome = 'installed' | 'upgraded' | 'reinstalled' | 'skipped' | 'unchanged' | 'uninstalled' | 'absent';
 
 export interface ExecResult {
   outcome: ExecOutcome;

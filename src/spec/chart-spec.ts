@@ -47,8 +47,8 @@ export const upgradeRetrySchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).default(5_000),
 });
 
-export const chartSpecSchema = z
-  .strictObject({
+/** The fields of a chart spec, without cross-field checks (stacks extend it with `needs`). */
+export const chartSpecFields = {
     /** The release name. */
     name: releaseName,
     namespace: namespaceName.default('default'),
@@ -104,27 +104,38 @@ export const chartSpecSchema = z
     upgradeRetry: upgradeRetrySchema.default({ attempts: 1, delayMs: 5_000 }),
     /** Label selector of the pods this chart owns (e.g. app.kubernetes.io/instance=web). */
     podSelector: z.string().min(1).optional(),
-  })
-  .superRefine((spec, ctx) => {
-    const isOci = spec.chart.startsWith('oci://');
-    if (isOci && spec.repository) {
-      ctx.addIssue({ code: 'custom', path: ['repository'], message: 'an oci:// chart takes no repository URL' });
-    }
-    if (spec.repositoryAuth && !spec.repository && !isOci) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['repositoryAuth'],
-        message: 'credentials need a repository URL or an oci:// chart',
-      });
-    }
-    const seen = new Set<string>();
-    spec.yamlFilesContent.forEach((file, index) => {
-      if (seen.has(file.name)) {
-        ctx.addIssue({ code: 'custom', path: ['yamlFilesContent', index, 'name'], message: `duplicate name '${file.name}'` });
-      }
-      seen.add(file.name);
+    /**
+     * Skip the upgrade when the chart version, the effective values and the spec are those the deployed
+     * release recorded (a digest in the release's labels). Stacks turn it on; --force-upgrade turns it off.
+     */
+    skipUnchanged: z.boolean().default(false),
+};
+
+type SpecShape = z.output<z.ZodObject<typeof chartSpecFields>>;
+
+/** Checks that span fields; shared by the chart schema and the stack file schema. */
+export function refineChartSpec(spec: Pick<SpecShape, 'chart' | 'repository' | 'repositoryAuth' | 'yamlFilesContent'>, ctx: z.RefinementCtx): void {
+  const isOci = spec.chart.startsWith('oci://');
+  if (isOci && spec.repository) {
+    ctx.addIssue({ code: 'custom', path: ['repository'], message: 'an oci:// chart takes no repository URL' });
+  }
+  if (spec.repositoryAuth && !spec.repository && !isOci) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['repositoryAuth'],
+      message: 'credentials need a repository URL or an oci:// chart',
     });
+  }
+  const seen = new Set<string>();
+  spec.yamlFilesContent.forEach((file, index) => {
+    if (seen.has(file.name)) {
+      ctx.addIssue({ code: 'custom', path: ['yamlFilesContent', index, 'name'], message: `duplicate name '${file.name}'` });
+    }
+    seen.add(file.name);
   });
+}
+
+export const chartSpecSchema = z.strictObject(chartSpecFields).superRefine(refineChartSpec);
 
 /** What a user writes (defaults optional). */
 export type ChartSpecInput = z.input<typeof chartSpecSchema>;

@@ -38,6 +38,13 @@ export class FakeHelm implements HelmClient {
     if (this.current) this.current = { ...this.current, status: 'deployed', revision: this.current.revision + 1 };
   }
   async template() { return this.manifest; }
+  /** The manifest a dry run renders; the release it reports is the next revision. */
+  dryRunManifest = '';
+  async dryRun(request: UpgradeRequest) {
+    this.calls.push('dryRun');
+    const release = releaseInfo({ name: request.release, namespace: request.namespace, revision: (this.current?.revision ?? 0) + 1, chartVersion: this.chartVersion, status: 'pending-upgrade' });
+    return { release, manifest: this.dryRunManifest };
+  }
   async showChart() { this.calls.push('showChart'); return { name: 'web', version: this.chartVersion, appVersion: undefined, kubeVersion: undefined }; }
   async pull() { return '/tmp/web'; }
 }

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import semver from 'semver';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
+import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
+import { releaseLabels } from '../release-labels.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
 import { recoverStuckRelease } from './pre-exec.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
@@ -25,11 +27,13 @@ function isRetryable(error: unknown): boolean {
   return !(error instanceof RenderError || error instanceof HelmCancelledError);
 }
 
-async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<{ release: ReleaseInfo; attempts: number }> {
+async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string): Promise<{ release: ReleaseInfo; attempts: number }> {
   const { attempts, delayMs } = ctx.spec.upgradeRetry;
+  const request = upgradeRequest(ctx.spec);
+  request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
   for (let attempt = 1; ; attempt++) {
     try {
-      const release = await ctx.helm.upgradeInstall(upgradeRequest(ctx.spec), { signal: ctx.signal });
+      const release = await ctx.helm.upgradeInstall(request, { signal: ctx.signal });
       return { release, attempts: attempt };
     } catch (error) {
       if (attempt >= attempts || !isRetryable(error) || ctx.signal.aborted) throw error;
@@ -57,7 +61,15 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     ctx.log(`${reinstall}: uninstalling revision ${present?.revision} and installing anew`, 'warn');
     await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   }
-  const { release, attempts } = await upgradeWithRetries(ctx);
+  const digest = await computeReleaseDigest(ctx.spec, payload.prerequisites?.chart.version || ctx.spec.version || '');
+  if (!reinstall && ctx.spec.skipUnchanged && present?.status === 'deployed') {
+    const recorded = (await releaseLabels(ctx.kube, present))?.[DIGEST_LABEL];
+    if (recorded === digest) {
+      ctx.log(`unchanged since revision ${present.revision} (digest ${digest.slice(0, 12)}); not upgrading`);
+      return { outcome: 'unchanged', release: present, attempts: 0, reason: 'chart version, values and spec match the deployed revision' };
+    }
+  }
+  const { release, attempts } = await upgradeWithRetries(ctx, digest);
   const outcome = reinstall ? 'reinstalled' : present ? 'upgraded' : 'installed';
   ctx.log(`${outcome}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
   return { outcome, release, attempts, reason: reinstall };

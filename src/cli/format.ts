@@ -1,0 +1,43 @@
+// Text for plan, status and list output. Pure.
+import { formatManifestDiff } from '../stack/manifest-diff.js';
+import type { ChartPlan } from '../stack/plan.js';
+import type { ChartStatus } from '../stack/inspect.js';
+import type { ResolvedChart } from '../stack/types.js';
+
+const PLAN_SIGNS: Record<ChartPlan['action'], string> = { install: '+', upgrade: '~', reinstall: '±', skip: '=', recover: '!', delete: '-', none: ' ' };
+
+export function formatPlan(plans: readonly ChartPlan[]): string {
+  const out: string[] = [];
+  for (const plan of plans) {
+    out.push(`${PLAN_SIGNS[plan.action]} ${plan.chart} (${plan.namespace}): ${plan.action}: ${plan.reason}`);
+    if (plan.changes.length) out.push(formatManifestDiff(plan.changes).replace(/^/gm, '    '));
+  }
+  const count = (a: ChartPlan['action']) => plans.filter((p) => p.action === a).length;
+  out.push(
+    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged`,
+  );
+  return out.join('\n');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function formatStatus(statuses: readonly ChartStatus[]): string {
+  const rows = [['CHART', 'NAMESPACE', 'REVISION', 'STATUS', 'VERSION', 'HEALTH']];
+  for (const s of statuses) rows.push([s.chart, s.namespace, s.revision?.toString() ?? '-', s.status, s.chartVersion ?? '-', s.health]);
+  const unready = statuses.flatMap((s) => s.unready.map((u) => `  ${s.chart}: ${u}`));
+  return [table(rows), ...(unready.length ? ['not ready:', ...unready] : [])].join('\n');
+}
+
+export function formatList(charts: readonly ResolvedChart[]): string {
+  const rows = [['CHART', 'NAMESPACE', 'SOURCE', 'VERSION', 'NEEDS', 'LABELS']];
+  for (const c of charts) {
+    const d = c.definition;
+    const source = d.repository ? `${d.repository} ${d.chart}` : d.chart;
+    const labels = Object.entries(d.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    rows.push([c.name, d.namespace ?? 'default', source, d.version ?? '-', c.needs.join(',') || '-', labels || '-']);
+  }
+  return table(rows);
+}

@@ -1,0 +1,222 @@
+// The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
+// returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
+import { writeFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createClients } from '../clients.js';
+import { isHelmcycleError } from '../errors.js';
+import { chartSpecOf } from '../stack/chart-spec-of.js';
+import { buildReport } from '../report/html.js';
+import type { StackCommand, StackEvent } from '../stack/events.js';
+import { chartStatus, mapLimit, planCharts } from '../stack/inspect.js';
+import { loadStack } from '../stack/load.js';
+import { DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
+import type { ResolvedStack } from '../stack/types.js';
+import { chartSource, releaseRef, valuesInput } from '../lifecycle/requests.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+import { formatList, formatPlan, formatStatus } from './format.js';
+import { jsonRenderer } from './render/json.js';
+import { plainRenderer } from './render/plain.js';
+import { treeRenderer } from './render/tree.js';
+import type { Renderer } from './render/types.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Live tree output when true (a terminal, not CI). */
+  interactive: boolean;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  cwd?: string;
+}
+
+interface GlobalOptions {
+  config?: string;
+  env?: string;
+  selector: string[];
+  only: string[];
+  kubeconfig?: string;
+  kubeContext?: string;
+  helm?: string;
+  concurrency?: number;
+  output: 'text' | 'json';
+  report?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const commaList = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
+  return n;
+}
+
+class CliRun {
+  constructor(
+    private readonly io: CliIo,
+    private readonly options: GlobalOptions,
+  ) {}
+
+  private stack(): Promise<ResolvedStack> {
+    return loadStack(this.options.config, { ...(this.options.env ? { environment: this.options.env } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) });
+  }
+
+  private clients() {
+    return createClients({
+      ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
+      ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
+      ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
+    });
+  }
+
+  private selection() {
+    return { selectors: this.options.selector, only: this.options.only };
+  }
+
+  private renderer(): Renderer {
+    if (this.options.output === 'json') return jsonRenderer((line) => this.io.stdout(`${line}\n`));
+    if (this.io.interactive) return treeRenderer();
+    return plainRenderer((line) => this.io.stdout(`${line}\n`));
+  }
+
+  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
+    const stack = await this.stack();
+    const events: StackEvent[] = [];
+    const renderer = this.renderer();
+    let result: StackResult;
+    try {
+      result = await runStack(stack, {
+        ...this.clients(),
+        command,
+        concurrency: this.options.concurrency ?? stack.concurrency ?? DEFAULT_CONCURRENCY,
+        ...(flags.failFast ? { failFast: true } : {}),
+        ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
+        selection: this.selection(),
+        ...(this.io.signal ? { signal: this.io.signal } : {}),
+        onEvent: (event) => {
+          events.push(event);
+          renderer.event(event);
+        },
+      });
+    } finally {
+      renderer.close();
+      if (this.options.report) await writeFile(this.options.report, buildReport(events), { mode: 0o600 });
+    }
+    if (this.options.output !== 'json') this.printFailures(result);
+    if (result.interrupted) return EXIT.interrupted;
+    return result.ok ? EXIT.ok : EXIT.chartFailed;
+  }
+
+  private printFailures(result: StackResult): void {
+    for (const record of result.charts) {
+      if (record.status !== 'failed') continue;
+      const error = record.error;
+      this.io.stderr(`\n✖ ${record.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (isHelmcycleError(error) && error.hint) this.io.stderr(`  hint: ${error.hint}\n`);
+    }
+  }
+
+  async plan(destroy: boolean, forceUpgrade: boolean): Promise<number> {
+    const stack = await this.stack();
+    const charts = selectedCharts(stack, this.selection());
+    const ordered = destroy ? [...charts].reverse() : charts;
+    const plans = await planCharts(ordered, {
+      ...this.clients(),
+      command: destroy ? 'destroy' : 'apply',
+      forceUpgrade,
+      concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
+      ...(this.io.signal ? { signal: this.io.signal } : {}),
+    });
+    if (this.options.output === 'json') for (const plan of plans) this.io.stdout(`${JSON.stringify({ type: 'plan', ...plan })}\n`);
+    else this.io.stdout(`${formatPlan(plans)}\n`);
+    return EXIT.ok;
+  }
+
+  async status(): Promise<number> {
+    const stack = await this.stack();
+    const clients = this.clients();
+    const statuses = await mapLimit(selectedCharts(stack, this.selection()), this.options.concurrency ?? DEFAULT_CONCURRENCY, (c) => chartStatus(c, clients));
+    if (this.options.output === 'json') for (const s of statuses) this.io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
+    else this.io.stdout(`${formatStatus(statuses)}\n`);
+    return statuses.every((s) => s.health === 'ready') ? EXIT.ok : EXIT.chartFailed;
+  }
+
+  async template(): Promise<number> {
+    const stack = await this.stack();
+    const { helm } = this.clients();
+    for (const chart of selectedCharts(stack, this.selection())) {
+      const spec = chartSpecOf(chart.definition, chart.file);
+      const manifest = await helm.template({ ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds }, { ...(this.io.signal ? { signal: this.io.signal } : {}) });
+      this.io.stdout(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`);
+    }
+    return EXIT.ok;
+  }
+
+  async list(): Promise<number> {
+    const stack = await this.stack();
+    const charts = selectedCharts(stack, this.selection());
+    if (this.options.output === 'json') for (const c of charts) this.io.stdout(`${JSON.stringify({ type: 'chart', name: c.name, namespace: c.definition.namespace ?? 'default', chart: c.definition.chart, version: c.definition.version, needs: c.needs, labels: c.definition.labels ?? {} })}\n`);
+    else this.io.stdout(`${formatList(charts)}\n`);
+    return EXIT.ok;
+  }
+}
+
+function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Command {
+  const program = new Command('helmcycle')
+    .description('A programmable lifecycle around Helm: stacks of charts in dependency order, with plan, recovery and validation.')
+    .option('-c, --config <file>', 'stack file (helmcycle.config.ts or helmcycle.yaml; found in the current folder by default)')
+    .option('-e, --env <name>', 'environment whose defaults and overrides apply')
+    .option('-l, --selector <selector>', 'only charts whose labels match (key=value,key!=value; repeatable: any may match)', collect, [])
+    .option('--only <names>', 'only these charts (comma-separated; repeatable)', commaList, [])
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context')
+    .option('--helm <path>', 'helm binary (default: HELMCYCLE_HELM or helm on PATH)')
+    .option('--concurrency <n>', `charts at once (default ${DEFAULT_CONCURRENCY})`, positiveInt)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const cli = () => new CliRun(io, program.opts<GlobalOptions>());
+  program
+    .command('plan')
+    .description('show what apply (or destroy) would do to each chart, and why; changes nothing')
+    .option('--destroy', 'plan a destroy instead of an apply')
+    .option('--force-upgrade', 'plan as if every chart had changed')
+    .action((o: { destroy?: boolean; forceUpgrade?: boolean }) => setResult(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false)));
+  program
+    .command('apply')
+    .description('deploy the charts in dependency order')
+    .option('--fail-fast', 'cancel every chart when one fails')
+    .option('--force-upgrade', 'upgrade charts even when nothing changed')
+    .action((o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(cli().run('apply', o)));
+  program
+    .command('destroy')
+    .description('uninstall the charts in reverse dependency order')
+    .option('--fail-fast', 'cancel every chart when one fails')
+    .action((o: { failFast?: boolean }) => setResult(cli().run('destroy', o)));
+  program.command('status').description("each release's revision, chart version and health").action(() => setResult(cli().status()));
+  program.command('template').description('render the charts locally').action(() => setResult(cli().template()));
+  program.command('validate').description('run only the validate phase against what is deployed').action(() => setResult(cli().run('validate', {})));
+  program.command('list').description('the charts of the stack').action(() => setResult(cli().list()));
+  return program;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let result: Promise<number> | undefined;
+  const program = buildProgram(io, (p) => (result = p));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (!result) {
+      io.stderr(program.helpInformation());
+      return EXIT.badInput;
+    }
+    return await result;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    const interrupted = io.signal?.aborted ?? false;
+    io.stderr(`helmcycle: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (isHelmcycleError(error) && error.hint) io.stderr(`  hint: ${error.hint}\n`);
+    return exitCodeForError(error, interrupted);
+  }
+}

@@ -1,0 +1,53 @@
+// Read-only views of a stack: plan every chart, or report each release's status and health.
+import type { HelmClient } from '../helm/types.js';
+import { parseManifest, refOf, workloadsOf } from '../kube/manifest.js';
+import { workloadReadiness } from '../kube/readiness.js';
+import type { KubeClient } from '../kube/types.js';
+import { chartSpecOf } from './chart-spec-of.js';
+import { planChart, type ChartPlan, type PlanOptions } from './plan.js';
+import type { ResolvedChart } from './types.js';
+
+/** Runs `fn` over the items, at most `limit` at a time, keeping their order in the result. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}
+
+export function planCharts(charts: readonly ResolvedChart[], options: PlanOptions & { concurrency: number }): Promise<ChartPlan[]> {
+  return mapLimit(charts, options.concurrency, (chart) => planChart(chart, options));
+}
+
+export interface ChartStatus {
+  chart: string;
+  namespace: string;
+  revision: number | undefined;
+  status: string;
+  chartVersion: string | undefined;
+  /** ready: every workload ready; degraded: some are not; unknown: not installed. */
+  health: 'ready' | 'degraded' | 'unknown';
+  unready: string[];
+}
+
+export async function chartStatus(chart: ResolvedChart, clients: { helm: HelmClient; kube: KubeClient }): Promise<ChartStatus> {
+  const spec = chartSpecOf(chart.definition, chart.file);
+  const ref = { release: spec.name, namespace: spec.namespace };
+  const release = await clients.helm.status(ref);
+  if (!release) return { chart: spec.name, namespace: spec.namespace, revision: undefined, status: 'not installed', chartVersion: undefined, health: 'unknown', unready: [] };
+  const workloads = workloadsOf(parseManifest(await clients.helm.getManifest(ref), spec.namespace));
+  const unready: string[] = [];
+  for (const workload of workloads) {
+    const live = await clients.kube.getObject(refOf(workload));
+    const readiness = live ? workloadReadiness(live) : { ready: false, message: 'missing' };
+    if (!readiness.ready) unready.push(`${workload.kind}/${workload.metadata.name}: ${readiness.message}`);
+  }
+  const health = release.status === 'deployed' && unready.length === 0 ? 'ready' : 'degraded';
+  return { chart: spec.name, namespace: spec.namespace, revision: release.revision, status: release.status, chartVersion: release.chartVersion, health, unready };
+}

@@ -1,0 +1,97 @@
+// `helmcycle plan`: what apply (or destroy) would do to each chart, and why, with a manifest diff for
+// upgrades. It only reads: helm status/history/manifest, `helm template`, and a server-side dry run.
+import type { HelmClient, ReleaseInfo } from '../helm/types.js';
+import type { KubeClient } from '../kube/types.js';
+import { computeReleaseDigest, DIGEST_LABEL } from '../lifecycle/digest.js';
+import { breakingReinstallReason } from '../lifecycle/phases/exec.js';
+import { planRecovery } from '../lifecycle/recovery.js';
+import { releaseLabels } from '../lifecycle/release-labels.js';
+import { chartSource, releaseRef, upgradeRequest, valuesInput } from '../lifecycle/requests.js';
+import { chartSpecOf } from './chart-spec-of.js';
+import type { ChartSpec } from '../spec/chart-spec.js';
+import { diffManifests, type ResourceChange } from './manifest-diff.js';
+import type { StackCommand } from './events.js';
+import { definitionFor } from './run-stack.js';
+import type { ResolvedChart } from './types.js';
+
+export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'recover' | 'delete' | 'none';
+
+export interface ChartPlan {
+  chart: string;
+  namespace: string;
+  action: PlanAction;
+  reason: string;
+  installed: { revision: number; status: string; chartVersion: string } | undefined;
+  targetVersion: string | undefined;
+  /** The recovery apply runs first, when the release is stuck. */
+  recovery: string | undefined;
+  changes: ResourceChange[];
+}
+
+export interface PlanOptions {
+  helm: HelmClient;
+  kube: KubeClient;
+  command: Extract<StackCommand, 'apply' | 'destroy'>;
+  forceUpgrade?: boolean;
+  signal?: AbortSignal;
+}
+
+function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
+  return release ? { revision: release.revision, status: release.status, chartVersion: release.chartVersion } : undefined;
+}
+
+async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined, options: PlanOptions): Promise<ResourceChange[]> {
+  const call = { signal: options.signal };
+  if (!present) {
+    const rendered = await options.helm.template({ ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds }, call);
+    return diffManifests('', rendered, spec.namespace);
+  }
+  const [current, dryRun] = await Promise.all([options.helm.getManifest(releaseRef(spec), call), options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)]);
+  return diffManifests(current, dryRun.manifest, spec.namespace);
+}
+
+export async function planChart(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
+  const spec = chartSpecOf(definitionFor(chart, options.command, options.forceUpgrade ?? false), chart.file);
+  const call = { signal: options.signal };
+  const found = await options.helm.status(releaseRef(spec), call);
+  const present = found && found.status !== 'uninstalled' ? found : undefined;
+  const base = { chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: undefined, changes: [] as ResourceChange[] };
+
+  if (spec.action === 'destroy') {
+    if (!present) return { ...base, action: 'none', reason: 'not installed; nothing to delete', targetVersion: undefined };
+    const current = await options.helm.getManifest(releaseRef(spec), call);
+    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace) };
+  }
+
+  const target = await options.helm.showChart(chartSource(spec), call);
+  const withTarget = { ...base, targetVersion: target.version };
+  let recovery: string | undefined;
+  if (present && (present.status.startsWith('pending-') || present.status === 'failed')) {
+    const { major } = await options.helm.version(call);
+    const plan = planRecovery(present, await options.helm.history(releaseRef(spec), call), major);
+    if (plan.kind === 'rollback') recovery = `${plan.reason}: roll back to revision ${plan.to}`;
+    if (plan.kind === 'uninstall') recovery = `${plan.reason}: uninstall it`;
+  }
+  if (recovery) {
+    const next = recovery.endsWith('uninstall it') ? undefined : present;
+    return { ...withTarget, action: 'recover', reason: `${recovery}, then ${next ? 'upgrade' : 'install'} to ${target.version}`, recovery, changes: await renderedChanges(spec, next, options) };
+  }
+
+  const reinstall = breakingReinstallReason(present, spec.lastBreakingVersionRequiringRestart, target.version);
+  if (reinstall) {
+    return { ...withTarget, action: 'reinstall', reason: `${reinstall}: uninstall, then install ${target.version}`, changes: await renderedChanges(spec, undefined, options) };
+  }
+  if (!present) return { ...withTarget, action: 'install', reason: `not installed: install ${target.version}`, changes: await renderedChanges(spec, undefined, options) };
+  if (spec.skipIfAlreadyInstalled && present.status === 'deployed') {
+    return { ...withTarget, action: 'skip', reason: `skipIfAlreadyInstalled, and revision ${present.revision} is deployed` };
+  }
+  if (spec.skipUnchanged && present.status === 'deployed') {
+    const digest = await computeReleaseDigest(spec, target.version);
+    const recorded = (await releaseLabels(options.kube, present))?.[DIGEST_LABEL];
+    if (recorded === digest) return { ...withTarget, action: 'skip', reason: `nothing changed since revision ${present.revision}` };
+  }
+  const changes = await renderedChanges(spec, present, options);
+  const versions = present.chartVersion === target.version ? `chart ${target.version}` : `chart ${present.chartVersion} → ${target.version}`;
+  const what = changes.length ? `${changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
+  return { ...withTarget, action: 'upgrade', reason: `${versions}: ${what}`, changes };
+}

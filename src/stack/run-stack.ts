@@ -1,0 +1,118 @@
+// Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
+// dependency order (reverse for destroy), under the concurrency limit.
+import type { HelmClient } from '../helm/types.js';
+import type { KubeClient } from '../kube/types.js';
+import { runChart } from '../lifecycle/runner.js';
+import type { ChartPayload, ChartResult, Lifecycle } from '../lifecycle/types.js';
+import type { StackCommand, StackCounts, StackEvent } from './events.js';
+import { buildGraph, restrictGraph, reverseGraph } from './graph.js';
+import { runGraph } from './scheduler.js';
+import { selectCharts, type Selection } from './select.js';
+import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
+
+export interface StackRunOptions {
+  helm: HelmClient;
+  kube: KubeClient;
+  command: StackCommand;
+  concurrency?: number;
+  failFast?: boolean;
+  /** Upgrade even when the recorded digest says nothing changed. */
+  forceUpgrade?: boolean;
+  selection?: Selection;
+  signal?: AbortSignal;
+  onEvent?: (event: StackEvent) => void;
+}
+
+export interface ChartRunRecord {
+  name: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  result?: ChartResult;
+  error?: unknown;
+  reason?: string;
+}
+
+export interface StackResult {
+  stack: string;
+  command: StackCommand;
+  ok: boolean;
+  interrupted: boolean;
+  charts: ChartRunRecord[];
+  counts: StackCounts;
+  durationMs: number;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/** The definition a chart runs with under a command. Pure. */
+export function definitionFor(chart: ResolvedChart, command: StackCommand, forceUpgrade: boolean): StackChart {
+  const { needs: _needs, ...definition } = chart.definition;
+  if (command === 'destroy') return { ...definition, action: 'destroy' };
+  if (command === 'validate') return definition;
+  return { ...definition, skipUnchanged: forceUpgrade ? false : (definition.skipUnchanged ?? true) };
+}
+
+/** Only the validate phase: the others pass the payload through, exec reporting the release as it is. */
+const VALIDATE_ONLY: Partial<Lifecycle<ChartPayload>> = {
+  checkPrerequisites: async (_ctx, payload) => payload,
+  preExec: async (_ctx, payload) => payload,
+  exec: async (ctx, payload) => {
+    const release = await ctx.helm.status({ release: ctx.spec.name, namespace: ctx.spec.namespace }, { signal: ctx.signal });
+    if (!release) throw new Error(`release '${ctx.spec.name}' is not installed in ${ctx.spec.namespace}; nothing to validate`);
+    return { ...payload, exec: { outcome: 'unchanged', release, attempts: 0, reason: 'validate only' } };
+  },
+  postExec: async (_ctx, payload) => payload,
+};
+
+export function selectedCharts(stack: ResolvedStack, selection: Selection = {}): ResolvedChart[] {
+  const keep = selectCharts(
+    stack.charts.map((c) => ({ name: c.name, labels: c.definition.labels ?? {} })),
+    selection,
+  );
+  return stack.charts.filter((c) => keep.has(c.name));
+}
+
+export async function runStack(stack: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
+  const started = Date.now();
+  const emit = (event: StackEvent) => options.onEvent?.(event);
+  const charts = selectedCharts(stack, options.selection);
+  const byName = new Map(charts.map((c) => [c.name, c]));
+  const full = buildGraph(stack.charts, stack.file);
+  const graph = restrictGraph(options.command === 'destroy' ? reverseGraph(full) : full, new Set(byName.keys()));
+  emit({ type: 'stack-started', stack: stack.name, command: options.command, charts: graph.names, at: started });
+
+  const outcomes = await runGraph<ChartResult>({
+    graph,
+    concurrency: options.concurrency ?? stack.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(options.failFast ? { failFast: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    relation: options.command === 'destroy' ? 'is needed by' : 'needs',
+    run: async (name, signal) => {
+      const chart = byName.get(name)!;
+      let definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
+      if (options.command === 'validate') definition = { ...definition, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
+      return runChart(definition, { helm: options.helm, kube: options.kube, signal, onEvent: emit, ...(chart.file ? { file: chart.file } : {}) });
+    },
+    onNotRun: (name, outcome) => {
+      if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });
+      if (outcome.status === 'cancelled') emit({ type: 'chart-cancelled', chart: name, reason: outcome.reason, at: Date.now() });
+    },
+  });
+
+  const records: ChartRunRecord[] = graph.names.map((name) => {
+    const outcome = outcomes.get(name)!;
+    switch (outcome.status) {
+      case 'succeeded':
+        return { name, status: 'succeeded', result: outcome.result };
+      case 'failed':
+        return { name, status: 'failed', error: outcome.error };
+      default:
+        return { name, status: outcome.status, reason: outcome.reason };
+    }
+  });
+  const counts: StackCounts = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+  for (const record of records) counts[record.status]++;
+  const ok = counts.failed === 0 && counts.skipped === 0 && counts.cancelled === 0;
+  const durationMs = Date.now() - started;
+  emit({ type: 'stack-finished', stack: stack.name, command: options.command, ok, durationMs, counts, at: Date.now() });
+  return { stack: stack.name, command: options.command, ok, interrupted: options.signal?.aborted ?? false, charts: records, counts, durationMs };
+}

@@ -1,0 +1,48 @@
+// A stack: many charts deployed together in dependency order. The same model is written in TypeScript
+// (helmcycle.config.ts, with phases as functions) or in YAML (helmcycle.yaml, data only).
+import type { ChartDefinition, ChartPayload } from '../lifecycle/types.js';
+import type { ChartSpecInput } from '../spec/chart-spec.js';
+
+/** Chart spec fields a stack or an environment sets for every chart (a chart's own value wins). */
+export type ChartDefaults = Partial<Omit<ChartSpecInput, 'name' | 'chart'>>;
+
+/** One chart of a stack: a chart definition plus the charts it needs. */
+export type StackChart<P extends ChartPayload = ChartPayload> = ChartDefinition<P> & {
+  /** Names of charts that must have succeeded before this one starts (and are destroyed after it). */
+  needs?: string[];
+};
+
+export interface StackEnvironment {
+  /** Defaults for every chart in this environment, over the stack's defaults. */
+  defaults?: ChartDefaults;
+  /** Per-chart overrides in this environment, by chart name. */
+  charts?: Record<string, Partial<ChartSpecInput>>;
+}
+
+export interface StackDefinition {
+  name?: string;
+  /** How many charts may run at once (the CLI's --concurrency wins). */
+  concurrency?: number;
+  defaults?: ChartDefaults;
+  environments?: Record<string, StackEnvironment>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each chart may type its own payload
+  charts: StackChart<any>[];
+}
+
+/** A chart with its stack's defaults and environment applied, ready for runChart. */
+export interface ResolvedChart {
+  name: string;
+  needs: string[];
+  definition: StackChart;
+  /** Where it was declared, for error messages. */
+  file: string | undefined;
+}
+
+export interface ResolvedStack {
+  name: string;
+  file: string | undefined;
+  environment: string | undefined;
+  concurrency: number | undefined;
+  /** In declaration order. */
+  charts: ResolvedChart[];
+}
