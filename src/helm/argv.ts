@@ -180,8 +180,10 @@ export function historyArgv(ref: ReleaseRef, max = 256): string[] {
 
 export function listArgv(namespace: string | 'all'): string[] {
   const scope = namespace === 'all' ? ['--all-namespaces'] : ['--namespace', namespace];
-  // --all lists releases in every state (failed and pending ones too); --max 0 lifts the 256 cap.
-  return ['list', ...scope, '--all', '--max', '0', '--output', 'json'];
+  // Releases in every state (failed and pending ones too). Helm 4 dropped --all; the per-state flags
+  // mean the same to both majors. --max 0 lifts the 256 cap.
+  const states = ['--deployed', '--failed', '--pending', '--superseded', '--uninstalled', '--uninstalling'];
+  return ['list', ...scope, ...states, '--max', '0', '--output', 'json'];
 }
 
 export function getValuesArgv(ref: ReleaseRef & { revision?: number; all?: boolean }): string[] {

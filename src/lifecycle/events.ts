@@ -17,7 +17,9 @@ export type LifecycleEvent =
   | (Base & { type: 'phase-failed'; phase: PhaseName; durationMs: number; error: string; code: string })
   | (Base & { type: 'message'; phase: PhaseName; level: MessageLevel; message: string })
   | (Base & { type: 'chart-finished'; outcome: string; durationMs: number })
-  | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string });
+  | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string })
+  /** Stopped by a cancel (Ctrl-C, fail-fast) while running, or before it started. */
+  | (Base & { type: 'chart-cancelled'; reason: string });
 
 export type LifecycleEventType = LifecycleEvent['type'];
 
@@ -38,5 +40,7 @@ export function formatEvent(event: LifecycleEvent): string {
       return `${event.chart}: ${event.outcome} (${event.durationMs} ms)`;
     case 'chart-failed':
       return `${event.chart}: FAILED in ${event.phase}: ${event.error}`;
+    case 'chart-cancelled':
+      return `${event.chart}: cancelled: ${event.reason}`;
   }
 }

@@ -71,7 +71,9 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
 
   const fail = (phase: PhaseName, error: unknown, payload?: P): ChartFailedError => {
     const failure = new ChartFailedError(spec.name, phase, error, payload?.diagnostics);
-    emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), ...errorText(error) });
+    if (signal.aborted) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
+    // The event carries the whole story (diagnostics included) and the most specific code.
+    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code });
     return failure;
   };
 

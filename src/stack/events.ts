@@ -15,7 +15,6 @@ export interface StackCounts {
 export type StackEvent =
   | LifecycleEvent
   | { type: 'chart-skipped'; chart: string; reason: string; at: number }
-  | { type: 'chart-cancelled'; chart: string; reason: string; at: number }
   | { type: 'stack-started'; stack: string; command: StackCommand; charts: string[]; at: number }
   | { type: 'stack-finished'; stack: string; command: StackCommand; ok: boolean; durationMs: number; counts: StackCounts; at: number };
 
@@ -24,8 +23,6 @@ export function formatStackEvent(event: StackEvent): string {
   switch (event.type) {
     case 'chart-skipped':
       return `${event.chart}: skipped: ${event.reason}`;
-    case 'chart-cancelled':
-      return `${event.chart}: cancelled: ${event.reason}`;
     case 'stack-started':
       return `${event.command} ${event.stack}: ${event.charts.length} chart(s): ${event.charts.join(', ')}`;
     case 'stack-finished': {

@@ -1,5 +1,6 @@
 // `helmcycle plan`: what apply (or destroy) would do to each chart, and why, with a manifest diff for
 // upgrades. It only reads: helm status/history/manifest, `helm template`, and a server-side dry run.
+import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../lifecycle/digest.js';
@@ -40,17 +41,33 @@ function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
   return release ? { revision: release.revision, status: release.status, chartVersion: release.chartVersion } : undefined;
 }
 
+/**
+ * The manifest changes apply would make. Upgrades render with a server-side dry run (lookups and
+ * admission as the real upgrade sees them); a locked release refuses a dry run, so a release being
+ * recovered, like one not installed, is rendered locally with `helm template`.
+ */
 async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined, options: PlanOptions): Promise<ResourceChange[]> {
   const call = { signal: options.signal };
-  if (!present) {
-    const rendered = await options.helm.template({ ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds }, call);
-    return diffManifests('', rendered, spec.namespace);
-  }
-  const [current, dryRun] = await Promise.all([options.helm.getManifest(releaseRef(spec), call), options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)]);
-  return diffManifests(current, dryRun.manifest, spec.namespace);
+  const current = present ? await options.helm.getManifest(releaseRef(spec), call) : '';
+  const locked = present?.status.startsWith('pending-') ?? false;
+  const rendered =
+    present && !locked
+      ? (await options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)).manifest
+      : await options.helm.template({ ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds }, call);
+  return diffManifests(current, rendered, spec.namespace);
 }
 
+/** Plans one chart; any failure names the chart. */
 export async function planChart(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
+  try {
+    return await planChartUnchecked(chart, options);
+  } catch (error) {
+    if (isHelmcycleError(error) && error.chart) throw error;
+    throw new PhaseError(chart.name, 'plan', error);
+  }
+}
+
+async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
   const spec = chartSpecOf(definitionFor(chart, options.command, options.forceUpgrade ?? false), chart.file);
   const call = { signal: options.signal };
   const found = await options.helm.status(releaseRef(spec), call);
