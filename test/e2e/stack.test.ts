@@ -226,3 +226,33 @@ describe('bad stack files, through the real binary', () => {
     assert.equal(await helm4.kube.namespaceExists(namespace), false, 'nothing was created');
   });
 });
+
+describe('status, validate, template and list (helm4)', () => {
+  it('report on what is deployed without changing it', async () => {
+    const namespace = uniqueNamespace('stack-status');
+    const file = await writeStack({ defaults: { namespace, createNamespace: true }, charts: [{ name: 'web', chart: WEB, labels: { tier: 'app' } }, { name: 'absent', chart: WEB }] });
+    assert.equal((await cli(helm4, file, '--only', 'web', 'apply')).code, 0);
+
+    const status = await cli(helm4, file, 'status');
+    assert.equal(status.code, 1, 'one chart is not installed, so the stack is not healthy');
+    const byChart = Object.fromEntries(status.lines.map((l) => [l.chart, l as unknown as { revision?: number; status: string; health: string }]));
+    assert.deepEqual([byChart.web?.revision, byChart.web?.status, byChart.web?.health], [1, 'deployed', 'ready']);
+    assert.deepEqual([byChart.absent?.status, byChart.absent?.health], ['not installed', 'unknown']);
+
+    const validated = await cli(helm4, file, '--only', 'web', 'validate');
+    assert.equal(validated.code, 0, validated.stderr);
+    assert.deepEqual(outcomes(validated.lines), { web: 'unchanged' });
+    const notInstalled = await cli(helm4, file, '--only', 'absent', 'validate');
+    assert.equal(notInstalled.code, 1);
+    assert.match(String(notInstalled.lines.find((e) => e.type === 'chart-failed')?.error), /release 'absent' is not installed/);
+
+    let rendered = '';
+    assert.equal(await main(['-c', file, '--helm', helm4.binary, '--only', 'web', 'template'], { stdout: (t) => (rendered += t), stderr: () => {}, interactive: false }), 0);
+    assert.match(rendered, /^# chart: web\n/);
+    assert.match(rendered, /kind: Deployment\nmetadata:\n {2}name: web-web/);
+
+    const listed = await cli(helm4, file, '-l', 'tier=app', 'list');
+    assert.deepEqual(listed.lines.map((l) => l.name), ['web']);
+    assert.deepEqual(await revisions(helm4, namespace), { web: '1:deployed' }, 'nothing changed');
+  });
+});
