@@ -56,9 +56,16 @@ options:
   nodeLeaseDurationSeconds: 40
 EOF
   log "creating the cluster (kube-apiserver on 127.0.0.1:$apiserver_port)"
-  kwokctl create cluster --name "$cluster_name" --config "$state/kwokctl.yaml" \
-    --config "$root/cluster/kwok-stages.yaml" --kubeconfig "$kubeconfig" --wait 180s
-  kwokctl scale node --name "$cluster_name" --replicas "$nodes"
+  # kwokctl logs JSON lines; keep them in the state folder and show them only when something fails.
+  mkdir -p "$state/logs"
+  kwokctl_log=$state/logs/kwokctl.log
+  if ! { kwokctl create cluster --name "$cluster_name" --config "$state/kwokctl.yaml" \
+           --config "$root/cluster/kwok-stages.yaml" --kubeconfig "$kubeconfig" --wait 180s \
+         && kwokctl scale node --name "$cluster_name" --replicas "$nodes"; } >>"$kwokctl_log" 2>&1; then
+    tail -n 30 "$kwokctl_log" >&2
+    log "kwokctl failed; its log is $kwokctl_log"
+    exit 1
+  fi
   export KUBECONFIG=$kubeconfig
   wait_for 120 kubectl get --raw /readyz
   kubectl wait --for=condition=Ready node --all --timeout=120s >/dev/null
