@@ -9,7 +9,7 @@ import { buildReport } from '../report/html.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import { chartStatus, mapLimit, planCharts } from '../stack/inspect.js';
 import { loadStack } from '../stack/load.js';
-import { DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
+import { concurrencyFor, DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { chartSource, releaseRef, valuesInput } from '../lifecycle/requests.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -87,7 +87,7 @@ class CliRun {
       result = await runStack(stack, {
         ...this.clients(),
         command,
-        concurrency: this.options.concurrency ?? stack.concurrency ?? DEFAULT_CONCURRENCY,
+        ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
         selection: this.selection(),
@@ -123,7 +123,7 @@ class CliRun {
       ...this.clients(),
       command: destroy ? 'destroy' : 'apply',
       forceUpgrade,
-      concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
+      concurrency: concurrencyFor(stack, this.options.concurrency),
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
     if (this.options.output === 'json') for (const plan of plans) this.io.stdout(`${JSON.stringify({ type: 'plan', ...plan })}\n`);
@@ -134,7 +134,7 @@ class CliRun {
   async status(): Promise<number> {
     const stack = await this.stack();
     const clients = this.clients();
-    const statuses = await mapLimit(selectedCharts(stack, this.selection()), this.options.concurrency ?? DEFAULT_CONCURRENCY, (c) => chartStatus(c, clients));
+    const statuses = await mapLimit(selectedCharts(stack, this.selection()), concurrencyFor(stack, this.options.concurrency), (c) => chartStatus(c, clients));
     if (this.options.output === 'json') for (const s of statuses) this.io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
     else this.io.stdout(`${formatStatus(statuses)}\n`);
     return statuses.every((s) => s.health === 'ready') ? EXIT.ok : EXIT.chartFailed;

@@ -29,11 +29,11 @@ export function parseHelmVersion(output: string): HelmVersion {
   return { version: `v${match[1]}.${match[2]}.${match[3]}`, major, minor: Number(match[2]), patch: Number(match[3]) };
 }
 
-/** Parses `helm get metadata -o json`. */
 function stringRecord(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(record(value)).map(([k, v]) => [k, String(v)]));
 }
 
+/** Parses `helm get metadata -o json`. */
 export function parseReleaseMetadata(json: string): ReleaseInfo {
   const data = record(JSON.parse(json));
   return {

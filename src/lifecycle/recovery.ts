@@ -5,7 +5,7 @@
 // three-way merge against the last *deployed* revision, so fields that the failed revision added to live
 // objects (and that neither revision declares) would silently stay. Rolling back first makes the next
 // upgrade start from what the cluster really runs. Helm 4 applies server-side, which removes them itself.
-import type { HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
+import type { CallOptions, HelmClient, HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
 
 export type RecoveryPlan =
   | { kind: 'none' }
@@ -33,4 +33,12 @@ export function planRecovery(release: ReleaseInfo | undefined, history: readonly
   const target = earlier.find((h) => GOOD.has(h.status)) ?? earlier[0];
   if (!target) return { kind: 'uninstall', revision, reason: `revision ${revision} is stuck in ${status} with no earlier revision` };
   return { kind: 'rollback', from: revision, to: target.revision, reason: `revision ${revision} is stuck in ${status}` };
+}
+
+/** Reads what planRecovery needs (history, helm's major) only for a release that may need recovering. */
+export async function planReleaseRecovery(helm: HelmClient, release: ReleaseInfo | undefined, options: CallOptions = {}): Promise<RecoveryPlan> {
+  if (!release || (release.status !== 'failed' && !release.status.startsWith('pending-'))) return { kind: 'none' };
+  const { major } = await helm.version(options);
+  const history = await helm.history({ release: release.name, namespace: release.namespace }, options);
+  return planRecovery(release, history, major);
 }

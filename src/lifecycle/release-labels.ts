@@ -3,6 +3,7 @@
 // Secret's metadata is used; its data (the release, values included) is never read out.
 import type { ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
+import { DIGEST_LABEL } from './digest.js';
 
 export function releaseSecretName(release: Pick<ReleaseInfo, 'name' | 'revision'>): string {
   return `sh.helm.release.v1.${release.name}.v${release.revision}`;
@@ -13,4 +14,10 @@ export async function releaseLabels(kube: KubeClient, release: ReleaseInfo): Pro
   if (release.labels) return release.labels;
   const secret = await kube.getObject({ apiVersion: 'v1', kind: 'Secret', namespace: release.namespace, name: releaseSecretName(release) });
   return secret?.metadata.labels;
+}
+
+/** True when the release is deployed and recorded exactly this digest: there is nothing to upgrade. */
+export async function deployedWithDigest(kube: KubeClient, release: ReleaseInfo | undefined, digest: string): Promise<boolean> {
+  if (release?.status !== 'deployed') return false;
+  return (await releaseLabels(kube, release))?.[DIGEST_LABEL] === digest;
 }

@@ -1,7 +1,7 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
 import type { HelmClient } from '../helm/types.js';
-import { parseManifest, refOf, workloadsOf } from '../kube/manifest.js';
-import { workloadReadiness } from '../kube/readiness.js';
+import { parseManifest, workloadsOf } from '../kube/manifest.js';
+import { liveReadiness } from '../lifecycle/phases/validate.js';
 import type { KubeClient } from '../kube/types.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import { planChart, type ChartPlan, type PlanOptions } from './plan.js';
@@ -44,8 +44,7 @@ export async function chartStatus(chart: ResolvedChart, clients: { helm: HelmCli
   const workloads = workloadsOf(parseManifest(await clients.helm.getManifest(ref), spec.namespace));
   const unready: string[] = [];
   for (const workload of workloads) {
-    const live = await clients.kube.getObject(refOf(workload));
-    const readiness = live ? workloadReadiness(live) : { ready: false, message: 'missing' };
+    const readiness = await liveReadiness(clients.kube, workload);
     if (!readiness.ready) unready.push(`${workload.kind}/${workload.metadata.name}: ${readiness.message}`);
   }
   const health = release.status === 'deployed' && unready.length === 0 ? 'ready' : 'degraded';

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { StackConfigError } from '../errors.js';
+import { isLocalChart } from '../lifecycle/requests.js';
 import { formatFieldPath } from '../spec/parse.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import { buildGraph } from './graph.js';
@@ -60,12 +61,10 @@ async function loadModule(file: string): Promise<unknown> {
   }
 }
 
-/** Reads a config file into a stack definition (its shape checked, charts not yet resolved). */
+/** Reads a config file into a stack definition, unchecked: resolveStack checks every definition. */
 export async function loadStackFile(file: string): Promise<StackDefinition> {
   const ext = extname(file);
-  const raw = ext === '.yaml' || ext === '.yml' ? await loadYaml(file) : await loadModule(file);
-  checkShape(raw, file);
-  return raw as StackDefinition;
+  return (ext === '.yaml' || ext === '.yml' ? await loadYaml(file) : await loadModule(file)) as StackDefinition;
 }
 
 function checkShape(raw: unknown, file: string | undefined): void {
@@ -80,8 +79,7 @@ function checkShape(raw: unknown, file: string | undefined): void {
 /** A chart path written relative to the config file (./charts/web) is anchored at its folder. */
 function anchorPaths(chart: StackChart, baseDir: string): StackChart {
   const anchored = { ...chart };
-  const local = !chart.repository && !chart.chart.startsWith('oci://');
-  if (local && (chart.chart.startsWith('./') || chart.chart.startsWith('../'))) anchored.chart = resolve(baseDir, chart.chart);
+  if (isLocalChart(chart) && (chart.chart.startsWith('./') || chart.chart.startsWith('../'))) anchored.chart = resolve(baseDir, chart.chart);
   if (chart.valuesFiles) anchored.valuesFiles = chart.valuesFiles.map((f) => (isAbsolute(f) ? f : resolve(baseDir, f)));
   return anchored;
 }
@@ -128,7 +126,7 @@ export async function checkStackFiles(stack: ResolvedStack): Promise<void> {
   for (const chart of stack.charts) {
     const { definition } = chart;
     const paths: [string, string][] = (definition.valuesFiles ?? []).map((f, i) => [`valuesFiles[${i}]`, f]);
-    if (!definition.repository && !definition.chart.startsWith('oci://') && isAbsolute(definition.chart)) paths.push(['chart', definition.chart]);
+    if (isLocalChart(definition) && isAbsolute(definition.chart)) paths.push(['chart', definition.chart]);
     for (const [field, path] of paths) {
       try {
         await access(path);

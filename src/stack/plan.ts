@@ -3,10 +3,10 @@
 import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { computeReleaseDigest, DIGEST_LABEL } from '../lifecycle/digest.js';
+import { computeReleaseDigest } from '../lifecycle/digest.js';
 import { breakingReinstallReason } from '../lifecycle/phases/exec.js';
-import { planRecovery } from '../lifecycle/recovery.js';
-import { releaseLabels } from '../lifecycle/release-labels.js';
+import { planReleaseRecovery } from '../lifecycle/recovery.js';
+import { deployedWithDigest } from '../lifecycle/release-labels.js';
 import { chartSource, releaseRef, upgradeRequest, valuesInput } from '../lifecycle/requests.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../spec/chart-spec.js';
@@ -82,15 +82,11 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
 
   const target = await options.helm.showChart(chartSource(spec), call);
   const withTarget = { ...base, targetVersion: target.version };
-  let recovery: string | undefined;
-  if (present && (present.status.startsWith('pending-') || present.status === 'failed')) {
-    const { major } = await options.helm.version(call);
-    const plan = planRecovery(present, await options.helm.history(releaseRef(spec), call), major);
-    if (plan.kind === 'rollback') recovery = `${plan.reason}: roll back to revision ${plan.to}`;
-    if (plan.kind === 'uninstall') recovery = `${plan.reason}: uninstall it`;
-  }
-  if (recovery) {
-    const next = recovery.endsWith('uninstall it') ? undefined : present;
+  const plan = await planReleaseRecovery(options.helm, present, call);
+  if (plan.kind !== 'none') {
+    const recovery = plan.kind === 'rollback' ? `${plan.reason}: roll back to revision ${plan.to}` : `${plan.reason}: uninstall it`;
+    // After an uninstall there is nothing to upgrade: apply installs anew.
+    const next = plan.kind === 'rollback' ? present : undefined;
     return { ...withTarget, action: 'recover', reason: `${recovery}, then ${next ? 'upgrade' : 'install'} to ${target.version}`, recovery, changes: await renderedChanges(spec, next, options) };
   }
 
@@ -102,10 +98,8 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   if (spec.skipIfAlreadyInstalled && present.status === 'deployed') {
     return { ...withTarget, action: 'skip', reason: `skipIfAlreadyInstalled, and revision ${present.revision} is deployed` };
   }
-  if (spec.skipUnchanged && present.status === 'deployed') {
-    const digest = await computeReleaseDigest(spec, target.version);
-    const recorded = (await releaseLabels(options.kube, present))?.[DIGEST_LABEL];
-    if (recorded === digest) return { ...withTarget, action: 'skip', reason: `nothing changed since revision ${present.revision}` };
+  if (spec.skipUnchanged && (await deployedWithDigest(options.kube, present, await computeReleaseDigest(spec, target.version)))) {
+    return { ...withTarget, action: 'skip', reason: `nothing changed since revision ${present.revision}` };
   }
   const changes = await renderedChanges(spec, present, options);
   const versions = present.chartVersion === target.version ? `chart ${target.version}` : `chart ${present.chartVersion} → ${target.version}`;

@@ -43,6 +43,11 @@ export interface StackResult {
 
 export const DEFAULT_CONCURRENCY = 4;
 
+/** How many charts run at once: the caller's choice, else the stack's, else the default. */
+export function concurrencyFor(stack: ResolvedStack, requested: number | undefined): number {
+  return requested ?? stack.concurrency ?? DEFAULT_CONCURRENCY;
+}
+
 /** The definition a chart runs with under a command. Pure. */
 export function definitionFor(chart: ResolvedChart, command: StackCommand, forceUpgrade: boolean): StackChart {
   const { needs: _needs, ...definition } = chart.definition;
@@ -82,7 +87,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
 
   const outcomes = await runGraph<ChartResult>({
     graph,
-    concurrency: options.concurrency ?? stack.concurrency ?? DEFAULT_CONCURRENCY,
+    concurrency: concurrencyFor(stack, options.concurrency),
     ...(options.failFast ? { failFast: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     relation: options.command === 'destroy' ? 'is needed by' : 'needs',

@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
-import { ChartFailedError } from '../../src/lifecycle/chart-error.js';
 import { RolledBackError } from '../../src/helm/errors.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition } from '../../src/lifecycle/types.js';
 import { configMapData, env, eventually, fixtures, helmsUnderTest, uniqueNamespace } from './support.js';
+import { expectChartFailure } from '../support/expect-failure.js';
 
 const WIDGET_CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'widgets.fixtures.helmcycle.dev' };
-
-async function expectFailure(promise: Promise<unknown>): Promise<ChartFailedError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ChartFailedError, `expected ChartFailedError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the chart to fail');
-}
 
 for (const target of helmsUnderTest()) {
   const { helm, kube } = target;
@@ -107,7 +97,7 @@ for (const target of helmsUnderTest()) {
 
     it('fails a chart whose pods never become ready, with diagnostics in the error', async () => {
       const namespace = uniqueNamespace(`nr-${target.label}`);
-      const error = await expectFailure(run({ name: 'nr', namespace, createNamespace: true, chart: fixtures.neverReady, timeoutSeconds: 5 }));
+      const error = await expectChartFailure(run({ name: 'nr', namespace, createNamespace: true, chart: fixtures.neverReady, timeoutSeconds: 5 }));
       assert.equal(error.phase, 'exec');
       assert.equal(error.code, 'DEPLOY_FAILED');
       assert.equal(error.diagnostics?.unreadyPods.length, 1);
@@ -117,7 +107,7 @@ for (const target of helmsUnderTest()) {
 
     it('reports crash-looping containers with their reason and restarts', async () => {
       const namespace = uniqueNamespace(`crash-${target.label}`);
-      const error = await expectFailure(run({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, set: { fakeBehavior: 'crash-loop' }, timeoutSeconds: 8 }));
+      const error = await expectChartFailure(run({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, set: { fakeBehavior: 'crash-loop' }, timeoutSeconds: 8 }));
       assert.match(error.message, /web: not ready, CrashLoopBackOff \(back-off restarting failed container\), \d+ restarts, last exit 1 Error/);
       assert.ok(error.diagnostics?.logs.length, 'the failing container was asked for its logs');
     });
@@ -126,7 +116,7 @@ for (const target of helmsUnderTest()) {
       const namespace = uniqueNamespace(`atomic-${target.label}`);
       const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, set: { message: 'good' } };
       await run(spec);
-      const error = await expectFailure(run({ ...spec, atomic: true, timeoutSeconds: 5, set: { message: 'bad', fakeBehavior: 'never-ready' } }));
+      const error = await expectChartFailure(run({ ...spec, atomic: true, timeoutSeconds: 5, set: { message: 'bad', fakeBehavior: 'never-ready' } }));
       assert.ok(error.cause instanceof RolledBackError, `cause was ${String(error.cause)}`);
       const status = await helm.status({ release: 'web', namespace });
       assert.deepEqual([status?.status, status?.revision], ['deployed', 3]);
@@ -174,14 +164,14 @@ for (const target of helmsUnderTest()) {
         repositoryAuth: { username: env.repoUser, password: env.repoPassword },
       });
       assert.equal(privateChart.outcome, 'installed');
-      const denied = await expectFailure(run({ name: 'denied', namespace, chart: 'web', repository: env.privateRepo }));
+      const denied = await expectChartFailure(run({ name: 'denied', namespace, chart: 'web', repository: env.privateRepo }));
       assert.equal(denied.phase, 'checkPrerequisites');
       assert.match(denied.message, /401 Unauthorized/);
     });
 
     it('rejects a missing values file before changing anything', async () => {
       const namespace = uniqueNamespace(`bad-${target.label}`);
-      const error = await expectFailure(run({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, valuesFiles: ['does/not/exist.yaml'] }));
+      const error = await expectChartFailure(run({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, valuesFiles: ['does/not/exist.yaml'] }));
       assert.equal(error.phase, 'checkPrerequisites');
       assert.match(error.message, /chart 'web': valuesFiles\[0\]: does\/not\/exist\.yaml does not exist/);
       assert.equal(await kube.namespaceExists(namespace), false, 'nothing was created');
@@ -200,7 +190,7 @@ for (const target of helmsUnderTest()) {
       const slow = runChart({ ...spec, set: { fakeBehavior: 'never-ready' }, timeoutSeconds: 120 }, { helm, kube, signal: controller.signal });
       await eventually('the upgrade to start', async () => ((await helm.status({ release: 'web', namespace }))?.revision === 2 ? true : undefined));
       controller.abort();
-      const error = await expectFailure(slow);
+      const error = await expectChartFailure(slow);
       assert.match(error.message, /cancelled/);
       const next = await runChart({ ...spec, set: { message: 'after cancel' } }, { helm, kube });
       assert.equal(next.release?.status, 'deployed');

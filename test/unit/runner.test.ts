@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HelmTimeoutError, RenderError } from '../../src/helm/errors.js';
-import { ChartFailedError } from '../../src/lifecycle/chart-error.js';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition, ChartPayload } from '../../src/lifecycle/types.js';
 import { SpecError } from '../../src/errors.js';
 import { crashingPod, FakeHelm, FakeKube, releaseInfo } from './fakes.js';
+import { expectChartFailure } from '../support/expect-failure.js';
 
 const failure = { argv: ['upgrade'], exitCode: 1, stderrTail: '', durationMs: 1, timedOut: false, cancelled: false };
 const timeout = () => new HelmTimeoutError('HELM_TIMEOUT', 'helm upgrade failed: context deadline exceeded', failure);
@@ -21,16 +21,6 @@ function setup() {
 
 function phaseSequence(events: LifecycleEvent[]): string[] {
   return events.filter((e) => e.type === 'phase-started' || e.type === 'phase-failed').map((e) => (e.type === 'phase-failed' ? `${e.phase}!` : (e as { phase: string }).phase));
-}
-
-async function failure_(promise: Promise<unknown>): Promise<ChartFailedError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ChartFailedError, `expected ChartFailedError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the chart to fail');
 }
 
 describe('runChart', () => {
@@ -55,7 +45,7 @@ describe('runChart', () => {
     const { options, helm, kube, events } = setup();
     helm.upgradeOutcomes = [timeout()];
     kube.pods = [crashingPod('web-1')];
-    const error = await failure_(runChart(base, options));
+    const error = await expectChartFailure(runChart(base, options));
     assert.deepEqual(phaseSequence(events), ['checkPrerequisites', 'preExec', 'exec', 'exec!', 'onDeployFailure']);
     assert.equal(error.code, 'DEPLOY_FAILED');
     assert.equal(error.phase, 'exec');
@@ -70,7 +60,7 @@ describe('runChart', () => {
   it('does not run onDeployFailure when a prerequisite fails', async () => {
     const { options, kube, events } = setup();
     kube.allowed = false;
-    const error = await failure_(runChart(base, options));
+    const error = await expectChartFailure(runChart(base, options));
     assert.equal(error.phase, 'checkPrerequisites');
     assert.equal(error.code, 'PHASE_FAILED');
     assert.match(error.message, /not allowed to get secrets in namespace apps/);
@@ -80,7 +70,7 @@ describe('runChart', () => {
   it('keeps the original error when collecting diagnostics fails', async () => {
     const { options, helm } = setup();
     helm.upgradeOutcomes = [timeout()];
-    const error = await failure_(runChart({ ...base, lifecycle: { onDeployFailure: async () => { throw new Error('no access to events'); } } }, options));
+    const error = await expectChartFailure(runChart({ ...base, lifecycle: { onDeployFailure: async () => { throw new Error('no access to events'); } } }, options));
     assert.ok(error.cause instanceof HelmTimeoutError);
   });
 
@@ -116,7 +106,7 @@ describe('runChart', () => {
   it('does not retry a render error', async () => {
     const { options, helm } = setup();
     helm.upgradeOutcomes = [new RenderError('HELM_RENDER_FAILED', 'template: bad', failure), 'ok'];
-    await failure_(runChart({ ...base, upgradeRetry: { attempts: 3, delayMs: 0 } }, options));
+    await expectChartFailure(runChart({ ...base, upgradeRetry: { attempts: 3, delayMs: 0 } }, options));
     assert.equal(helm.calls.filter((c) => c === 'upgradeInstall').length, 1);
   });
 
@@ -165,14 +155,14 @@ describe('runChart', () => {
     const { options, helm, kube } = setup();
     helm.manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n';
     kube.objects.set('Deployment/apps/web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'apps', generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0 } });
-    const error = await failure_(runChart(base, options));
+    const error = await expectChartFailure(runChart(base, options));
     assert.equal(error.phase, 'validate');
     assert.match(error.message, /Deployment\/web: not ready before the timeout: 0 of 1 updated replicas available/);
   });
 
   it('runs custom checks in validate', async () => {
     const { options } = setup();
-    const error = await failure_(runChart({ ...base, checks: [{ name: 'homepage', run: () => 'HTTP 503' }] }, options));
+    const error = await expectChartFailure(runChart({ ...base, checks: [{ name: 'homepage', run: () => 'HTTP 503' }] }, options));
     assert.match(error.message, /homepage: HTTP 503/);
   });
 
@@ -189,7 +179,7 @@ describe('runChart', () => {
   it('stops before the next phase once cancelled', async () => {
     const { options, helm } = setup();
     const controller = new AbortController();
-    const error = await failure_(runChart({ ...base, lifecycle: { preExec: async (_ctx, p) => { controller.abort(); return p; } } }, { ...options, signal: controller.signal }));
+    const error = await expectChartFailure(runChart({ ...base, lifecycle: { preExec: async (_ctx, p) => { controller.abort(); return p; } } }, { ...options, signal: controller.signal }));
     assert.equal(error.phase, 'exec');
     assert.match(error.message, /cancelled before exec/);
     assert.ok(!helm.calls.includes('upgradeInstall'));

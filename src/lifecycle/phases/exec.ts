@@ -6,7 +6,7 @@ import semver from 'semver';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
-import { releaseLabels } from '../release-labels.js';
+import { deployedWithDigest } from '../release-labels.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
 import { recoverStuckRelease } from './pre-exec.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
@@ -62,12 +62,9 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   }
   const digest = await computeReleaseDigest(ctx.spec, payload.prerequisites?.chart.version || ctx.spec.version || '');
-  if (!reinstall && ctx.spec.skipUnchanged && present?.status === 'deployed') {
-    const recorded = (await releaseLabels(ctx.kube, present))?.[DIGEST_LABEL];
-    if (recorded === digest) {
-      ctx.log(`unchanged since revision ${present.revision} (digest ${digest.slice(0, 12)}); not upgrading`);
-      return { outcome: 'unchanged', release: present, attempts: 0, reason: 'chart version, values and spec match the deployed revision' };
-    }
+  if (!reinstall && ctx.spec.skipUnchanged && present && (await deployedWithDigest(ctx.kube, present, digest))) {
+    ctx.log(`unchanged since revision ${present.revision} (digest ${digest.slice(0, 12)}); not upgrading`);
+    return { outcome: 'unchanged', release: present, attempts: 0, reason: 'chart version, values and spec match the deployed revision' };
   }
   const { release, attempts } = await upgradeWithRetries(ctx, digest);
   const outcome = reinstall ? 'reinstalled' : present ? 'upgraded' : 'installed';

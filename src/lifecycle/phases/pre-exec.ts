@@ -1,17 +1,15 @@
 // Default preExec: make the release deployable. A release stuck in pending-* (or, under Helm 3, left
-// failed; see recovery.ts) is recovered (uninstalled or rolled back), and crash-looping pods of the chart's podSelector are deleted so that an upgrade is
-// not held up waiting on them.
+// failed; see recovery.ts) is recovered (uninstalled or rolled back), and crash-looping pods of the
+// chart's podSelector are deleted so that an upgrade is not held up waiting on them.
 import { releaseRef } from '../requests.js';
-import { planRecovery } from '../recovery.js';
+import { planReleaseRecovery } from '../recovery.js';
 import type { ChartPayload, PhaseContext, RecoveryAction } from '../types.js';
 
 /** Recovers the release when planRecovery says it must be; exec reuses it between upgrade attempts. */
 export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<RecoveryAction | undefined> {
   const ref = releaseRef(ctx.spec);
   const release = await ctx.helm.status(ref, { signal: ctx.signal });
-  if (!release || (release.status !== 'failed' && !release.status.startsWith('pending-'))) return undefined;
-  const { major } = await ctx.helm.version({ signal: ctx.signal });
-  const plan = planRecovery(release, await ctx.helm.history(ref, { signal: ctx.signal }), major);
+  const plan = await planReleaseRecovery(ctx.helm, release, { signal: ctx.signal });
   const timeoutSeconds = ctx.spec.timeoutSeconds;
   switch (plan.kind) {
     case 'none':
@@ -23,7 +21,8 @@ export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseCont
     case 'rollback':
       ctx.log(`${plan.reason}: rolling back to revision ${plan.to}`, 'warn');
       await ctx.helm.rollback({ ...ref, revision: plan.to, wait: false, timeoutSeconds }, { signal: ctx.signal });
-      return { kind: 'rolled-back', from: plan.from, to: plan.to, status: release.status };
+      // A rollback plan is only made for a release that was found.
+      return { kind: 'rolled-back', from: plan.from, to: plan.to, status: release!.status };
   }
 }
 

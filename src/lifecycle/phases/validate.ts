@@ -4,8 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../errors.js';
 import { parseManifest, refOf, workloadsOf } from '../../kube/manifest.js';
-import { workloadReadiness } from '../../kube/readiness.js';
-import type { KubeObject } from '../../kube/types.js';
+import { workloadReadiness, type Readiness } from '../../kube/readiness.js';
+import type { KubeClient, KubeObject } from '../../kube/types.js';
 import { releaseRef } from '../requests.js';
 import type { ChartPayload, CheckResult, PhaseContext } from '../types.js';
 
@@ -15,6 +15,12 @@ function label(object: KubeObject): string {
   return `${object.kind}/${object.metadata.name}`;
 }
 
+/** A workload's readiness as the cluster has it now. */
+export async function liveReadiness(kube: KubeClient, workload: KubeObject): Promise<Readiness> {
+  const live = await kube.getObject(refOf(workload));
+  return live ? workloadReadiness(live) : { ready: false, failed: false, message: 'not found in the cluster' };
+}
+
 /** Polls every workload until all are ready, one fails, or the deadline passes. */
 export async function waitForWorkloads<P extends ChartPayload>(ctx: PhaseContext<P>, workloads: readonly KubeObject[], deadline: number): Promise<CheckResult[]> {
   const results = new Map<string, CheckResult>();
@@ -22,8 +28,7 @@ export async function waitForWorkloads<P extends ChartPayload>(ctx: PhaseContext
   for (;;) {
     const still: KubeObject[] = [];
     for (const workload of pending) {
-      const live = await ctx.kube.getObject(refOf(workload));
-      const readiness = live ? workloadReadiness(live) : { ready: false, failed: false, message: 'not found in the cluster' };
+      const readiness = await liveReadiness(ctx.kube, workload);
       results.set(label(workload), { name: label(workload), ok: readiness.ready, message: readiness.message });
       if (!readiness.ready && !readiness.failed) still.push(workload);
     }
