@@ -54,6 +54,19 @@ options:
   kwokControllerBinary: $bin/kwok
   kubectlBinary: $bin/kubectl
   nodeLeaseDurationSeconds: 40
+---
+# kwok runs no containers; it serves every pod's logs from one canned file, so the logs API answers
+# with real output that diagnostics and the Job runner read and stream.
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: canned-container-logs
+spec:
+  selector: {}
+  logs:
+    - containers: []
+      logsFile: $root/cluster/container.log
+      follow: false
 EOF
   log "creating the cluster (kube-apiserver on 127.0.0.1:$apiserver_port)"
   # kwokctl logs JSON lines; keep them in the state folder and show them only when something fails.

@@ -15,7 +15,13 @@ export type ErrorCode =
   | 'KUBE_REQUEST_FAILED'
   | 'VALIDATION_FAILED'
   | 'DEPLOY_FAILED'
-  | 'PHASE_FAILED';
+  | 'PHASE_FAILED'
+  | 'OWNERSHIP_CONFLICT'
+  | 'CRD_IN_USE'
+  | 'CRD_NOT_ESTABLISHED'
+  | 'BACKUP_FAILED'
+  | 'JOB_FAILED'
+  | 'CHECK_TIMEOUT';
 
 export interface ErrorDetails {
   cause?: unknown;

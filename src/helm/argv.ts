@@ -115,6 +115,7 @@ export function upgradeOptionArgs(version: HelmVersion, options: UpgradeOptions)
     ...flag(options.skipCrds, '--skip-crds'),
     ...flag(options.disableHooks, '--no-hooks'),
     ...flag(options.takeOwnership, '--take-ownership'),
+    ...flag(helm4 && options.forceConflicts === true, '--force-conflicts'),
     ...(options.description ? ['--description', options.description] : []),
     ...labelsArg(options.labels),
   ];

@@ -88,6 +88,8 @@ export interface UpgradeOptions {
   skipCrds: boolean;
   disableHooks: boolean;
   takeOwnership: boolean;
+  /** Helm 4 (server-side apply): take over fields other field managers own; Helm 3 has no such conflicts. */
+  forceConflicts?: boolean;
   description?: string | undefined;
   labels: Record<string, string>;
 }

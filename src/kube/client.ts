@@ -6,13 +6,28 @@ import {
   CoreV1Api,
   KubeConfig,
   KubernetesObjectApi,
+  Log,
+  PatchStrategy,
   VersionApi,
   type CoreV1Event,
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
-import type { AccessAnswer, AccessQuery, ContainerState, EventRecord, KubeClient, KubeObject, ObjectRef, PodState } from './types.js';
+import type {
+  AccessAnswer,
+  AccessQuery,
+  ApplyOptions,
+  ContainerState,
+  EventRecord,
+  KubeClient,
+  KubeObject,
+  ObjectRef,
+  PodState,
+  ProxyResponse,
+  ServiceProxyRequest,
+} from './types.js';
 
 export interface KubeClientOptions {
   /** A kubeconfig file; KUBECONFIG or ~/.kube/config by default. */
@@ -96,6 +111,10 @@ function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string }
   return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
 }
 
+function refOfObject(object: KubeObject): ObjectRef {
+  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+}
+
 function describe(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
@@ -174,11 +193,76 @@ export class NodeKubeClient implements KubeClient {
 
   async deleteObject(ref: ObjectRef): Promise<void> {
     try {
-      await this.objects.delete(header(ref));
+      // Background propagation: a Job's pods (whose API default is to orphan them) go with it.
+      await this.objects.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
     } catch (error) {
       if (statusCode(error) === 404) return;
       throw new KubeRequestError(`deleting ${describe(ref)} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
     }
+  }
+
+  async createObject(object: KubeObject): Promise<KubeObject> {
+    return request(`creating ${describe(refOfObject(object))}`, async () => (await this.objects.create(object as KubernetesObject)) as unknown as KubeObject);
+  }
+
+  async replaceObject(object: KubeObject): Promise<KubeObject> {
+    return request(`replacing ${describe(refOfObject(object))}`, async () => (await this.objects.replace(object as KubernetesObject)) as unknown as KubeObject);
+  }
+
+  async patchObject(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
+    const body = { ...patch, ...header(ref), metadata: { ...(patch.metadata as object | undefined), ...header(ref).metadata } };
+    return request(`patching ${describe(ref)}`, async () =>
+      (await this.objects.patch(body as KubernetesObject, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as unknown as KubeObject,
+    );
+  }
+
+  async applyObject(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    // Server-side apply takes no resourceVersion or managedFields from a copy of a live object.
+    const { resourceVersion: _rv, managedFields: _mf, uid: _uid, creationTimestamp: _ct, ...metadata } = object.metadata;
+    const body = { ...object, metadata };
+    return request(`applying ${describe(refOfObject(object))}`, async () =>
+      (await this.objects.patch(body as KubernetesObject, undefined, undefined, options.fieldManager, options.force ?? false, PatchStrategy.ServerSideApply)) as unknown as KubeObject,
+    );
+  }
+
+  async proxyGet(proxy: ServiceProxyRequest): Promise<ProxyResponse> {
+    const name = proxy.port === undefined ? proxy.service : `${proxy.service}:${proxy.port}`;
+    const path = proxy.path.replace(/^\//, '');
+    try {
+      const info = await this.core.connectGetNamespacedServiceProxyWithPathWithHttpInfo({ name, namespace: proxy.namespace, path });
+      return { status: info.httpStatusCode, body: info.data };
+    } catch (error) {
+      // A non-2xx answer (from the service or from the proxy itself) is an answer, not a failure.
+      if (error instanceof ApiException) return { status: error.code, body: typeof error.body === 'string' ? error.body : JSON.stringify(error.body) };
+      throw new KubeRequestError(`GET ${proxy.path} on service ${proxy.namespace}/${name} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+
+  async followPodLogs(namespace: string, pod: string, container: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    let partial = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+        callback();
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const finish = (error?: unknown) => {
+        if (partial) onLine(partial);
+        partial = '';
+        if (error) reject(new KubeRequestError(`following logs of ${namespace}/${pod}/${container} failed: ${apiMessage(error)}`, statusCode(error), { cause: error }));
+        else resolve();
+      };
+      new Log(this.config)
+        .log(namespace, pod, container, sink, (error) => finish(error), { follow: true })
+        .then((controller) => {
+          if (signal?.aborted) controller.abort();
+          else signal?.addEventListener('abort', () => controller.abort(), { once: true });
+        })
+        .catch(finish);
+    });
   }
 
   async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]> {

@@ -25,6 +25,26 @@ export interface ObjectRef {
   namespace?: string | undefined;
 }
 
+export interface ApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+}
+
+export interface ServiceProxyRequest {
+  namespace: string;
+  service: string;
+  /** The service port's name or number; the service's only port when absent. */
+  port?: string | number | undefined;
+  /** The path on the service, e.g. /healthz. */
+  path: string;
+}
+
+export interface ProxyResponse {
+  /** The HTTP status the service answered with (or the API server, e.g. 503 with no endpoints). */
+  status: number;
+  body: string;
+}
+
 export interface AccessQuery {
   verb: string;
   resource: string;
@@ -81,8 +101,19 @@ export interface KubeClient {
   podLogs(namespace: string, pod: string, container: string, tailLines: number): Promise<string>;
   /** Reads any object; undefined when it does not exist. */
   getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
-  /** Deletes any object; quietly succeeds when it is already gone. */
+  /** Deletes any object; quietly succeeds when it is already gone. Dependents go in the background. */
   deleteObject(ref: ObjectRef): Promise<void>;
+  createObject(object: KubeObject): Promise<KubeObject>;
+  /** Replaces an object whole (the object carries the live resourceVersion, so a concurrent change fails). */
+  replaceObject(object: KubeObject): Promise<KubeObject>;
+  /** A JSON merge patch (RFC 7386). */
+  patchObject(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
+  /** Server-side apply under a field manager; `force` takes over fields other managers own. */
+  applyObject(object: KubeObject, options: ApplyOptions): Promise<KubeObject>;
+  /** GET through the API server's service proxy: /api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH. */
+  proxyGet(request: ServiceProxyRequest): Promise<ProxyResponse>;
+  /** Streams a container's log (following it until the container ends), one line at a time. */
+  followPodLogs(namespace: string, pod: string, container: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
   /** Lists objects of a kind (optionally in a namespace); empty when the kind is not served. */
   listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]>;
 }

@@ -39,6 +39,8 @@ export function upgradeRequest(spec: ChartSpec, overrides: { createNamespace?: b
       skipCrds: spec.skipCrds,
       disableHooks: spec.disableHooks,
       takeOwnership: spec.takeOwnership,
+      // Adopted objects (and ones Helm takes over) keep their creator as a co-owner of every field.
+      forceConflicts: spec.forceConflicts || spec.adopt.length > 0 || spec.takeOwnership,
       description: spec.description,
       labels: spec.labels,
     },

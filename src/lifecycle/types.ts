@@ -4,6 +4,7 @@ import type { HelmClient, ChartMetadata, HelmVersion, ReleaseInfo } from '../hel
 import type { Diagnostics } from '../kube/diagnostics.js';
 import type { KubeClient } from '../kube/types.js';
 import type { ChartSpec, ChartSpecInput } from '../spec/chart-spec.js';
+import type { AdoptResult } from '../toolkit/ownership.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 
 export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
@@ -26,6 +27,10 @@ export interface PreExecResult {
   release: ReleaseInfo | undefined;
   recovered: RecoveryAction | undefined;
   deletedPods: string[];
+  /** What the spec's `adopt` found and labelled; undefined when it lists nothing. */
+  adopted: AdoptResult | undefined;
+  /** The CRDs applied before exec (spec `crds`). */
+  crdsApplied: string[];
 }
 
 /** `skipped`: skipIfAlreadyInstalled; `unchanged`: skipUnchanged found the recorded digest equal. */
@@ -39,6 +44,10 @@ export interface ExecResult {
   attempts: number;
   /** Why exec chose its outcome, in words (e.g. "installed 1.0.0 is below the last breaking version 2.0.0"). */
   reason: string | undefined;
+  /** Objects put back from a backup after the install (spec `backup`). */
+  restored?: string[] | undefined;
+  /** CRDs deleted after an uninstall (spec `crds.deleteOnDestroy`). */
+  crdsDeleted?: string[] | undefined;
 }
 
 export interface CheckResult {

@@ -47,6 +47,26 @@ export const upgradeRetrySchema = z.strictObject({
   delayMs: z.number().int().min(0).max(600_000).default(5_000),
 });
 
+/** An object in the cluster, named for adoption or backup. */
+export const resourceRefSchema = z.strictObject({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  name: z.string().min(1),
+  /** The release's namespace when absent (ignored for cluster-scoped kinds). */
+  namespace: namespaceName.optional(),
+});
+
+export const crdPolicySchema = z.strictObject({
+  /** Apply the CRDs (server-side, then wait until Established) before every install and upgrade. */
+  upgrade: z.boolean().default(true),
+  /** A directory or file of CRD manifests; the chart's own crds/ folder when absent. */
+  path: z.string().min(1).optional(),
+  /** Delete the CRDs after uninstalling, refusing while custom resources of theirs exist. */
+  deleteOnDestroy: z.boolean().default(false),
+  /** Delete them on destroy even while custom resources exist (those are deleted with them). */
+  forceDelete: z.boolean().default(false),
+});
+
 /** The fields of a chart spec, without cross-field checks (stacks extend it with `needs`). */
 export const chartSpecFields = {
     /** The release name. */
@@ -93,6 +113,11 @@ export const chartSpecFields = {
     skipCrds: z.boolean().default(false),
     disableHooks: z.boolean().default(false),
     takeOwnership: z.boolean().default(false),
+    /**
+     * Helm 4 applies server-side: take over fields another field manager owns (helm --force-conflicts)
+     * instead of failing. On by itself with `adopt` or `takeOwnership`; ignored by Helm 3.
+     */
+    forceConflicts: z.boolean().default(false),
     description: z.string().optional(),
     /** Labels recorded on the release (helm --labels). */
     labels: z.record(z.string(), z.string()).default({}),
@@ -109,6 +134,19 @@ export const chartSpecFields = {
      * release recorded (a digest in the release's labels). Stacks turn it on; --force-upgrade turns it off.
      */
     skipUnchanged: z.boolean().default(false),
+    /**
+     * Objects that exist outside Helm (a cloud's CNI DaemonSet, say) to hand to this release before it
+     * installs: they get Helm's managed-by label and release annotations. `takeOwnership` is Helm's own
+     * alternative (Helm 4, Helm 3.17+).
+     */
+    adopt: z.array(resourceRefSchema).default([]),
+    /** Manage the chart's CRDs, which Helm installs once and never upgrades or deletes. */
+    crds: crdPolicySchema.optional(),
+    /**
+     * Objects to keep across a breaking-version reinstall (a Secret of generated credentials, say): saved
+     * into the cluster before the uninstall and put back after the install.
+     */
+    backup: z.array(resourceRefSchema).default([]),
 };
 
 type SpecShape = z.output<z.ZodObject<typeof chartSpecFields>>;
@@ -143,3 +181,5 @@ export type ChartSpecInput = z.input<typeof chartSpecSchema>;
 export type ChartSpec = z.output<typeof chartSpecSchema>;
 export type RepositoryAuth = z.output<typeof repositoryAuthSchema>;
 export type YamlFileContent = z.output<typeof yamlFileContentSchema>;
+export type ResourceRefInput = z.output<typeof resourceRefSchema>;
+export type CrdPolicy = z.output<typeof crdPolicySchema>;

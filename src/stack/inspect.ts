@@ -1,7 +1,7 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
 import type { HelmClient } from '../helm/types.js';
 import { parseManifest, workloadsOf } from '../kube/manifest.js';
-import { liveReadiness } from '../lifecycle/phases/validate.js';
+import { liveReadiness } from '../toolkit/pods.js';
 import type { KubeClient } from '../kube/types.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import { planChart, type ChartPlan, type PlanOptions } from './plan.js';

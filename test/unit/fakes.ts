@@ -1,7 +1,7 @@
 // Scripted fakes behind helmcycle's own interfaces, for unit tests. Every failure is scripted by the
 // test that wants it; nothing is triggered by magic names.
 import type { HelmClient, HelmVersion, ReleaseInfo, RevisionInfo, UpgradeRequest } from '../../src/helm/types.js';
-import type { KubeClient, KubeObject, ObjectRef, PodState } from '../../src/kube/types.js';
+import type { KubeClient, KubeObject, ObjectRef, PodState, ProxyResponse } from '../../src/kube/types.js';
 
 export function releaseInfo(overrides: Partial<ReleaseInfo> = {}): ReleaseInfo {
   return { name: 'web', namespace: 'apps', revision: 1, status: 'deployed', chartName: 'web', chartVersion: '1.0.0', appVersion: undefined, description: undefined, updated: undefined, ...overrides };
@@ -66,6 +66,23 @@ export class FakeKube implements KubeClient {
   async getObject(ref: ObjectRef) { return this.objects.get(FakeKube.key(ref)); }
   async deleteObject(ref: ObjectRef) { this.calls.push(`delete:${FakeKube.key(ref)}`); this.objects.delete(FakeKube.key(ref)); }
   async listObjects() { return [...this.objects.values()]; }
+  private put(object: KubeObject) {
+    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+    this.objects.set(FakeKube.key(ref), structuredClone(object));
+    return structuredClone(object);
+  }
+  async createObject(object: KubeObject) { this.calls.push(`create:${object.kind}/${object.metadata.name}`); return this.put(object); }
+  async replaceObject(object: KubeObject) { this.calls.push(`replace:${object.kind}/${object.metadata.name}`); return this.put(object); }
+  async applyObject(object: KubeObject) { this.calls.push(`apply:${object.kind}/${object.metadata.name}`); return this.put(object); }
+  async patchObject(ref: ObjectRef, patch: Record<string, unknown>) {
+    this.calls.push(`patch:${FakeKube.key(ref)}`);
+    const live = this.objects.get(FakeKube.key(ref));
+    if (!live) throw new Error(`${FakeKube.key(ref)} not found`);
+    const meta = (patch.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+    return this.put({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, ...meta.labels }, annotations: { ...live.metadata.annotations, ...meta.annotations } } });
+  }
+  async proxyGet(): Promise<ProxyResponse> { return { status: 200, body: 'ok' }; }
+  async followPodLogs(_ns: string, _pod: string, _container: string, onLine: (line: string) => void) { onLine('fake log line'); }
 }
 
 export function crashingPod(name: string): PodState {

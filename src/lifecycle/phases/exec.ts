@@ -6,6 +6,7 @@ import semver from 'semver';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
+import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
 import { deployedWithDigest } from '../release-labels.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
 import { recoverStuckRelease } from './pre-exec.js';
@@ -59,6 +60,8 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   const reinstall = breakingReinstallReason(present, ctx.spec.lastBreakingVersionRequiringRestart, payload.prerequisites?.chart.version);
   if (reinstall) {
     ctx.log(`${reinstall}: uninstalling revision ${present?.revision} and installing anew`, 'warn');
+    // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
+    await backupDeclared(ctx);
     await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   }
   const digest = await computeReleaseDigest(ctx.spec, payload.prerequisites?.chart.version || ctx.spec.version || '');
@@ -69,7 +72,9 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   const { release, attempts } = await upgradeWithRetries(ctx, digest);
   const outcome = reinstall ? 'reinstalled' : present ? 'upgraded' : 'installed';
   ctx.log(`${outcome}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
-  return { outcome, release, attempts, reason: reinstall };
+  // Also restores a backup that a run interrupted between uninstall and restore left behind.
+  const restored = await restorePendingBackup(ctx);
+  return { outcome, release, attempts, reason: reinstall, restored };
 }
 
 async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {
@@ -77,11 +82,14 @@ async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P)
   const installed = payload.preExec ? payload.preExec.release : await ctx.helm.status(ref, { signal: ctx.signal });
   if (!installed || installed.status === 'uninstalled') {
     ctx.log('release is not installed; nothing to destroy');
-    return { outcome: 'absent', release: undefined, attempts: 0, reason: 'no such release' };
+    // CRDs outlive a release that is already gone (a destroy interrupted after the uninstall).
+    const crdsDeleted = await deleteDeclaredCrds(ctx);
+    return { outcome: 'absent', release: undefined, attempts: 0, reason: 'no such release', crdsDeleted };
   }
   await ctx.helm.uninstall({ ...ref, wait: ctx.spec.wait, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   ctx.log(`uninstalled (was revision ${installed.revision}, chart ${installed.chartVersion})`);
-  return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: undefined };
+  const crdsDeleted = await deleteDeclaredCrds(ctx);
+  return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: undefined, crdsDeleted };
 }
 
 export async function exec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {

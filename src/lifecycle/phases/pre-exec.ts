@@ -1,6 +1,9 @@
 // Default preExec: make the release deployable. A release stuck in pending-* (or, under Helm 3, left
-// failed; see recovery.ts) is recovered (uninstalled or rolled back), and crash-looping pods of the
-// chart's podSelector are deleted so that an upgrade is not held up waiting on them.
+// failed; see recovery.ts) is recovered (uninstalled or rolled back); the objects the spec lists under
+// `adopt` are handed to the release; the chart's CRDs are applied when `crds` asks; and crash-looping
+// pods of the chart's podSelector are deleted so that an upgrade is not held up waiting on them.
+import { deleteCrashLoopingPods } from '../../toolkit/pods.js';
+import { adoptDeclared, applyDeclaredCrds, checkDeclaredCrdsDeletable } from '../declared-resources.js';
 import { releaseRef } from '../requests.js';
 import { planReleaseRecovery } from '../recovery.js';
 import type { ChartPayload, PhaseContext, RecoveryAction } from '../types.js';
@@ -26,22 +29,18 @@ export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseCont
   }
 }
 
-export async function deleteCrashLoopingPods<P extends ChartPayload>(ctx: PhaseContext<P>, selector: string): Promise<string[]> {
-  const pods = await ctx.kube.listPods(ctx.spec.namespace, selector);
-  const crashing = pods.filter((pod) => pod.containers.some((c) => c.reason === 'CrashLoopBackOff'));
-  for (const pod of crashing) {
-    ctx.log(`deleting crash-looping pod ${pod.name}`);
-    await ctx.kube.deletePod(ctx.spec.namespace, pod.name);
-  }
-  return crashing.map((pod) => pod.name);
-}
-
 export async function preExec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
   if (ctx.spec.action === 'destroy') {
-    return { ...payload, preExec: { release: await ctx.helm.status(releaseRef(ctx.spec)), recovered: undefined, deletedPods: [] } };
+    await checkDeclaredCrdsDeletable(ctx);
+    const release = await ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal });
+    return { ...payload, preExec: { release, recovered: undefined, deletedPods: [], adopted: undefined, crdsApplied: [] } };
   }
   const recovered = await recoverStuckRelease(ctx);
-  const deletedPods = ctx.spec.podSelector ? await deleteCrashLoopingPods(ctx, ctx.spec.podSelector) : [];
+  const adopted = await adoptDeclared(ctx);
+  // CRDs first: the templates of the new chart version may use kinds only its new CRDs serve.
+  const crdsApplied = await applyDeclaredCrds(ctx);
+  const deletedPods = ctx.spec.podSelector ? await deleteCrashLoopingPods(ctx.kube, ctx.spec.namespace, ctx.spec.podSelector) : [];
+  for (const pod of deletedPods) ctx.log(`deleted crash-looping pod ${pod}`);
   const release = await ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal });
-  return { ...payload, preExec: { release, recovered, deletedPods } };
+  return { ...payload, preExec: { release, recovered, deletedPods, adopted, crdsApplied } };
 }

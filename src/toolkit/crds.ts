@@ -1,0 +1,174 @@
+// CRDs across a chart's life. Helm installs a chart's crds/ once and then never upgrades or deletes them,
+// so an operator's 2.0.0 whose templates use a new CRD version fails with "no matches for kind". These
+// helpers apply the CRDs with server-side apply before the upgrade, wait until the API server serves
+// them, and delete them on destroy, but never while custom resources of theirs still exist.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseAllDocuments } from 'yaml';
+import { HelmcycleError } from '../errors.js';
+import type { ChartSource, HelmClient } from '../helm/types.js';
+import type { KubeClient, KubeObject } from '../kube/types.js';
+
+export const CRD_API_VERSION = 'apiextensions.k8s.io/v1';
+/** The field manager of everything helmcycle applies server-side. */
+export const FIELD_MANAGER = 'helmcycle';
+const POLL_MS = 500;
+
+interface CrdVersion {
+  name: string;
+  served?: boolean;
+  storage?: boolean;
+}
+
+interface CrdSpec {
+  group: string;
+  names: { kind: string; plural: string };
+  versions: CrdVersion[];
+}
+
+function crdSpec(crd: KubeObject): CrdSpec {
+  return crd.spec as unknown as CrdSpec;
+}
+
+function isCrd(object: unknown): object is KubeObject {
+  const o = object as Partial<KubeObject> | null;
+  return !!o && o.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
+}
+
+/** The CRDs among the YAML documents of one file's text. Pure. */
+export function parseCrds(text: string): KubeObject[] {
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJSON() as unknown)
+    .filter(isCrd);
+}
+
+/** Every CRD in the .yaml/.yml/.json files of a directory (not recursing), in file name order. */
+export async function readCrdsFromDir(dir: string): Promise<KubeObject[]> {
+  const files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const crds: KubeObject[] = [];
+  for (const file of files) crds.push(...parseCrds(await readFile(join(dir, file), 'utf8')));
+  return crds;
+}
+
+/** The CRDs a chart ships in its crds/ folder: the chart is pulled into a private temporary folder. */
+export async function readChartCrds(helm: HelmClient, source: ChartSource, signal?: AbortSignal): Promise<KubeObject[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'helmcycle-crds-'));
+  try {
+    const chartDir = await helm.pull(source, dir, { signal });
+    return await readCrdsFromDir(join(chartDir, 'crds')).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The CRDs of a path: a directory of manifests or one file. */
+export async function readCrdsFromPath(path: string): Promise<KubeObject[]> {
+  const full = resolve(path);
+  try {
+    return await readCrdsFromDir(full);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    return parseCrds(await readFile(full, 'utf8'));
+  }
+}
+
+function conditionTrue(object: KubeObject | undefined, type: string): boolean {
+  const conditions = (object?.status?.conditions ?? []) as { type: string; status: string }[];
+  return conditions.some((c) => c.type === type && c.status === 'True');
+}
+
+export interface CrdWaitOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Waits until every named CRD is Established (its API is served). */
+export async function waitForCrdsEstablished(kube: KubeClient, names: readonly string[], options: CrdWaitOptions = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let pending = [...names];
+  while (pending.length > 0) {
+    const states = await Promise.all(pending.map(async (name) => ({ name, crd: await kube.getObject({ apiVersion: CRD_API_VERSION, kind: 'CustomResourceDefinition', name }) })));
+    pending = states.filter((s) => !conditionTrue(s.crd, 'Established')).map((s) => s.name);
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new HelmcycleError('CRD_NOT_ESTABLISHED', `CRDs not established before the timeout: ${pending.join(', ')}`, {
+        hint: 'read the CRD status conditions (NamesAccepted, Established) for the reason',
+      });
+    }
+    await sleep(POLL_MS, undefined, { signal: options.signal });
+  }
+}
+
+/**
+ * Server-side applies the CRDs (taking over the fields Helm's first install wrote) and waits until the
+ * API server serves them. Returns the CRD names.
+ */
+export async function applyCrds(kube: KubeClient, crds: readonly KubeObject[], options: CrdWaitOptions = {}): Promise<string[]> {
+  for (const crd of crds) await kube.applyObject(crd, { fieldManager: FIELD_MANAGER, force: true });
+  const names = crds.map((crd) => crd.metadata.name);
+  await waitForCrdsEstablished(kube, names, options);
+  return names;
+}
+
+/**
+ * The custom resources of a CRD across all namespaces (read through its storage version), leaving out
+ * those `exclude` names (for example the release's own, which its uninstall removes).
+ */
+export async function listCustomResources(kube: KubeClient, crd: KubeObject, exclude: (object: KubeObject) => boolean = () => false): Promise<KubeObject[]> {
+  const spec = crdSpec(crd);
+  const version = spec.versions.find((v) => v.storage) ?? spec.versions.find((v) => v.served);
+  if (!version) return [];
+  return (await kube.listObjects(`${spec.group}/${version.name}`, spec.names.kind)).filter((object) => !exclude(object));
+}
+
+export class CrdInUseError extends HelmcycleError {
+  constructor(inUse: readonly { name: string; count: number }[]) {
+    super('CRD_IN_USE', `refusing to delete CRDs that still have custom resources: ${inUse.map((c) => `${c.name} (${c.count})`).join(', ')}`, {
+      hint: 'delete those custom resources first (deleting a CRD deletes them all), or pass force to delete anyway',
+    });
+  }
+}
+
+export interface DeleteCrdsOptions extends CrdWaitOptions {
+  /** Delete even when custom resources exist (they are deleted with their CRD). */
+  force?: boolean;
+  /** Custom resources that do not count as "in use" (see listCustomResources). */
+  exclude?: (object: KubeObject) => boolean;
+}
+
+function crdRef(name: string) {
+  return { apiVersion: CRD_API_VERSION, kind: 'CustomResourceDefinition', name };
+}
+
+/** The named CRDs that exist, refusing (CrdInUseError) when any still has custom resources. */
+export async function assertCrdsDeletable(kube: KubeClient, names: readonly string[], options: Pick<DeleteCrdsOptions, 'exclude'> = {}): Promise<KubeObject[]> {
+  const live = (await Promise.all(names.map((name) => kube.getObject(crdRef(name))))).filter((crd): crd is KubeObject => crd !== undefined);
+  const counts = await Promise.all(live.map(async (crd) => ({ name: crd.metadata.name, count: (await listCustomResources(kube, crd, options.exclude)).length })));
+  const inUse = counts.filter((c) => c.count > 0);
+  if (inUse.length > 0) throw new CrdInUseError(inUse);
+  return live;
+}
+
+/**
+ * Deletes the named CRDs and waits until they are gone. Refuses, deleting none, while any of them still
+ * has custom resources, unless forced. Returns the CRDs that existed and were deleted.
+ */
+export async function deleteCrds(kube: KubeClient, names: readonly string[], options: DeleteCrdsOptions = {}): Promise<string[]> {
+  const live = options.force
+    ? (await Promise.all(names.map((name) => kube.getObject(crdRef(name))))).filter((crd): crd is KubeObject => crd !== undefined)
+    : await assertCrdsDeletable(kube, names, options);
+  for (const crd of live) await kube.deleteObject(crdRef(crd.metadata.name));
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (const crd of live) {
+    while (await kube.getObject(crdRef(crd.metadata.name))) {
+      if (Date.now() >= deadline) throw new HelmcycleError('KUBE_REQUEST_FAILED', `CRD ${crd.metadata.name} still exists after the timeout (a finalizer may hold it)`);
+      await sleep(POLL_MS, undefined, { signal: options.signal });
+    }
+  }
+  return live.map((crd) => crd.metadata.name);
+}
