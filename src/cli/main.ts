@@ -11,7 +11,7 @@ import { chartStatus, mapLimit, planCharts } from '../stack/inspect.js';
 import { loadStack } from '../stack/load.js';
 import { concurrencyFor, DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
-import { chartSource, releaseRef, valuesInput } from '../lifecycle/requests.js';
+import { templateRequest } from '../lifecycle/requests.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { formatList, formatPlan, formatStatus } from './format.js';
 import { jsonRenderer } from './render/json.js';
@@ -145,7 +145,7 @@ class CliRun {
     const { helm } = this.clients();
     for (const chart of selectedCharts(stack, this.selection())) {
       const spec = chartSpecOf(chart.definition, chart.file);
-      const manifest = await helm.template({ ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds }, { ...(this.io.signal ? { signal: this.io.signal } : {}) });
+      const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
       this.io.stdout(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`);
     }
     return EXIT.ok;

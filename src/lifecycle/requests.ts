@@ -1,5 +1,5 @@
 // Pure mappings from a validated ChartSpec to the requests the HelmClient takes.
-import type { ChartSource, ReleaseRef, UpgradeRequest, ValuesInput } from '../helm/types.js';
+import type { ChartSource, ReleaseRef, TemplateRequest, UpgradeRequest, ValuesInput } from '../helm/types.js';
 import type { ChartSpec } from '../spec/chart-spec.js';
 
 export function releaseRef(spec: ChartSpec): ReleaseRef {
@@ -20,6 +20,11 @@ export function valuesInput(spec: ChartSpec): ValuesInput {
     set: spec.set,
     setString: spec.setString,
   };
+}
+
+/** The request that renders the chart locally, as the release would be rendered. */
+export function templateRequest(spec: ChartSpec): TemplateRequest {
+  return { ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds };
 }
 
 export function upgradeRequest(spec: ChartSpec, overrides: { createNamespace?: boolean } = {}): UpgradeRequest {

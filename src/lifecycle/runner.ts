@@ -1,11 +1,15 @@
 // Runs one chart through its lifecycle:
 //   checkPrerequisites → preExec → exec → postExec → validate
-// and, when a deploy fails in exec or validate, onDeployFailure before the error is raised. Each phase
-// is the chart's override or the default; every phase start, end and failure is an event.
+// and, when a deploy fails in exec or validate, onDeployFailure (diagnostics and the failure's class),
+// then the remedy the chart's policy picks for that class: a retry-type remedy runs exec again (bounded
+// by remedies.maxAttempts); any other is taken and the chart fails. Each phase is the chart's override
+// or the default; every phase start, end and failure, each classification and remedy is an event.
 import { CancelledError, isHelmcycleError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { parseChartSpec } from '../spec/parse.js';
+import { classifyFailure } from '../failures/classify.js';
+import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { ChartFailedError } from './chart-error.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 import { defaultPhases } from './phases/index.js';
@@ -33,7 +37,8 @@ function errorText(error: unknown): { error: string; code: string } {
 
 export async function runChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
   const parts = splitDefinition(definition);
-  const spec = parseChartSpec(parts.spec, { file: options.file });
+  // A remedy may change the spec for the next attempt (force, forceConflicts), so it is a let.
+  let spec = parseChartSpec(parts.spec, { file: options.file });
   const phases: Lifecycle<P> = { ...defaultPhases, ...parts.lifecycle } as Lifecycle<P>;
   const signal = options.signal ?? new AbortController().signal;
   const emit = (event: LifecycleEvent) => options.onEvent?.(event);
@@ -70,22 +75,55 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
   }
 
   const fail = (phase: PhaseName, error: unknown, payload?: P): ChartFailedError => {
-    const failure = new ChartFailedError(spec.name, phase, error, payload?.diagnostics);
+    const failure = new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies });
     if (signal.aborted) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
     // The event carries the whole story (diagnostics included) and the most specific code.
-    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code });
+    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class });
     return failure;
   };
 
-  /** A failed deploy: collect diagnostics (never masking the original error), then raise. */
-  const failDeploy = async (phase: PhaseName, error: unknown, payload: P): Promise<ChartFailedError> => {
-    if (spec.action !== 'deploy' || signal.aborted) return fail(phase, error, payload);
+  /** A failed deploy: collect diagnostics and classify (never masking the original error). */
+  const diagnose = async (phase: PhaseName, error: unknown, payload: P): Promise<P> => {
+    const { failure: _previous, ...rest } = payload;
+    let diagnosed = rest as P;
     try {
-      payload = await run('onDeployFailure', (ctx) => phases.onDeployFailure(ctx, payload, error));
+      diagnosed = await run('onDeployFailure', (ctx) => phases.onDeployFailure(ctx, diagnosed, error));
     } catch (diagnosticsError) {
       contextFor('onDeployFailure').log(`could not collect diagnostics: ${errorText(diagnosticsError).error}`, 'warn');
     }
-    return fail(phase, error, payload);
+    // A custom onDeployFailure may skip classifying; the class is what the remedy policy needs.
+    const failure = diagnosed.failure ?? classifyFailure(error, diagnosed.diagnostics);
+    emit({ type: 'failure-classified', chart: spec.name, phase, failureClass: failure.class, summary: failure.summary, at: Date.now() });
+    return { ...diagnosed, failure };
+  };
+
+  /** Takes the remedy the policy chooses; true when exec should run again. */
+  const remedy = async (phase: PhaseName, payload: P): Promise<{ payload: P; retry: boolean }> => {
+    const failure = payload.failure!;
+    const taken = payload.remedies ?? [];
+    const choice = chooseRemedy(failure, spec);
+    const attemptsLeft = spec.remedies.maxAttempts - taken.length;
+    const log = contextFor('onDeployFailure').log;
+    if (choice.remedy === 'none') {
+      log(`no remedy for ${failure.class} (${choice.reason})`);
+      return { payload, retry: false };
+    }
+    if (attemptsLeft <= 0) {
+      log(`remedy ${choice.remedy} for ${failure.class} not taken: all ${spec.remedies.maxAttempts} attempts used`, 'warn');
+      return { payload, retry: false };
+    }
+    const attempt = taken.length + 1;
+    const record = (message: string, ok: boolean): P => ({ ...payload, remedies: [...taken, { failureClass: failure.class, remedy: choice.remedy, attempt, message, ok }] });
+    try {
+      const outcome = await applyRemedy(contextFor('onDeployFailure'), choice.remedy, failure);
+      emit({ type: 'remedy', chart: spec.name, phase, failureClass: failure.class, remedy: choice.remedy, attempt, attemptsLeft: attemptsLeft - 1, message: outcome.message, at: Date.now() });
+      if (outcome.specOverrides) spec = { ...spec, ...outcome.specOverrides };
+      return { payload: record(outcome.message, true), retry: retriesAfter(choice.remedy) };
+    } catch (remedyError) {
+      const message = `remedy ${choice.remedy} failed: ${errorText(remedyError).error}`;
+      emit({ type: 'remedy', chart: spec.name, phase, failureClass: failure.class, remedy: choice.remedy, attempt, attemptsLeft: attemptsLeft - 1, message, at: Date.now() });
+      return { payload: record(message, false), retry: false };
+    }
   };
 
   emit({ type: 'chart-started', chart: spec.name, action: spec.action, namespace: spec.namespace, at: started });
@@ -97,20 +135,24 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
       throw fail(phase, error, payload);
     }
   }
-  try {
-    payload = await run('exec', (ctx) => phases.exec(ctx, payload));
-  } catch (error) {
-    throw await failDeploy('exec', error, payload);
-  }
-  try {
-    payload = await run('postExec', (ctx) => phases.postExec(ctx, payload));
-  } catch (error) {
-    throw fail('postExec', error, payload);
-  }
-  try {
-    payload = await run('validate', (ctx) => phases.validate(ctx, payload));
-  } catch (error) {
-    throw await failDeploy('validate', error, payload);
+  // exec → postExec → validate, again after each retry-type remedy, until it passes or no remedy is left.
+  for (;;) {
+    let failedPhase: PhaseName = 'exec';
+    try {
+      payload = await run('exec', (ctx) => phases.exec(ctx, payload));
+      failedPhase = 'postExec';
+      payload = await run('postExec', (ctx) => phases.postExec(ctx, payload));
+      failedPhase = 'validate';
+      payload = await run('validate', (ctx) => phases.validate(ctx, payload));
+      break;
+    } catch (error) {
+      // postExec is the chart's own work, not the deploy: its failure is not remedied.
+      if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw fail(failedPhase, error, payload);
+      payload = await diagnose(failedPhase, error, payload);
+      const next = await remedy(failedPhase, payload);
+      payload = next.payload;
+      if (!next.retry || signal.aborted) throw fail(failedPhase, error, payload);
+    }
   }
 
   const outcome = payload.exec?.outcome;

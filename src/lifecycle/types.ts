@@ -4,6 +4,8 @@ import type { HelmClient, ChartMetadata, HelmVersion, ReleaseInfo } from '../hel
 import type { Diagnostics } from '../kube/diagnostics.js';
 import type { KubeClient } from '../kube/types.js';
 import type { ChartSpec, ChartSpecInput } from '../spec/chart-spec.js';
+import type { FailureClass, Remedy } from '../failures/classes.js';
+import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 
@@ -66,7 +68,19 @@ export interface ChartPayload {
   preExec?: PreExecResult;
   exec?: ExecResult;
   diagnostics?: Diagnostics;
+  /** The class of the last failure, from onDeployFailure. */
+  failure?: FailureReport;
+  /** Remedies taken so far in this run, in order. */
+  remedies?: RemedyRecord[];
   validate?: ValidateResult;
+}
+
+export interface RemedyRecord {
+  failureClass: FailureClass;
+  remedy: Remedy;
+  attempt: number;
+  message: string;
+  ok: boolean;
 }
 
 /** A chart's own validation: throw (or return a failure message) when the application is not right. */

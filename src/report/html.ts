@@ -1,5 +1,6 @@
 // `--report run.html`: a self-contained page (no scripts, no external assets) with the run's timeline
-// as an SVG Gantt chart and every failure with its diagnostics. Built from events alone. Pure.
+// as an SVG Gantt chart, the remedies taken, and every failure with its class and diagnostics. Built
+// from events alone. Pure.
 import type { StackEvent } from '../stack/events.js';
 import { escapeXml, ganttSvg, timelineOf } from './gantt.js';
 
@@ -9,10 +10,15 @@ export function buildReport(events: readonly StackEvent[]): string {
   const title = started ? `helmcycle ${started.command} ${started.stack}` : 'helmcycle run';
   const rows = new Map<string, { outcome: string; ms: number | undefined; note: string }>();
   const failures: { chart: string; phase: string; error: string }[] = [];
+  const remedies: string[] = [];
   for (const event of events) {
+    if (event.type === 'remedy') {
+      const cells = [event.chart, event.failureClass, event.remedy, String(event.attempt), String(event.attemptsLeft), event.message];
+      remedies.push(`<tr>${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`);
+    }
     if (event.type === 'chart-finished') rows.set(event.chart, { outcome: event.outcome, ms: event.durationMs, note: '' });
     if (event.type === 'chart-failed') {
-      rows.set(event.chart, { outcome: `failed in ${event.phase}`, ms: event.durationMs, note: event.code });
+      rows.set(event.chart, { outcome: `failed in ${event.phase}`, ms: event.durationMs, note: event.failureClass ?? event.code });
       failures.push({ chart: event.chart, phase: event.phase, error: event.error });
     }
     if (event.type === 'chart-skipped' || event.type === 'chart-cancelled') rows.set(event.chart, { outcome: event.type === 'chart-skipped' ? 'skipped' : 'cancelled', ms: undefined, note: event.reason });
@@ -38,6 +44,8 @@ ${ganttSvg(timelineOf(events))}
 <table><tr><th>chart</th><th>outcome</th><th>time</th><th>note</th></tr>
 ${table}
 </table>
+<h2>Remedies</h2>
+${remedies.length ? `<table><tr><th>chart</th><th>failure class</th><th>remedy</th><th>attempt</th><th>left</th><th>what happened</th></tr>\n${remedies.join('\n')}\n</table>` : '<p>none</p>'}
 <h2>Failures</h2>
 ${failureBlocks || '<p>none</p>'}
 </body></html>

@@ -2,6 +2,7 @@
 // The zod schema is the single source of truth: the TypeScript types below are inferred from it.
 import semver from 'semver';
 import { z } from 'zod';
+import { FAILURE_CLASSES, REMEDIES } from '../failures/classes.js';
 
 /** Helm release names: DNS-1123 labels of at most 53 characters (helm's own limit). */
 const releaseName = z
@@ -65,6 +66,15 @@ export const crdPolicySchema = z.strictObject({
   deleteOnDestroy: z.boolean().default(false),
   /** Delete them on destroy even while custom resources exist (those are deleted with them). */
   forceDelete: z.boolean().default(false),
+});
+
+export const remedyPolicySchema = z.strictObject({
+  /** The remedy per failure class, over helmcycle's defaults (see failures/remedies.ts). */
+  policy: z.partialRecord(z.enum(FAILURE_CLASSES), z.enum(REMEDIES)).default({}),
+  /** How many remedies one deploy may take before it gives up (each retry-type remedy runs exec again). */
+  maxAttempts: z.number().int().min(0).max(5).default(1),
+  /** Let the ownership-conflict remedy adopt existing objects for this release. Off: adoption is a choice. */
+  allowAdoption: z.boolean().default(false),
 });
 
 /** The fields of a chart spec, without cross-field checks (stacks extend it with `needs`). */
@@ -147,6 +157,8 @@ export const chartSpecFields = {
      * into the cluster before the uninstall and put back after the install.
      */
     backup: z.array(resourceRefSchema).default([]),
+    /** What to do when a deploy fails, per failure class. */
+    remedies: remedyPolicySchema.default({ policy: {}, maxAttempts: 1, allowAdoption: false }),
 };
 
 type SpecShape = z.output<z.ZodObject<typeof chartSpecFields>>;

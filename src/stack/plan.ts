@@ -7,7 +7,7 @@ import { computeReleaseDigest } from '../lifecycle/digest.js';
 import { breakingReinstallReason } from '../lifecycle/phases/exec.js';
 import { planReleaseRecovery } from '../lifecycle/recovery.js';
 import { deployedWithDigest } from '../lifecycle/release-labels.js';
-import { chartSource, releaseRef, upgradeRequest, valuesInput } from '../lifecycle/requests.js';
+import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../spec/chart-spec.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
@@ -53,7 +53,7 @@ async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined
   const rendered =
     present && !locked
       ? (await options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)).manifest
-      : await options.helm.template({ ...releaseRef(spec), source: chartSource(spec), values: valuesInput(spec), skipCrds: spec.skipCrds }, call);
+      : await options.helm.template(templateRequest(spec), call);
   return diffManifests(current, rendered, spec.namespace);
 }
 

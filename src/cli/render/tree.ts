@@ -58,7 +58,15 @@ export class TreeModel {
         Object.assign(this.row(event.chart), { state: 'done', outcome: event.outcome, durationMs: event.durationMs });
         return;
       case 'chart-failed':
-        Object.assign(this.row(event.chart), { state: 'failed', outcome: `failed in ${event.phase}`, durationMs: event.durationMs, note: event.error.split('\n')[0] });
+        Object.assign(this.row(event.chart), {
+          state: 'failed',
+          outcome: `failed in ${event.phase}${event.failureClass ? ` [${event.failureClass}]` : ''}`,
+          durationMs: event.durationMs,
+          note: event.error.split('\n')[0],
+        });
+        return;
+      case 'remedy':
+        this.row(event.chart).note = `remedy ${event.remedy} (${event.attemptsLeft} left): ${event.message}`;
         return;
       case 'chart-skipped':
         Object.assign(this.row(event.chart), { state: 'skipped', note: event.reason });

@@ -1,6 +1,9 @@
 // Default onDeployFailure: gather what a person needs to understand the failure (warning events, the
-// release's unready pods with their reasons, the failing containers' last log lines). It never throws:
-// what cannot be collected is listed as a gap, and the original error stays the one reported.
+// release's unready pods with their reasons, the failing containers' last log lines), and put the
+// failure in its class (with a failed hook's logs). It never throws: what cannot be collected is listed
+// as a gap, and the original error stays the one reported. The runner then takes the class's remedy.
+import { classifyFailure } from '../../failures/classify.js';
+import { collectHookLogs } from '../../failures/hook-logs.js';
 import { collectDiagnostics } from '../../kube/diagnostics.js';
 import { parseManifest, podSelectorOf, workloadsOf } from '../../kube/manifest.js';
 import { releaseRef } from '../requests.js';
@@ -16,9 +19,11 @@ async function releasePodSelectors<P extends ChartPayload>(ctx: PhaseContext<P>)
   return selectors.length > 0 ? [...new Set(selectors)] : [`app.kubernetes.io/instance=${ctx.spec.name}`];
 }
 
-export async function onDeployFailure<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P, _error: unknown): Promise<P> {
+export async function onDeployFailure<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P, error: unknown): Promise<P> {
   const podSelectors = await releasePodSelectors(ctx);
   const diagnostics = await collectDiagnostics(ctx.kube, { namespace: ctx.spec.namespace, podSelectors });
   ctx.log(`collected diagnostics: ${diagnostics.unreadyPods.length} unready pods, ${diagnostics.warnings.length} warning events`);
-  return { ...payload, diagnostics };
+  const failure = classifyFailure(error, diagnostics);
+  if (failure.class === 'hook-failure') failure.hookLogs = await collectHookLogs(ctx.kube, ctx.spec.namespace, failure.objects);
+  return { ...payload, diagnostics, failure };
 }

@@ -1,0 +1,46 @@
+// The closed set of reasons a deploy fails, and the remedies helmcycle can take for them. Every failure
+// is put in exactly one class; "other" is the honest answer when none fits.
+
+export const FAILURE_CLASSES = [
+  'stuck-release',
+  'immutable-field',
+  'ownership-conflict',
+  'missing-crd',
+  'readiness-timeout',
+  'hook-failure',
+  'admission-denied',
+  'quota-denied',
+  'rbac-denied',
+  'invalid-values',
+  'other',
+] as const;
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+/** What each class means, in words a person acts on. */
+export const FAILURE_CLASS_ADVICE: Readonly<Record<FailureClass, string>> = {
+  'stuck-release': 'an earlier helm operation never finished and left the release locked (pending-*)',
+  'immutable-field': 'the new chart changes a field Kubernetes does not allow to change; the object must be recreated',
+  'ownership-conflict': 'an object the chart creates already exists and does not belong to this release',
+  'missing-crd': 'the chart uses a custom resource kind whose CRD is not installed',
+  'readiness-timeout': "the workloads did not become ready in time, or the chart's checks did not pass",
+  'hook-failure': "a Helm hook (a Job of the chart's) failed",
+  'admission-denied': 'an admission webhook or policy rejected an object',
+  'quota-denied': 'a ResourceQuota denied an object',
+  'rbac-denied': 'the credentials in use may not do what the deploy needs',
+  'invalid-values': 'the chart did not render with these values',
+  other: 'an unclassified failure; read the error and diagnostics',
+};
+
+export const REMEDIES = [
+  'retry',
+  'unlock-retry',
+  'recreate-retry',
+  'force-replace-retry',
+  'adopt-retry',
+  'apply-crds-retry',
+  'rollback',
+  'uninstall',
+  'restore-backup',
+  'none',
+] as const;
+export type Remedy = (typeof REMEDIES)[number];

@@ -1,0 +1,143 @@
+// Puts a failed deploy in its class, from helm's error (the whole cause chain and helm's stderr) and the
+// diagnostics. Pure: the cluster was read before (diagnostics, hook logs); here is only judgement.
+import { causeChain, findCause, ValidationError } from '../errors.js';
+import { HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
+import type { Diagnostics } from '../kube/diagnostics.js';
+import { FAILURE_CLASS_ADVICE, type FailureClass } from './classes.js';
+
+/** An object a failure names: kind and name, plus what else the message says. */
+export interface MentionedObject {
+  kind: string;
+  name: string;
+  namespace?: string | undefined;
+  /** For a missing CRD: the apiVersion the chart asked for. */
+  apiVersion?: string | undefined;
+}
+
+export interface FailureReport {
+  class: FailureClass;
+  /** One line: the class's meaning and the specific detail. */
+  summary: string;
+  objects: MentionedObject[];
+  /** Log lines of the failed hook Jobs (hook-failure only), read by onDeployFailure. */
+  hookLogs?: { job: string; pod: string; lines: string[] }[];
+}
+
+/** Every message of the cause chain, and helm's stderr where a helm command failed. */
+export function failureText(error: unknown): string {
+  const parts: string[] = [];
+  for (const cause of causeChain(error)) {
+    if (cause instanceof Error) parts.push(cause.message);
+    if (cause instanceof HelmCommandError) parts.push(cause.failure.stderrTail);
+  }
+  return parts.join('\n');
+}
+
+function matchAll(text: string, pattern: RegExp, toObject: (m: RegExpMatchArray) => MentionedObject): MentionedObject[] {
+  const seen = new Map<string, MentionedObject>();
+  for (const match of text.matchAll(pattern)) {
+    const object = toObject(match);
+    seen.set(`${object.kind}/${object.namespace ?? ''}/${object.name}/${object.apiVersion ?? ''}`, object);
+  }
+  return [...seen.values()];
+}
+
+/** "Deployment.apps" → "Deployment". */
+function kindOf(qualified: string): string {
+  return qualified.split('.')[0]!;
+}
+
+interface Rule {
+  class: FailureClass;
+  test: (text: string, error: unknown) => boolean;
+  objects?: (text: string) => MentionedObject[];
+  detail?: (text: string, objects: MentionedObject[]) => string;
+}
+
+const has = (error: unknown, type: abstract new (...args: never[]) => Error) => findCause(error, type) !== undefined;
+const names = (objects: MentionedObject[]) => objects.map((o) => `${o.kind}/${o.name}`).join(', ');
+
+// Order matters: a hook Job that fails also reads "not ready", and a Helm 3 missing CRD also reads
+// "unable to build kubernetes objects", which is a render error by helm's words.
+const RULES: readonly Rule[] = [
+  {
+    class: 'stuck-release',
+    test: (text, error) => has(error, ReleaseLockedError) || /another operation \(install\/upgrade\/rollback\) is in progress/i.test(text),
+  },
+  {
+    class: 'missing-crd',
+    test: (text) => /no matches for kind|ensure CRDs are installed first/i.test(text),
+    objects: (text) => matchAll(text, /no matches for kind "([^"]+)" in version "([^"]+)"/g, (m) => ({ kind: m[1]!, name: '', apiVersion: m[2] })),
+    detail: (_text, objects) => objects.map((o) => `${o.kind} (${o.apiVersion})`).join(', '),
+  },
+  {
+    class: 'ownership-conflict',
+    test: (text) => /invalid ownership metadata|exists and cannot be imported into the current release/i.test(text),
+    objects: (text) => matchAll(text, /(\w+) "([^"]+)" in namespace "([^"]*)" exists and cannot be imported/g, (m) => ({ kind: m[1]!, name: m[2]!, namespace: m[3] || undefined })),
+    detail: (_text, objects) => names(objects),
+  },
+  {
+    class: 'immutable-field',
+    test: (text) => /field is immutable|Forbidden: updates to [\w ]+ (spec )?for fields other than/i.test(text),
+    objects: (text) => matchAll(text, /([\w.]+) "([^"]+)" is invalid: [^\n]*?(?:field is immutable|Forbidden: updates to)/g, (m) => ({ kind: kindOf(m[1]!), name: m[2]! })),
+    detail: (text, objects) => {
+      const field = /is invalid: ([^:\s]+):/.exec(text)?.[1];
+      return `${names(objects)}${field ? ` (${field})` : ''}`;
+    },
+  },
+  {
+    class: 'hook-failure',
+    test: (text) => /failed (pre|post)-(install|upgrade|delete|rollback)|\bhook\b[^\n]*failed/i.test(text),
+    objects: (text) => [
+      ...matchAll(text, /\bjob ([\w.-]+) failed:/g, (m) => ({ kind: 'Job', name: m[1]! })),
+      ...matchAll(text, /resource Job\/([\w.-]+)\/([\w.-]+) not ready/g, (m) => ({ kind: 'Job', name: m[2]!, namespace: m[1] })),
+    ],
+    detail: (_text, objects) => names(objects),
+  },
+  {
+    class: 'admission-denied',
+    test: (text) => /admission webhook "[^"]+" denied the request|ValidatingAdmissionPolicy '[^']+'.*denied request/i.test(text),
+    detail: (text) => /(admission webhook "[^"]+" denied the request[^\n]*|ValidatingAdmissionPolicy '[^']+'[^\n]*)/i.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'quota-denied',
+    test: (text) => /exceeded quota/i.test(text),
+    detail: (text) => /(exceeded quota: [^\n]*)/i.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'rbac-denied',
+    test: (text) => /is forbidden: User "[^"]+" cannot|cannot (get|list|watch|create|update|patch|delete) resource/i.test(text),
+    detail: (text) => /(User "[^"]+" cannot [^\n]*)/.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'invalid-values',
+    test: (_text, error) => has(error, RenderError),
+    detail: (text) => /(YAML parse error[^\n]*|execution error at[^\n]*|values don't meet the specifications[^\n]*|template: [^\n]*)/.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'readiness-timeout',
+    test: (_text, error) => has(error, HelmTimeoutError) || has(error, RolledBackError) || has(error, ValidationError),
+  },
+];
+
+function readinessDetail(error: unknown, diagnostics: Diagnostics | undefined): string {
+  const validation = findCause(error, ValidationError);
+  const failed = validation?.failures.map((f) => `${f.name}: ${f.message}`) ?? [];
+  const pods = diagnostics?.unreadyPods.map((p) => {
+    const why = p.containers.find((c) => !c.ready)?.reason ?? p.notReadyReason ?? p.phase;
+    return `${p.name} (${why})`;
+  }) ?? [];
+  return [...failed, ...(pods.length ? [`pods not ready: ${pods.join(', ')}`] : [])].join('; ');
+}
+
+/** The class of a failure, with the objects it names and a one-line summary. Pure. */
+export function classifyFailure(error: unknown, diagnostics?: Diagnostics): FailureReport {
+  const text = failureText(error);
+  for (const rule of RULES) {
+    if (!rule.test(text, error)) continue;
+    const objects = rule.objects?.(text) ?? [];
+    const detail = rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
+    return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects };
+  }
+  return { class: 'other', summary: FAILURE_CLASS_ADVICE.other, objects: [] };
+}

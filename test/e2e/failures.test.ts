@@ -1,0 +1,182 @@
+// One test per failure class on the local cluster, with Helm 3 and Helm 4: each provokes the real
+// failure, then checks that the class is named, the chosen remedy ran (or none did), and the cluster
+// ends in the intended state.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import type { LifecycleEvent } from '../../src/lifecycle/events.js';
+import { runChart } from '../../src/lifecycle/runner.js';
+import type { ChartDefinition, ChartResult } from '../../src/lifecycle/types.js';
+import { deleteCrds } from '../../src/toolkit/crds.js';
+import { MANAGED_BY_LABEL } from '../../src/toolkit/ownership.js';
+import { expectChartFailure } from '../support/expect-failure.js';
+import { configMapData, env, eventually, fixtures, helmsUnderTest, uniqueNamespace } from './support.js';
+
+const CRD = 'widgets.fixtures.helmcycle.dev';
+const STRICT_LABEL = { 'helmcycle.dev/policy': 'strict' };
+
+for (const target of helmsUnderTest()) {
+  const { helm, kube } = target;
+  const events: LifecycleEvent[] = [];
+  const run = (definition: ChartDefinition): Promise<ChartResult> => runChart(definition, { helm, kube, onEvent: (e) => events.push(e) });
+  const eventsOf = (chart: string, type: LifecycleEvent['type']) => events.filter((e) => e.chart === chart && e.type === type);
+  const namespaceWith = async (prefix: string, labels: Record<string, string> = {}) => {
+    const name = uniqueNamespace(`${prefix}-${target.label}`);
+    await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+    return name;
+  };
+
+  describe(`failure classes and remedies with ${target.label}`, () => {
+    before(async () => {
+      // A built-in admission policy (no webhook server needed) that rejects ConfigMaps saying "forbidden"
+      // in namespaces labelled strict.
+      const policy = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'helmcycle-no-forbidden-message' },
+        spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }] },
+          validations: [{ expression: "!has(object.data) || !('message' in object.data) || object.data.message != 'forbidden'", message: "the message may not be 'forbidden'" }] } };
+      const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'helmcycle-no-forbidden-message' },
+        spec: { policyName: 'helmcycle-no-forbidden-message', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: STRICT_LABEL } } } };
+      for (const object of [policy, binding]) await kube.applyObject(object, { fieldManager: 'helmcycle-tests', force: true });
+    });
+
+    it('immutable-field: a changed Deployment selector is recreated and the upgrade retried', async () => {
+      const namespace = uniqueNamespace(`imm-${target.label}`);
+      const spec = { name: 'cred', namespace, createNamespace: true, chart: 'credentials', repository: env.repo, timeoutSeconds: 60 };
+      await run({ ...spec, version: '1.0.0' });
+      const deploymentRef = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'cred-credentials' };
+      const before = await kube.getObject(deploymentRef);
+
+      // With the remedy turned off, the failure is named and nothing is deleted.
+      const refused = await expectChartFailure(run({ ...spec, version: '2.0.0', remedies: { policy: { 'immutable-field': 'none' } } }));
+      assert.equal(refused.failure?.class, 'immutable-field');
+      assert.deepEqual(refused.failure?.objects, [{ kind: 'Deployment', name: 'cred-credentials' }]);
+      assert.match(refused.message, /failure class: immutable-field: .*Deployment\/cred-credentials \(spec\.selector\)/);
+      assert.equal((await kube.getObject(deploymentRef))?.metadata.uid, before?.metadata.uid);
+
+      const result = await run({ ...spec, version: '2.0.0' });
+      assert.equal(result.outcome, 'upgraded');
+      assert.deepEqual(result.payload.remedies?.map((r) => [r.failureClass, r.remedy, r.ok]), [['immutable-field', 'recreate-retry', true]]);
+      const after = await kube.getObject(deploymentRef);
+      assert.notEqual(after?.metadata.uid, before?.metadata.uid, 'recreated');
+      assert.deepEqual((after?.spec?.selector as { matchLabels: Record<string, string> }).matchLabels, { 'app.kubernetes.io/name': 'credentials', 'app.kubernetes.io/instance': 'cred' });
+      assert.equal((await helm.status({ release: 'cred', namespace }))?.chartVersion, '2.0.0');
+      const [remedy] = eventsOf('cred', 'remedy');
+      assert.ok(remedy?.type === 'remedy' && remedy.attemptsLeft === 0, 'the remedy event says no attempts remain');
+    });
+
+    it('ownership-conflict: refuses without allowAdoption, adopts the ConfigMap with it', async () => {
+      const namespace = await namespaceWith('own');
+      const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-web' };
+      await kube.createObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-web', namespace }, data: { message: 'made by hand' } });
+      const spec = { name: 'web', namespace, chart: fixtures.web, timeoutSeconds: 60 };
+
+      const refused = await expectChartFailure(run(spec));
+      assert.equal(refused.failure?.class, 'ownership-conflict');
+      assert.deepEqual(refused.failure?.objects, [{ kind: 'ConfigMap', name: 'web-web', namespace }]);
+      assert.deepEqual(refused.remedies, [], 'adoption is not taken unless allowed');
+      assert.equal((await kube.getObject(cmRef))?.metadata.labels?.[MANAGED_BY_LABEL], undefined);
+
+      const result = await run({ ...spec, remedies: { allowAdoption: true } });
+      assert.deepEqual(result.payload.remedies?.map((r) => [r.remedy, r.ok]), [['adopt-retry', true]]);
+      assert.equal((await kube.getObject(cmRef))?.metadata.labels?.[MANAGED_BY_LABEL], 'Helm');
+      assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'hello', 'the chart now manages it');
+    });
+
+    it('missing-crd: custom resources before their CRD; the CRDs are applied and the install retried', async () => {
+      await deleteCrds(kube, [CRD], { force: true });
+      const namespace = uniqueNamespace(`crd-${target.label}`);
+      const result = await run({ name: 'wa', namespace, createNamespace: true, chart: 'test/fixtures/charts/widget-app', timeoutSeconds: 60,
+        crds: { upgrade: false, path: `${fixtures.operatorV2}/crds` } });
+      assert.equal(result.outcome, 'installed');
+      const [classified] = eventsOf('wa', 'failure-classified');
+      assert.ok(classified?.type === 'failure-classified' && classified.failureClass === 'missing-crd');
+      assert.match(classified.summary, /Widget \(fixtures\.helmcycle\.dev\/v1\)/);
+      assert.deepEqual(result.payload.remedies?.map((r) => [r.remedy, r.ok]), [['apply-crds-retry', true]]);
+      assert.deepEqual((await kube.listObjects('fixtures.helmcycle.dev/v1', 'Widget', namespace)).map((w) => w.metadata.name), ['wa-primary']);
+      await helm.uninstall({ release: 'wa', namespace, wait: true, timeoutSeconds: 60 });
+      await deleteCrds(kube, [CRD], { force: true });
+    });
+
+    it('readiness-timeout: a never-ready upgrade is rolled back to the last good revision', async () => {
+      const namespace = uniqueNamespace(`rdy-${target.label}`);
+      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 5 };
+      await run({ ...spec, set: { message: 'good' } });
+      const error = await expectChartFailure(run({ ...spec, set: { message: 'bad', fakeBehavior: 'never-ready' } }));
+      assert.equal(error.failure?.class, 'readiness-timeout');
+      assert.match(error.failure?.summary ?? '', /pods not ready: web-web-[a-z0-9-]+ \(/);
+      assert.deepEqual(error.remedies.map((r) => [r.remedy, r.ok]), [['rollback', true]]);
+      assert.match(error.message, /remedy 1: rollback for readiness-timeout: rolled back from revision 2 to revision 1/);
+      const status = await helm.status({ release: 'web', namespace });
+      assert.deepEqual([status?.status, status?.revision], ['deployed', 3]);
+      assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'good');
+    });
+
+    it('validate gates success: a failing check after a good helm upgrade rolls the release back', async () => {
+      const namespace = uniqueNamespace(`gate-${target.label}`);
+      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 30 };
+      await run({ ...spec, set: { message: 'v1' } });
+      const check = { name: 'the app says v1', run: async () => ((await configMapData(kube, namespace, 'web-web')).message === 'v1' ? undefined : 'the app answers with the wrong message') };
+      const error = await expectChartFailure(run({ ...spec, set: { message: 'v2' }, checks: [check] }));
+      assert.equal(error.phase, 'validate');
+      assert.equal(error.failure?.class, 'readiness-timeout');
+      assert.match(error.failure?.summary ?? '', /the app says v1: the app answers with the wrong message/);
+      assert.deepEqual(error.remedies.map((r) => r.remedy), ['rollback']);
+      assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'v1', 'back on the revision that passed');
+    });
+
+    it('hook-failure: names the failed hook Job with its logs, and takes no remedy', async () => {
+      const namespace = uniqueNamespace(`hook-${target.label}`);
+      const error = await expectChartFailure(run({ name: 'hk', namespace, createNamespace: true, chart: fixtures.hooked, set: { 'hook.fail': true }, timeoutSeconds: 30 }));
+      assert.equal(error.failure?.class, 'hook-failure');
+      assert.deepEqual(error.failure?.objects.map((o) => `${o.kind}/${o.name}`), ['Job/hk-migrate']);
+      assert.ok(error.failure?.hookLogs?.some((h) => h.lines.includes('kwok: step 2 of 2 done')), 'the hook container log');
+      assert.match(error.message, /logs of hook hk-migrate \(pod hk-migrate-[a-z0-9]+\):\n {2}\| kwok:/);
+      assert.deepEqual(error.remedies, []);
+    });
+
+    it('admission-denied: an admission policy rejects the ConfigMap; nothing is created', async () => {
+      const namespace = await namespaceWith('adm', STRICT_LABEL);
+      const error = await expectChartFailure(run({ name: 'web', namespace, chart: fixtures.web, set: { message: 'forbidden' }, timeoutSeconds: 30 }));
+      assert.equal(error.failure?.class, 'admission-denied');
+      assert.match(error.failure?.summary ?? '', /ValidatingAdmissionPolicy 'helmcycle-no-forbidden-message'.*denied request: the message may not be 'forbidden'/);
+      assert.deepEqual(error.remedies, []);
+      assert.equal(await kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-web' }), undefined);
+    });
+
+    it('quota-denied: a ResourceQuota denies the ConfigMap', async () => {
+      const namespace = await namespaceWith('quota');
+      // kube-root-ca.crt already uses the one ConfigMap allowed.
+      await kube.createObject({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'configmaps', namespace }, spec: { hard: { 'count/configmaps': '1' } } });
+      await eventually('the quota to be counted', async () => ((await kube.getObject({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'configmaps' }))?.status?.used ? true : undefined));
+      const error = await expectChartFailure(run({ name: 'web', namespace, chart: fixtures.web, timeoutSeconds: 30 }));
+      assert.equal(error.failure?.class, 'quota-denied');
+      assert.match(error.failure?.summary ?? '', /exceeded quota: configmaps, requested: count\/configmaps=1/);
+      assert.deepEqual(error.remedies, []);
+    });
+
+    it('stuck-release: a locked release is unlocked and the upgrade retried', async () => {
+      const namespace = uniqueNamespace(`lock-${target.label}`);
+      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 60 };
+      await run(spec);
+      const stuck = execa(target.binary, ['upgrade', 'web', fixtures.web, '-n', namespace, '--set', 'fakeBehavior=never-ready', '--wait', '--timeout', '120s'], { reject: false });
+      await eventually('the upgrade to be pending', async () => ((await helm.status({ release: 'web', namespace }))?.status === 'pending-upgrade' ? true : undefined));
+      stuck.kill('SIGKILL');
+      await stuck;
+      // A preExec that does not recover, so the lock reaches exec (as when another process locks it late).
+      const result = await run({ ...spec, set: { message: 'unlocked' }, lifecycle: { preExec: async (_ctx, payload) => payload } });
+      assert.equal(result.outcome, 'upgraded');
+      assert.deepEqual(result.payload.remedies?.map((r) => [r.failureClass, r.remedy, r.ok]), [['stuck-release', 'unlock-retry', true]]);
+      assert.equal((await helm.status({ release: 'web', namespace }))?.status, 'deployed');
+      assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'unlocked');
+    });
+
+    it('invalid-values: a value that breaks the chart is named, and nothing is installed', async () => {
+      const namespace = uniqueNamespace(`val-${target.label}`);
+      const error = await expectChartFailure(run({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, set: { podLabels: 5 }, timeoutSeconds: 30 }));
+      assert.equal(error.failure?.class, 'invalid-values');
+      assert.match(error.failure?.summary ?? '', /YAML parse error on web\/templates\/deployment.yaml/);
+      assert.deepEqual(error.remedies, []);
+      assert.equal(await helm.status({ release: 'web', namespace }), undefined);
+    });
+  });
+}
+
