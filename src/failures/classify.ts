@@ -72,8 +72,12 @@ const RULES: readonly Rule[] = [
   },
   {
     class: 'ownership-conflict',
-    test: (text) => /invalid ownership metadata|exists and cannot be imported into the current release/i.test(text),
-    objects: (text) => matchAll(text, /(\w+) "([^"]+)" in namespace "([^"]*)" exists and cannot be imported/g, (m) => ({ kind: m[1]!, name: m[2]!, namespace: m[3] || undefined })),
+    // Helm's ownership check, or (Helm 4, server-side apply) fields another field manager owns.
+    test: (text) => /invalid ownership metadata|exists and cannot be imported into the current release|Apply failed with \d+ conflicts?/i.test(text),
+    objects: (text) => [
+      ...matchAll(text, /(\w+) "([^"]+)" in namespace "([^"]*)" exists and cannot be imported/g, (m) => ({ kind: m[1]!, name: m[2]!, namespace: m[3] || undefined })),
+      ...matchAll(text, /applying object (?:([\w.-]+)\/)?([\w.-]+) [\w./]*, Kind=(\w+)/g, (m) => ({ kind: m[3]!, name: m[2]!, namespace: m[1] })),
+    ],
     detail: (_text, objects) => names(objects),
   },
   {

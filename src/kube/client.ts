@@ -43,6 +43,9 @@ export function loadKubeConfig(options: KubeClientOptions = {}): KubeConfig {
   return config;
 }
 
+/** The field manager of helmcycle's writes (client-node would otherwise record its HTTP library's name). */
+const FIELD_MANAGER = 'helmcycle';
+
 function statusCode(error: unknown): number | undefined {
   if (error instanceof ApiException) return error.code;
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -202,17 +205,17 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async createObject(object: KubeObject): Promise<KubeObject> {
-    return request(`creating ${describe(refOfObject(object))}`, async () => (await this.objects.create(object as KubernetesObject)) as unknown as KubeObject);
+    return request(`creating ${describe(refOfObject(object))}`, async () => (await this.objects.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject);
   }
 
   async replaceObject(object: KubeObject): Promise<KubeObject> {
-    return request(`replacing ${describe(refOfObject(object))}`, async () => (await this.objects.replace(object as KubernetesObject)) as unknown as KubeObject);
+    return request(`replacing ${describe(refOfObject(object))}`, async () => (await this.objects.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject);
   }
 
   async patchObject(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
     const body = { ...patch, ...header(ref), metadata: { ...(patch.metadata as object | undefined), ...header(ref).metadata } };
     return request(`patching ${describe(ref)}`, async () =>
-      (await this.objects.patch(body as KubernetesObject, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as unknown as KubeObject,
+      (await this.objects.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch)) as unknown as KubeObject,
     );
   }
 

@@ -11,6 +11,7 @@ import { parseChartSpec } from '../spec/parse.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { ChartFailedError } from './chart-error.js';
+import { runMigrations, undoMigrations } from './migrations.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 import { defaultPhases } from './phases/index.js';
 import type { ChartDefinition, ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
@@ -27,8 +28,8 @@ export interface RunOptions<P extends ChartPayload> {
 }
 
 function splitDefinition<P extends ChartPayload>(definition: ChartDefinition<P>) {
-  const { lifecycle, checks, ...spec } = definition;
-  return { lifecycle: lifecycle ?? {}, checks: checks ?? [], spec };
+  const { lifecycle, checks, migrations, ...spec } = definition;
+  return { lifecycle: lifecycle ?? {}, checks: checks ?? [], migrations: migrations ?? [], spec };
 }
 
 function errorText(error: unknown): { error: string; code: string } {
@@ -135,6 +136,25 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
       throw fail(phase, error, payload);
     }
   }
+  // Migrations run after preExec (the release is recovered and known) and before exec.
+  let migrated: Awaited<ReturnType<typeof runMigrations<P>>>['ran'] = [];
+  if (spec.action === 'deploy' && parts.migrations.length > 0) {
+    try {
+      const result = await runMigrations(contextFor('preExec'), parts.migrations, payload);
+      payload = result.payload;
+      migrated = result.ran;
+    } catch (error) {
+      throw fail('preExec', error, payload);
+    }
+  }
+  /** The deploy failed for good: what the migrations changed is put back before the error is raised. */
+  const failAfterMigrations = async (phase: PhaseName, error: unknown): Promise<ChartFailedError> => {
+    if (migrated.length > 0 && !signal.aborted) {
+      await undoMigrations(contextFor(phase), migrated, payload);
+      payload = { ...payload, migrations: payload.migrations?.map((m) => ({ ...m, undone: true })) };
+    }
+    return fail(phase, error, payload);
+  };
   // exec → postExec → validate, again after each retry-type remedy, until it passes or no remedy is left.
   for (;;) {
     let failedPhase: PhaseName = 'exec';
@@ -147,11 +167,13 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
       break;
     } catch (error) {
       // postExec is the chart's own work, not the deploy: its failure is not remedied.
-      if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw fail(failedPhase, error, payload);
+      if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw await failAfterMigrations(failedPhase, error);
       payload = await diagnose(failedPhase, error, payload);
       const next = await remedy(failedPhase, payload);
       payload = next.payload;
-      if (!next.retry || signal.aborted) throw fail(failedPhase, error, payload);
+      if (!next.retry || signal.aborted) throw await failAfterMigrations(failedPhase, error);
+      // A retry reinstalls only once: the reinstall a migration asked for is done.
+      if (payload.reinstallRequested && payload.exec) payload = { ...payload, reinstallRequested: undefined };
     }
   }
 

@@ -7,6 +7,7 @@ import type { ChartSpec, ChartSpecInput } from '../spec/chart-spec.js';
 import type { FailureClass, Remedy } from '../failures/classes.js';
 import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';
+import type { Migration, MigrationRecord } from './migrations.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 
 export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
@@ -72,6 +73,10 @@ export interface ChartPayload {
   failure?: FailureReport;
   /** Remedies taken so far in this run, in order. */
   remedies?: RemedyRecord[];
+  /** The version-range migrations that ran before exec. */
+  migrations?: MigrationRecord[];
+  /** Set by a migration step: exec reinstalls, for this reason. */
+  reinstallRequested?: string;
   validate?: ValidateResult;
 }
 
@@ -131,6 +136,8 @@ export interface DefaultPhases {
 export type ChartDefinition<P extends ChartPayload = ChartPayload> = ChartSpecInput & {
   lifecycle?: Partial<Lifecycle<P>>;
   checks?: CustomCheck<P>[];
+  /** Steps to run before exec when the installed version falls in a range (see migrations.ts). */
+  migrations?: Migration<P>[];
 };
 
 export interface PhaseTiming {

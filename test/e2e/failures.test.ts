@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
+import { migrationSteps, type Migration, type MigrationStep } from '../../src/lifecycle/migrations.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition, ChartResult } from '../../src/lifecycle/types.js';
 import { deleteCrds } from '../../src/toolkit/crds.js';
@@ -180,3 +181,59 @@ for (const target of helmsUnderTest()) {
   });
 }
 
+
+for (const target of helmsUnderTest()) {
+  const { helm, kube } = target;
+  const marker = (namespace: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'migration-marker' });
+  /** A step that leaves a mark in the cluster and takes it away on undo. */
+  const markStep = (namespace: string): MigrationStep => ({
+    name: 'mark',
+    run: async () => { await kube.createObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'migration-marker', namespace }, data: { step: 'mark' } }); },
+    undo: async () => { await kube.deleteObject(marker(namespace)); },
+  });
+
+  describe(`version-range migrations with ${target.label}`, () => {
+    it('from below 2.0.0: backs up the Secret and reinstalls, keeping the password', async () => {
+      const namespace = uniqueNamespace(`mig-${target.label}`);
+      const spec = { name: 'cred', namespace, createNamespace: true, chart: 'credentials', repository: env.repo, timeoutSeconds: 60 };
+      await runChart({ ...spec, version: '1.0.0' }, { helm, kube });
+      const secretRef = { apiVersion: 'v1', kind: 'Secret', namespace, name: 'cred-credentials' };
+      const password = (await kube.getObject(secretRef))?.data;
+      const migrations: Migration[] = [{
+        name: 'to 2.x', from: '<2.0.0', to: '>=2.0.0',
+        steps: [migrationSteps.backup([secretRef]), migrationSteps.reinstall('2.0.0 changed the Deployment selector')],
+      }];
+      const result = await runChart({ ...spec, version: '2.0.0', migrations }, { helm, kube });
+      assert.equal(result.outcome, 'reinstalled');
+      assert.deepEqual(result.payload.migrations, [{ migration: 'to 2.x', steps: ['back up Secret/cred-credentials', 'reinstall'], undone: false }]);
+      assert.deepEqual((await kube.getObject(secretRef))?.data, password);
+      assert.deepEqual(result.payload.remedies ?? [], [], 'no failure on the way: the reinstall avoided the immutable selector');
+
+      const again = await runChart({ ...spec, version: '2.0.0', migrations }, { helm, kube });
+      assert.deepEqual([again.outcome, again.payload.migrations], ['upgraded', []], 'installed 2.0.0 is outside <2.0.0');
+    });
+
+    it('undoes the steps that ran when a later step fails, before anything is deployed', async () => {
+      const namespace = uniqueNamespace(`mig-undo-${target.label}`);
+      const spec = { name: 'web', namespace, createNamespace: true, chart: 'web', repository: env.repo, timeoutSeconds: 30 };
+      await runChart({ ...spec, version: '1.0.0' }, { helm, kube });
+      const failing: MigrationStep = { name: 'convert data', run: async () => { throw new Error('the data is not convertible'); } };
+      const error = await expectChartFailure(runChart({ ...spec, version: '2.0.0', migrations: [{ name: 'to 2.x', from: '<2.0.0', steps: [markStep(namespace), failing] }] }, { helm, kube }));
+      assert.match(error.message, /migration 'to 2.x' failed at step 'convert data': the data is not convertible; undone: mark/);
+      assert.equal(await kube.getObject(marker(namespace)), undefined, 'the mark was undone');
+      assert.equal((await helm.status({ release: 'web', namespace }))?.chartVersion, '1.0.0', 'nothing was deployed');
+    });
+
+    it('undoes the steps when the upgrade after them fails', async () => {
+      const namespace = uniqueNamespace(`mig-fail-${target.label}`);
+      const spec = { name: 'web', namespace, createNamespace: true, chart: 'web', repository: env.repo, timeoutSeconds: 5 };
+      await runChart({ ...spec, version: '1.0.0' }, { helm, kube });
+      const error = await expectChartFailure(runChart({
+        ...spec, version: '2.0.0', set: { fakeBehavior: 'never-ready' }, remedies: { policy: { 'readiness-timeout': 'none' } },
+        migrations: [{ name: 'to 2.x', from: '<2.0.0', steps: [markStep(namespace)] }],
+      }, { helm, kube }));
+      assert.equal(error.failure?.class, 'readiness-timeout');
+      assert.equal(await kube.getObject(marker(namespace)), undefined, 'the mark was undone after the failed upgrade');
+    });
+  });
+}

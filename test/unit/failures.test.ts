@@ -19,6 +19,7 @@ const SAMPLES: [string, string][] = [
   ['immutable-field', 'Error: UPGRADE FAILED: cannot patch "cred-credentials" with kind Deployment: Deployment.apps "cred-credentials" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"x"}}: field is immutable'],
   ['immutable-field', 'Error: UPGRADE FAILED: StatefulSet.apps "db" is invalid: spec: Forbidden: updates to statefulset spec for fields other than \'replicas\', \'ordinals\', \'template\', \'updateStrategy\' are forbidden'],
   ['ownership-conflict', 'Error: Unable to continue with install: ConfigMap "own-web" in namespace "cls3" exists and cannot be imported into the current release: invalid ownership metadata; label validation error: missing key "app.kubernetes.io/managed-by": must be set to "Helm"'],
+  ['ownership-conflict', 'Error: UPGRADE FAILED: conflict occurred while applying object mig/cred-credentials /v1, Kind=Secret: Apply failed with 1 conflict: conflict with "kubectl-edit" using v1: .data.password'],
   ['missing-crd', 'Error: unable to build kubernetes objects from release manifest: resource mapping not found for name: "wa-a" namespace: "" from "": no matches for kind "Widget" in version "fixtures.helmcycle.dev/v1"\nensure CRDs are installed first'],
   ['hook-failure', 'Error: failed pre-install: 1 error occurred:\n\t* job hk-migrate failed: BackoffLimitExceeded'],
   ['hook-failure', 'Error: failed pre-install: resource Job/cls4/hk-migrate not ready. status: Failed, message: Job Failed. failed: 1/1'],
@@ -41,8 +42,9 @@ describe('classifyFailure', () => {
   it('names the objects involved', () => {
     assert.deepEqual(classifyFailure(helmError(SAMPLES[1]![1])).objects, [{ kind: 'Deployment', name: 'cred-credentials' }]);
     assert.deepEqual(classifyFailure(helmError(SAMPLES[3]![1])).objects, [{ kind: 'ConfigMap', name: 'own-web', namespace: 'cls3' }]);
-    assert.deepEqual(classifyFailure(helmError(SAMPLES[4]![1])).objects, [{ kind: 'Widget', name: '', apiVersion: 'fixtures.helmcycle.dev/v1' }]);
-    assert.deepEqual(classifyFailure(helmError(SAMPLES[6]![1])).objects, [{ kind: 'Job', name: 'hk-migrate', namespace: 'cls4' }]);
+    assert.deepEqual(classifyFailure(helmError(SAMPLES[4]![1])).objects, [{ kind: 'Secret', name: 'cred-credentials', namespace: 'mig' }]);
+    assert.deepEqual(classifyFailure(helmError(SAMPLES[5]![1])).objects, [{ kind: 'Widget', name: '', apiVersion: 'fixtures.helmcycle.dev/v1' }]);
+    assert.deepEqual(classifyFailure(helmError(SAMPLES[7]![1])).objects, [{ kind: 'Job', name: 'hk-migrate', namespace: 'cls4' }]);
   });
 
   it('puts failed checks in readiness-timeout, with what failed', () => {

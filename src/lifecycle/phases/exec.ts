@@ -57,7 +57,7 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     return { outcome: 'skipped', release: present, attempts: 0, reason: 'skipIfAlreadyInstalled and the release is deployed' };
   }
 
-  const reinstall = breakingReinstallReason(present, ctx.spec.lastBreakingVersionRequiringRestart, payload.prerequisites?.chart.version);
+  const reinstall = (present && payload.reinstallRequested) || breakingReinstallReason(present, ctx.spec.lastBreakingVersionRequiringRestart, payload.prerequisites?.chart.version);
   if (reinstall) {
     ctx.log(`${reinstall}: uninstalling revision ${present?.revision} and installing anew`, 'warn');
     // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
