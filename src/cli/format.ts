@@ -11,10 +11,12 @@ export function formatPlan(plans: readonly ChartPlan[]): string {
   for (const plan of plans) {
     out.push(`${PLAN_SIGNS[plan.action]} ${plan.chart} (${plan.namespace}): ${plan.action}: ${plan.reason}`);
     if (plan.changes.length) out.push(formatManifestDiff(plan.changes).replace(/^/gm, '    '));
+    for (const p of plan.predictions) out.push(`    ! predicted ${p.class}: ${p.detail}\n      apply would take: ${p.remedy} (${p.remedyReason})`);
   }
   const count = (a: ChartPlan['action']) => plans.filter((p) => p.action === a).length;
+  const predicted = plans.reduce((n, p) => n + p.predictions.length, 0);
   out.push(
-    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged`,
+    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged; ${predicted} predicted failure(s)`,
   );
   return out.join('\n');
 }

@@ -46,6 +46,11 @@ export function loadKubeConfig(options: KubeClientOptions = {}): KubeConfig {
 /** The field manager of helmcycle's writes (client-node would otherwise record its HTTP library's name). */
 const FIELD_MANAGER = 'helmcycle';
 
+/** The answer for a kind the server does not serve: 404 on its group, or client-node's discovery miss. */
+function isNotServed(error: unknown): boolean {
+  return statusCode(error) === 404 || /unable to find api field|resource .* not found|unrecognized api version and kind/i.test(apiMessage(error));
+}
+
 function statusCode(error: unknown): number | undefined {
   if (error instanceof ApiException) return error.code;
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -224,7 +229,7 @@ export class NodeKubeClient implements KubeClient {
     const { resourceVersion: _rv, managedFields: _mf, uid: _uid, creationTimestamp: _ct, ...metadata } = object.metadata;
     const body = { ...object, metadata };
     return request(`applying ${describe(refOfObject(object))}`, async () =>
-      (await this.objects.patch(body as KubernetesObject, undefined, undefined, options.fieldManager, options.force ?? false, PatchStrategy.ServerSideApply)) as unknown as KubeObject,
+      (await this.objects.patch(body as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, options.fieldManager, options.force ?? false, PatchStrategy.ServerSideApply)) as unknown as KubeObject,
     );
   }
 
@@ -274,8 +279,19 @@ export class NodeKubeClient implements KubeClient {
       return list.items as unknown as KubeObject[];
     } catch (error) {
       // A kind the server does not serve (its CRD is gone) has no objects.
-      if (statusCode(error) === 404 || /unable to find api field|resource .* not found/i.test(apiMessage(error))) return [];
+      if (isNotServed(error)) return [];
       throw new KubeRequestError(`listing ${kind} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+
+  async kindServed(apiVersion: string, kind: string): Promise<boolean> {
+    try {
+      // One item is enough to prove the kind is served; discovery answers the rest.
+      await this.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, undefined, 1);
+      return true;
+    } catch (error) {
+      if (isNotServed(error)) return false;
+      throw new KubeRequestError(`looking up ${kind} (${apiVersion}) failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
     }
   }
 }

@@ -28,6 +28,8 @@ export interface ObjectRef {
 export interface ApplyOptions {
   fieldManager: string;
   force?: boolean;
+  /** Validate and admit the change (defaulting, admission, quota) without storing it. */
+  dryRun?: boolean;
 }
 
 export interface ServiceProxyRequest {
@@ -114,6 +116,8 @@ export interface KubeClient {
   proxyGet(request: ServiceProxyRequest): Promise<ProxyResponse>;
   /** Streams a container's log (following it until the container ends), one line at a time. */
   followPodLogs(namespace: string, pod: string, container: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  /** Whether the API server serves this kind at this apiVersion (a CRD's kind only once it is established). */
+  kindServed(apiVersion: string, kind: string): Promise<boolean>;
   /** Lists objects of a kind (optionally in a namespace); empty when the kind is not served. */
   listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]>;
 }

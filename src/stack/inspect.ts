@@ -4,7 +4,9 @@ import { parseManifest, workloadsOf } from '../kube/manifest.js';
 import { liveReadiness } from '../toolkit/pods.js';
 import type { KubeClient } from '../kube/types.js';
 import { chartSpecOf } from './chart-spec-of.js';
+import { crdPredictions } from '../failures/preflight.js';
 import { planChart, type ChartPlan, type PlanOptions } from './plan.js';
+import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
 
 /** Runs `fn` over the items, at most `limit` at a time, keeping their order in the result. */
@@ -21,8 +23,35 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-export function planCharts(charts: readonly ResolvedChart[], options: PlanOptions & { concurrency: number }): Promise<ChartPlan[]> {
-  return mapLimit(charts, options.concurrency, (chart) => planChart(chart, options));
+/** Every chart a chart needs, directly or through others. Pure. */
+export function ancestorsOf(charts: readonly ResolvedChart[], name: string): Set<string> {
+  const byName = new Map(charts.map((c) => [c.name, c]));
+  const seen = new Set<string>();
+  const visit = (chart: string) => {
+    for (const need of byName.get(chart)?.needs ?? []) {
+      if (!seen.has(need)) {
+        seen.add(need);
+        visit(need);
+      }
+    }
+  };
+  visit(name);
+  return seen;
+}
+
+/** Plans every chart, then adds what only the stack can tell: kinds whose CRD nothing installs first. */
+export async function planCharts(charts: readonly ResolvedChart[], options: PlanOptions & { concurrency: number }): Promise<ChartPlan[]> {
+  const plans = await mapLimit(charts, options.concurrency, (chart) => planChart(chart, options));
+  const missing = crdPredictions(
+    charts.map((chart, i) => ({
+      chart: chart.name,
+      spec: chartSpecOf(definitionFor(chart, options.command, options.forceUpgrade ?? false), chart.file),
+      ancestors: ancestorsOf(charts, chart.name),
+      providedCrds: plans[i]!.providedCrds,
+      unservedKinds: plans[i]!.unservedKinds,
+    })),
+  );
+  return plans.map((plan) => ({ ...plan, predictions: [...plan.predictions, ...(missing.get(plan.chart) ?? [])] }));
 }
 
 export interface ChartStatus {

@@ -1,5 +1,6 @@
 // `helmcycle plan`: what apply (or destroy) would do to each chart, and why, with a manifest diff for
-// upgrades. It only reads: helm status/history/manifest, `helm template`, and a server-side dry run.
+// upgrades and the failures apply would run into (pre-flight). It only reads: helm status/history/
+// manifest, `helm template`, and server-side dry runs.
 import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
@@ -10,6 +11,7 @@ import { deployedWithDigest } from '../lifecycle/release-labels.js';
 import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../spec/chart-spec.js';
+import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
 import type { StackCommand } from './events.js';
 import { definitionFor } from './run-stack.js';
@@ -27,6 +29,11 @@ export interface ChartPlan {
   /** The recovery apply runs first, when the release is stuck. */
   recovery: string | undefined;
   changes: ResourceChange[];
+  /** Failures apply would run into, each with the remedy it would take (pre-flight). */
+  predictions: Prediction[];
+  /** group/Kind of the CRDs this chart ships; kinds it deploys that the cluster does not serve yet. */
+  providedCrds: string[];
+  unservedKinds: KindRef[];
 }
 
 export interface PlanOptions {
@@ -46,7 +53,7 @@ function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
  * admission as the real upgrade sees them); a locked release refuses a dry run, so a release being
  * recovered, like one not installed, is rendered locally with `helm template`.
  */
-async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined, options: PlanOptions): Promise<ResourceChange[]> {
+async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined, options: PlanOptions): Promise<{ changes: ResourceChange[]; rendered: string }> {
   const call = { signal: options.signal };
   const current = present ? await options.helm.getManifest(releaseRef(spec), call) : '';
   const locked = present?.status.startsWith('pending-') ?? false;
@@ -54,7 +61,15 @@ async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined
     present && !locked
       ? (await options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)).manifest
       : await options.helm.template(templateRequest(spec), call);
-  return diffManifests(current, rendered, spec.namespace);
+  return { changes: diffManifests(current, rendered, spec.namespace), rendered };
+}
+
+/** The plan of a deploy that changes something: its manifest diff and the pre-flight of what it renders. */
+async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, diffFrom: ReleaseInfo | undefined, reinstall: boolean, options: PlanOptions) {
+  const { changes, rendered } = await renderedChanges(spec, diffFrom, options);
+  const namespaceExists = await options.kube.namespaceExists(spec.namespace);
+  const preflight = await preflightChart(options.kube, { spec, rendered, release: found, reinstall, namespaceExists });
+  return { changes, ...preflight };
 }
 
 /** Plans one chart; any failure names the chart. */
@@ -72,7 +87,10 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   const call = { signal: options.signal };
   const found = await options.helm.status(releaseRef(spec), call);
   const present = found && found.status !== 'uninstalled' ? found : undefined;
-  const base = { chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: undefined, changes: [] as ResourceChange[] };
+  const base = {
+    chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: undefined,
+    changes: [] as ResourceChange[], predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
+  };
 
   if (spec.action === 'destroy') {
     if (!present) return { ...base, action: 'none', reason: 'not installed; nothing to delete', targetVersion: undefined };
@@ -87,22 +105,23 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
     const recovery = plan.kind === 'rollback' ? `${plan.reason}: roll back to revision ${plan.to}` : `${plan.reason}: uninstall it`;
     // After an uninstall there is nothing to upgrade: apply installs anew.
     const next = plan.kind === 'rollback' ? present : undefined;
-    return { ...withTarget, action: 'recover', reason: `${recovery}, then ${next ? 'upgrade' : 'install'} to ${target.version}`, recovery, changes: await renderedChanges(spec, next, options) };
+    return { ...withTarget, action: 'recover', reason: `${recovery}, then ${next ? 'upgrade' : 'install'} to ${target.version}`, recovery, ...(await changingPlan(spec, present, next, false, options)) };
   }
 
   const reinstall = breakingReinstallReason(present, spec.lastBreakingVersionRequiringRestart, target.version);
   if (reinstall) {
-    return { ...withTarget, action: 'reinstall', reason: `${reinstall}: uninstall, then install ${target.version}`, changes: await renderedChanges(spec, undefined, options) };
+    return { ...withTarget, action: 'reinstall', reason: `${reinstall}: uninstall, then install ${target.version}`, ...(await changingPlan(spec, present, undefined, true, options)) };
   }
-  if (!present) return { ...withTarget, action: 'install', reason: `not installed: install ${target.version}`, changes: await renderedChanges(spec, undefined, options) };
+  if (!present) return { ...withTarget, action: 'install', reason: `not installed: install ${target.version}`, ...(await changingPlan(spec, undefined, undefined, false, options)) };
   if (spec.skipIfAlreadyInstalled && present.status === 'deployed') {
     return { ...withTarget, action: 'skip', reason: `skipIfAlreadyInstalled, and revision ${present.revision} is deployed` };
   }
   if (spec.skipUnchanged && (await deployedWithDigest(options.kube, present, await computeReleaseDigest(spec, target.version)))) {
     return { ...withTarget, action: 'skip', reason: `nothing changed since revision ${present.revision}` };
   }
-  const changes = await renderedChanges(spec, present, options);
+  const planned = await changingPlan(spec, present, present, false, options);
+  const { changes } = planned;
   const versions = present.chartVersion === target.version ? `chart ${target.version}` : `chart ${present.chartVersion} → ${target.version}`;
   const what = changes.length ? `${changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
-  return { ...withTarget, action: 'upgrade', reason: `${versions}: ${what}`, changes };
+  return { ...withTarget, action: 'upgrade', reason: `${versions}: ${what}`, ...planned };
 }

@@ -2,8 +2,14 @@
 // failure, then checks that the class is named, the chosen remedy ran (or none did), and the cluster
 // ends in the intended state.
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import type { ChartPlan } from '../../src/stack/plan.js';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { migrationSteps, type Migration, type MigrationStep } from '../../src/lifecycle/migrations.js';
 import { runChart } from '../../src/lifecycle/runner.js';
@@ -237,3 +243,66 @@ for (const target of helmsUnderTest()) {
     });
   });
 }
+
+describe('pre-flight in plan (helm4)', () => {
+  const target = helmsUnderTest().find((t) => t.label === 'helm4')!;
+  const { helm, kube } = target;
+
+  it('predicts ownership conflicts, immutable changes, CRDs nothing installs and locked releases, changing nothing', async () => {
+    await deleteCrds(kube, [CRD], { force: true });
+    const namespace = await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: uniqueNamespace('preflight') } }).then((ns) => ns.metadata.name);
+    const defaults = { namespace, timeoutSeconds: 60 };
+    // What is in the cluster before: credentials 1.0.0, a locked release, and a ConfigMap made by hand.
+    await runChart({ ...defaults, name: 'cred', chart: 'credentials', repository: env.repo, version: '1.0.0' }, { helm, kube });
+    await runChart({ ...defaults, name: 'locked', chart: fixtures.web }, { helm, kube });
+    const stuck = execa(target.binary, ['upgrade', 'locked', fixtures.web, '-n', namespace, '--set', 'fakeBehavior=never-ready', '--wait', '--timeout', '120s'], { reject: false });
+    await eventually('the upgrade to be pending', async () => ((await helm.status({ release: 'locked', namespace }))?.status === 'pending-upgrade' ? true : undefined));
+    stuck.kill('SIGKILL');
+    await stuck;
+    await kube.createObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned-web', namespace }, data: { message: 'by hand' } });
+
+    const stack = {
+      defaults,
+      charts: [
+        { name: 'cred', chart: 'credentials', repository: env.repo, version: '2.0.0' },
+        { name: 'locked', chart: resolve(fixtures.web) },
+        { name: 'owned', chart: resolve(fixtures.web) },
+        { name: 'adoptable', chart: resolve(fixtures.web), remedies: { allowAdoption: true } },
+        { name: 'widgets', chart: resolve('test/fixtures/charts/widget-app') },
+      ],
+    };
+    await kube.createObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'adoptable-web', namespace } });
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-preflight-'));
+    const file = join(dir, 'helmcycle.yaml');
+    await writeFile(file, stringify(stack));
+    const snapshot = async () => JSON.stringify([
+      (await helm.list(namespace)).map((r) => `${r.name}:${r.revision}:${r.status}`),
+      (await kube.listObjects('v1', 'ConfigMap', namespace)).map((c) => `${c.metadata.name}:${c.metadata.resourceVersion}`),
+      (await kube.listObjects('apps/v1', 'Deployment', namespace)).map((d) => `${d.metadata.name}:${d.metadata.resourceVersion}`),
+      await kube.kindServed('fixtures.helmcycle.dev/v1', 'Widget'),
+    ]);
+    const before = await snapshot();
+
+    let stdout = '';
+    const code = await main(['-c', file, '--helm', target.binary, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
+    assert.equal(code, 0);
+    const plans = Object.fromEntries(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).map((p) => [p.chart, p]));
+    const predicted = (chart: string) => plans[chart]!.predictions.map((p) => [p.class, p.remedy]);
+    assert.deepEqual(predicted('cred'), [['immutable-field', 'recreate-retry']]);
+    assert.match(plans.cred!.predictions[0]!.detail, /Deployment\/.*cred-credentials: .*field is immutable|Deployment\/.*cred-credentials: .*Deployment\/cred-credentials \(spec\.selector\)/);
+    assert.deepEqual(predicted('locked'), [['stuck-release', 'unlock-retry']]);
+    assert.deepEqual(predicted('owned'), [['ownership-conflict', 'none']]);
+    assert.match(plans.owned!.predictions[0]!.detail, new RegExp(`ConfigMap/${namespace}/owned-web exists and does not belong to release owned`));
+    assert.deepEqual(predicted('adoptable'), [['ownership-conflict', 'adopt-retry']]);
+    assert.deepEqual(predicted('widgets'), [['missing-crd', 'none']]);
+    assert.match(plans.widgets!.predictions[0]!.detail, /Widget \(fixtures\.helmcycle\.dev\/v1\) is not served, and no chart in the stack installs its CRD/);
+    assert.equal(await snapshot(), before, 'plan changed nothing');
+
+    // With the operator in the stack but not in `needs`, the plan says which chart to need.
+    await writeFile(file, stringify({ ...stack, charts: [...stack.charts, { name: 'operator', chart: 'operator', repository: env.repo, version: '2.0.0' }] }));
+    stdout = '';
+    await main(['-c', file, '--helm', target.binary, '--output', 'json', '--only', 'widgets,operator', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
+    const widgets = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).find((p) => p.chart === 'widgets');
+    assert.match(widgets?.predictions[0]?.detail ?? '', /its CRD comes from operator, which widgets does not need \(add it to needs\)/);
+  });
+});

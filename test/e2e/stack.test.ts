@@ -199,7 +199,8 @@ describe('plan (helm4)', () => {
     assert.equal(text, 0);
     assert.match(textOut, /^~ change \(.*\): upgrade: chart 1\.0\.0: 2 resource\(s\) change$/m);
     assert.match(textOut, /^ {8}\+ {2}message: planned$/m);
-    assert.match(textOut, /^plan: 1 to install, 1 to upgrade, 1 to reinstall, 1 to recover, 1 to delete, 1 unchanged$/m);
+    assert.match(textOut, /^plan: 1 to install, 1 to upgrade, 1 to reinstall, 1 to recover, 1 to delete, 1 unchanged; 1 predicted failure\(s\)$/m);
+    assert.match(textOut, /^ {4}! predicted stuck-release: .*\n {6}apply would take: unlock-retry/m);
   });
 });
 

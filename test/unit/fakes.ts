@@ -82,6 +82,8 @@ export class FakeKube implements KubeClient {
     return this.put({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, ...meta.labels }, annotations: { ...live.metadata.annotations, ...meta.annotations } } });
   }
   async proxyGet(): Promise<ProxyResponse> { return { status: 200, body: 'ok' }; }
+  servedKinds = new Set(['v1/ConfigMap', 'v1/Secret', 'v1/Service', 'apps/v1/Deployment']);
+  async kindServed(apiVersion: string, kind: string) { return this.servedKinds.has(`${apiVersion}/${kind}`); }
   async followPodLogs(_ns: string, _pod: string, _container: string, onLine: (line: string) => void) { onLine('fake log line'); }
 }
 
