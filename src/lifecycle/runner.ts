@@ -110,7 +110,8 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
       return { payload, retry: false };
     }
     if (attemptsLeft <= 0) {
-      log(`remedy ${choice.remedy} for ${failure.class} not taken: all ${spec.remedies.maxAttempts} attempts used`, 'warn');
+      const why = spec.remedies.maxAttempts === 0 ? 'remedies are off (maxAttempts 0)' : `all ${spec.remedies.maxAttempts} attempts used`;
+      log(`remedy ${choice.remedy} for ${failure.class} not taken: ${why}`, 'warn');
       return { payload, retry: false };
     }
     const attempt = taken.length + 1;

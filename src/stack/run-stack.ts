@@ -94,7 +94,10 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
     run: async (name, signal) => {
       const chart = byName.get(name)!;
       let definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
-      if (options.command === 'validate') definition = { ...definition, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
+      // Validating on demand reads only: no migrations, and no remedy (a failed check must not roll back).
+      if (options.command === 'validate') {
+        definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
+      }
       return runChart(definition, { helm: options.helm, kube: options.kube, signal, onEvent: emit, ...(chart.file ? { file: chart.file } : {}) });
     },
     onNotRun: (name, outcome) => {

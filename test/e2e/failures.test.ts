@@ -306,3 +306,28 @@ describe('pre-flight in plan (helm4)', () => {
     assert.match(widgets?.predictions[0]?.detail ?? '', /its CRD comes from operator, which widgets does not need \(add it to needs\)/);
   });
 });
+
+describe('helmcycle validate (helm4)', () => {
+  const target = helmsUnderTest().find((t) => t.label === 'helm4')!;
+  const { helm, kube } = target;
+
+  it('runs the checks on demand, names the failure class, and takes no remedy', async () => {
+    const namespace = uniqueNamespace('validate');
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-validate-'));
+    const file = join(dir, 'helmcycle.yaml');
+    await writeFile(file, stringify({ defaults: { namespace, createNamespace: true, timeoutSeconds: 5 }, charts: [{ name: 'web', chart: resolve(fixtures.web) }] }));
+    const io = () => { let out = ''; return { get out() { return out; }, io: { stdout: (t: string) => (out += t), stderr: () => {}, interactive: false } }; };
+    const applied = io();
+    assert.equal(await main(['-c', file, '--helm', target.binary, 'apply'], applied.io), 0, applied.out);
+    // The workload breaks behind helm's back: its new pods never become ready.
+    await kube.patchObject({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web-web' }, { spec: { template: { metadata: { labels: { 'helmcycle.dev/fake-behavior': 'never-ready' } } } } });
+    const validated = io();
+    const code = await main(['-c', file, '--helm', target.binary, '--output', 'json', 'validate'], validated.io);
+    assert.equal(code, 1);
+    const failed = validated.out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'chart-failed');
+    assert.equal(failed?.failureClass, 'readiness-timeout');
+    assert.ok(!validated.out.includes('"type":"remedy"'), 'no remedy on an on-demand validation');
+    const status = await helm.status({ release: 'web', namespace });
+    assert.deepEqual([status?.revision, status?.status], [1, 'deployed'], 'nothing was rolled back');
+  });
+});
