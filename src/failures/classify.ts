@@ -21,6 +21,11 @@ export interface FailureReport {
   objects: MentionedObject[];
   /** Log lines of the failed hook Jobs (hook-failure only), read by onDeployFailure. */
   hookLogs?: { job: string; pod: string; lines: string[] }[];
+  /**
+   * Helm itself already undid the failed upgrade (atomic / --rollback-on-failure), so the release is back at
+   * its last good state and a rollback remedy must not roll back once more (to an even older revision).
+   */
+  helmRolledBack?: boolean;
 }
 
 /** Every message of the cause chain, and helm's stderr where a helm command failed. */
@@ -141,7 +146,8 @@ export function classifyFailure(error: unknown, diagnostics?: Diagnostics): Fail
     if (!rule.test(text, error)) continue;
     const objects = rule.objects?.(text) ?? [];
     const detail = rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
-    return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects };
+    const report: FailureReport = { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects };
+    return has(error, RolledBackError) ? { ...report, helmRolledBack: true } : report;
   }
-  return { class: 'other', summary: FAILURE_CLASS_ADVICE.other, objects: [] };
+  return { class: 'other', summary: FAILURE_CLASS_ADVICE.other, objects: [], ...(has(error, RolledBackError) ? { helmRolledBack: true } : {}) };
 }

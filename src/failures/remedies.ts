@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChartSpec } from '../spec/chart-spec.js';
 import { CLUSTER_SCOPED_KINDS, parseManifest } from '../kube/manifest.js';
 import type { ObjectRef } from '../kube/types.js';
-import { applyCrds, readChartCrds, readCrdsFromPath } from '../toolkit/crds.js';
+import { applyCrds, readCrds } from '../toolkit/crds.js';
 import { adoptResources } from '../toolkit/ownership.js';
 import { restoreBackup } from '../toolkit/backup.js';
 import { recoverStuckRelease } from '../lifecycle/phases/pre-exec.js';
@@ -115,13 +115,13 @@ export async function applyRemedy<P extends ChartPayload>(ctx: PhaseContext<P>, 
       return { message: `adopted ${result.adopted.join(', ') || 'nothing new'}; retrying`, specOverrides: { forceConflicts: true } };
     }
     case 'apply-crds-retry': {
-      const path = ctx.spec.crds?.path;
-      const crds = path ? await readCrdsFromPath(path) : await readChartCrds(ctx.helm, chartSource(ctx.spec), ctx.signal);
+      const crds = await readCrds(ctx.helm, chartSource(ctx.spec), ctx.spec.crds?.path, ctx.signal);
       if (crds.length === 0) throw new Error('no CRDs to apply: the chart has no crds/ folder and crds.path is not set');
       const names = await applyCrds(ctx.kube, crds, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
       return { message: `applied CRDs ${names.join(', ')}; retrying` };
     }
     case 'rollback':
+      if (failure.helmRolledBack) return { message: 'helm already rolled the failed upgrade back (atomic); nothing more to roll back' };
       return { message: await rollbackToLastGood(ctx) };
     case 'uninstall':
       await ctx.helm.uninstall({ ...releaseRef(ctx.spec), wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });

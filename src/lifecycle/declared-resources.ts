@@ -4,7 +4,7 @@ import { CLUSTER_SCOPED_KINDS } from '../kube/manifest.js';
 import type { KubeObject, ObjectRef } from '../kube/types.js';
 import type { ResourceRefInput } from '../spec/chart-spec.js';
 import { adoptResources, isOwnedBy, type AdoptResult } from '../toolkit/ownership.js';
-import { applyCrds, assertCrdsDeletable, deleteCrds, readChartCrds, readCrdsFromPath } from '../toolkit/crds.js';
+import { applyCrds, assertCrdsDeletable, deleteCrds, readCrds } from '../toolkit/crds.js';
 import { backupResources, restoreBackup } from '../toolkit/backup.js';
 import { chartSource } from './requests.js';
 import type { ChartPayload, PhaseContext } from './types.js';
@@ -27,9 +27,8 @@ export async function adoptDeclared<P extends ChartPayload>(ctx: PhaseContext<P>
   return result;
 }
 
-async function declaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<KubeObject[]> {
-  const path = ctx.spec.crds?.path;
-  return path ? readCrdsFromPath(path) : readChartCrds(ctx.helm, chartSource(ctx.spec), ctx.signal);
+function declaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<KubeObject[]> {
+  return readCrds(ctx.helm, chartSource(ctx.spec), ctx.spec.crds?.path, ctx.signal);
 }
 
 export async function applyDeclaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string[]> {

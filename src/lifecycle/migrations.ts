@@ -5,7 +5,7 @@
 import semver from 'semver';
 import { HelmcycleError } from '../errors.js';
 import type { ObjectRef } from '../kube/types.js';
-import { applyCrds, readChartCrds, readCrdsFromPath } from '../toolkit/crds.js';
+import { applyCrds, readCrds } from '../toolkit/crds.js';
 import { backupResources, restoreBackup } from '../toolkit/backup.js';
 import { chartSource } from './requests.js';
 import type { ChartPayload, PhaseContext } from './types.js';
@@ -106,7 +106,7 @@ export const migrationSteps = {
     return {
       name: `apply CRDs${path ? ` from ${path}` : ''}`,
       async run(ctx) {
-        const crds = path ? await readCrdsFromPath(path) : await readChartCrds(ctx.helm, chartSource(ctx.spec), ctx.signal);
+        const crds = await readCrds(ctx.helm, chartSource(ctx.spec), path, ctx.signal);
         await applyCrds(ctx.kube, crds, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
       },
     };

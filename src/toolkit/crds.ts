@@ -77,6 +77,11 @@ export async function readCrdsFromPath(path: string): Promise<KubeObject[]> {
   }
 }
 
+/** The CRDs at `path` when given, else those the chart ships. */
+export async function readCrds(helm: HelmClient, source: ChartSource, path: string | undefined, signal?: AbortSignal): Promise<KubeObject[]> {
+  return path ? readCrdsFromPath(path) : readChartCrds(helm, source, signal);
+}
+
 function conditionTrue(object: KubeObject | undefined, type: string): boolean {
   const conditions = (object?.status?.conditions ?? []) as { type: string; status: string }[];
   return conditions.some((c) => c.type === type && c.status === 'True');

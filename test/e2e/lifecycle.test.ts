@@ -121,6 +121,8 @@ for (const target of helmsUnderTest()) {
       await run(spec);
       const error = await expectChartFailure(run({ ...spec, atomic: true, timeoutSeconds: 5, set: { message: 'bad', fakeBehavior: 'never-ready' } }));
       assert.ok(error.cause instanceof RolledBackError, `cause was ${String(error.cause)}`);
+      // The default remedy for a readiness timeout is a rollback; helm already did it, so it is not done twice.
+      assert.deepEqual(error.remedies?.map((r) => [r.remedy, r.message]), [['rollback', 'helm already rolled the failed upgrade back (atomic); nothing more to roll back']]);
       const status = await helm.status({ release: 'web', namespace });
       assert.deepEqual([status?.status, status?.revision], ['deployed', 3]);
       assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'good');

@@ -51,6 +51,15 @@ describe('classifyFailure', () => {
     const report = classifyFailure(new ValidationError('web', [{ name: 'Deployment/web', message: 'not ready before the timeout: 0/1 ready' }]));
     assert.equal(report.class, 'readiness-timeout');
     assert.match(report.summary, /Deployment\/web: not ready before the timeout/);
+    assert.equal(report.helmRolledBack, undefined, 'a failed check leaves the bad revision deployed');
+  });
+
+  it('notes when helm already rolled the upgrade back (atomic), so a rollback remedy does not roll back again', () => {
+    const helm3 = classifyFailure(helmError('Error: UPGRADE FAILED: release web failed, and has been rolled back due to atomic being set: context deadline exceeded'));
+    const helm4 = classifyFailure(helmError('Error: UPGRADE FAILED: release web failed, and has been rolled back due to rollback-on-failure being set: context deadline exceeded'));
+    assert.deepEqual([helm3.class, helm3.helmRolledBack], ['readiness-timeout', true]);
+    assert.deepEqual([helm4.class, helm4.helmRolledBack], ['readiness-timeout', true]);
+    assert.equal(classifyFailure(helmError(SAMPLES[13]![1])).helmRolledBack, undefined);
   });
 });
 
