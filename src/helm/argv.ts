@@ -93,6 +93,16 @@ function labelsArg(labels: Record<string, string>): string[] {
   return ['--labels', entries.map(([k, v]) => `${k}=${escapeSetValue(v)}`).join(',')];
 }
 
+/**
+ * Replace objects (PUT) instead of patching them. Helm 4 refuses --force-replace together with server-side
+ * apply ("cannot use server-side apply and force replace together"), which it otherwise carries over from
+ * the release, so a forced replacement also asks for client-side updates.
+ */
+function forceReplaceArgs(helm4: boolean, force: boolean): string[] {
+  if (!force) return [];
+  return helm4 ? ['--force-replace', '--server-side=false'] : ['--force'];
+}
+
 export function upgradeOptionArgs(version: HelmVersion, options: UpgradeOptions): string[] {
   const helm4 = version.major >= 4;
   if (options.takeOwnership && !supportsTakeOwnership(version)) {
@@ -108,14 +118,15 @@ export function upgradeOptionArgs(version: HelmVersion, options: UpgradeOptions)
     ...flag(options.waitForJobs, '--wait-for-jobs'),
     '--timeout',
     formatSeconds(options.timeoutSeconds),
-    ...flag(options.force, helm4 ? '--force-replace' : '--force'),
+    ...forceReplaceArgs(helm4, options.force),
     ...flag(options.cleanupOnFail, '--cleanup-on-fail'),
     '--history-max',
     String(options.historyMax),
     ...flag(options.skipCrds, '--skip-crds'),
     ...flag(options.disableHooks, '--no-hooks'),
     ...flag(options.takeOwnership, '--take-ownership'),
-    ...flag(helm4 && options.forceConflicts === true, '--force-conflicts'),
+    // Conflicts exist only under server-side apply, which a forced replacement turns off.
+    ...flag(helm4 && options.forceConflicts === true && !options.force, '--force-conflicts'),
     ...(options.description ? ['--description', options.description] : []),
     ...labelsArg(options.labels),
   ];
@@ -167,7 +178,7 @@ export function rollbackArgv(version: HelmVersion, request: RollbackRequest): st
     '--timeout',
     formatSeconds(request.timeoutSeconds),
     ...flag(request.cleanupOnFail === true, '--cleanup-on-fail'),
-    ...flag(request.force === true, helm4 ? '--force-replace' : '--force'),
+    ...forceReplaceArgs(helm4, request.force === true),
   ];
 }
 

@@ -117,6 +117,10 @@ export const chartSpecFields = {
     waitForJobs: z.boolean().default(false),
     /** Seconds helm may wait for any one operation, and validate for the workloads. */
     timeoutSeconds: z.number().int().min(1).max(86_400).default(300),
+    /**
+     * Replace objects instead of patching them (helm --force; Helm 4 --force-replace, which needs
+     * client-side updates). A replacement is validated like any update: it does not pass immutable fields.
+     */
     force: z.boolean().default(false),
     cleanupOnFail: z.boolean().default(false),
     historyMax: z.number().int().min(0).default(10),

@@ -13,6 +13,7 @@ import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../spec/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
+import { probeNamespace } from '../kube/namespace.js';
 import type { StackCommand } from './events.js';
 import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
@@ -67,7 +68,7 @@ async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined
 /** The plan of a deploy that changes something: its manifest diff and the pre-flight of what it renders. */
 async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, diffFrom: ReleaseInfo | undefined, reinstall: boolean, options: PlanOptions) {
   const { changes, rendered } = await renderedChanges(spec, diffFrom, options);
-  const namespaceExists = await options.kube.namespaceExists(spec.namespace);
+  const namespaceExists = (await probeNamespace(options.kube, spec.namespace)) !== 'missing';
   const preflight = await preflightChart(options.kube, { spec, rendered, release: found, reinstall, namespaceExists });
   return { changes, ...preflight };
 }

@@ -17,6 +17,7 @@ import type { ChartDefinition, ChartResult } from '../../src/lifecycle/types.js'
 import { deleteCrds } from '../../src/toolkit/crds.js';
 import { MANAGED_BY_LABEL } from '../../src/toolkit/ownership.js';
 import { expectChartFailure } from '../support/expect-failure.js';
+import { clientsForServiceAccount } from './restricted-user.js';
 import { configMapData, env, eventually, fixtures, helmsUnderTest, uniqueNamespace } from './support.js';
 
 const CRD = 'widgets.fixtures.helmcycle.dev';
@@ -158,6 +159,27 @@ for (const target of helmsUnderTest()) {
       assert.equal(error.failure?.class, 'quota-denied');
       assert.match(error.failure?.summary ?? '', /exceeded quota: configmaps, requested: count\/configmaps=1/);
       assert.deepEqual(error.remedies, []);
+    });
+
+    it('rbac-denied: a deployer that may not write ConfigMaps is named; no remedy, nothing created', async () => {
+      const namespace = await namespaceWith('rbac');
+      // Enough for helm's release storage and helmcycle's diagnostics, but ConfigMaps are read-only.
+      const deployer = await clientsForServiceAccount(kube, {
+        namespace, name: 'deployer', helmBinary: target.binary,
+        rules: [
+          { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+          { apiGroups: ['', 'apps'], resources: ['configmaps', 'pods', 'events', 'services', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+        ],
+      });
+      try {
+        const error = await expectChartFailure(runChart({ name: 'web', namespace, chart: fixtures.web, timeoutSeconds: 30 }, { helm: deployer.helm, kube: deployer.kube }));
+        assert.equal(error.failure?.class, 'rbac-denied');
+        assert.match(error.failure?.summary ?? '', new RegExp(`User "${deployer.user}" cannot (create|patch) resource "configmaps"`));
+        assert.deepEqual(error.remedies, []);
+        assert.equal(await kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-web' }), undefined);
+      } finally {
+        await deployer.cleanup();
+      }
     });
 
     it('stuck-release: a locked release is unlocked and the upgrade retried', async () => {

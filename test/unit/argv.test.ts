@@ -17,7 +17,7 @@ describe('upgradeOptionArgs: Helm 3 and Helm 4 spell the same intent differently
   const table: { option: Partial<UpgradeOptions>; helm3: string[]; helm4: string[] }[] = [
     { option: { atomic: true }, helm3: ['--atomic'], helm4: ['--rollback-on-failure'] },
     { option: { wait: true }, helm3: ['--wait'], helm4: ['--wait=watcher'] },
-    { option: { force: true }, helm3: ['--force'], helm4: ['--force-replace'] },
+    { option: { force: true }, helm3: ['--force'], helm4: ['--force-replace', '--server-side=false'] },
     { option: { takeOwnership: true }, helm3: ['--take-ownership'], helm4: ['--take-ownership'] },
     { option: { waitForJobs: true }, helm3: ['--wait-for-jobs'], helm4: ['--wait-for-jobs'] },
     { option: { createNamespace: true }, helm3: ['--create-namespace'], helm4: ['--create-namespace'] },
@@ -102,7 +102,7 @@ describe('other commands', () => {
   it('rollback uses the Helm 4 wait strategy and force flag', () => {
     const request = { release: 'web', namespace: 'apps', revision: 2, wait: true, timeoutSeconds: 30, force: true };
     assert.deepEqual(rollbackArgv(helm3, request), ['rollback', 'web', '2', '--namespace', 'apps', '--wait', '--timeout', '30s', '--force']);
-    assert.deepEqual(rollbackArgv(helm4, request), ['rollback', 'web', '2', '--namespace', 'apps', '--wait=watcher', '--timeout', '30s', '--force-replace']);
+    assert.deepEqual(rollbackArgv(helm4, request), ['rollback', 'web', '2', '--namespace', 'apps', '--wait=watcher', '--timeout', '30s', '--force-replace', '--server-side=false']);
   });
 
   it('escapes helm --set separators', () => {

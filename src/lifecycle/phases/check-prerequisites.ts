@@ -4,6 +4,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PrerequisiteError } from '../../errors.js';
+import { probeNamespace } from '../../kube/namespace.js';
 import { chartSource, isLocalChart } from '../requests.js';
 import type { ChartPayload, PhaseContext } from '../types.js';
 
@@ -57,7 +58,11 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
   await checkLocalChart(base);
   const helmVersion = await ctx.helm.version({ signal: ctx.signal });
   const kubeVersion = await ctx.kube.serverVersion(ctx.signal);
-  const namespaceExists = await ctx.kube.namespaceExists(ctx.spec.namespace);
+  const namespaceState = await probeNamespace(ctx.kube, ctx.spec.namespace);
+  // A caller who may not read Namespaces but has rights inside this one (checked below) works in a
+  // namespace someone made for it: going on is what helm would do.
+  if (namespaceState === 'forbidden') ctx.log(`may not read namespace ${ctx.spec.namespace}; taking it as existing (a namespaced deployer)`);
+  const namespaceExists = namespaceState !== 'missing';
   if (ctx.spec.action === 'deploy' && !namespaceExists && !ctx.spec.createNamespace) {
     throw new PrerequisiteError(`chart '${ctx.spec.name}': namespace: ${ctx.spec.namespace} does not exist`, {
       chart: ctx.spec.name,
