@@ -16,12 +16,46 @@ import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition, ChartResult } from '../../src/lifecycle/types.js';
 import { deleteCrds } from '../../src/toolkit/crds.js';
 import { MANAGED_BY_LABEL } from '../../src/toolkit/ownership.js';
+import type { NodeKubeClient } from '../../src/kube/client.js';
 import { expectChartFailure } from '../support/expect-failure.js';
 import { clientsForServiceAccount } from './restricted-user.js';
 import { configMapData, env, eventually, fixtures, helmsUnderTest, uniqueNamespace } from './support.js';
 
 const CRD = 'widgets.fixtures.helmcycle.dev';
 const STRICT_LABEL = { 'helmcycle.dev/policy': 'strict' };
+
+/**
+ * A built-in admission policy (no webhook server needed) that rejects ConfigMaps saying "forbidden" in
+ * namespaces labelled strict.
+ */
+async function applyAdmissionPolicy(kube: NodeKubeClient): Promise<void> {
+  const policy = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'helmcycle-no-forbidden-message' },
+    spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }] },
+      validations: [{ expression: "!has(object.data) || !('message' in object.data) || object.data.message != 'forbidden'", message: "the message may not be 'forbidden'" }] } };
+  const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'helmcycle-no-forbidden-message' },
+    spec: { policyName: 'helmcycle-no-forbidden-message', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: STRICT_LABEL } } } };
+  for (const object of [policy, binding]) await kube.applyObject(object, { fieldManager: 'helmcycle-tests', force: true });
+}
+
+/** Waits until the policy denies in the namespace: the API server loads a new policy asynchronously. */
+async function admissionPolicyInForce(kube: NodeKubeClient, namespace: string): Promise<void> {
+  const probe = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'policy-probe', namespace }, data: { message: 'forbidden' } };
+  await eventually('the admission policy to deny', async () => {
+    try {
+      await kube.applyObject(probe, { fieldManager: 'helmcycle-tests', force: true, dryRun: true });
+      return undefined;
+    } catch (error) {
+      return /denied request/.test((error as Error).message) ? true : undefined;
+    }
+  });
+}
+
+/** A namespace whose ResourceQuota allows one ConfigMap, which kube-root-ca.crt already uses. */
+async function namespaceWithFullQuota(kube: NodeKubeClient, name: string): Promise<void> {
+  await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await kube.createObject({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'configmaps', namespace: name }, spec: { hard: { 'count/configmaps': '1' } } });
+  await eventually('the quota to be counted', async () => ((await kube.getObject({ apiVersion: 'v1', kind: 'ResourceQuota', namespace: name, name: 'configmaps' }))?.status?.used ? true : undefined));
+}
 
 for (const target of helmsUnderTest()) {
   const { helm, kube } = target;
@@ -35,16 +69,7 @@ for (const target of helmsUnderTest()) {
   };
 
   describe(`failure classes and remedies with ${target.label}`, () => {
-    before(async () => {
-      // A built-in admission policy (no webhook server needed) that rejects ConfigMaps saying "forbidden"
-      // in namespaces labelled strict.
-      const policy = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'helmcycle-no-forbidden-message' },
-        spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }] },
-          validations: [{ expression: "!has(object.data) || !('message' in object.data) || object.data.message != 'forbidden'", message: "the message may not be 'forbidden'" }] } };
-      const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'helmcycle-no-forbidden-message' },
-        spec: { policyName: 'helmcycle-no-forbidden-message', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: STRICT_LABEL } } } };
-      for (const object of [policy, binding]) await kube.applyObject(object, { fieldManager: 'helmcycle-tests', force: true });
-    });
+    before(() => applyAdmissionPolicy(kube));
 
     it('immutable-field: a changed Deployment selector is recreated and the upgrade retried', async () => {
       const namespace = uniqueNamespace(`imm-${target.label}`);
@@ -143,6 +168,7 @@ for (const target of helmsUnderTest()) {
 
     it('admission-denied: an admission policy rejects the ConfigMap; nothing is created', async () => {
       const namespace = await namespaceWith('adm', STRICT_LABEL);
+      await admissionPolicyInForce(kube, namespace);
       const error = await expectChartFailure(run({ name: 'web', namespace, chart: fixtures.web, set: { message: 'forbidden' }, timeoutSeconds: 30 }));
       assert.equal(error.failure?.class, 'admission-denied');
       assert.match(error.failure?.summary ?? '', /ValidatingAdmissionPolicy 'helmcycle-no-forbidden-message'.*denied request: the message may not be 'forbidden'/);
@@ -151,10 +177,8 @@ for (const target of helmsUnderTest()) {
     });
 
     it('quota-denied: a ResourceQuota denies the ConfigMap', async () => {
-      const namespace = await namespaceWith('quota');
-      // kube-root-ca.crt already uses the one ConfigMap allowed.
-      await kube.createObject({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'configmaps', namespace }, spec: { hard: { 'count/configmaps': '1' } } });
-      await eventually('the quota to be counted', async () => ((await kube.getObject({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'configmaps' }))?.status?.used ? true : undefined));
+      const namespace = uniqueNamespace(`quota-${target.label}`);
+      await namespaceWithFullQuota(kube, namespace);
       const error = await expectChartFailure(run({ name: 'web', namespace, chart: fixtures.web, timeoutSeconds: 30 }));
       assert.equal(error.failure?.class, 'quota-denied');
       assert.match(error.failure?.summary ?? '', /exceeded quota: configmaps, requested: count\/configmaps=1/);
@@ -326,6 +350,43 @@ describe('pre-flight in plan (helm4)', () => {
     await main(['-c', file, '--helm', target.binary, '--output', 'json', '--only', 'widgets,operator', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
     const widgets = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).find((p) => p.chart === 'widgets');
     assert.match(widgets?.predictions[0]?.detail ?? '', /its CRD comes from operator, which widgets does not need \(add it to needs\)/);
+  });
+});
+
+describe('pre-flight of admission and quota (helm4)', () => {
+  const target = helmsUnderTest().find((t) => t.label === 'helm4')!;
+  const { helm, kube } = target;
+
+  it('predicts what an admission policy and a ResourceQuota would deny, changing nothing', async () => {
+    await applyAdmissionPolicy(kube);
+    const strict = uniqueNamespace('pf-strict');
+    await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: strict, labels: STRICT_LABEL } });
+    await admissionPolicyInForce(kube, strict);
+    const full = uniqueNamespace('pf-quota');
+    await namespaceWithFullQuota(kube, full);
+    const stack = {
+      defaults: { timeoutSeconds: 60 },
+      charts: [
+        { name: 'denied', namespace: strict, chart: resolve(fixtures.web), set: { message: 'forbidden' } },
+        { name: 'allowed', namespace: strict, chart: resolve(fixtures.web), set: { message: 'fine' } },
+        { name: 'over-quota', namespace: full, chart: resolve(fixtures.web) },
+      ],
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-preflight-'));
+    const file = join(dir, 'helmcycle.yaml');
+    await writeFile(file, stringify(stack));
+
+    let stdout = '';
+    const code = await main(['-c', file, '--helm', target.binary, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
+    assert.equal(code, 0);
+    const plans = Object.fromEntries(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).map((p) => [p.chart, p]));
+    assert.deepEqual(plans.denied!.predictions.map((p) => [p.class, p.remedy]), [['admission-denied', 'none']]);
+    assert.match(plans.denied!.predictions[0]!.detail, new RegExp(`ConfigMap/${strict}/denied-web: .*the message may not be 'forbidden'`));
+    assert.deepEqual(plans.allowed!.predictions, []);
+    assert.deepEqual(plans['over-quota']!.predictions.map((p) => [p.class, p.remedy]), [['quota-denied', 'none']]);
+    assert.match(plans['over-quota']!.predictions[0]!.detail, /exceeded quota: configmaps/);
+    for (const namespace of [strict, full]) assert.deepEqual(await helm.list(namespace), [], 'plan installed nothing');
+    assert.deepEqual((await kube.listObjects('v1', 'ConfigMap', full)).map((c) => c.metadata.name), ['kube-root-ca.crt'], 'plan created nothing');
   });
 });
 
