@@ -5,6 +5,7 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   KubeConfig,
+  CustomObjectsApi,
   KubernetesObjectApi,
   Log,
   PatchStrategy,
@@ -133,6 +134,7 @@ export class NodeKubeClient implements KubeClient {
   private readonly auth: AuthorizationV1Api;
   private readonly versionApi: VersionApi;
   private readonly objects: KubernetesObjectApi;
+  private readonly custom: CustomObjectsApi;
 
   constructor(options: KubeClientOptions | KubeConfig = {}) {
     this.config = options instanceof KubeConfig ? options : loadKubeConfig(options);
@@ -140,6 +142,7 @@ export class NodeKubeClient implements KubeClient {
     this.auth = this.config.makeApiClient(AuthorizationV1Api);
     this.versionApi = this.config.makeApiClient(VersionApi);
     this.objects = KubernetesObjectApi.makeApiClient(this.config);
+    this.custom = this.config.makeApiClient(CustomObjectsApi);
   }
 
   async serverVersion(): Promise<string> {
@@ -285,12 +288,16 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async kindServed(apiVersion: string, kind: string): Promise<boolean> {
+    // Discovery, asked afresh each time: every authenticated user may read it (a namespaced deployer may
+    // not list a kind cluster-wide), and a CRD applied or deleted a moment ago shows at once.
+    const slash = apiVersion.indexOf('/');
     try {
-      // One item is enough to prove the kind is served; discovery answers the rest.
-      await this.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, undefined, 1);
-      return true;
+      const resources = slash < 0
+        ? await this.core.getAPIResources()
+        : await this.custom.getAPIResources({ group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) });
+      return resources.resources.some((resource) => resource.kind === kind && !resource.name.includes('/'));
     } catch (error) {
-      if (isNotServed(error)) return false;
+      if (statusCode(error) === 404) return false;
       throw new KubeRequestError(`looking up ${kind} (${apiVersion}) failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
     }
   }

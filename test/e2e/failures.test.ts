@@ -196,6 +196,16 @@ for (const target of helmsUnderTest()) {
         ],
       });
       try {
+        // The plan, as the deployer, predicts the denial.
+        const file = join(await mkdtemp(join(tmpdir(), 'helmcycle-rbac-plan-')), 'helmcycle.yaml');
+        await writeFile(file, stringify({ charts: [{ name: 'web', namespace, chart: resolve(fixtures.web), timeoutSeconds: 30 }] }));
+        let stdout = '';
+        const code = await main(['-c', file, '--kubeconfig', deployer.kubeconfig, '--helm', target.binary, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
+        assert.equal(code, 0);
+        const [plan] = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan);
+        assert.ok(plan!.predictions.length > 0 && plan!.predictions.every((p) => p.class === 'rbac-denied' && p.remedy === 'none'), JSON.stringify(plan!.predictions));
+        assert.ok(plan!.predictions.some((p) => p.detail.startsWith(`ConfigMap/${namespace}/web-web: `)));
+
         const error = await expectChartFailure(runChart({ name: 'web', namespace, chart: fixtures.web, timeoutSeconds: 30 }, { helm: deployer.helm, kube: deployer.kube }));
         assert.equal(error.failure?.class, 'rbac-denied');
         assert.match(error.failure?.summary ?? '', new RegExp(`User "${deployer.user}" cannot (create|patch) resource "configmaps"`));

@@ -10,6 +10,8 @@ import type { NodeKubeClient } from '../../src/kube/client.js';
 
 export interface RestrictedClients extends ReturnType<typeof createClients> {
   user: string;
+  /** The kubeconfig file (mode 0600) with the ServiceAccount's token, for the CLI's --kubeconfig. */
+  kubeconfig: string;
   cleanup: () => Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function clientsForServiceAccount(
   return {
     ...createClients({ kubeconfig, helmBinary: options.helmBinary }),
     user: `system:serviceaccount:${namespace}:${name}`,
+    kubeconfig,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -2,7 +2,10 @@
 // cluster), and choosing remedies.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../src/errors.js';
+import { KubeRequestError, ValidationError } from '../../src/errors.js';
+import { preflightChart } from '../../src/failures/preflight.js';
+import type { ApplyOptions, KubeObject, ObjectRef } from '../../src/kube/types.js';
+import { FakeKube } from './fakes.js';
 import { classifyHelmFailure, type HelmFailure } from '../../src/helm/errors.js';
 import { classifyFailure } from '../../src/failures/classify.js';
 import { chooseRemedy, defaultRemedy, retriesAfter } from '../../src/failures/remedies.js';
@@ -85,5 +88,40 @@ describe('remedies', () => {
   it('rejects an unknown class or remedy in the spec', () => {
     assert.throws(() => spec({ remedies: { policy: { 'bad-luck': 'retry' } } }), /remedies\.policy/);
     assert.throws(() => spec({ remedies: { policy: { 'quota-denied': 'pray' } } }), /remedies\.policy\.quota-denied/);
+  });
+});
+
+describe('preflightChart', () => {
+  const rendered = [
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-web\ndata:\n  message: hi',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-web\nspec:\n  selector:\n    matchLabels:\n      app: new',
+  ].join('\n---\n');
+
+  /** A cluster where the caller may not read ConfigMaps, and the Deployment's selector may not change. */
+  class GuardedKube extends FakeKube {
+    override async getObject(ref: ObjectRef) {
+      if (ref.kind === 'ConfigMap') throw new KubeRequestError(`reading ConfigMap ${ref.namespace}/${ref.name} failed: configmaps "${ref.name}" is forbidden: User "system:serviceaccount:apps:deployer" cannot get resource "configmaps" in API group "" in the namespace "apps"`, 403);
+      return super.getObject(ref);
+    }
+    override async applyObject(object: KubeObject, options?: ApplyOptions) {
+      if (object.kind === 'Deployment') throw new KubeRequestError(`Deployment.apps "${object.metadata.name}" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"new"}}: field is immutable`, 422);
+      return super.applyObject(object, options);
+    }
+  }
+
+  it('predicts what a caller may not read, and what a dry run rejects, without writing anything', async () => {
+    const kube = new GuardedKube();
+    const spec = parseChartSpec({ name: 'web', chart: './web', namespace: 'apps' });
+    const result = await preflightChart(kube, { spec, rendered, release: undefined, reinstall: false, namespaceExists: true });
+    assert.deepEqual(result.predictions.map((p) => [p.class, p.remedy]), [['rbac-denied', 'none'], ['immutable-field', 'recreate-retry']]);
+    assert.match(result.predictions[0]!.detail, /^ConfigMap\/apps\/web-web: .*User "system:serviceaccount:apps:deployer" cannot get resource "configmaps"/);
+    assert.equal(kube.objects.size, 0, 'nothing was written');
+  });
+
+  it('passes on a failed read that is not a denial', async () => {
+    const kube = new FakeKube();
+    kube.getObject = async () => { throw new KubeRequestError('reading ConfigMap apps/web-web failed: etcdserver: request timed out', 500); };
+    const spec = parseChartSpec({ name: 'web', chart: './web', namespace: 'apps' });
+    await assert.rejects(preflightChart(kube, { spec, rendered, release: undefined, reinstall: false, namespaceExists: true }), /request timed out/);
   });
 });

@@ -1,7 +1,7 @@
 // Scripted fakes behind helmcycle's own interfaces, for unit tests. Every failure is scripted by the
 // test that wants it; nothing is triggered by magic names.
 import type { HelmClient, HelmVersion, ReleaseInfo, RevisionInfo, UpgradeRequest } from '../../src/helm/types.js';
-import type { KubeClient, KubeObject, ObjectRef, PodState, ProxyResponse } from '../../src/kube/types.js';
+import type { ApplyOptions, KubeClient, KubeObject, ObjectRef, PodState, ProxyResponse } from '../../src/kube/types.js';
 
 export function releaseInfo(overrides: Partial<ReleaseInfo> = {}): ReleaseInfo {
   return { name: 'web', namespace: 'apps', revision: 1, status: 'deployed', chartName: 'web', chartVersion: '1.0.0', appVersion: undefined, description: undefined, updated: undefined, ...overrides };
@@ -73,7 +73,10 @@ export class FakeKube implements KubeClient {
   }
   async createObject(object: KubeObject) { this.calls.push(`create:${object.kind}/${object.metadata.name}`); return this.put(object); }
   async replaceObject(object: KubeObject) { this.calls.push(`replace:${object.kind}/${object.metadata.name}`); return this.put(object); }
-  async applyObject(object: KubeObject) { this.calls.push(`apply:${object.kind}/${object.metadata.name}`); return this.put(object); }
+  async applyObject(object: KubeObject, options?: ApplyOptions) {
+    this.calls.push(`apply${options?.dryRun ? '(dry run)' : ''}:${object.kind}/${object.metadata.name}`);
+    return options?.dryRun ? structuredClone(object) : this.put(object);
+  }
   async patchObject(ref: ObjectRef, patch: Record<string, unknown>) {
     this.calls.push(`patch:${FakeKube.key(ref)}`);
     const live = this.objects.get(FakeKube.key(ref));
