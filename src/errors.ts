@@ -105,6 +105,11 @@ export class KubeRequestError extends HelmcycleError {
   }
 }
 
+/** The API server refused the caller (403): an RBAC answer, not an outage. */
+export function isForbidden(error: unknown): boolean {
+  return error instanceof KubeRequestError && error.statusCode === 403;
+}
+
 export interface FailedCheck {
   name: string;
   message: string;

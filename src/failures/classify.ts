@@ -142,12 +142,12 @@ function readinessDetail(error: unknown, diagnostics: Diagnostics | undefined): 
 /** The class of a failure, with the objects it names and a one-line summary. Pure. */
 export function classifyFailure(error: unknown, diagnostics?: Diagnostics): FailureReport {
   const text = failureText(error);
+  const rolledBack = has(error, RolledBackError) ? { helmRolledBack: true } : {};
   for (const rule of RULES) {
     if (!rule.test(text, error)) continue;
     const objects = rule.objects?.(text) ?? [];
     const detail = rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
-    const report: FailureReport = { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects };
-    return has(error, RolledBackError) ? { ...report, helmRolledBack: true } : report;
+    return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects, ...rolledBack };
   }
-  return { class: 'other', summary: FAILURE_CLASS_ADVICE.other, objects: [], ...(has(error, RolledBackError) ? { helmRolledBack: true } : {}) };
+  return { class: 'other', summary: FAILURE_CLASS_ADVICE.other, objects: [], ...rolledBack };
 }

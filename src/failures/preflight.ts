@@ -2,7 +2,7 @@
 // chart would deploy is checked against the cluster: is its kind served (else its CRD is missing), does
 // it exist without belonging to the release (ownership conflict), and does a server-side dry-run apply
 // pass (immutable fields, quota, admission). Only dry runs and reads: nothing in the cluster changes.
-import { KubeRequestError } from '../errors.js';
+import { isForbidden } from '../errors.js';
 import type { ReleaseInfo } from '../helm/types.js';
 import { CLUSTER_SCOPED_KINDS, parseManifest, refOf } from '../kube/manifest.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
@@ -95,7 +95,7 @@ export async function preflightChart(kube: KubeClient, input: PreflightInput): P
       live = await kube.getObject(ref);
     } catch (error) {
       // Helm reads each object before writing it: a caller who may not read it will fail the same way.
-      if (!(error instanceof KubeRequestError && error.statusCode === 403)) throw error;
+      if (!isForbidden(error)) throw error;
       const report = classifyFailure(error);
       predictions.push(predict(spec, report, `${describe(object)}: ${report.summary}`));
       continue;

@@ -1,7 +1,7 @@
 // Whether a release's namespace exists, as far as the caller may know. CI deployers are often bound to a
 // Role in that one namespace and may not read Namespace objects (cluster-scoped): the API server answers
 // 403 whether or not it exists, and helm itself never asks.
-import { KubeRequestError } from '../errors.js';
+import { isForbidden } from '../errors.js';
 import type { KubeClient } from './types.js';
 
 export type NamespaceState = 'exists' | 'missing' | 'forbidden';
@@ -10,7 +10,7 @@ export async function probeNamespace(kube: Pick<KubeClient, 'namespaceExists'>, 
   try {
     return (await kube.namespaceExists(name)) ? 'exists' : 'missing';
   } catch (error) {
-    if (error instanceof KubeRequestError && error.statusCode === 403) return 'forbidden';
+    if (isForbidden(error)) return 'forbidden';
     throw error;
   }
 }

@@ -50,6 +50,16 @@ async function admissionPolicyInForce(kube: NodeKubeClient, namespace: string): 
   });
 }
 
+/** Writes the stack to a file and runs `helmcycle plan --output json` on it (exit 0): the plans by chart. */
+async function planStack(stack: unknown, args: string[]): Promise<Record<string, ChartPlan>> {
+  const file = join(await mkdtemp(join(tmpdir(), 'helmcycle-plan-')), 'helmcycle.yaml');
+  await writeFile(file, stringify(stack));
+  let stdout = '';
+  const code = await main(['-c', file, ...args, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
+  assert.equal(code, 0, stdout);
+  return Object.fromEntries(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).map((p) => [p.chart, p]));
+}
+
 /** A namespace whose ResourceQuota allows one ConfigMap, which kube-root-ca.crt already uses. */
 async function namespaceWithFullQuota(kube: NodeKubeClient, name: string): Promise<void> {
   await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -197,12 +207,7 @@ for (const target of helmsUnderTest()) {
       });
       try {
         // The plan, as the deployer, predicts the denial.
-        const file = join(await mkdtemp(join(tmpdir(), 'helmcycle-rbac-plan-')), 'helmcycle.yaml');
-        await writeFile(file, stringify({ charts: [{ name: 'web', namespace, chart: resolve(fixtures.web), timeoutSeconds: 30 }] }));
-        let stdout = '';
-        const code = await main(['-c', file, '--kubeconfig', deployer.kubeconfig, '--helm', target.binary, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
-        assert.equal(code, 0);
-        const [plan] = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan);
+        const { web: plan } = await planStack({ charts: [{ name: 'web', namespace, chart: resolve(fixtures.web), timeoutSeconds: 30 }] }, ['--kubeconfig', deployer.kubeconfig, '--helm', target.binary]);
         assert.ok(plan!.predictions.length > 0 && plan!.predictions.every((p) => p.class === 'rbac-denied' && p.remedy === 'none'), JSON.stringify(plan!.predictions));
         assert.ok(plan!.predictions.some((p) => p.detail.startsWith(`ConfigMap/${namespace}/web-web: `)));
 
@@ -328,9 +333,6 @@ describe('pre-flight in plan (helm4)', () => {
       ],
     };
     await kube.createObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'adoptable-web', namespace } });
-    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-preflight-'));
-    const file = join(dir, 'helmcycle.yaml');
-    await writeFile(file, stringify(stack));
     const snapshot = async () => JSON.stringify([
       (await helm.list(namespace)).map((r) => `${r.name}:${r.revision}:${r.status}`),
       (await kube.listObjects('v1', 'ConfigMap', namespace)).map((c) => `${c.metadata.name}:${c.metadata.resourceVersion}`),
@@ -339,10 +341,7 @@ describe('pre-flight in plan (helm4)', () => {
     ]);
     const before = await snapshot();
 
-    let stdout = '';
-    const code = await main(['-c', file, '--helm', target.binary, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
-    assert.equal(code, 0);
-    const plans = Object.fromEntries(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).map((p) => [p.chart, p]));
+    const plans = await planStack(stack, ['--helm', target.binary]);
     const predicted = (chart: string) => plans[chart]!.predictions.map((p) => [p.class, p.remedy]);
     assert.deepEqual(predicted('cred'), [['immutable-field', 'recreate-retry']]);
     assert.match(plans.cred!.predictions[0]!.detail, /Deployment\/.*cred-credentials: .*field is immutable|Deployment\/.*cred-credentials: .*Deployment\/cred-credentials \(spec\.selector\)/);
@@ -355,10 +354,8 @@ describe('pre-flight in plan (helm4)', () => {
     assert.equal(await snapshot(), before, 'plan changed nothing');
 
     // With the operator in the stack but not in `needs`, the plan says which chart to need.
-    await writeFile(file, stringify({ ...stack, charts: [...stack.charts, { name: 'operator', chart: 'operator', repository: env.repo, version: '2.0.0' }] }));
-    stdout = '';
-    await main(['-c', file, '--helm', target.binary, '--output', 'json', '--only', 'widgets,operator', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
-    const widgets = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).find((p) => p.chart === 'widgets');
+    const withOperator = { ...stack, charts: [...stack.charts, { name: 'operator', chart: 'operator', repository: env.repo, version: '2.0.0' }] };
+    const { widgets } = await planStack(withOperator, ['--helm', target.binary, '--only', 'widgets,operator']);
     assert.match(widgets?.predictions[0]?.detail ?? '', /its CRD comes from operator, which widgets does not need \(add it to needs\)/);
   });
 });
@@ -382,14 +379,7 @@ describe('pre-flight of admission and quota (helm4)', () => {
         { name: 'over-quota', namespace: full, chart: resolve(fixtures.web) },
       ],
     };
-    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-preflight-'));
-    const file = join(dir, 'helmcycle.yaml');
-    await writeFile(file, stringify(stack));
-
-    let stdout = '';
-    const code = await main(['-c', file, '--helm', target.binary, '--output', 'json', 'plan'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false });
-    assert.equal(code, 0);
-    const plans = Object.fromEntries(stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChartPlan).map((p) => [p.chart, p]));
+    const plans = await planStack(stack, ['--helm', target.binary]);
     assert.deepEqual(plans.denied!.predictions.map((p) => [p.class, p.remedy]), [['admission-denied', 'none']]);
     assert.match(plans.denied!.predictions[0]!.detail, new RegExp(`ConfigMap/${strict}/denied-web: .*the message may not be 'forbidden'`));
     assert.deepEqual(plans.allowed!.predictions, []);
