@@ -32,8 +32,8 @@ export { planRecovery, type RecoveryPlan } from './lifecycle/recovery.js';
 export { runChart, type RunOptions } from './lifecycle/runner.js';
 export { PHASES } from './lifecycle/types.js';
 export type * from './lifecycle/types.js';
-export { chartSpecSchema, type ChartSpec, type ChartSpecInput } from './spec/chart-spec.js';
-export { parseChartSpec } from './spec/parse.js';
+export { chartSpecSchema, type ChartSpec, type ChartSpecInput } from './config/chart-spec.js';
+export { parseChartSpec } from './config/parse.js';
 
 import type { ChartDefinition, ChartPayload } from './lifecycle/types.js';
 

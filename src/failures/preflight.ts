@@ -7,7 +7,7 @@ import type { ReleaseInfo } from '../helm/types.js';
 import { CLUSTER_SCOPED_KINDS, parseManifest, refOf } from '../kube/manifest.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { resolveRef } from '../lifecycle/declared-resources.js';
-import type { ChartSpec } from '../spec/chart-spec.js';
+import type { ChartSpec } from '../config/chart-spec.js';
 import { isOwnedBy } from '../toolkit/ownership.js';
 import type { FailureClass, Remedy } from './classes.js';
 import { classifyFailure, type FailureReport } from './classify.js';

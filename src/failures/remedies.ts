@@ -1,13 +1,13 @@
 // Choosing and taking a remedy for a classified failure. The choice is pure (the chart's policy over the
 // defaults below); taking it changes the cluster and says whether exec should run again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChartSpec } from '../spec/chart-spec.js';
+import type { ChartSpec } from '../config/chart-spec.js';
 import { CLUSTER_SCOPED_KINDS, parseManifest } from '../kube/manifest.js';
 import type { ObjectRef } from '../kube/types.js';
 import { applyCrds, readCrds } from '../toolkit/crds.js';
 import { adoptResources } from '../toolkit/ownership.js';
 import { restoreBackup } from '../toolkit/backup.js';
-import { recoverStuckRelease } from '../lifecycle/phases/pre-exec.js';
+import { recoverStuckRelease } from '../lifecycle/recovery.js';
 import { chartSource, releaseRef, templateRequest } from '../lifecycle/requests.js';
 import type { ChartPayload, PhaseContext } from '../lifecycle/types.js';
 import type { FailureClass, Remedy } from './classes.js';

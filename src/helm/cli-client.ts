@@ -58,6 +58,12 @@ export class CliHelmClient implements HelmClient {
   async run(args: string[], options: CallOptions & { stdin?: string; secrets?: string[] } = {}): Promise<{ stdout: string }> {
     const fullArgv = [...args, ...this.globalArgs()];
     const result = await execa(this.binary, fullArgv, {
+      // Pinned, not left to defaults: an options object inherits from Object.prototype, so a polluted
+      // prototype could otherwise switch a shell on and run an argument as shell code.
+      shell: false,
+      detached: false,
+      windowsVerbatimArguments: false,
+      extendEnv: true,
       reject: false,
       cancelSignal: options.signal,
       killSignal: 'SIGTERM',

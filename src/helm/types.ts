@@ -1,6 +1,6 @@
 // The HelmClient interface: everything helmcycle asks of helm. The CLI-backed implementation spawns the
 // helm binary; unit tests use a scripted fake behind this same interface.
-import type { RepositoryAuth, YamlFileContent } from '../spec/chart-spec.js';
+import type { RepositoryAuth, YamlFileContent } from '../config/chart-spec.js';
 
 export type HelmMajor = 3 | 4;
 

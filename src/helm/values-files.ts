@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { PROTOTYPE_KEYS } from '../config/safe-keys.js';
 import type { ValuesInput } from './types.js';
 
 export interface WrittenValues {
@@ -40,12 +41,18 @@ export function parseSetKey(key: string): (string | number)[] {
   }
   if (current) segments.push(current);
   if (segments.length === 0) throw new Error(`empty key '${key}'`);
+  // Also refused when the spec is parsed (with the field named); here so that no caller can get past it.
+  const bad = segments.find((segment) => typeof segment === 'string' && PROTOTYPE_KEYS.has(segment));
+  if (bad !== undefined) throw new Error(`the key '${key}' has the segment '${bad}', which would reach a JavaScript prototype`);
   return segments;
 }
 
-/** Builds the nested object that `--set key=value` pairs describe. Pure. */
+/**
+ * Builds the nested object that `--set key=value` pairs describe. Pure. The maps have no prototype, so
+ * no key, whatever it is, can write into Object.prototype.
+ */
 export function nestSetValues(pairs: Record<string, unknown>): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
+  const root: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(pairs)) {
     const path = parseSetKey(key);
     let node: Record<string | number, unknown> = root;
@@ -56,7 +63,7 @@ export function nestSetValues(pairs: Record<string, unknown>): Record<string, un
       }
       const nextIsIndex = typeof path[index + 1] === 'number';
       const existing = node[segment];
-      if (typeof existing !== 'object' || existing === null) node[segment] = nextIsIndex ? [] : {};
+      if (typeof existing !== 'object' || existing === null) node[segment] = nextIsIndex ? [] : Object.create(null);
       node = node[segment] as Record<string | number, unknown>;
     });
   }

@@ -2,7 +2,7 @@
 // logs what it did, in words, as an event of the phase that runs it.
 import { CLUSTER_SCOPED_KINDS } from '../kube/manifest.js';
 import type { KubeObject, ObjectRef } from '../kube/types.js';
-import type { ResourceRefInput } from '../spec/chart-spec.js';
+import type { ResourceRefInput } from '../config/chart-spec.js';
 import { adoptResources, isOwnedBy, type AdoptResult } from '../toolkit/ownership.js';
 import { applyCrds, assertCrdsDeletable, deleteCrds, readCrds } from '../toolkit/crds.js';
 import { backupResources, restoreBackup } from '../toolkit/backup.js';

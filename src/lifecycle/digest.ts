@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { ChartSpec } from '../spec/chart-spec.js';
+import type { ChartSpec } from '../config/chart-spec.js';
 import { isLocalChart } from './requests.js';
 
 export const DIGEST_LABEL = 'helmcycle.dev/digest';

@@ -6,6 +6,8 @@
 // objects (and that neither revision declares) would silently stay. Rolling back first makes the next
 // upgrade start from what the cluster really runs. Helm 4 applies server-side, which removes them itself.
 import type { CallOptions, HelmClient, HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
+import { releaseRef } from './requests.js';
+import type { ChartPayload, PhaseContext, RecoveryAction } from './types.js';
 
 export type RecoveryPlan =
   | { kind: 'none' }
@@ -41,4 +43,25 @@ export async function planReleaseRecovery(helm: HelmClient, release: ReleaseInfo
   const { major } = await helm.version(options);
   const history = await helm.history({ release: release.name, namespace: release.namespace }, options);
   return planRecovery(release, history, major);
+}
+
+/** Recovers the release when planRecovery says it must be: preExec runs it, exec between upgrade attempts, and the unlock-retry remedy. */
+export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<RecoveryAction | undefined> {
+  const ref = releaseRef(ctx.spec);
+  const release = await ctx.helm.status(ref, { signal: ctx.signal });
+  const plan = await planReleaseRecovery(ctx.helm, release, { signal: ctx.signal });
+  const timeoutSeconds = ctx.spec.timeoutSeconds;
+  switch (plan.kind) {
+    case 'none':
+      return undefined;
+    case 'uninstall':
+      ctx.log(`${plan.reason}: uninstalling it`, 'warn');
+      await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds }, { signal: ctx.signal });
+      return { kind: 'uninstalled-pending-install', revision: plan.revision };
+    case 'rollback':
+      ctx.log(`${plan.reason}: rolling back to revision ${plan.to}`, 'warn');
+      await ctx.helm.rollback({ ...ref, revision: plan.to, wait: false, timeoutSeconds }, { signal: ctx.signal });
+      // A rollback plan is only made for a release that was found.
+      return { kind: 'rolled-back', from: plan.from, to: plan.to, status: release!.status };
+  }
 }

@@ -1,6 +1,6 @@
 // Pure mappings from a validated ChartSpec to the requests the HelmClient takes.
 import type { ChartSource, ReleaseRef, TemplateRequest, UpgradeRequest, ValuesInput } from '../helm/types.js';
-import type { ChartSpec } from '../spec/chart-spec.js';
+import type { ChartSpec } from '../config/chart-spec.js';
 
 export function releaseRef(spec: ChartSpec): ReleaseRef {
   return { release: spec.name, namespace: spec.namespace };

@@ -7,7 +7,7 @@
 import { CancelledError, isHelmcycleError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { parseChartSpec } from '../spec/parse.js';
+import { parseChartSpec } from '../config/parse.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { ChartFailedError } from './chart-error.js';

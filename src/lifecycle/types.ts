@@ -3,7 +3,7 @@
 import type { HelmClient, ChartMetadata, HelmVersion, ReleaseInfo } from '../helm/types.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import type { KubeClient } from '../kube/types.js';
-import type { ChartSpec, ChartSpecInput } from '../spec/chart-spec.js';
+import type { ChartSpec, ChartSpecInput } from '../config/chart-spec.js';
 import type { FailureClass, Remedy } from '../failures/classes.js';
 import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';

@@ -1,6 +1,6 @@
 // The validated spec inside a stack chart's definition (its phases, checks and needs set aside).
-import type { ChartSpec } from '../spec/chart-spec.js';
-import { parseChartSpec } from '../spec/parse.js';
+import type { ChartSpec } from '../config/chart-spec.js';
+import { parseChartSpec } from '../config/parse.js';
 import type { StackChart } from './types.js';
 
 export function chartSpecOf(definition: StackChart, file?: string): ChartSpec {

@@ -9,7 +9,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { StackConfigError } from '../errors.js';
 import { isLocalChart } from '../lifecycle/requests.js';
-import { formatFieldPath } from '../spec/parse.js';
+import { formatFieldPath } from '../config/parse.js';
+import { prototypeKeyIssues, setPathIssues } from '../config/safe-keys.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
@@ -90,15 +91,39 @@ export interface ResolveOptions {
 }
 
 /** Applies defaults and the environment, anchors paths, and checks every chart and the graph. */
+/**
+ * Keys that would write into a prototype once layered or nested, anywhere in the stack: refused before
+ * anything is merged (see config/safe-keys.ts).
+ */
+function checkKeys(raw: unknown, file: string | undefined): void {
+  const stack = raw as Partial<StackDefinition> | null;
+  const issues = prototypeKeyIssues(raw);
+  if (stack && typeof stack === 'object') {
+    issues.push(...setPathIssues(stack.defaults, ['defaults']));
+    for (const [name, env] of Object.entries(stack.environments ?? {})) {
+      issues.push(...setPathIssues(env?.defaults, ['environments', name, 'defaults']));
+      for (const [chart, override] of Object.entries(env?.charts ?? {})) issues.push(...setPathIssues(override, ['environments', name, 'charts', chart]));
+    }
+    (Array.isArray(stack.charts) ? stack.charts : []).forEach((chart, index) => issues.push(...setPathIssues(chart, ['charts', index])));
+  }
+  if (issues.length === 0) return;
+  const chartIndex = issues.map((i) => /^charts\[(\d+)\]/.exec(i.field)?.[1]).find((i) => i !== undefined);
+  const chartName = chartIndex === undefined ? undefined : stack?.charts?.[Number(chartIndex)]?.name;
+  throw new StackConfigError('the stack has keys that are not allowed', { file, ...(typeof chartName === 'string' ? { chart: chartName } : {}), issues });
+}
+
 export function resolveStack(definition: StackDefinition, options: ResolveOptions = {}): ResolvedStack {
   const { file, environment } = options;
+  checkKeys(definition, file);
   checkShape(definition, file);
   const environments = definition.environments ?? {};
-  if (environment !== undefined && !(environment in environments)) {
+  // Object.hasOwn, not `in`: `--env toString` or `--env constructor` must not find Object.prototype's.
+  if (environment !== undefined && !Object.hasOwn(environments, environment)) {
     const known = Object.keys(environments);
     throw new StackConfigError(`unknown environment '${environment}' (${known.length ? `known: ${known.join(', ')}` : 'the stack defines none'})`, { file });
   }
   const env = environment ? environments[environment] : undefined;
+  const envChart = (name: string) => (env?.charts && Object.hasOwn(env.charts, name) ? env.charts[name] : undefined);
   for (const name of Object.keys(env?.charts ?? {})) {
     if (!definition.charts.some((c) => c.name === name)) {
       throw new StackConfigError(`environment '${environment}' overrides chart '${name}', which is not a chart of this stack`, { file, chart: name });
@@ -110,7 +135,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
     const layered = layerChart(fields as Record<string, unknown>, {
       ...(definition.defaults ? { defaults: definition.defaults as Record<string, unknown> } : {}),
       ...(env?.defaults ? { envDefaults: env.defaults as Record<string, unknown> } : {}),
-      ...(env?.charts?.[chart.name] ? { envChart: env.charts[chart.name] as Record<string, unknown> } : {}),
+      ...(envChart(chart.name) ? { envChart: envChart(chart.name) as Record<string, unknown> } : {}),
     }) as StackChart;
     // Check the spec now, so a bad chart stops the whole stack before anything runs.
     chartSpecOf(layered, file);

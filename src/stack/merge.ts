@@ -1,7 +1,7 @@
 // Applying defaults and environment overrides to a chart. Pure. Lists of values accumulate (later
 // sources win inside helm, as later values files do); maps of set-values and labels merge key by key;
 // any other field is replaced by the later source.
-import type { ChartSpecInput } from '../spec/chart-spec.js';
+import type { ChartSpecInput } from '../config/chart-spec.js';
 
 type Layer = Record<string, unknown>;
 

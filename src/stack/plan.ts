@@ -10,7 +10,7 @@ import { planReleaseRecovery } from '../lifecycle/recovery.js';
 import { deployedWithDigest } from '../lifecycle/release-labels.js';
 import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
 import { chartSpecOf } from './chart-spec-of.js';
-import type { ChartSpec } from '../spec/chart-spec.js';
+import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
 import { probeNamespace } from '../kube/namespace.js';

@@ -2,7 +2,7 @@
 // fields are checked by the chart spec schema once defaults are applied, so an error names the chart.
 // The JSON Schema published for helmcycle.yaml is generated from `stackFileDocumentationSchema`.
 import { z } from 'zod';
-import { chartSpecFields, refineChartSpec } from '../spec/chart-spec.js';
+import { chartSpecFields, refineChartSpec } from '../config/chart-spec.js';
 
 const chartName = z.string().min(1, 'a chart needs a name');
 

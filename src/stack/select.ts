@@ -21,7 +21,9 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
 }
 
 export function matchesLabels(labels: Readonly<Record<string, string>>, requirements: readonly LabelRequirement[]): boolean {
-  return requirements.every((r) => (r.op === '=' ? labels[r.key] === r.value : labels[r.key] !== r.value));
+  // Own keys only: `-l constructor=x` must not read Object.prototype's.
+  const value = (key: string) => (Object.hasOwn(labels, key) ? labels[key] : undefined);
+  return requirements.every((r) => (r.op === '=' ? value(r.key) === r.value : value(r.key) !== r.value));
 }
 
 export interface Selection {

@@ -1,7 +1,7 @@
 // A stack: many charts deployed together in dependency order. The same model is written in TypeScript
 // (helmcycle.config.ts, with phases as functions) or in YAML (helmcycle.yaml, data only).
 import type { ChartDefinition, ChartPayload } from '../lifecycle/types.js';
-import type { ChartSpecInput } from '../spec/chart-spec.js';
+import type { ChartSpecInput } from '../config/chart-spec.js';
 
 /** Chart spec fields a stack or an environment sets for every chart (a chart's own value wins). */
 export type ChartDefaults = Partial<Omit<ChartSpecInput, 'name' | 'chart'>>;

@@ -10,7 +10,7 @@ import { classifyHelmFailure, type HelmFailure } from '../../src/helm/errors.js'
 import { classifyFailure } from '../../src/failures/classify.js';
 import { chooseRemedy, defaultRemedy, retriesAfter } from '../../src/failures/remedies.js';
 import { FAILURE_CLASSES } from '../../src/failures/classes.js';
-import { parseChartSpec } from '../../src/spec/parse.js';
+import { parseChartSpec } from '../../src/config/parse.js';
 
 function helmError(stderr: string) {
   const failure: HelmFailure = { argv: ['upgrade', '--install', 'r'], exitCode: 1, stderrTail: stderr, durationMs: 1, timedOut: false, cancelled: false };

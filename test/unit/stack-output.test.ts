@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { releaseDigest } from '../../src/lifecycle/digest.js';
 import { buildReport } from '../../src/report/html.js';
-import { parseChartSpec } from '../../src/spec/parse.js';
+import { parseChartSpec } from '../../src/config/parse.js';
 import type { StackEvent } from '../../src/stack/events.js';
 import { diffManifests, formatManifestDiff } from '../../src/stack/manifest-diff.js';
 import { stackJsonSchema } from '../../src/stack/schema.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { upgradeOptionArgs } from '../../src/helm/argv.js';
 import { resolveRef } from '../../src/lifecycle/declared-resources.js';
 import { upgradeRequest } from '../../src/lifecycle/requests.js';
-import { parseChartSpec } from '../../src/spec/parse.js';
+import { parseChartSpec } from '../../src/config/parse.js';
 import { backupResources, portableCopy, restoreBackup, restoredObject } from '../../src/toolkit/backup.js';
 import { judgeHttp } from '../../src/toolkit/checks.js';
 import { parseCrds } from '../../src/toolkit/crds.js';

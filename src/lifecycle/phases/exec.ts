@@ -9,7 +9,7 @@ import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
 import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
 import { deployedWithDigest } from '../release-labels.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
-import { recoverStuckRelease } from './pre-exec.js';
+import { recoverStuckRelease } from '../recovery.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
 
 /** Why a release must be reinstalled, or undefined. Pure. */

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SpecError, type SpecIssue } from '../errors.js';
 import { chartSpecSchema, type ChartSpec } from './chart-spec.js';
+import { unsafeKeyIssues } from './safe-keys.js';
 
 export interface ParseOptions {
   /** The file the spec was read from, named in errors. */
@@ -52,6 +53,9 @@ function chartLabel(input: unknown): string {
 }
 
 export function parseChartSpec(input: unknown, options: ParseOptions = {}): ChartSpec {
+  // Before zod: its records drop a `__proto__` key silently, and the checks must name it.
+  const unsafe = unsafeKeyIssues(input);
+  if (unsafe.length > 0) throw new SpecError(chartLabel(input), unsafe, options.file);
   const result = chartSpecSchema.safeParse(input);
   if (!result.success) throw new SpecError(chartLabel(input), zodIssues(result.error), options.file);
   const yamlIssues = yamlContentIssues(result.data);

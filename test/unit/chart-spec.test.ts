@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpecError } from '../../src/errors.js';
-import { formatFieldPath, parseChartSpec } from '../../src/spec/parse.js';
+import { formatFieldPath, parseChartSpec } from '../../src/config/parse.js';
 
 function specError(input: unknown, file?: string): SpecError {
   try {
