@@ -24,6 +24,24 @@ wait_for() {
   done
 }
 
+# Waits until a command succeeds or the absolute deadline ($2, in $SECONDS) passes, saying every 30 s
+# what it still waits for, so a slow start on a loaded machine reads as slow, not as hung.
+wait_patiently() {
+  local what=$1 deadline=$2 next_note=$((SECONDS + 30)); shift 2
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge "$deadline" ]; then log "gave up waiting for $what"; return 1; fi
+    if [ $SECONDS -ge $next_note ]; then log "still waiting for $what ($((deadline - SECONDS))s left)"; next_note=$((SECONDS + 30)); fi
+    sleep 1
+  done
+}
+
+# Succeeds when at least $1 nodes report Ready.
+nodes_ready() {
+  local ready
+  ready=$(kubectl get nodes --no-headers 2>/dev/null | awk '$2 == "Ready"' | wc -l)
+  [ "$ready" -ge "$1" ]
+}
+
 # Starts a detached background process whose pid lands in $state/pids/$1.pid and output in $state/logs.
 start_daemon() {
   local name=$1; shift

@@ -11,6 +11,9 @@ set -euo pipefail
 . "$root/cluster/versions.sh"
 
 nodes=${HELMCYCLE_NODES:-2}
+# How long start-up may take. On a loaded 2-core machine the API server and the fake nodes can take
+# minutes to answer; each wait below shares this budget and says what it still waits for.
+start_timeout=${HELMCYCLE_START_TIMEOUT:-600}
 
 if [ -f "$env_file" ]; then
   (. "$env_file"; kubectl get --raw /readyz >/dev/null 2>&1 && curl -fsS "$HELMCYCLE_CHART_REPO_URL/index.yaml" >/dev/null) \
@@ -73,17 +76,19 @@ EOF
   mkdir -p "$state/logs"
   kwokctl_log=$state/logs/kwokctl.log
   if ! { kwokctl create cluster --name "$cluster_name" --config "$state/kwokctl.yaml" \
-           --config "$root/cluster/kwok-stages.yaml" --kubeconfig "$kubeconfig" --wait 180s \
+           --config "$root/cluster/kwok-stages.yaml" --kubeconfig "$kubeconfig" --wait "${start_timeout}s" \
          && kwokctl scale node --name "$cluster_name" --replicas "$nodes"; } >>"$kwokctl_log" 2>&1; then
     tail -n 30 "$kwokctl_log" >&2
     log "kwokctl failed; its log is $kwokctl_log"
     exit 1
   fi
   export KUBECONFIG=$kubeconfig
-  wait_for 120 kubectl get --raw /readyz
-  kubectl wait --for=condition=Ready node --all --timeout=120s >/dev/null
+  deadline=$((SECONDS + start_timeout))
+  wait_patiently "the API server's /readyz" "$deadline" kubectl get --raw /readyz
+  # `kubectl wait --all` fails at once while no node is registered yet: count the Ready ones instead.
+  wait_patiently "$nodes Ready nodes" "$deadline" nodes_ready "$nodes"
   # The service account controller creates "default" asynchronously; pods need it.
-  wait_for 60 kubectl get serviceaccount default -n default
+  wait_patiently 'the default service account' "$deadline" kubectl get serviceaccount default -n default
   log "cluster ready: $(kubectl get nodes --no-headers | wc -l) nodes Ready"
 fi
 

@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'CRD_NOT_ESTABLISHED'
   | 'BACKUP_FAILED'
   | 'JOB_FAILED'
-  | 'CHECK_TIMEOUT';
+  | 'CHECK_TIMEOUT'
+  | 'RELEASE_LEASE_HELD'
+  | 'RELEASE_LEASE_LOST';
 
 export interface ErrorDetails {
   cause?: unknown;
