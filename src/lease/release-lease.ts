@@ -41,10 +41,20 @@ export interface LeaseOptions {
   onWait?: (message: string) => void;
   /** Told once when the lease cannot be taken at all (RBAC): the run goes on unlocked. */
   onUnavailable?: (message: string) => void;
+  /**
+   * The namespace does not exist yet. True: it was created (the chart asks helm to create it anyway), so
+   * take the lease there. False: run without a lease; nothing of the release can exist there yet.
+   */
+  onMissingNamespace?: () => Promise<boolean>;
   pollMs?: number;
 }
 
 export interface HeldLease {
+  /**
+   * The lease this run took over from a run that died or stalled, if any: recovery asks it whether a
+   * pending release was left by helmcycle (and where) or by another tool.
+   */
+  previous: LeaseRecord | undefined;
   /** Aborted when the lease was lost (another run took it after this one stopped renewing). */
   lost: AbortSignal;
   /** Stops renewing and deletes the lease if it is still this run's. */
@@ -87,9 +97,15 @@ export async function acquireReleaseLease(options: LeaseOptions): Promise<HeldLe
       }
       const object = leaseObject(release, namespace, self, new Date(), current.record);
       const written = current.record ? await kube.replaceObject(object) : await kube.createObject(object);
-      return holdLease(options, readLease(written));
+      const previous = current.state.kind === 'expired' ? current.record : undefined;
+      if (previous) options.onWait?.(`took over the lease of ${namespace}/${release} from ${describeHolder(previous.holder, previous.acquired)}, which stopped renewing it`);
+      return holdLease(options, readLease(written), previous);
     } catch (error) {
       if (conflict(error)) continue; // another run wrote it between our read and write: read again
+      if (error instanceof KubeRequestError && error.statusCode === 404) {
+        if (await options.onMissingNamespace?.()) continue;
+        return undefined;
+      }
       if (isForbidden(error)) {
         options.onUnavailable?.(`cannot take the lease of ${namespace}/${release} (${(error as Error).message}); running without it: grant get/create/update/delete on leases.coordination.k8s.io in ${namespace}`);
         return undefined;
@@ -99,7 +115,7 @@ export async function acquireReleaseLease(options: LeaseOptions): Promise<HeldLe
   }
 }
 
-function holdLease(options: LeaseOptions, taken: LeaseRecord): HeldLease {
+function holdLease(options: LeaseOptions, taken: LeaseRecord, previous: LeaseRecord | undefined): HeldLease {
   const { kube, release, namespace, self } = options;
   const lost = new AbortController();
   let record = taken;
@@ -126,6 +142,7 @@ function holdLease(options: LeaseOptions, taken: LeaseRecord): HeldLease {
     clearInterval(timer);
   };
   return {
+    previous,
     lost: lost.signal,
     release: async () => {
       if (stopped && lost.signal.aborted) return;

@@ -14,6 +14,8 @@ import { ChartFailedError } from './chart-error.js';
 import { runMigrations, undoMigrations } from './migrations.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 import { defaultPhases } from './phases/index.js';
+import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
+import type { HeldLease } from '../lease/release-lease.js';
 import type { ChartDefinition, ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
 
 export interface RunOptions<P extends ChartPayload> {
@@ -25,6 +27,11 @@ export interface RunOptions<P extends ChartPayload> {
   payload?: P;
   /** Where the definition came from, for error messages. */
   file?: string;
+  /**
+   * The run this chart belongs to and how long it waits for another run's lease; false runs without a
+   * lease (read-only runs). By default every deploy and destroy holds its release's lease.
+   */
+  lease?: LeaseSettings | false;
 }
 
 function splitDefinition<P extends ChartPayload>(definition: ChartDefinition<P>) {
@@ -37,11 +44,26 @@ function errorText(error: unknown): { error: string; code: string } {
 }
 
 export async function runChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
+  // The lease is given back however the run ends (success, failure, cancel); a killed run's expires.
+  const held: { lease?: HeldLease | undefined } = {};
+  try {
+    return await runChartHolding(definition, options, held);
+  } finally {
+    await held.lease?.release();
+  }
+}
+
+async function runChartHolding<P extends ChartPayload>(definition: ChartDefinition<P>, options: RunOptions<P>, held: { lease?: HeldLease | undefined }): Promise<ChartResult<P>> {
   const parts = splitDefinition(definition);
   // A remedy may change the spec for the next attempt (force, forceConflicts), so it is a let.
   let spec = parseChartSpec(parts.spec, { file: options.file });
   const phases: Lifecycle<P> = { ...defaultPhases, ...parts.lifecycle } as Lifecycle<P>;
-  const signal = options.signal ?? new AbortController().signal;
+  // The chart's signal: the caller's, and a lease lost to another run (this run must stop changing things).
+  const abort = new AbortController();
+  const signal = abort.signal;
+  if (options.signal?.aborted) abort.abort(options.signal.reason);
+  else options.signal?.addEventListener('abort', () => abort.abort(options.signal?.reason), { once: true });
+  const leaseSettings = options.lease === false ? undefined : (options.lease ?? defaultLeaseSettings());
   const emit = (event: LifecycleEvent) => options.onEvent?.(event);
   const started = Date.now();
   const timings: PhaseTiming[] = [];
@@ -54,6 +76,7 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
     defaults: defaultPhases,
     checks: parts.checks,
     phase,
+    lease: leaseSettings ? { ...leaseSettings, previous: held.lease?.previous } : undefined,
     log: (message: string, level: MessageLevel = 'info') => emit({ type: 'message', chart: spec.name, phase, level, message, at: Date.now() }),
   });
 
@@ -132,6 +155,12 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
   let payload = options.payload ?? ({} as P);
   for (const phase of ['checkPrerequisites', 'preExec'] as const) {
     try {
+      // Nothing changes before preExec: the lease is taken only once the prerequisites hold.
+      if (phase === 'preExec' && leaseSettings) {
+        const log = contextFor('preExec').log;
+        held.lease = await takeChartLease({ kube: options.kube, settings: leaseSettings, release: spec.name, namespace: spec.namespace, createNamespace: spec.createNamespace && spec.action === 'deploy', signal, log });
+        held.lease?.lost.addEventListener('abort', () => abort.abort(held.lease?.lost.reason), { once: true });
+      }
       payload = await run(phase, (ctx) => phases[phase](ctx, payload));
     } catch (error) {
       throw fail(phase, error, payload);

@@ -8,6 +8,8 @@ import type { FailureClass, Remedy } from '../failures/classes.js';
 import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';
 import type { Migration, MigrationRecord } from './migrations.js';
+import type { LeaseSettings } from '../lease/chart-lease.js';
+import type { LeaseRecord } from '../lease/lease-record.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 
 export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
@@ -108,6 +110,11 @@ export interface PhaseContext<P extends ChartPayload = ChartPayload> {
   log(message: string, level?: MessageLevel): void;
   /** The phase running now. */
   phase: PhaseName;
+  /**
+   * The release lease this run holds (undefined for a run without leases): who this run is, how long it
+   * may wait, and the lease of a dead run it took over, which recovery asks before touching a pending release.
+   */
+  lease: (LeaseSettings & { previous: LeaseRecord | undefined }) | undefined;
 }
 
 export type Phase<P extends ChartPayload = ChartPayload> = (ctx: PhaseContext<P>, payload: P) => Promise<P>;

@@ -148,7 +148,30 @@ describe('runChart', () => {
     kube.pods = [crashingPod('web-1'), { ...crashingPod('web-2'), containers: [] }];
     const result = await runChart({ ...base, podSelector: 'app=web' }, options);
     assert.deepEqual(result.payload.preExec?.deletedPods, ['web-1']);
-    assert.deepEqual(kube.calls, ['deletePod:web-1']);
+    assert.deepEqual(kube.calls.filter((c) => !c.includes('Lease/')), ['deletePod:web-1']);
+  });
+
+  it('holds the release lease from preExec to the end, and gives it back after a failure too', async () => {
+    const { options, kube, helm } = setup();
+    let heldDuringExec = false;
+    const lifecycle: ChartDefinition['lifecycle'] = {
+      exec: async (ctx, payload) => {
+        heldDuringExec = kube.objects.has('Lease/apps/helmcycle-release-web');
+        return ctx.defaults.exec(ctx, payload);
+      },
+    };
+    await runChart({ ...base, lifecycle }, options);
+    assert.equal(heldDuringExec, true);
+    assert.deepEqual(kube.calls.filter((c) => c.includes('Lease/')), ['create:Lease/helmcycle-release-web', 'delete:Lease/apps/helmcycle-release-web']);
+    helm.upgradeOutcomes = [new RenderError('HELM_RENDER_FAILED', 'parse error', failure)];
+    await assert.rejects(runChart(base, options));
+    assert.equal(kube.objects.has('Lease/apps/helmcycle-release-web'), false, 'the lease was given back after the failure');
+  });
+
+  it('takes no lease when told not to (read-only runs)', async () => {
+    const { options, kube } = setup();
+    await runChart(base, { ...options, lease: false });
+    assert.deepEqual(kube.calls.filter((c) => c.includes('Lease/')), []);
   });
 
   it('fails validate when a workload is not ready, with the workload named', async () => {
