@@ -12,7 +12,7 @@ import { loadStack } from '../stack/load.js';
 import { concurrencyFor, DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { templateRequest } from '../lifecycle/requests.js';
-import { EXIT, exitCodeForError } from './exit-codes.js';
+import { EXIT, exitCodeForError, isLeaseRefusal } from './exit-codes.js';
 import { formatList, formatPlan, formatStatus } from './format.js';
 import { jsonRenderer } from './render/json.js';
 import { plainRenderer } from './render/plain.js';
@@ -40,10 +40,18 @@ interface GlobalOptions {
   concurrency?: number;
   output: 'text' | 'json';
   report?: string;
+  lockTimeout: number;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const commaList = (value: string, previous: string[]) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+/** Seconds, as `--lock-timeout 5m`, `90s` or `90`. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(s|m|h)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a duration such as 90s, 5m or 1h');
+  return Number(match[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(match[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64');
@@ -90,6 +98,7 @@ class CliRun {
         ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
+        lockTimeoutMs: this.options.lockTimeout * 1_000,
         selection: this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
         onEvent: (event) => {
@@ -103,7 +112,9 @@ class CliRun {
     }
     if (this.options.output !== 'json') this.printFailures(result);
     if (result.interrupted) return EXIT.interrupted;
-    return result.ok ? EXIT.ok : EXIT.chartFailed;
+    if (result.ok) return EXIT.ok;
+    const failed = result.charts.filter((c) => c.status === 'failed');
+    return failed.length > 0 && failed.every((c) => isLeaseRefusal(c.error)) ? EXIT.locked : EXIT.chartFailed;
   }
 
   private printFailures(result: StackResult): void {
@@ -173,6 +184,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .option('--concurrency <n>', `charts at once (default ${DEFAULT_CONCURRENCY})`, positiveInt)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
+    .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const cli = () => new CliRun(io, program.opts<GlobalOptions>());

@@ -3,6 +3,8 @@
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../lease/chart-lease.js';
+import { newRunIdentity } from '../lease/lease-record.js';
 import type { ChartPayload, ChartResult, Lifecycle } from '../lifecycle/types.js';
 import type { StackCommand, StackCounts, StackEvent } from './events.js';
 import { buildGraph, restrictGraph, reverseGraph } from './graph.js';
@@ -21,6 +23,8 @@ export interface StackRunOptions {
   selection?: Selection;
   signal?: AbortSignal;
   onEvent?: (event: StackEvent) => void;
+  /** How long a chart waits for another run's lease on its release before refusing. */
+  lockTimeoutMs?: number;
 }
 
 export interface ChartRunRecord {
@@ -85,6 +89,8 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   const graph = restrictGraph(options.command === 'destroy' ? reverseGraph(full) : full, new Set(byName.keys()));
   emit({ type: 'stack-started', stack: stack.name, command: options.command, charts: graph.names, at: started });
 
+  // One holder for every chart of this run, so the leases name one run in messages, plan and status.
+  const lease = options.command === 'validate' ? (false as const) : { self: newRunIdentity(`helmcycle ${options.command}`), lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS };
   const outcomes = await runGraph<ChartResult>({
     graph,
     concurrency: concurrencyFor(stack, options.concurrency),
@@ -98,7 +104,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
       }
-      return runChart(definition, { helm: options.helm, kube: options.kube, signal, onEvent: emit, ...(chart.file ? { file: chart.file } : {}) });
+      return runChart(definition, { helm: options.helm, kube: options.kube, signal, onEvent: emit, lease, ...(chart.file ? { file: chart.file } : {}) });
     },
     onNotRun: (name, outcome) => {
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });
