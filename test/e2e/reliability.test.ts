@@ -1,0 +1,97 @@
+// Reliability: what a second run at the same time, or a run killed at any moment, must never do. Each
+// test drives the real CLI binary (bin/helmcycle.mjs) in its own process against the local cluster.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { execa, type ResultPromise } from 'execa';
+import { stringify } from 'yaml';
+import { configMapData, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+
+const WEB = resolve(fixtures.web);
+const BIN = resolve('bin/helmcycle.mjs');
+
+async function writeStack(dir: string, name: string, stack: object): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, stringify(stack));
+  return file;
+}
+
+function helmcycle(target: HelmUnderTest, file: string, ...args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string> }> {
+  return execa('node', [BIN, '-c', file, '--helm', target.binary, '--output', 'json', ...args], { reject: false, all: true, env: { CI: 'true' } });
+}
+
+/** The lifecycle messages of a run's JSON events. */
+function messages(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { type: string; message?: string; chart?: string })
+    .filter((event) => event.type === 'message')
+    .map((event) => `${event.chart}: ${event.message}`);
+}
+
+for (const target of helmsUnderTest()) {
+  describe(`two runs at once with ${target.label}`, () => {
+    it('makes one apply wait for the other; nothing is rolled back, and the run that upgraded last has its values live', async () => {
+      const namespace = uniqueNamespace(`race-${target.label}`);
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-race-'));
+      const stack = (message: string) => ({
+        defaults: { namespace, createNamespace: true, timeoutSeconds: 120 },
+        charts: ['a', 'b', 'c'].map((name) => ({ name, chart: WEB, set: { message } })),
+      });
+      const first = await writeStack(dir, 'first.yaml', stack('from the first run'));
+      const second = await writeStack(dir, 'second.yaml', stack('from the second run'));
+      // Installed once, so both runs upgrade (the case where a pending-upgrade was taken for dead).
+      assert.equal((await helmcycle(target, first, 'apply')).exitCode, 0);
+      await writeStack(dir, 'first.yaml', stack('from the first run, again'));
+
+      const runA = helmcycle(target, first, 'apply', '--force-upgrade');
+      await new Promise((r) => setTimeout(r, 200));
+      const runB = helmcycle(target, second, 'apply', '--force-upgrade');
+      const [a, b] = await Promise.all([runA, runB]);
+      assert.equal(a.exitCode, 0, a.all);
+      assert.equal(b.exitCode, 0, b.all);
+      const all = [...messages(a.all), ...messages(b.all)];
+      assert.ok(all.some((m) => /waiting for the lease of .*held by helmcycle apply/.test(m)), `one run waited:\n${all.join('\n')}`);
+      assert.deepEqual(all.filter((m) => /rolling back|stuck in pending|uninstalling it/.test(m)), [], 'nothing was recovered from under a live run');
+      const revisionOf = (output: string, name: string) => Number(messages(output).map((m) => new RegExp(`^${name}: upgraded: revision (\\d+)`).exec(m)?.[1]).find(Boolean));
+      for (const name of ['a', 'b', 'c']) {
+        const releases = await target.helm.history({ release: name, namespace });
+        assert.deepEqual(releases.filter((r) => r.status === 'deployed').length, 1, `${name}: one deployed revision`);
+        assert.equal(releases.some((r) => r.status.startsWith('pending-') || r.status === 'failed'), false, `${name}: ${JSON.stringify(releases)}`);
+        // Both runs upgraded, one after the other: the one that upgraded last is the one whose values are live.
+        const [revA, revB] = [revisionOf(a.all, name), revisionOf(b.all, name)];
+        assert.ok(revA > 0 && revB > 0 && revA !== revB, `${name}: both runs upgraded (${revA}, ${revB})`);
+        const expected = revB > revA ? 'from the second run' : 'from the first run, again';
+        assert.equal((await configMapData(target.kube, namespace, `${name}-web`)).message, expected);
+      }
+    });
+
+    it('refuses, with exit code 4 and the holder named, when the other run holds the lease past --lock-timeout', async () => {
+      const namespace = uniqueNamespace(`locked-${target.label}`);
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-locked-'));
+      // The first run holds its lease until the test lets it go: its validate waits on a check that
+      // returns once the marker file is gone (at most two minutes).
+      const marker = join(dir, 'hold');
+      await writeFile(marker, '');
+      const slow = join(dir, 'helmcycle.config.mts');
+      await writeFile(slow, `import { existsSync } from 'node:fs';
+export default { defaults: { namespace: '${namespace}', createNamespace: true }, charts: [{ name: 'web', chart: ${JSON.stringify(WEB)},
+  checks: [{ name: 'held', run: async () => { for (let i = 0; i < 600 && existsSync(${JSON.stringify(marker)}); i++) await new Promise((r) => setTimeout(r, 200)); } }] }] };\n`);
+      const quick = await writeStack(dir, 'quick.yaml', { defaults: { namespace, createNamespace: true }, charts: [{ name: 'web', chart: WEB, set: { message: 'quick' } }] });
+      const holder = helmcycle(target, slow, 'apply');
+      // Wait until the first run holds the lease, then try with a short lock timeout.
+      for (let i = 0; i < 1200 && !(await target.kube.getObject({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'helmcycle-release-web', namespace })); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const refused = await helmcycle(target, quick, '--lock-timeout', '2s', 'apply');
+      assert.equal(refused.exitCode, 4, refused.all);
+      assert.match(refused.all, /is being changed by helmcycle apply \(pid \d+ on [^,]+, run [^)]+\) since/);
+      await rm(marker);
+      assert.equal((await holder).exitCode, 0);
+      assert.notEqual((await configMapData(target.kube, namespace, 'web-web')).message, 'quick', 'the refused run changed nothing');
+    });
+  });
+}
