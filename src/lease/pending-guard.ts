@@ -28,7 +28,7 @@ export interface PendingFacts {
 }
 
 /** Slack over helm's deadline: helm writes the final state a moment after its timeout. */
-const DEADLINE_SLACK_MS = 15_000;
+const DEADLINE_SLACK_MS = 5_000;
 
 export function judgePending(facts: PendingFacts): PendingVerdict {
   const what = `revision ${facts.revision} (${facts.status})`;

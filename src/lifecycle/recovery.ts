@@ -6,6 +6,7 @@
 // objects (and that neither revision declares) would silently stay. Rolling back first makes the next
 // upgrade start from what the cluster really runs. Helm 4 applies server-side, which removes them itself.
 import type { CallOptions, HelmClient, HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
+import { awaitRecoverable } from '../lease/await-recoverable.js';
 import { releaseRef } from './requests.js';
 import type { ChartPayload, PhaseContext, RecoveryAction } from './types.js';
 
@@ -48,7 +49,7 @@ export async function planReleaseRecovery(helm: HelmClient, release: ReleaseInfo
 /** Recovers the release when planRecovery says it must be: preExec runs it, exec between upgrade attempts, and the unlock-retry remedy. */
 export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<RecoveryAction | undefined> {
   const ref = releaseRef(ctx.spec);
-  const release = await ctx.helm.status(ref, { signal: ctx.signal });
+  const release = await recoverableRelease(ctx, await ctx.helm.status(ref, { signal: ctx.signal }));
   const plan = await planReleaseRecovery(ctx.helm, release, { signal: ctx.signal });
   const timeoutSeconds = ctx.spec.timeoutSeconds;
   switch (plan.kind) {
@@ -64,4 +65,27 @@ export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseCont
       // A rollback plan is only made for a release that was found.
       return { kind: 'rolled-back', from: plan.from, to: plan.to, status: release!.status };
   }
+}
+
+/**
+ * A pending release is recovered only once nobody can still be carrying its operation out: not while a
+ * live run holds it (this run holds the lease, so only a dead one's or another tool's can be left), not
+ * while a helm of it still runs on this machine, and for one another machine or tool left, not before
+ * helm's own deadline has passed. Until then this waits (within --lock-timeout), and returns the
+ * release as it is when the wait ends: still pending (recover it) or settled (decide afresh).
+ */
+async function recoverableRelease<P extends ChartPayload>(ctx: PhaseContext<P>, release: ReleaseInfo | undefined): Promise<ReleaseInfo | undefined> {
+  if (!ctx.lease || !release?.status.startsWith('pending-')) return release;
+  const outcome = await awaitRecoverable({
+    release,
+    previous: ctx.lease.previous,
+    self: ctx.lease.self,
+    timeoutSeconds: ctx.spec.timeoutSeconds,
+    lockTimeoutMs: ctx.lease.lockTimeoutMs,
+    readRelease: () => ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal }),
+    log: (message) => ctx.log(message, 'warn'),
+    signal: ctx.signal,
+  });
+  if (outcome.kind === 'recover') ctx.log(outcome.reason);
+  return outcome.release;
 }

@@ -223,7 +223,8 @@ for (const target of helmsUnderTest()) {
 
     it('stuck-release: a locked release is unlocked and the upgrade retried', async () => {
       const namespace = uniqueNamespace(`lock-${target.label}`);
-      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 60 };
+      // A short timeout: no helmcycle run held the lock, so unlocking waits for helm's own deadline.
+      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 20 };
       await run(spec);
       const stuck = execa(target.binary, ['upgrade', 'web', fixtures.web, '-n', namespace, '--set', 'fakeBehavior=never-ready', '--wait', '--timeout', '120s'], { reject: false });
       await eventually('the upgrade to be pending', async () => ((await helm.status({ release: 'web', namespace }))?.status === 'pending-upgrade' ? true : undefined));

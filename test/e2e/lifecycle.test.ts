@@ -76,9 +76,11 @@ for (const target of helmsUnderTest()) {
       assert.equal((await configMapData(kube, namespace, 'web-web')).message, 'first');
     });
 
-    it('recovers a release left in pending-upgrade by a killed helm', async () => {
+    it('recovers a release left in pending-upgrade by a killed helm, once helm\'s own deadline has passed', async () => {
       const namespace = uniqueNamespace(`stuck-${target.label}`);
-      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web };
+      // No helmcycle run held it: another tool's helm may still run elsewhere until its timeout, so
+      // recovery waits that long (the chart's timeout, kept short here) before rolling it back.
+      const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 20 };
       await run(spec);
       // A helm upgrade that waits on pods that never become ready, killed mid-way: the release stays locked.
       const stuck = execa(target.binary, ['upgrade', 'web', fixtures.web, '-n', namespace, '--set', 'fakeBehavior=never-ready', '--wait', '--timeout', '120s'], { reject: false });
@@ -87,7 +89,9 @@ for (const target of helmsUnderTest()) {
       await stuck;
       assert.equal((await helm.status({ release: 'web', namespace }))?.status, 'pending-upgrade');
 
-      const result = await run({ ...spec, set: { message: 'recovered' } });
+      const messages: string[] = [];
+      const result = await runChart({ ...spec, set: { message: 'recovered' } }, { helm, kube, onEvent: (e) => e.type === 'message' && messages.push(e.message) });
+      assert.ok(messages.some((m) => /revision 2 \(pending-upgrade\) was started .* by another tool and may still be running .*: waiting before recovering it/.test(m)), messages.join('\n'));
       assert.deepEqual(result.payload.preExec?.recovered, { kind: 'rolled-back', from: 2, to: 1, status: 'pending-upgrade' });
       assert.equal(result.outcome, 'upgraded');
       const status = await helm.status({ release: 'web', namespace });

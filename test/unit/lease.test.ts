@@ -76,13 +76,13 @@ describe('when a pending release may be recovered', () => {
     const lease: LeaseState = { kind: 'expired', holder: other, since: t0 };
     const waiting = judgePending(facts(lease, { now: later(60) }));
     assert.equal(waiting.kind, 'wait');
-    assert.equal(waiting.kind === 'wait' && waiting.until?.getTime(), later(315).getTime());
-    assert.equal(judgePending(facts(lease, { now: later(316) })).kind, 'recover');
+    assert.equal(waiting.kind === 'wait' && waiting.until?.getTime(), later(305).getTime());
+    assert.equal(judgePending(facts(lease, { now: later(306) })).kind, 'recover');
   });
 
   it('waits for a release another tool left pending until it is older than its timeout', () => {
     assert.equal(judgePending(facts({ kind: 'absent' }, { now: later(100) })).kind, 'wait');
-    assert.equal(judgePending(facts({ kind: 'absent' }, { now: later(316) })).kind, 'recover');
+    assert.equal(judgePending(facts({ kind: 'absent' }, { now: later(306) })).kind, 'recover');
   });
 
   it('does not wait where the processes cannot be read and the holder ran here: the deadline decides', () => {
