@@ -3,6 +3,7 @@
 
 export const FAILURE_CLASSES = [
   'stuck-release',
+  'concurrent-install',
   'immutable-field',
   'ownership-conflict',
   'missing-crd',
@@ -19,6 +20,7 @@ export type FailureClass = (typeof FAILURE_CLASSES)[number];
 /** What each class means, in words a person acts on. */
 export const FAILURE_CLASS_ADVICE: Readonly<Record<FailureClass, string>> = {
   'stuck-release': 'an earlier helm operation never finished and left the release locked (pending-*)',
+  'concurrent-install': 'another deployer installed the same release at the same moment (outside helmcycle\'s lease); it exists now',
   'immutable-field': 'the new chart changes a field Kubernetes does not allow to change; the object must be recreated',
   'ownership-conflict': 'an object the chart creates already exists and does not belong to this release',
   'missing-crd': 'the chart uses a custom resource kind whose CRD is not installed',

@@ -70,6 +70,12 @@ const RULES: readonly Rule[] = [
     test: (text, error) => has(error, ReleaseLockedError) || /another operation \(install\/upgrade\/rollback\) is in progress/i.test(text),
   },
   {
+    // Two installs of a new release raced: helm's storage refuses the second record. Not a lock and not
+    // bad values: the release exists now, and an upgrade of it is what the retry does.
+    class: 'concurrent-install',
+    test: (text) => /release: already exists|cannot re-use a name that is still in use/i.test(text),
+  },
+  {
     class: 'missing-crd',
     test: (text) => /no matches for kind|ensure CRDs are installed first/i.test(text),
     objects: (text) => matchAll(text, /no matches for kind "([^"]+)" in version "([^"]+)"/g, (m) => ({ kind: m[1]!, name: '', apiVersion: m[2] })),

@@ -18,6 +18,8 @@ export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 
   switch (failureClass) {
     case 'stuck-release':
       return 'unlock-retry';
+    case 'concurrent-install':
+      return 'retry';
     case 'immutable-field':
       return 'recreate-retry';
     case 'ownership-conflict':

@@ -125,3 +125,15 @@ describe('preflightChart', () => {
     await assert.rejects(preflightChart(kube, { spec, rendered, release: undefined, reinstall: false, namespaceExists: true }), /request timed out/);
   });
 });
+
+describe('a race between two installs', () => {
+  it('is classified concurrent-install, and retried by default', async () => {
+    const { classifyFailure } = await import('../../src/failures/classify.js');
+    const { defaultRemedy } = await import('../../src/failures/remedies.js');
+    for (const stderr of ['Error: create: failed to create: release: already exists', 'Error: INSTALLATION FAILED: cannot re-use a name that is still in use']) {
+      const report = classifyFailure(new Error(stderr), undefined);
+      assert.equal(report.class, 'concurrent-install', stderr);
+    }
+    assert.equal(defaultRemedy('concurrent-install', parseChartSpec({ name: 'web', chart: './web' })), 'retry');
+  });
+});
