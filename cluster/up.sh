@@ -57,6 +57,13 @@ options:
   kwokControllerBinary: $bin/kwok
   kubectlBinary: $bin/kubectl
   nodeLeaseDurationSeconds: 40
+componentsPatches:
+  # The API server's default Service range is a /24: about 250 Services, which a full e2e run (every
+  # test installs charts with Services, in namespaces of its own) can use up. A /16 leaves room.
+  - name: kube-apiserver
+    extraArgs:
+      - key: service-cluster-ip-range
+        value: 10.96.0.0/16
 ---
 # kwok runs no containers; it serves every pod's logs from one canned file, so the logs API answers
 # with real output that diagnostics and the Job runner read and stream.

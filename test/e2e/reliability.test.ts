@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
-import { configMapData, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+import { configMapData, env, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
 
 const WEB = resolve(fixtures.web);
 const BIN = resolve('bin/helmcycle.mjs');
@@ -32,7 +32,73 @@ function messages(output: string): string[] {
     .map((event) => `${event.chart}: ${event.message}`);
 }
 
+/** A small seeded generator (mulberry32), so a failing round can be replayed with the same seed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEED = Number(process.env.HELMCYCLE_RELIABILITY_SEED ?? 20261201);
+const KILL_ROUNDS = Number(process.env.HELMCYCLE_KILL_ROUNDS ?? 3);
+
+async function password(target: HelmUnderTest, namespace: string): Promise<string | undefined> {
+  const secret = await target.kube.getObject({ apiVersion: 'v1', kind: 'Secret', name: 'credentials-credentials', namespace });
+  return (secret?.data as Record<string, string> | undefined)?.password;
+}
+
 for (const target of helmsUnderTest()) {
+  describe(`kill -9 at random moments with ${target.label} (seed ${SEED})`, () => {
+    const random = seeded(SEED + (target.label === 'helm3' ? 0 : 1));
+    for (let round = 1; round <= KILL_ROUNDS; round++) {
+      // Kills land anywhere in a breaking reinstall that keeps a generated Secret: before the backup,
+      // between uninstall and install, inside the install, between the install and the restore.
+      // The delay counts from the start of exec (not of the process, whose start-up varies with load).
+      const delayMs = Math.round(random() * 6_000);
+      it(`round ${round}: a reinstall killed ${delayMs} ms into exec converges on the next apply, keeping the password`, async () => {
+        const namespace = uniqueNamespace(`kill-${target.label}`);
+        const dir = await mkdtemp(join(tmpdir(), 'helmcycle-kill-'));
+        const stack = (version: string) => ({
+          defaults: { namespace, createNamespace: true, timeoutSeconds: 60 },
+          charts: [{
+            name: 'credentials', chart: 'credentials', repository: env.repo, version, lastBreakingVersionRequiringRestart: '2.0.0',
+            backup: [{ apiVersion: 'v1', kind: 'Secret', name: 'credentials-credentials' }],
+          }],
+        });
+        const v1 = await writeStack(dir, 'v1.yaml', stack('1.0.0'));
+        const v2 = await writeStack(dir, 'v2.yaml', stack('2.0.0'));
+        assert.equal((await helmcycle(target, v1, 'apply')).exitCode, 0);
+        const original = await password(target, namespace);
+        assert.ok(original, 'the chart generated a password');
+
+        const killed = helmcycle(target, v2, 'apply');
+        await new Promise<void>((resolve) => {
+          killed.stdout.on('data', (chunk: Buffer) => {
+            if (chunk.toString().includes('"phase":"exec"')) setTimeout(resolve, delayMs);
+          });
+          void killed.then(() => resolve());
+        });
+        killed.kill('SIGKILL');
+        const partial = await killed;
+        const next = await helmcycle(target, v2, 'apply');
+        assert.equal(next.exitCode, 0, `after the kill (${partial.all?.split('\n').filter((l) => l.includes('"message"')).slice(-2).join(' / ')}):\n${next.all}`);
+        const release = await target.helm.status({ release: 'credentials', namespace });
+        assert.deepEqual([release?.status, release?.chartVersion], ['deployed', '2.0.0']);
+        assert.equal(await password(target, namespace), original, 'the backed-up password is back');
+        const backups = await target.kube.listObjects('v1', 'Secret', namespace);
+        assert.deepEqual(backups.filter((s) => s.metadata.name.startsWith('helmcycle-backup-')).map((s) => s.metadata.name), [], 'no backup lingers');
+        const again = await helmcycle(target, v2, 'plan');
+        assert.equal(again.exitCode, 0);
+        assert.match(again.all, /"action":"skip"/, 'a converged plan');
+      });
+    }
+  });
+
   describe(`two runs at once with ${target.label}`, () => {
     it('makes one apply wait for the other; nothing is rolled back, and the run that upgraded last has its values live', async () => {
       const namespace = uniqueNamespace(`race-${target.label}`);
