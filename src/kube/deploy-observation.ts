@@ -114,6 +114,22 @@ export interface WorkloadFinding {
   pods: PodFinding[];
   /** Not-ready pods left out of `pods`. */
   morePods: number;
+  /** Why waiting longer would not have helped, when the state says so (a failed Job, a crash loop, ...). */
+  wontHeal: string | undefined;
+}
+
+/** Container reasons that do not go away by waiting. */
+const HOPELESS_CONTAINER_REASONS = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+
+/**
+ * Why waiting longer will not make this pod ready, or undefined when it might still become so: the
+ * judgement a readiness watch needs to fail fast (issue "Fast"), used here to say so in the failure. Pure.
+ */
+export function wontHealReason(pod: ObservedPod): string | undefined {
+  if (pod.unschedulable) return `pod ${pod.name} cannot be scheduled: ${pod.unschedulable}`;
+  if (pod.phase === 'Failed') return `pod ${pod.name} failed`;
+  const container = pod.containers.find((c) => c.reason && HOPELESS_CONTAINER_REASONS.has(c.reason));
+  return container ? `${pod.name}/${container.name}: ${container.reason}` : undefined;
 }
 
 function isUnreadyPod(pod: ObservedPod): boolean {
@@ -134,15 +150,16 @@ export function findingsOf(observation: DeployObservation): WorkloadFinding[] {
       .filter((p) => p.last.state.workload === key && isUnreadyPod(p.last.state))
       .sort((a, b) => b.last.at - a.last.at)
       .map((p): PodFinding => ({ pod: p.last.state, at: p.last.at, gone: !p.present }));
+    const wontHeal = explaining.state.failed ? explaining.state.message : pods.map((p) => wontHealReason(p.pod)).find(Boolean);
     findings.push({
       kind: tracked.kind, name: tracked.name, namespace: tracked.namespace, state: explaining.state, at: explaining.at, since,
-      pods: pods.slice(0, MAX_PODS_PER_WORKLOAD), morePods: Math.max(0, pods.length - MAX_PODS_PER_WORKLOAD),
+      pods: pods.slice(0, MAX_PODS_PER_WORKLOAD), morePods: Math.max(0, pods.length - MAX_PODS_PER_WORKLOAD), wontHeal,
     });
   }
   // Bare pods of the release (no workload) that were not ready.
   for (const p of observation.pods.filter((p) => p.last.state.workload === `Pod/${p.last.state.name}` && isUnreadyPod(p.last.state))) {
     const state: WorkloadState = { kind: 'Pod', name: p.last.state.name, namespace: p.last.state.namespace, generation: undefined, ready: false, failed: p.last.state.phase === 'Failed', message: `pod ${p.last.state.phase}` };
-    findings.push({ kind: 'Pod', name: state.name, namespace: state.namespace, state, at: p.last.at, since: p.present ? 'not ready' : 'gone', pods: [{ pod: p.last.state, at: p.last.at, gone: !p.present }], morePods: 0 });
+    findings.push({ kind: 'Pod', name: state.name, namespace: state.namespace, state, at: p.last.at, since: p.present ? 'not ready' : 'gone', pods: [{ pod: p.last.state, at: p.last.at, gone: !p.present }], morePods: 0, wontHeal: wontHealReason(p.last.state) });
   }
   return findings;
 }

@@ -139,7 +139,8 @@ const SINCE: Record<WorkloadFinding['since'], string> = {
 /** One line per failed workload: what its readiness rule said, when, what became of it, its pods. */
 function workloadLine(f: WorkloadFinding): string {
   const pods = f.pods.map((p) => p.pod.name).join(', ') + (f.morePods > 0 ? ` and ${f.morePods} more` : '');
-  return `  ${f.kind}/${f.name}: ${f.state.failed ? 'failed: ' : ''}${f.state.message}${pods ? `; pods not ready: ${pods}` : ''} [seen ${clock(f.at)}, ${SINCE[f.since]}]`;
+  const wontHeal = f.wontHeal && !f.state.failed ? `; will not heal by waiting: ${f.wontHeal}` : '';
+  return `  ${f.kind}/${f.name}: ${f.state.failed ? 'failed: ' : ''}${f.state.message}${pods ? `; pods not ready: ${pods}` : ''}${wontHeal} [seen ${clock(f.at)}, ${SINCE[f.since]}]`;
 }
 
 function podLine(pod: DiagnosedPod): string {

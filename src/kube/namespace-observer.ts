@@ -121,7 +121,7 @@ export class NamespaceObserver {
     } catch (error) {
       const gap = `${kind}: ${describeError(error)}`;
       if (/\b403\b|forbidden/i.test(gap)) {
-        this.refused.set(kind, gap);
+        this.refused.set(kind, `${kind}: not allowed to list them in ${this.namespace}`);
         return [];
       }
       gaps.push(gap);

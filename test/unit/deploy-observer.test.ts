@@ -120,6 +120,13 @@ describe('findingsOf', () => {
     ]);
     const [finding] = findingsOf(observation);
     assert.deepEqual([finding?.since, finding?.pods[0]?.pod.containers[0]?.reason, finding?.pods[0]?.gone], ['gone', 'CrashLoopBackOff', true]);
+    assert.equal(finding?.wontHeal, 'web-new-1/web: CrashLoopBackOff');
+  });
+
+  it('says which states waiting cannot heal, and which it might', () => {
+    const view = (behaviour: Behaviour) => observe([lists([deployment('web', 1, false)], [pod('web-new-1', { kind: 'ReplicaSet', name: 'web-new' }, behaviour)], rs)]);
+    assert.equal(findingsOf(view('unschedulable'))[0]?.wontHeal, 'pod web-new-1 cannot be scheduled: Unschedulable: 0/2 nodes are available');
+    assert.equal(findingsOf(view('never-ready'))[0]?.wontHeal, undefined, 'a failing readiness probe may still pass');
   });
 
   it('a workload that was slow but became ready is no finding; one still waiting is', () => {
