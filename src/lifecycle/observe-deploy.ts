@@ -15,8 +15,8 @@ export async function observeDeploy<P extends ChartPayload, T>(ctx: PhaseContext
   try {
     return await deploy();
   } catch (error) {
-    // One more look tells whether helm rolled the workloads back or deleted them.
-    const observation = await subscription.closeAfterLook();
+    // One more look tells whether helm rolled the workloads back or deleted them; not when cancelled.
+    const observation = ctx.signal.aborted ? subscription.close() : await subscription.closeAfterLook();
     if (typeof error === 'object' && error !== null) observed.set(error, observation);
     throw error;
   } finally {
