@@ -263,7 +263,8 @@ describe('observeDeploy', () => {
     kube.byKind.set('Deployment', [deployment('web', 1, false)]);
     const boom = new Error('helm upgrade failed: context deadline exceeded');
     const error = await observeDeploy(context(kube), async () => {
-      while (!kube.listed.includes('Pod')) await new Promise((resolve) => setTimeout(resolve, 1));
+      const givenUp = Date.now() + 2000;
+      while (!kube.listed.includes('Pod') && Date.now() < givenUp) await new Promise((resolve) => setTimeout(resolve, 1));
       await new Promise((resolve) => setTimeout(resolve, 5));
       throw boom;
     }).catch((e: unknown) => e);
@@ -281,8 +282,9 @@ describe('observeDeploy', () => {
       kube.byKind.set('Deployment', [deployment('web', 2, false)]);
       kube.byKind.set('ReplicaSet', [replicaSet('web-new', 'web')]);
       kube.byKind.set('Pod', [pod('web-new-1', { kind: 'ReplicaSet', name: 'web-new' }, 'never-ready')]);
-      const reads = kube.listed.length;
-      while (kube.listed.filter((k) => k === 'Pod').length < 1 || kube.listed.length === reads) await new Promise((resolve) => setTimeout(resolve, 1));
+      // Until the namespace has been read once (bounded: without an observer, nothing reads it).
+      const givenUp = Date.now() + 2000;
+      while (!kube.listed.includes('Pod') && Date.now() < givenUp) await new Promise((resolve) => setTimeout(resolve, 1));
       await new Promise((resolve) => setTimeout(resolve, 5));
       kube.byKind.set('Deployment', [deployment('web', 3, true)]);
       kube.byKind.set('Pod', []);
