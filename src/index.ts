@@ -15,6 +15,8 @@ export {
 export type * from './helm/types.js';
 export { NodeKubeClient, loadKubeConfig, type KubeClientOptions } from './kube/client.js';
 export { collectDiagnostics, formatDiagnostics, type Diagnostics } from './kube/diagnostics.js';
+export { findingsOf, type DeployObservation, type WorkloadFinding } from './kube/deploy-observation.js';
+export { observationOf, observeDeploy } from './lifecycle/observe-deploy.js';
 export { parseManifest, workloadsOf } from './kube/manifest.js';
 export { workloadReadiness, type Readiness } from './kube/readiness.js';
 export type * from './kube/types.js';

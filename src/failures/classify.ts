@@ -138,11 +138,18 @@ const RULES: readonly Rule[] = [
 function readinessDetail(error: unknown, diagnostics: Diagnostics | undefined): string {
   const validation = findCause(error, ValidationError);
   const failed = validation?.failures.map((f) => `${f.name}: ${f.message}`) ?? [];
+  // Seen while helm waited: after an atomic rollback, the only account of which workload failed.
+  const workloads = diagnostics?.workloads?.map((w) => `${w.kind}/${w.name} ${w.state.failed ? 'failed' : 'not ready'} (${w.state.message})`) ?? [];
   const pods = diagnostics?.unreadyPods.map((p) => {
     const why = p.containers.find((c) => !c.ready)?.reason ?? p.notReadyReason ?? p.phase;
     return `${p.name} (${why})`;
   }) ?? [];
-  return [...failed, ...(pods.length ? [`pods not ready: ${pods.join(', ')}`] : [])].join('; ');
+  return [...failed, ...workloads, ...(pods.length ? [`pods not ready: ${pods.join(', ')}`] : [])].join('; ');
+}
+
+/** The workloads that did not become ready, as the objects a readiness failure names. */
+function readinessObjects(diagnostics: Diagnostics | undefined): MentionedObject[] {
+  return diagnostics?.workloads?.map((w) => ({ kind: w.kind, name: w.name, namespace: w.namespace })) ?? [];
 }
 
 /** The class of a failure, with the objects it names and a one-line summary. Pure. */
@@ -151,7 +158,7 @@ export function classifyFailure(error: unknown, diagnostics?: Diagnostics): Fail
   const rolledBack = has(error, RolledBackError) ? { helmRolledBack: true } : {};
   for (const rule of RULES) {
     if (!rule.test(text, error)) continue;
-    const objects = rule.objects?.(text) ?? [];
+    const objects = rule.class === 'readiness-timeout' ? readinessObjects(diagnostics) : (rule.objects?.(text) ?? []);
     const detail = rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
     return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects, ...rolledBack };
   }

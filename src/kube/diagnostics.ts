@@ -1,5 +1,7 @@
-// What a person needs to understand a failed deploy: the namespace's recent warnings, the pods that are
-// not ready and why, and the last log lines of the failing containers.
+// What a person needs to understand a failed deploy: the release's workloads that did not become ready
+// (as seen while helm waited, so still there after an atomic rollback), the namespace's recent
+// warnings, the pods that are not ready and why, and the last log lines of the failing containers.
+import { findingsOf, type DeployObservation, type WorkloadFinding } from './deploy-observation.js';
 import type { EventRecord, KubeClient, PodState } from './types.js';
 
 export interface ContainerLogs {
@@ -10,10 +12,21 @@ export interface ContainerLogs {
   available: boolean;
 }
 
+/** A pod not ready, as read after the failure or, for one helm has deleted since, as last seen before. */
+export interface DiagnosedPod extends PodState {
+  /** "Deployment/web": the release's workload it belongs to, when the deploy was observed. */
+  workload?: string | undefined;
+  /** Gone by the time of the failure: the state is the last one seen while helm waited. */
+  lastSeen?: { at: number; gone: boolean } | undefined;
+  unschedulable?: string | undefined;
+}
+
 export interface Diagnostics {
   namespace: string;
+  /** The release's workloads that did not become ready while observed (see deploy-observation.ts). */
+  workloads?: WorkloadFinding[] | undefined;
   warnings: EventRecord[];
-  unreadyPods: PodState[];
+  unreadyPods: DiagnosedPod[];
   logs: ContainerLogs[];
   /** Parts that could not be collected (diagnostics never hide the original failure). */
   gaps: string[];
@@ -25,6 +38,8 @@ export interface DiagnosticsOptions {
   podSelectors: readonly string[];
   maxEvents?: number;
   tailLines?: number;
+  /** What was seen of the release while helm deployed it; merged with what is read now. */
+  observation?: DeployObservation | undefined;
 }
 
 function describeError(error: unknown): string {
@@ -36,17 +51,45 @@ export function isFailingContainer(container: PodState['containers'][number]): b
   return container.restartCount > 0 || container.lastExitCode !== undefined || /Error|CrashLoop|BackOff|OOM/i.test(container.reason ?? '');
 }
 
+/** Whether an event is about one of the failed workloads, their pods, or a Deployment's ReplicaSets. */
+function relatedTo(findings: readonly WorkloadFinding[]): (event: EventRecord) => boolean {
+  const objects = new Set(findings.flatMap((f) => [`${f.kind}/${f.name}`, ...f.pods.map((p) => `Pod/${p.pod.name}`)]));
+  const deployments = findings.filter((f) => f.kind === 'Deployment').map((f) => `ReplicaSet/${f.name}-`);
+  return (event) => objects.has(event.object) || deployments.some((prefix) => event.object.startsWith(prefix));
+}
+
+/** The newest warnings, those about the failed workloads first (a busy namespace has others). Pure. */
+export function chooseWarnings(events: readonly EventRecord[], findings: readonly WorkloadFinding[], max: number): EventRecord[] {
+  const warnings = events.filter((e) => e.type === 'Warning').sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''));
+  const isRelated = relatedTo(findings);
+  const related = warnings.filter(isRelated).slice(-max);
+  const room = max - related.length;
+  const others = room > 0 ? warnings.filter((e) => !isRelated(e)).slice(-room) : [];
+  const chosen = new Set([...related, ...others]);
+  return warnings.filter((e) => chosen.has(e));
+}
+
+/** The pods read now, with the observed pods of the failed workloads that are not among them. Pure. */
+export function mergeObservedPods(current: readonly PodState[], findings: readonly WorkloadFinding[]): DiagnosedPod[] {
+  const byName = new Map<string, DiagnosedPod>(current.map((p) => [p.name, { ...p }]));
+  for (const finding of findings) {
+    for (const seen of finding.pods) {
+      const now = byName.get(seen.pod.name);
+      const { workload, unschedulable } = seen.pod;
+      if (now) byName.set(now.name, { ...now, workload, unschedulable });
+      else byName.set(seen.pod.name, { ...seen.pod, lastSeen: { at: seen.at, gone: seen.gone } });
+    }
+  }
+  return [...byName.values()];
+}
+
 export async function collectDiagnostics(kube: KubeClient, options: DiagnosticsOptions): Promise<Diagnostics> {
   const { namespace } = options;
-  const gaps: string[] = [];
+  const gaps: string[] = [...(options.observation?.gaps ?? []).map((g) => `while observing: ${g}`)];
+  const workloads = options.observation ? findingsOf(options.observation) : undefined;
   const warnings = await kube
     .listEvents(namespace)
-    .then((events) =>
-      events
-        .filter((e) => e.type === 'Warning')
-        .sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''))
-        .slice(-(options.maxEvents ?? 15)),
-    )
+    .then((events) => chooseWarnings(events, workloads ?? [], options.maxEvents ?? 15))
     .catch((error: unknown) => {
       gaps.push(`events: ${describeError(error)}`);
       return [];
@@ -60,10 +103,11 @@ export async function collectDiagnostics(kube: KubeClient, options: DiagnosticsO
     });
     for (const pod of pods) byName.set(pod.name, pod);
   }
-  const unreadyPods = [...byName.values()].filter((p) => !p.ready && p.phase !== 'Succeeded');
+  const unreadyPods = mergeObservedPods([...byName.values()], workloads ?? []).filter((p) => !p.ready && p.phase !== 'Succeeded');
 
   const logs: ContainerLogs[] = [];
-  for (const pod of unreadyPods) {
+  // A pod that is gone has no logs left to read.
+  for (const pod of unreadyPods.filter((p) => !p.lastSeen?.gone)) {
     for (const container of pod.containers.filter(isFailingContainer)) {
       try {
         const text = await kube.podLogs(namespace, pod.name, container.name, options.tailLines ?? 20);
@@ -73,7 +117,7 @@ export async function collectDiagnostics(kube: KubeClient, options: DiagnosticsO
       }
     }
   }
-  return { namespace, warnings, unreadyPods, logs, gaps };
+  return { namespace, ...(workloads ? { workloads } : {}), warnings, unreadyPods, logs, gaps };
 }
 
 function containerLine(c: PodState['containers'][number]): string {
@@ -84,13 +128,38 @@ function containerLine(c: PodState['containers'][number]): string {
   return parts.join(', ');
 }
 
+const clock = (at: number) => new Date(at).toISOString().slice(11, 19);
+
+const SINCE: Record<WorkloadFinding['since'], string> = {
+  'not ready': 'still not ready',
+  changed: 'changed since, e.g. rolled back',
+  gone: 'deleted since',
+};
+
+/** One line per failed workload: what its readiness rule said, when, what became of it, its pods. */
+function workloadLine(f: WorkloadFinding): string {
+  const pods = f.pods.map((p) => p.pod.name).join(', ') + (f.morePods > 0 ? ` and ${f.morePods} more` : '');
+  const wontHeal = f.wontHeal && !f.state.failed ? `; will not heal by waiting: ${f.wontHeal}` : '';
+  return `  ${f.kind}/${f.name}: ${f.state.failed ? 'failed: ' : ''}${f.state.message}${pods ? `; pods not ready: ${pods}` : ''}${wontHeal} [seen ${clock(f.at)}, ${SINCE[f.since]}]`;
+}
+
+function podLine(pod: DiagnosedPod): string {
+  const why = [pod.phase, pod.notReadyReason, pod.unschedulable].filter(Boolean).join(', ');
+  const seen = pod.lastSeen ? ` [seen ${clock(pod.lastSeen.at)}${pod.lastSeen.gone ? ', deleted since' : ''}]` : '';
+  return `  ${pod.name} (${why})${seen}`;
+}
+
 /** A readable block for error messages and reports. Pure. */
 export function formatDiagnostics(d: Diagnostics): string {
   const lines: string[] = [];
+  if (d.workloads && d.workloads.length > 0) {
+    lines.push(`workloads not ready in ${d.namespace} while helm waited:`);
+    for (const f of d.workloads) lines.push(workloadLine(f));
+  }
   if (d.unreadyPods.length > 0) {
     lines.push(`pods not ready in ${d.namespace}:`);
     for (const pod of d.unreadyPods) {
-      lines.push(`  ${pod.name} (${pod.phase}${pod.notReadyReason ? `, ${pod.notReadyReason}` : ''})`);
+      lines.push(podLine(pod));
       for (const c of pod.containers) lines.push(`    ${containerLine(c)}`);
     }
   }

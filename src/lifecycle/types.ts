@@ -1,6 +1,7 @@
 // The lifecycle's types: phases are plain async functions `(ctx, payload) => payload`; each default
 // phase records its result under its own key of the payload, and a chart may add keys of its own.
 import type { HelmClient, ChartMetadata, HelmVersion, ReleaseInfo } from '../helm/types.js';
+import type { DeployObservation } from '../kube/deploy-observation.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import type { KubeClient } from '../kube/types.js';
 import type { ChartSpec, ChartSpecInput } from '../config/chart-spec.js';
@@ -71,6 +72,8 @@ export interface ChartPayload {
   preExec?: PreExecResult;
   exec?: ExecResult;
   diagnostics?: Diagnostics;
+  /** What was seen of the release's workloads and pods while the failed helm upgrade ran (onDeployFailure). */
+  observed?: DeployObservation;
   /** The class of the last failure, from onDeployFailure. */
   failure?: FailureReport;
   /** Remedies taken so far in this run, in order. */

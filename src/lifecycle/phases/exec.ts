@@ -9,6 +9,7 @@ import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
 import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
 import { deployedWithDigest } from '../release-labels.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
+import { observeDeploy } from '../observe-deploy.js';
 import { recoverStuckRelease } from '../recovery.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
 
@@ -34,7 +35,7 @@ async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, 
   request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
   for (let attempt = 1; ; attempt++) {
     try {
-      const release = await ctx.helm.upgradeInstall(request, { signal: ctx.signal });
+      const release = await observeDeploy(ctx, () => ctx.helm.upgradeInstall(request, { signal: ctx.signal }));
       return { release, attempts: attempt };
     } catch (error) {
       if (attempt >= attempts || !isRetryable(error) || ctx.signal.aborted) throw error;
