@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
 import { ApiDiscovery } from './discovery.js';
 import { applyBody, listItems, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
-import { answerError, RestTransport, sendJson, type RestSender } from './rest-transport.js';
+import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
 import type {
   AccessAnswer,
   AccessQuery,
@@ -136,7 +136,7 @@ export class NodeKubeClient implements KubeClient {
     this.core = this.config.makeApiClient(CoreV1Api);
     this.auth = this.config.makeApiClient(AuthorizationV1Api);
     this.versionApi = this.config.makeApiClient(VersionApi);
-    this.rest = transport ?? new RestTransport(this.config);
+    this.rest = transport ?? retryingOn429(new RestTransport(this.config));
     this.discovery = new ApiDiscovery(this.rest);
   }
 

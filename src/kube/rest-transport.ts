@@ -5,6 +5,7 @@
 // plugins, client certificates and proxies work as they do for its own APIs.
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeRequestError } from '../errors.js';
 import { errorMessage } from './rest-paths.js';
@@ -22,6 +23,8 @@ export interface RestRequest {
 export interface RestResponse {
   status: number;
   body: string;
+  /** Seconds the server asked to wait before a retry (Retry-After), when it said. */
+  retryAfterSeconds?: number | undefined;
 }
 
 /** What the client needs of a transport: one request, one answer (any status). */
@@ -81,13 +84,39 @@ export class RestTransport implements RestSender {
       const req = lib.request(url, { ...options, method: request.method, headers, signal: request.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        const retryAfter = Number(res.headers['retry-after']);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined }));
         res.on('error', reject);
       });
       req.on('error', (error) => reject(new KubeRequestError(`${request.method} ${url.pathname} did not reach the API server: ${error.message}`, undefined, { cause: error })));
       req.end(payload);
     });
   }
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  /** The longest wait between attempts, whatever Retry-After says. */
+  maxWaitMs?: number;
+}
+
+/**
+ * A sender that asks again after a 429 (too many requests, or a kind's storage re-initialising right
+ * after its CRD changed: "storage is (re)initializing"), waiting as long as the server says (Retry-After,
+ * 1 s when it does not), a few times, as client-go does.
+ */
+export function retryingOn429(sender: RestSender, options: RetryOptions = {}): RestSender {
+  const attempts = options.attempts ?? 10;
+  const maxWaitMs = options.maxWaitMs ?? 5_000;
+  return {
+    async send(request) {
+      for (let attempt = 1; ; attempt++) {
+        const response = await sender.send(request);
+        if (response.status !== 429 || attempt >= attempts || request.signal?.aborted) return response;
+        await sleep(Math.min((response.retryAfterSeconds ?? 1) * 1_000, maxWaitMs), undefined, request.signal ? { signal: request.signal } : undefined);
+      }
+    },
+  };
 }
 
 /** Sends the request and parses a 2xx answer; anything else is a KubeRequestError naming `what`. */

@@ -8,7 +8,7 @@ import { KubeRequestError } from '../../src/errors.js';
 import { NodeKubeClient } from '../../src/kube/client.js';
 import { ApiDiscovery } from '../../src/kube/discovery.js';
 import { applyBody, errorMessage, findResource, groupVersionPath, listItems, queryString, resourcePath, writeQuery } from '../../src/kube/rest-paths.js';
-import type { RestRequest, RestResponse, RestSender } from '../../src/kube/rest-transport.js';
+import { retryingOn429, type RestRequest, type RestResponse, type RestSender } from '../../src/kube/rest-transport.js';
 
 const deployments = { name: 'deployments', kind: 'Deployment', namespaced: true };
 const crds = { name: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
@@ -195,5 +195,20 @@ describe('ApiDiscovery', () => {
     await assert.rejects(discovery.resourceFor('apps/v1', 'Deployment'), (error: unknown) => error instanceof KubeRequestError && error.statusCode === 503);
     fail = false;
     assert.deepEqual(await discovery.resourceFor('apps/v1', 'Deployment'), deployments);
+  });
+});
+
+describe('retryingOn429', () => {
+  it('asks again after a 429 until another answer comes, and gives up after the attempts', async () => {
+    const answers: RestResponse[] = [{ status: 429, body: 'storage is (re)initializing', retryAfterSeconds: 1 }, { status: 429, body: 'again' }, { status: 200, body: '{}' }];
+    let calls = 0;
+    const sender = retryingOn429({ async send() { calls++; return answers.shift()!; } }, { maxWaitMs: 1 });
+    assert.equal((await sender.send({ method: 'GET', path: '/x' })).status, 200);
+    assert.equal(calls, 3);
+
+    calls = 0;
+    const busy = retryingOn429({ async send() { calls++; return { status: 429, body: 'busy' }; } }, { attempts: 3, maxWaitMs: 1 });
+    assert.equal((await busy.send({ method: 'GET', path: '/x' })).status, 429);
+    assert.equal(calls, 3);
   });
 });
