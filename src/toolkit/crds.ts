@@ -189,6 +189,43 @@ export async function assertCrdsDeletable(kube: KubeClient, names: readonly stri
   return live;
 }
 
+/** Marks a nudge of the API server's CRD finalizer (see waitUntilDeleted). */
+export const CLEANUP_RETRY_ANNOTATION = 'helmcycle.dev/retry-cleanup';
+const NUDGE_EVERY_MS = 5_000;
+
+/** The Terminating condition of a CRD whose custom resources the API server failed to delete, if so. Pure. */
+export function instanceDeletionFailure(crd: KubeObject): string | undefined {
+  const conditions = (crd.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[];
+  const terminating = conditions.find((c) => c.type === 'Terminating' && c.status === 'True' && c.reason === 'InstanceDeletionFailed');
+  return terminating ? (terminating.message ?? terminating.reason) : undefined;
+}
+
+/**
+ * Waits until a deleted CRD is gone. The API server's CRD finalizer deletes its custom resources first;
+ * when that fails ("could not list instances: storage is (re)initializing", seen on a loaded API
+ * server right after the CRD changed), it retries only after a backoff that grows to minutes. Any change
+ * to the CRD makes it try at once, so a failed cleanup is nudged with an annotation every few seconds.
+ */
+async function waitUntilDeleted(kube: KubeClient, name: string, deadline: number, signal?: AbortSignal): Promise<void> {
+  let nudged = 0;
+  for (;;) {
+    const current = await kube.getObject(crdRef(name));
+    if (!current) return;
+    const failure = instanceDeletionFailure(current);
+    if (Date.now() >= deadline) {
+      throw new HelmcycleError('KUBE_REQUEST_FAILED', `CRD ${name} still exists after the timeout (${failure ? `its custom resources could not be deleted: ${failure}` : 'a finalizer may hold it'})`);
+    }
+    if (failure && Date.now() - nudged >= NUDGE_EVERY_MS) {
+      nudged = Date.now();
+      await kube.patchObject(crdRef(name), { metadata: { annotations: { [CLEANUP_RETRY_ANNOTATION]: String(nudged) } } }).catch((error: unknown) => {
+        // Gone in the meantime: that is what we wait for.
+        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      });
+    }
+    await sleep(POLL_MS, undefined, { signal });
+  }
+}
+
 /**
  * Deletes the named CRDs and waits until they are gone. Refuses, deleting none, while any of them still
  * has custom resources, unless forced. Returns the CRDs that existed and were deleted.
@@ -199,11 +236,6 @@ export async function deleteCrds(kube: KubeClient, names: readonly string[], opt
     : await assertCrdsDeletable(kube, names, options);
   for (const crd of live) await kube.deleteObject(crdRef(crd.metadata.name));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (const crd of live) {
-    while (await kube.getObject(crdRef(crd.metadata.name))) {
-      if (Date.now() >= deadline) throw new HelmcycleError('KUBE_REQUEST_FAILED', `CRD ${crd.metadata.name} still exists after the timeout (a finalizer may hold it)`);
-      await sleep(POLL_MS, undefined, { signal: options.signal });
-    }
-  }
+  for (const crd of live) await waitUntilDeleted(kube, crd.metadata.name, deadline, options.signal);
   return live.map((crd) => crd.metadata.name);
 }

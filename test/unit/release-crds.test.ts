@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crdsOfRendered, decideCrdApply, isCrdsFolderFile, mergeReleaseCrds, type ReleaseCrd } from '../../src/toolkit/release-crds.js';
 import { comparableCrd, crdChange, replaceCrdChanges } from '../../src/stack/plan-crds.js';
-import type { KubeObject } from '../../src/kube/types.js';
+import type { KubeObject, ObjectRef } from '../../src/kube/types.js';
+import { CLEANUP_RETRY_ANNOTATION, deleteCrds, instanceDeletionFailure } from '../../src/toolkit/crds.js';
+import { FakeKube } from './fakes.js';
 
 function crdYaml(name: string, extra = ''): string {
   return `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${name}${extra}\nspec:\n  group: g\n  names: { kind: K, plural: ks }\n  scope: Namespaced\n  versions: []\n`;
@@ -134,5 +136,38 @@ describe('the CRD part of a plan', () => {
     assert.deepEqual(replaceCrdChanges(changes, new Set(['probes.g']), [ours]).map((c) => [c.resource, c.patch]), [
       ['CustomResourceDefinition/other.g', ''], ['Deployment/ns/d', ''], ['CustomResourceDefinition/probes.g', 'ours'],
     ]);
+  });
+});
+
+/** An API server whose CRD finalizer failed once ("storage is (re)initializing") and waits for a change. */
+class StuckFinalizerKube extends FakeKube {
+  override async deleteObject(ref: ObjectRef) {
+    this.calls.push(`delete:${FakeKube.key(ref)}`);
+    const crd = this.objects.get(FakeKube.key(ref))!;
+    crd.status = { conditions: [{ type: 'Terminating', status: 'True', reason: 'InstanceDeletionFailed', message: 'could not list instances: storage is (re)initializing' }] };
+  }
+  patches: Record<string, unknown>[] = [];
+  override async patchObject(ref: ObjectRef, patch: Record<string, unknown>) {
+    this.patches.push(patch);
+    const patched = await super.patchObject(ref, patch);
+    this.objects.delete(FakeKube.key(ref)); // the finalizer tries again, and succeeds
+    return patched;
+  }
+}
+
+describe('deleteCrds', () => {
+  it("nudges the API server's CRD finalizer when its cleanup failed, instead of waiting out its backoff", async () => {
+    const kube = new StuckFinalizerKube();
+    kube.objects.set('CustomResourceDefinition//probes.g', { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'probes.g' }, spec: { group: 'g', names: { kind: 'Probe', plural: 'probes' }, versions: [] } });
+    assert.deepEqual(await deleteCrds(kube, ['probes.g'], { force: true, timeoutMs: 5_000 }), ['probes.g']);
+    assert.deepEqual(kube.calls, ['delete:CustomResourceDefinition//probes.g', 'patch:CustomResourceDefinition//probes.g']);
+    assert.ok(Object.keys((kube.patches[0] as { metadata: { annotations: object } }).metadata.annotations).includes(CLEANUP_RETRY_ANNOTATION), 'a change to the CRD: its annotation');
+  });
+
+  it('reads the failed cleanup from the Terminating condition only', () => {
+    const crd = (conditions: unknown[]): KubeObject => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x' }, status: { conditions } });
+    assert.equal(instanceDeletionFailure(crd([{ type: 'Terminating', status: 'True', reason: 'InstanceDeletionInProgress' }])), undefined);
+    assert.equal(instanceDeletionFailure(crd([{ type: 'Terminating', status: 'True', reason: 'InstanceDeletionFailed', message: 'm' }])), 'm');
+    assert.equal(instanceDeletionFailure(crd([])), undefined);
   });
 });
