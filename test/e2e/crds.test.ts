@@ -118,6 +118,14 @@ for (const target of helmsUnderTest()) {
       await kube.deleteObject({ apiVersion: created.apiVersion, kind: 'Probe', namespace, name: 'named-port' });
 
       // 2.0.0: the Probe CRD changes, a Recording CRD over 256 KiB is new, and the .tgz exporter is switched on.
+      const stack = { charts: [{ name: 'mon', namespace, chart: monitorStack('2.0.0'), set: { 'exporter.enabled': true }, crds: { upgrade: true, deleteOnDestroy: true } }] };
+      const { mon: upgradePlan } = await planStack(stack, ['--helm', binary]);
+      const crdChanges = upgradePlan!.changes.filter((c) => c.resource.startsWith('CustomResourceDefinition/'));
+      assert.deepEqual(crdChanges.map((c) => [c.resource, c.change]).sort(), [
+        [`CustomResourceDefinition/${PROBES}`, 'changed'], [`CustomResourceDefinition/${RECORDINGS}`, 'added'], [`CustomResourceDefinition/${SCRAPE_TARGETS}`, 'added'],
+      ], 'plan shows the CRD changes crds.upgrade makes, and not the unchanged AlertRule CRD');
+      assert.match(crdChanges.find((c) => c.resource.endsWith(PROBES))!.patch, /^\+\s+- grpc$/m);
+      assert.match(upgradePlan!.reason, /CRDs first \(crds\.upgrade\): 2 added, 1 changed/);
       await runChart(chart('2.0.0', { set: { 'exporter.enabled': true } }), { helm, kube });
       const v2Files = [...await readCrdsFromPath(`${monitorStack('2.0.0')}/charts/crds/crds`)];
       const recording = v2Files.find((c) => c.metadata.name === RECORDINGS)!;
@@ -132,7 +140,6 @@ for (const target of helmsUnderTest()) {
       // A Probe of someone else, in another namespace: plan --destroy predicts the refusal; destroy refuses, changing nothing.
       const elsewhere = await createNamespace(kube, `crd-user-${target.label}`);
       await kube.createObject(probe('users-probe', elsewhere, { ...target0, module: 'grpc' }));
-      const stack = { charts: [{ name: 'mon', namespace, chart: monitorStack('2.0.0'), set: { 'exporter.enabled': true }, crds: { upgrade: true, deleteOnDestroy: true } }] };
       const { mon: planned } = await planStack(stack, ['--helm', binary], ['--destroy']);
       assert.equal(planned?.action, 'delete');
       assert.deepEqual(planned?.predictions.map((p) => [p.class, p.remedy]), [['crd-in-use', 'none']]);
