@@ -58,11 +58,14 @@ export const resourceRefSchema = z.strictObject({
 });
 
 export const crdPolicySchema = z.strictObject({
-  /** Apply the CRDs (server-side, then wait until Established) before every install and upgrade. */
+  /**
+   * Apply every CRD the release brings (crds/ of the chart and of its enabled subcharts, CRD templates,
+   * `path`) server-side, then wait until Established, before every install and upgrade.
+   */
   upgrade: z.boolean().default(true),
-  /** A directory or file of CRD manifests; the chart's own crds/ folder when absent. */
+  /** A directory or file of CRD manifests, added to those the chart brings (winning over one of the same name). */
   path: z.string().min(1).optional(),
-  /** Delete the CRDs after uninstalling, refusing while custom resources of theirs exist. */
+  /** Delete those CRDs after uninstalling, refusing while custom resources of theirs (not the release's own) exist in any namespace. */
   deleteOnDestroy: z.boolean().default(false),
   /** Delete them on destroy even while custom resources exist (those are deleted with them). */
   forceDelete: z.boolean().default(false),

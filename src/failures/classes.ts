@@ -13,6 +13,7 @@ export const FAILURE_CLASSES = [
   'quota-denied',
   'rbac-denied',
   'invalid-values',
+  'crd-in-use',
   'other',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
@@ -30,6 +31,7 @@ export const FAILURE_CLASS_ADVICE: Readonly<Record<FailureClass, string>> = {
   'quota-denied': 'a ResourceQuota denied an object',
   'rbac-denied': 'the credentials in use may not do what the deploy needs',
   'invalid-values': 'the chart did not render with these values',
+  'crd-in-use': 'a CRD the destroy would delete still has custom resources (deleting the CRD deletes them all)',
   other: 'an unclassified failure; read the error and diagnostics',
 };
 

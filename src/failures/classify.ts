@@ -3,6 +3,7 @@
 import { causeChain, findCause, ValidationError } from '../errors.js';
 import { HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
+import { CrdInUseError } from '../toolkit/crds.js';
 import { FAILURE_CLASS_ADVICE, type FailureClass } from './classes.js';
 
 /** An object a failure names: kind and name, plus what else the message says. */
@@ -128,6 +129,11 @@ const RULES: readonly Rule[] = [
     class: 'invalid-values',
     test: (_text, error) => has(error, RenderError),
     detail: (text) => /(YAML parse error[^\n]*|execution error at[^\n]*|values don't meet the specifications[^\n]*|template: [^\n]*)/.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'crd-in-use',
+    test: (_text, error) => has(error, CrdInUseError),
+    detail: (text) => /refusing to delete CRDs that still have custom resources: ([^\n]*)/.exec(text)?.[1] ?? '',
   },
   {
     class: 'readiness-timeout',

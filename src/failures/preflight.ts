@@ -1,7 +1,9 @@
 // Pre-flight: the failures apply would run into, predicted before anything changes. Each object the
 // chart would deploy is checked against the cluster: is its kind served (else its CRD is missing), does
 // it exist without belonging to the release (ownership conflict), and does a server-side dry-run apply
-// pass (immutable fields, quota, admission). Only dry runs and reads: nothing in the cluster changes.
+// pass (immutable fields, quota, admission). CRD templates are objects like any other (a CRD kept by a
+// release that is gone, or owned by one in another namespace, is the common conflict); CRDs of a crds/
+// folder are not, since Helm takes no ownership of those. Only dry runs and reads: nothing changes.
 import { isForbidden } from '../errors.js';
 import type { ReleaseInfo } from '../helm/types.js';
 import { CLUSTER_SCOPED_KINDS, parseManifest, refOf } from '../kube/manifest.js';
@@ -9,6 +11,7 @@ import type { KubeClient, KubeObject } from '../kube/types.js';
 import { resolveRef } from '../lifecycle/declared-resources.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { isOwnedBy } from '../toolkit/ownership.js';
+import { crdsOfRendered } from '../toolkit/release-crds.js';
 import type { FailureClass, Remedy } from './classes.js';
 import { classifyFailure, type FailureReport } from './classify.js';
 import { chooseRemedy } from './remedies.js';
@@ -79,9 +82,10 @@ export async function preflightChart(kube: KubeClient, input: PreflightInput): P
   const unservedKinds: KindRef[] = [];
   const adopted = new Set(spec.adopt.map((ref) => JSON.stringify(resolveRef(ref, spec.namespace))));
   const served = new Map<string, boolean>();
+  const crdsFolder = new Set(crdsOfRendered(input.rendered).filter((entry) => entry.source === 'crds-folder').map((entry) => entry.crd.metadata.name));
 
   for (const object of objects) {
-    if (object.kind === 'CustomResourceDefinition') continue;
+    if (object.kind === 'CustomResourceDefinition' && crdsFolder.has(object.metadata.name)) continue;
     const key = `${object.apiVersion}/${object.kind}`;
     if (!served.has(key)) served.set(key, await kube.kindServed(object.apiVersion, object.kind));
     if (!served.get(key)) {

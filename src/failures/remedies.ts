@@ -4,11 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { CLUSTER_SCOPED_KINDS, parseManifest } from '../kube/manifest.js';
 import type { ObjectRef } from '../kube/types.js';
-import { applyCrds, readCrds } from '../toolkit/crds.js';
 import { adoptResources } from '../toolkit/ownership.js';
 import { restoreBackup } from '../toolkit/backup.js';
+import { applyReleaseCrds } from '../lifecycle/declared-crds.js';
 import { recoverStuckRelease } from '../lifecycle/recovery.js';
-import { chartSource, releaseRef, templateRequest } from '../lifecycle/requests.js';
+import { releaseRef, templateRequest } from '../lifecycle/requests.js';
 import type { ChartPayload, PhaseContext } from '../lifecycle/types.js';
 import type { FailureClass, Remedy } from './classes.js';
 import type { FailureReport, MentionedObject } from './classify.js';
@@ -117,9 +117,9 @@ export async function applyRemedy<P extends ChartPayload>(ctx: PhaseContext<P>, 
       return { message: `adopted ${result.adopted.join(', ') || 'nothing new'}; retrying`, specOverrides: { forceConflicts: true } };
     }
     case 'apply-crds-retry': {
-      const crds = await readCrds(ctx.helm, chartSource(ctx.spec), ctx.spec.crds?.path, ctx.signal);
-      if (crds.length === 0) throw new Error('no CRDs to apply: the chart has no crds/ folder and crds.path is not set');
-      const names = await applyCrds(ctx.kube, crds, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
+      // Every CRD the release brings: crds/ of the chart and its enabled subcharts, CRD templates, crds.path.
+      const names = await applyReleaseCrds(ctx);
+      if (names.length === 0) throw new Error('no CRDs to apply: the chart brings none (no crds/ folder, in it or an enabled subchart, and no CRD template) and crds.path is not set');
       return { message: `applied CRDs ${names.join(', ')}; retrying` };
     }
     case 'rollback':

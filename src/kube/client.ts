@@ -1,21 +1,23 @@
-// The KubeClient over @kubernetes/client-node. Every API failure becomes a KubeRequestError that says
-// what was asked; a 404 where absence is an answer (getObject, deleteObject) is not an error.
+// The KubeClient. Objects travel as plain JSON over HTTP (rest-transport.ts), with REST paths from API
+// discovery cached per client: no typed serializer drops a key on any read or write. client-node is
+// kept for the kubeconfig, credentials, logs and the service proxy. Every API failure becomes a
+// KubeRequestError that says what was asked; a 404 where absence is an answer (getObject,
+// deleteObject, listObjects) is not an error.
 import {
   ApiException,
   AuthorizationV1Api,
   CoreV1Api,
-  CustomObjectsApi,
   KubeConfig,
-  KubernetesObjectApi,
   Log,
-  PatchStrategy,
   VersionApi,
   type CoreV1Event,
-  type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
+import { ApiDiscovery } from './discovery.js';
+import { applyBody, listItems, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
+import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
 import type {
   AccessAnswer,
   AccessQuery,
@@ -46,11 +48,6 @@ export function loadKubeConfig(options: KubeClientOptions = {}): KubeConfig {
 
 /** The field manager of helmcycle's writes (client-node would otherwise record its HTTP library's name). */
 const FIELD_MANAGER = 'helmcycle';
-
-/** The answer for a kind the server does not serve: 404 on its group, or client-node's discovery miss. */
-function isNotServed(error: unknown): boolean {
-  return statusCode(error) === 404 || /unable to find api field|resource .* not found|unrecognized api version and kind/i.test(apiMessage(error));
-}
 
 function statusCode(error: unknown): number | undefined {
   if (error instanceof ApiException) return error.code;
@@ -116,10 +113,6 @@ function toEventRecord(event: CoreV1Event): EventRecord {
   };
 }
 
-function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-}
-
 function refOfObject(object: KubeObject): ObjectRef {
   return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
 }
@@ -133,16 +126,18 @@ export class NodeKubeClient implements KubeClient {
   private readonly core: CoreV1Api;
   private readonly auth: AuthorizationV1Api;
   private readonly versionApi: VersionApi;
-  private readonly objects: KubernetesObjectApi;
-  private readonly custom: CustomObjectsApi;
+  private readonly rest: RestSender;
+  /** Per client, so per run: REST paths are looked up once, not before every call. */
+  private readonly discovery: ApiDiscovery;
 
-  constructor(options: KubeClientOptions | KubeConfig = {}) {
+  /** `transport` replaces the HTTP transport (unit tests); the kubeconfig's cluster by default. */
+  constructor(options: KubeClientOptions | KubeConfig = {}, transport?: RestSender) {
     this.config = options instanceof KubeConfig ? options : loadKubeConfig(options);
     this.core = this.config.makeApiClient(CoreV1Api);
     this.auth = this.config.makeApiClient(AuthorizationV1Api);
     this.versionApi = this.config.makeApiClient(VersionApi);
-    this.objects = KubernetesObjectApi.makeApiClient(this.config);
-    this.custom = this.config.makeApiClient(CustomObjectsApi);
+    this.rest = transport ?? retryingOn429(new RestTransport(this.config));
+    this.discovery = new ApiDiscovery(this.rest);
   }
 
   async serverVersion(): Promise<string> {
@@ -164,18 +159,13 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async namespaceExists(name: string): Promise<boolean> {
-    try {
-      await this.core.readNamespace({ name });
-      return true;
-    } catch (error) {
-      if (statusCode(error) === 404) return false;
-      throw new KubeRequestError(`reading namespace ${name} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
-    }
+    return (await this.getObject({ apiVersion: 'v1', kind: 'Namespace', name })) !== undefined;
   }
 
   async listPods(namespace: string, labelSelector?: string): Promise<PodState[]> {
-    const list = await request(`listing pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
-    return list.items.map(toPodState);
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : ''}`;
+    const list = await sendJson<{ items?: V1Pod[] }>(this.rest, `listing pods in ${namespace}`, { method: 'GET', path });
+    return (list.items ?? []).map(toPodState);
   }
 
   async deletePod(namespace: string, name: string): Promise<void> {
@@ -183,8 +173,9 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async listEvents(namespace: string): Promise<EventRecord[]> {
-    const list = await request(`listing events in ${namespace}`, () => this.core.listNamespacedEvent({ namespace }));
-    return list.items.map(toEventRecord);
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+    const list = await sendJson<{ items?: CoreV1Event[] }>(this.rest, `listing events in ${namespace}`, { method: 'GET', path });
+    return (list.items ?? []).map(toEventRecord);
   }
 
   async podLogs(namespace: string, pod: string, container: string, tailLines: number): Promise<string> {
@@ -193,47 +184,72 @@ export class NodeKubeClient implements KubeClient {
     );
   }
 
+  /** The resource and namespace of an object, or undefined when its kind is not served. */
+  private async locate(ref: ObjectRef): Promise<{ resource: ApiResource; namespace: string | undefined } | undefined> {
+    const resource = await this.discovery.resourceFor(ref.apiVersion, ref.kind);
+    if (!resource) return undefined;
+    return { resource, namespace: resource.namespaced ? (ref.namespace ?? this.defaultNamespace()) : undefined };
+  }
+
+  private defaultNamespace(): string {
+    return this.config.getContextObject(this.config.getCurrentContext())?.namespace ?? 'default';
+  }
+
+  private async objectPath(ref: ObjectRef, what: string, withName: boolean): Promise<string> {
+    const resource = await this.discovery.require(ref.apiVersion, ref.kind, what);
+    const namespace = resource.namespaced ? (ref.namespace ?? this.defaultNamespace()) : undefined;
+    return resourcePath(ref.apiVersion, resource, { namespace, name: withName ? ref.name : undefined });
+  }
+
   async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
-    try {
-      return (await this.objects.read(header(ref))) as unknown as KubeObject;
-    } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw new KubeRequestError(`reading ${describe(ref)} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
-    }
+    // An object of a kind the server does not serve does not exist.
+    const at = await this.locate(ref);
+    if (!at) return undefined;
+    const response = await this.rest.send({ method: 'GET', path: resourcePath(ref.apiVersion, at.resource, { namespace: at.namespace, name: ref.name }) });
+    if (response.status === 404) return undefined;
+    if (response.status < 200 || response.status > 299) throw answerError(`reading ${describe(ref)}`, response);
+    return JSON.parse(response.body) as KubeObject;
   }
 
   async deleteObject(ref: ObjectRef): Promise<void> {
-    try {
-      // Background propagation: a Job's pods (whose API default is to orphan them) go with it.
-      await this.objects.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
-    } catch (error) {
-      if (statusCode(error) === 404) return;
-      throw new KubeRequestError(`deleting ${describe(ref)} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
-    }
+    const at = await this.locate(ref);
+    if (!at) return;
+    // Background propagation: a Job's pods (whose API default is to orphan them) go with it.
+    const response = await this.rest.send({
+      method: 'DELETE',
+      path: resourcePath(ref.apiVersion, at.resource, { namespace: at.namespace, name: ref.name }),
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
+    });
+    if (response.status === 404) return;
+    if (response.status < 200 || response.status > 299) throw answerError(`deleting ${describe(ref)}`, response);
   }
 
   async createObject(object: KubeObject): Promise<KubeObject> {
-    return request(`creating ${describe(refOfObject(object))}`, async () => (await this.objects.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject);
+    const ref = refOfObject(object);
+    const what = `creating ${describe(ref)}`;
+    const path = (await this.objectPath(ref, what, false)) + writeQuery({ fieldManager: FIELD_MANAGER });
+    return sendJson<KubeObject>(this.rest, what, { method: 'POST', path, body: object });
   }
 
   async replaceObject(object: KubeObject): Promise<KubeObject> {
-    return request(`replacing ${describe(refOfObject(object))}`, async () => (await this.objects.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject);
+    const ref = refOfObject(object);
+    const what = `replacing ${describe(ref)}`;
+    const path = (await this.objectPath(ref, what, true)) + writeQuery({ fieldManager: FIELD_MANAGER });
+    return sendJson<KubeObject>(this.rest, what, { method: 'PUT', path, body: object });
   }
 
   async patchObject(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
-    const body = { ...patch, ...header(ref), metadata: { ...(patch.metadata as object | undefined), ...header(ref).metadata } };
-    return request(`patching ${describe(ref)}`, async () =>
-      (await this.objects.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch)) as unknown as KubeObject,
-    );
+    const what = `patching ${describe(ref)}`;
+    const path = (await this.objectPath(ref, what, true)) + writeQuery({ fieldManager: FIELD_MANAGER });
+    return sendJson<KubeObject>(this.rest, what, { method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' });
   }
 
   async applyObject(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    // Server-side apply takes no resourceVersion or managedFields from a copy of a live object.
-    const { resourceVersion: _rv, managedFields: _mf, uid: _uid, creationTimestamp: _ct, ...metadata } = object.metadata;
-    const body = { ...object, metadata };
-    return request(`applying ${describe(refOfObject(object))}`, async () =>
-      (await this.objects.patch(body as KubernetesObject, undefined, options.dryRun ? 'All' : undefined, options.fieldManager, options.force ?? false, PatchStrategy.ServerSideApply)) as unknown as KubeObject,
-    );
+    const ref = refOfObject(object);
+    const what = `applying ${describe(ref)}`;
+    const path = (await this.objectPath(ref, what, true)) + writeQuery(options, true);
+    // JSON is YAML: the apply patch goes out as the object's own JSON, every key kept.
+    return sendJson<KubeObject>(this.rest, what, { method: 'PATCH', path, body: applyBody(object), contentType: 'application/apply-patch+yaml' });
   }
 
   async proxyGet(proxy: ServiceProxyRequest): Promise<ProxyResponse> {
@@ -277,28 +293,23 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]> {
-    try {
-      const list = await this.objects.list(apiVersion, kind, namespace);
-      return list.items as unknown as KubeObject[];
-    } catch (error) {
-      // A kind the server does not serve (its CRD is gone) has no objects.
-      if (isNotServed(error)) return [];
-      throw new KubeRequestError(`listing ${kind} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
-    }
+    // A kind the server does not serve (its CRD is gone) has no objects.
+    const resource = await this.discovery.resourceFor(apiVersion, kind);
+    if (!resource) return [];
+    const response = await this.rest.send({ method: 'GET', path: resourcePath(apiVersion, resource, { namespace }) });
+    if (response.status === 404) return [];
+    if (response.status < 200 || response.status > 299) throw answerError(`listing ${kind}${namespace ? ` in ${namespace}` : ''}`, response);
+    return listItems(JSON.parse(response.body) as { items?: KubeObject[] }, apiVersion, kind);
   }
 
   async kindServed(apiVersion: string, kind: string): Promise<boolean> {
     // Discovery, asked afresh each time: every authenticated user may read it (a namespaced deployer may
     // not list a kind cluster-wide), and a CRD applied or deleted a moment ago shows at once.
-    const slash = apiVersion.indexOf('/');
     try {
-      const resources = slash < 0
-        ? await this.core.getAPIResources()
-        : await this.custom.getAPIResources({ group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) });
-      return resources.resources.some((resource) => resource.kind === kind && !resource.name.includes('/'));
+      return (await this.discovery.servedNow(apiVersion, kind)) !== undefined;
     } catch (error) {
-      if (statusCode(error) === 404) return false;
-      throw new KubeRequestError(`looking up ${kind} (${apiVersion}) failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+      if (error instanceof KubeRequestError) throw new KubeRequestError(`looking up ${kind} (${apiVersion}) failed: ${error.message}`, error.statusCode, { cause: error });
+      throw error;
     }
   }
 }

@@ -1,13 +1,13 @@
 // What the spec's adopt, crds and backup options ask of the toolkit, for the default phases. Each step
-// logs what it did, in words, as an event of the phase that runs it.
+// logs what it did, in words, as an event of the phase that runs it. The CRD steps live in declared-crds.ts.
 import { CLUSTER_SCOPED_KINDS } from '../kube/manifest.js';
-import type { KubeObject, ObjectRef } from '../kube/types.js';
+import type { ObjectRef } from '../kube/types.js';
 import type { ResourceRefInput } from '../config/chart-spec.js';
-import { adoptResources, isOwnedBy, type AdoptResult } from '../toolkit/ownership.js';
-import { applyCrds, assertCrdsDeletable, deleteCrds, readCrds } from '../toolkit/crds.js';
+import { adoptResources, type AdoptResult } from '../toolkit/ownership.js';
 import { backupResources, restoreBackup } from '../toolkit/backup.js';
-import { chartSource } from './requests.js';
 import type { ChartPayload, PhaseContext } from './types.js';
+
+export { applyDeclaredCrds, checkDeclaredCrdsDeletable, deleteDeclaredCrds } from './declared-crds.js';
 
 /** A spec's resource reference with its namespace filled in. Pure. */
 export function resolveRef(ref: ResourceRefInput, releaseNamespace: string): ObjectRef {
@@ -25,36 +25,6 @@ export async function adoptDeclared<P extends ChartPayload>(ctx: PhaseContext<P>
   if (result.adopted.length > 0) ctx.log(`adopted for the release: ${result.adopted.join(', ')}`);
   if (result.missing.length > 0) ctx.log(`nothing to adopt (not found): ${result.missing.join(', ')}`);
   return result;
-}
-
-function declaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<KubeObject[]> {
-  return readCrds(ctx.helm, chartSource(ctx.spec), ctx.spec.crds?.path, ctx.signal);
-}
-
-export async function applyDeclaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string[]> {
-  if (!ctx.spec.crds?.upgrade) return [];
-  const crds = await declaredCrds(ctx);
-  const names = await applyCrds(ctx.kube, crds, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
-  ctx.log(names.length > 0 ? `applied and established CRDs: ${names.join(', ')}` : 'the chart has no CRDs to apply');
-  return names;
-}
-
-/**
- * Before a destroy: refuse, with nothing changed yet, when the CRDs to delete have custom resources
- * other than the release's own (its uninstall removes those).
- */
-export async function checkDeclaredCrdsDeletable<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<void> {
-  if (!ctx.spec.crds?.deleteOnDestroy || ctx.spec.crds.forceDelete) return;
-  const names = (await declaredCrds(ctx)).map((crd) => crd.metadata.name);
-  await assertCrdsDeletable(ctx.kube, names, { exclude: (object) => isOwnedBy(object, owner(ctx)) });
-}
-
-export async function deleteDeclaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string[]> {
-  if (!ctx.spec.crds?.deleteOnDestroy) return [];
-  const names = (await declaredCrds(ctx)).map((crd) => crd.metadata.name);
-  const deleted = await deleteCrds(ctx.kube, names, { force: ctx.spec.crds.forceDelete, timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
-  ctx.log(deleted.length > 0 ? `deleted CRDs: ${deleted.join(', ')}` : 'no CRDs of the chart were left to delete');
-  return deleted;
 }
 
 /** Saves the spec's backup objects before a reinstall (keeping a backup an interrupted run left). */

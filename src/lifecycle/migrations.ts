@@ -5,9 +5,9 @@
 import semver from 'semver';
 import { HelmcycleError } from '../errors.js';
 import type { ObjectRef } from '../kube/types.js';
-import { applyCrds, readCrds } from '../toolkit/crds.js';
+import { applyCrds, readCrdsFromPath } from '../toolkit/crds.js';
 import { backupResources, restoreBackup } from '../toolkit/backup.js';
-import { chartSource } from './requests.js';
+import { applyReleaseCrds } from './declared-crds.js';
 import type { ChartPayload, PhaseContext } from './types.js';
 
 export interface MigrationStep<P extends ChartPayload = ChartPayload> {
@@ -101,13 +101,19 @@ export async function undoMigrations<P extends ChartPayload>(ctx: PhaseContext<P
 
 /** Ready-made steps for the common migrations. */
 export const migrationSteps = {
-  /** Applies CRDs (from a path, or the chart's crds/) server-side and waits until they are served. */
+  /**
+   * Applies CRDs server-side and waits until they are served: those at `path`, or every CRD the release
+   * brings (crds/ of the chart and of its enabled subcharts, CRD templates, crds.path).
+   */
   applyCrds<P extends ChartPayload>(path?: string): MigrationStep<P> {
     return {
       name: `apply CRDs${path ? ` from ${path}` : ''}`,
       async run(ctx) {
-        const crds = await readCrds(ctx.helm, chartSource(ctx.spec), path, ctx.signal);
-        await applyCrds(ctx.kube, crds, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
+        if (!path) {
+          await applyReleaseCrds(ctx);
+          return;
+        }
+        await applyCrds(ctx.kube, await readCrdsFromPath(path), { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
       },
     };
   },

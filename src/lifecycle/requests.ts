@@ -41,7 +41,9 @@ export function upgradeRequest(spec: ChartSpec, overrides: { createNamespace?: b
       force: spec.force,
       cleanupOnFail: spec.cleanupOnFail,
       historyMax: spec.historyMax,
-      skipCrds: spec.skipCrds,
+      // With crds.upgrade helmcycle applies the crds/ folders itself, before the deploy; Helm's own first
+      // install of them (server-side under Helm 4) would contend with helmcycle for the same fields.
+      skipCrds: spec.skipCrds || spec.crds?.upgrade === true,
       disableHooks: spec.disableHooks,
       takeOwnership: spec.takeOwnership,
       // Adopted objects (and ones Helm takes over) keep their creator as a co-owner of every field.

@@ -37,6 +37,8 @@ export interface PreExecResult {
   adopted: AdoptResult | undefined;
   /** The CRDs applied before exec (spec `crds`). */
   crdsApplied: string[];
+  /** Destroy with crds.deleteOnDestroy: the CRDs checked unused before anything changed, deleted after the uninstall. */
+  crdsToDelete?: string[] | undefined;
 }
 
 /** `skipped`: skipIfAlreadyInstalled; `unchanged`: skipUnchanged found the recorded digest equal. */

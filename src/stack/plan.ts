@@ -13,6 +13,7 @@ import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
+import { withCrdPlan } from './plan-crds.js';
 import { probeNamespace } from '../kube/namespace.js';
 import type { StackCommand } from './events.js';
 import { definitionFor } from './run-stack.js';
@@ -76,7 +77,8 @@ async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, dif
 /** Plans one chart; any failure names the chart. */
 export async function planChart(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
   try {
-    return await planChartUnchecked(chart, options);
+    // The CRDs of `crds` (applied before a deploy, deleted after a destroy) are planned apart: plan-crds.ts.
+    return await withCrdPlan(await planChartUnchecked(chart, options), chart, options);
   } catch (error) {
     if (isHelmcycleError(error) && error.chart) throw error;
     throw new PhaseError(chart.name, 'plan', error);

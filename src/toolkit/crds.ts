@@ -1,7 +1,8 @@
 // CRDs across a chart's life. Helm installs a chart's crds/ once and then never upgrades or deletes them,
 // so an operator's 2.0.0 whose templates use a new CRD version fails with "no matches for kind". These
-// helpers apply the CRDs with server-side apply before the upgrade, wait until the API server serves
-// them, and delete them on destroy, but never while custom resources of theirs still exist.
+// helpers apply the CRDs with server-side apply before the upgrade (sent as they are: every enum,
+// default and x-kubernetes-* key), wait until the API server serves them, and delete them on destroy,
+// but never while custom resources of theirs still exist. release-crds.ts finds a release's CRDs.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ function crdSpec(crd: KubeObject): CrdSpec {
   return crd.spec as unknown as CrdSpec;
 }
 
-function isCrd(object: unknown): object is KubeObject {
+export function isCrd(object: unknown): object is KubeObject {
   const o = object as Partial<KubeObject> | null;
   return !!o && o.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
 }
@@ -52,7 +53,10 @@ export async function readCrdsFromDir(dir: string): Promise<KubeObject[]> {
   return crds;
 }
 
-/** The CRDs a chart ships in its crds/ folder: the chart is pulled into a private temporary folder. */
+/**
+ * The CRDs of a chart's own top-level crds/ folder (not its subcharts', not its templates: see
+ * readReleaseCrds): the chart is pulled into a private temporary folder.
+ */
 export async function readChartCrds(helm: HelmClient, source: ChartSource, signal?: AbortSignal): Promise<KubeObject[]> {
   const dir = await mkdtemp(join(tmpdir(), 'helmcycle-crds-'));
   try {
@@ -77,7 +81,7 @@ export async function readCrdsFromPath(path: string): Promise<KubeObject[]> {
   }
 }
 
-/** The CRDs at `path` when given, else those the chart ships. */
+/** The CRDs at `path` when given, else those of the chart's own top-level crds/ folder (readReleaseCrds finds them all). */
 export async function readCrds(helm: HelmClient, source: ChartSource, path: string | undefined, signal?: AbortSignal): Promise<KubeObject[]> {
   return path ? readCrdsFromPath(path) : readChartCrds(helm, source, signal);
 }
@@ -131,12 +135,39 @@ export async function listCustomResources(kube: KubeClient, crd: KubeObject, exc
   return (await kube.listObjects(`${spec.group}/${version.name}`, spec.names.kind)).filter((object) => !exclude(object));
 }
 
+export interface CrdInUse {
+  /** The CRD's name. */
+  name: string;
+  /** How many custom resources of it count as in use. */
+  count: number;
+  /** A few of them, as namespace/name (name when cluster-scoped). */
+  examples: string[];
+}
+
+const EXAMPLES = 3;
+
 export class CrdInUseError extends HelmcycleError {
-  constructor(inUse: readonly { name: string; count: number }[]) {
-    super('CRD_IN_USE', `refusing to delete CRDs that still have custom resources: ${inUse.map((c) => `${c.name} (${c.count})`).join(', ')}`, {
-      hint: 'delete those custom resources first (deleting a CRD deletes them all), or pass force to delete anyway',
+  readonly inUse: readonly CrdInUse[];
+  constructor(inUse: readonly CrdInUse[]) {
+    const list = inUse.map((c) => `${c.name} (${c.count}): ${c.examples.join(', ')}${c.count > c.examples.length ? ', …' : ''}`).join('; ');
+    super('CRD_IN_USE', `refusing to delete CRDs that still have custom resources: ${list}`, {
+      hint: 'delete those custom resources first (deleting a CRD deletes them all), or set crds.forceDelete (force) to delete anyway',
     });
+    this.inUse = inUse;
   }
+}
+
+function objectName(object: KubeObject): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+}
+
+/** The CRDs among `live` whose custom resources (less `exclude`d ones) still exist, with a few of them. */
+export async function crdsInUse(kube: KubeClient, live: readonly KubeObject[], exclude?: (object: KubeObject) => boolean): Promise<CrdInUse[]> {
+  const counts = await Promise.all(live.map(async (crd) => {
+    const objects = await listCustomResources(kube, crd, exclude);
+    return { name: crd.metadata.name, count: objects.length, examples: objects.map(objectName).sort().slice(0, EXAMPLES) };
+  }));
+  return counts.filter((c) => c.count > 0);
 }
 
 export interface DeleteCrdsOptions extends CrdWaitOptions {
@@ -153,10 +184,46 @@ function crdRef(name: string) {
 /** The named CRDs that exist, refusing (CrdInUseError) when any still has custom resources. */
 export async function assertCrdsDeletable(kube: KubeClient, names: readonly string[], options: Pick<DeleteCrdsOptions, 'exclude'> = {}): Promise<KubeObject[]> {
   const live = (await Promise.all(names.map((name) => kube.getObject(crdRef(name))))).filter((crd): crd is KubeObject => crd !== undefined);
-  const counts = await Promise.all(live.map(async (crd) => ({ name: crd.metadata.name, count: (await listCustomResources(kube, crd, options.exclude)).length })));
-  const inUse = counts.filter((c) => c.count > 0);
+  const inUse = await crdsInUse(kube, live, options.exclude);
   if (inUse.length > 0) throw new CrdInUseError(inUse);
   return live;
+}
+
+/** Marks a nudge of the API server's CRD finalizer (see waitUntilDeleted). */
+export const CLEANUP_RETRY_ANNOTATION = 'helmcycle.dev/retry-cleanup';
+const NUDGE_EVERY_MS = 5_000;
+
+/** The Terminating condition of a CRD whose custom resources the API server failed to delete, if so. Pure. */
+export function instanceDeletionFailure(crd: KubeObject): string | undefined {
+  const conditions = (crd.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[];
+  const terminating = conditions.find((c) => c.type === 'Terminating' && c.status === 'True' && c.reason === 'InstanceDeletionFailed');
+  return terminating ? (terminating.message ?? terminating.reason) : undefined;
+}
+
+/**
+ * Waits until a deleted CRD is gone. The API server's CRD finalizer deletes its custom resources first;
+ * when that fails ("could not list instances: storage is (re)initializing", seen on a loaded API
+ * server right after the CRD changed), it retries only after a backoff that grows to minutes. Any change
+ * to the CRD makes it try at once, so a failed cleanup is nudged with an annotation every few seconds.
+ */
+async function waitUntilDeleted(kube: KubeClient, name: string, deadline: number, signal?: AbortSignal): Promise<void> {
+  let nudged = 0;
+  for (;;) {
+    const current = await kube.getObject(crdRef(name));
+    if (!current) return;
+    const failure = instanceDeletionFailure(current);
+    if (Date.now() >= deadline) {
+      throw new HelmcycleError('KUBE_REQUEST_FAILED', `CRD ${name} still exists after the timeout (${failure ? `its custom resources could not be deleted: ${failure}` : 'a finalizer may hold it'})`);
+    }
+    if (failure && Date.now() - nudged >= NUDGE_EVERY_MS) {
+      nudged = Date.now();
+      await kube.patchObject(crdRef(name), { metadata: { annotations: { [CLEANUP_RETRY_ANNOTATION]: String(nudged) } } }).catch((error: unknown) => {
+        // Gone in the meantime: that is what we wait for.
+        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      });
+    }
+    await sleep(POLL_MS, undefined, { signal });
+  }
 }
 
 /**
@@ -169,11 +236,6 @@ export async function deleteCrds(kube: KubeClient, names: readonly string[], opt
     : await assertCrdsDeletable(kube, names, options);
   for (const crd of live) await kube.deleteObject(crdRef(crd.metadata.name));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (const crd of live) {
-    while (await kube.getObject(crdRef(crd.metadata.name))) {
-      if (Date.now() >= deadline) throw new HelmcycleError('KUBE_REQUEST_FAILED', `CRD ${crd.metadata.name} still exists after the timeout (a finalizer may hold it)`);
-      await sleep(POLL_MS, undefined, { signal: options.signal });
-    }
-  }
+  for (const crd of live) await waitUntilDeleted(kube, crd.metadata.name, deadline, options.signal);
   return live.map((crd) => crd.metadata.name);
 }

@@ -84,12 +84,12 @@ async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P)
   if (!installed || installed.status === 'uninstalled') {
     ctx.log('release is not installed; nothing to destroy');
     // CRDs outlive a release that is already gone (a destroy interrupted after the uninstall).
-    const crdsDeleted = await deleteDeclaredCrds(ctx);
+    const crdsDeleted = await deleteDeclaredCrds(ctx, payload);
     return { outcome: 'absent', release: undefined, attempts: 0, reason: 'no such release', crdsDeleted };
   }
   await ctx.helm.uninstall({ ...ref, wait: ctx.spec.wait, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   ctx.log(`uninstalled (was revision ${installed.revision}, chart ${installed.chartVersion})`);
-  const crdsDeleted = await deleteDeclaredCrds(ctx);
+  const crdsDeleted = await deleteDeclaredCrds(ctx, payload);
   return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: undefined, crdsDeleted };
 }
 

@@ -10,9 +10,9 @@ import type { ChartPayload, PhaseContext } from '../types.js';
 
 export async function preExec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
   if (ctx.spec.action === 'destroy') {
-    await checkDeclaredCrdsDeletable(ctx);
     const release = await ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal });
-    return { ...payload, preExec: { release, recovered: undefined, deletedPods: [], adopted: undefined, crdsApplied: [] } };
+    const crdsToDelete = await checkDeclaredCrdsDeletable(ctx, release);
+    return { ...payload, preExec: { release, recovered: undefined, deletedPods: [], adopted: undefined, crdsApplied: [], crdsToDelete } };
   }
   const recovered = await recoverStuckRelease(ctx);
   const adopted = await adoptDeclared(ctx);

@@ -1,0 +1,136 @@
+// Plain HTTP(S) requests to the API server, built from the kubeconfig's cluster, TLS and credentials.
+// Bodies go out as the caller's JSON text and come back as text: no typed serializer stands between a
+// manifest and the API server (client-node's drops every key its TypeScript models do not know: a CRD's
+// `enum`, `default` and `x-kubernetes-*`). client-node still supplies the credentials, so tokens, exec
+// plugins, client certificates and proxies work as they do for its own APIs.
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeRequestError } from '../errors.js';
+import { errorMessage } from './rest-paths.js';
+
+export interface RestRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path and query, e.g. /apis/apps/v1/namespaces/web/deployments/web?fieldManager=helmcycle. */
+  path: string;
+  /** Sent as JSON, exactly as given. */
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RestResponse {
+  status: number;
+  body: string;
+  /** Seconds the server asked to wait before a retry (Retry-After), when it said. */
+  retryAfterSeconds?: number | undefined;
+}
+
+/** What the client needs of a transport: one request, one answer (any status). */
+export interface RestSender {
+  send(request: RestRequest): Promise<RestResponse>;
+}
+
+/** Everything an agent is built from; the same material reuses the same (keep-alive) agent. */
+function tlsKey(options: https.RequestOptions): string {
+  const text = (value: unknown) => (value === undefined || value === null ? '' : Buffer.isBuffer(value) ? value.toString('base64') : String(value));
+  return [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.servername, options.rejectUnauthorized].map(text).join('|');
+}
+
+export class RestTransport implements RestSender {
+  private agent: { key: string; agent: http.Agent } | undefined;
+
+  constructor(private readonly config: KubeConfig) {}
+
+  private server(): URL {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new KubeRequestError('no current cluster in the kubeconfig (set a context)', undefined);
+    return new URL(cluster.server);
+  }
+
+  /**
+   * The request options for one call: credentials asked afresh each time (a token may have been
+   * refreshed), the connection pool kept while the TLS material stays the same.
+   */
+  private async options(url: URL): Promise<https.RequestOptions> {
+    const options: https.RequestOptions = { headers: {} };
+    await this.config.applyToHTTPSOptions(options);
+    // A proxy needs client-node's own agent; without one, a keep-alive agent saves a TLS handshake per call.
+    if (this.config.getCurrentCluster()?.proxyUrl) return options;
+    const key = tlsKey(options);
+    if (this.agent?.key !== key) {
+      this.agent?.agent.destroy();
+      const tls = { ca: options.ca, cert: options.cert, key: options.key, pfx: options.pfx, passphrase: options.passphrase, servername: options.servername, rejectUnauthorized: options.rejectUnauthorized };
+      const agent = url.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...stripUndefined(tls) });
+      this.agent = { key, agent };
+    }
+    return { ...options, agent: this.agent.agent };
+  }
+
+  /** Sends the request; any HTTP status is an answer. Only a failure to reach the server throws. */
+  async send(request: RestRequest): Promise<RestResponse> {
+    const base = this.server();
+    const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base);
+    const options = await this.options(url);
+    const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body), 'utf8');
+    const headers: http.OutgoingHttpHeaders = { ...(options.headers as http.OutgoingHttpHeaders), Accept: 'application/json' };
+    if (payload) {
+      headers['Content-Type'] = request.contentType ?? 'application/json';
+      headers['Content-Length'] = payload.length;
+    }
+    const lib = url.protocol === 'http:' ? http : https;
+    return new Promise<RestResponse>((resolve, reject) => {
+      const req = lib.request(url, { ...options, method: request.method, headers, signal: request.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const retryAfter = Number(res.headers['retry-after']);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined }));
+        res.on('error', reject);
+      });
+      req.on('error', (error) => reject(new KubeRequestError(`${request.method} ${url.pathname} did not reach the API server: ${error.message}`, undefined, { cause: error })));
+      req.end(payload);
+    });
+  }
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  /** The longest wait between attempts, whatever Retry-After says. */
+  maxWaitMs?: number;
+}
+
+/**
+ * A sender that asks again after a 429 (too many requests, or a kind's storage re-initialising right
+ * after its CRD changed: "storage is (re)initializing"), waiting as long as the server says (Retry-After,
+ * 1 s when it does not), a few times, as client-go does.
+ */
+export function retryingOn429(sender: RestSender, options: RetryOptions = {}): RestSender {
+  const attempts = options.attempts ?? 10;
+  const maxWaitMs = options.maxWaitMs ?? 5_000;
+  return {
+    async send(request) {
+      for (let attempt = 1; ; attempt++) {
+        const response = await sender.send(request);
+        if (response.status !== 429 || attempt >= attempts || request.signal?.aborted) return response;
+        await sleep(Math.min((response.retryAfterSeconds ?? 1) * 1_000, maxWaitMs), undefined, request.signal ? { signal: request.signal } : undefined);
+      }
+    },
+  };
+}
+
+/** Sends the request and parses a 2xx answer; anything else is a KubeRequestError naming `what`. */
+export async function sendJson<T>(sender: RestSender, what: string, request: RestRequest): Promise<T> {
+  const response = await sender.send(request);
+  if (response.status < 200 || response.status > 299) throw answerError(what, response);
+  return (response.body ? JSON.parse(response.body) : {}) as T;
+}
+
+/** The error for a non-2xx answer: what was asked, the status, and the server's own message. */
+export function answerError(what: string, response: RestResponse): KubeRequestError {
+  return new KubeRequestError(`${what} failed (HTTP ${response.status}): ${errorMessage(response.status, response.body)}`, response.status);
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
