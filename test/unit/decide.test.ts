@@ -102,7 +102,7 @@ function expectedAction(c: Combination): DeployAction {
 describe('decideDeploy over every combination', () => {
   const all = [...combinations()];
 
-  it('covers every situation with every spec option, 640 combinations', () => {
+  it('covers every situation with every spec option, 320 combinations', () => {
     assert.equal(all.length, SITUATIONS.length * 2 ** 5);
   });
 
