@@ -43,8 +43,9 @@ const OUTCOMES = { install: 'installed', upgrade: 'upgraded', reinstall: 'reinst
 
 async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {
   const ref = releaseRef(ctx.spec);
-  // preExec's view of the release holds for the first pass; a remedy's retry looks again.
-  const firstPass = payload.preExec !== undefined && payload.exec === undefined;
+  // preExec's view of the release holds for the first pass; a remedy's retry (after a failed exec or
+  // validate) looks again, since the failed attempt changed the release.
+  const firstPass = payload.preExec !== undefined && payload.exec === undefined && !payload.remedies?.length;
   const found = firstPass ? payload.preExec!.release : await ctx.helm.status(ref, { signal: ctx.signal });
   const targetVersion = payload.prerequisites?.chart.version;
   const digest = await computeReleaseDigest(ctx.spec, targetVersion || ctx.spec.version || '');
