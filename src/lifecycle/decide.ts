@@ -99,7 +99,8 @@ export function decideDeploy(input: DecisionInput): Decision {
   // Rule 2.
   if (!baseline) {
     if (state.kind === 'failed') {
-      const why = state.release.description ? ` (${state.release.description})` : '';
+      // On one line: Helm 4's descriptions carry the wait's report over several.
+      const why = state.failure ? ` (${state.failure.replace(/\s*\n\s*/g, '; ')})` : '';
       return decided('install', `revision ${state.release.revision} failed${why} and nothing is deployed: install ${target} (helm records it as revision ${state.release.revision + 1}, over the failed one)`);
     }
     return decided('install', recovering ? `install ${target}` : `not installed: install ${target}`);

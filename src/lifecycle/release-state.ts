@@ -42,7 +42,7 @@ export type ReleaseState =
    * The latest revision failed. `deployed` is the last good revision before it, undefined after a failed
    * first install (nothing runs). Under Helm 3 with a good revision, the recovery rolls back to it first.
    */
-  | { kind: 'failed'; release: ReleaseInfo; recovery: RecoveryPlan; deployed: DeployedRevision | undefined }
+  | { kind: 'failed'; release: ReleaseInfo; recovery: RecoveryPlan; deployed: DeployedRevision | undefined; failure: string | undefined }
   /** A latest revision in a state helm leaves only by accident (superseded, uninstalling, unknown). */
   | { kind: 'unknown'; release: ReleaseInfo };
 
@@ -66,7 +66,9 @@ export function classifyState(facts: ReleaseFacts): ReleaseState {
     case 'deployed':
       return { kind: facts.digestMatches ? 'in-sync' : 'out-of-sync', release, deployed: current };
     case 'failed':
-      return { kind: 'failed', release, recovery, deployed: revisionOf(lastGoodRevision(history, release.revision)) };
+      // helm status does not always carry the description (why it failed); the history does.
+      const failure = release.description ?? history.find((h) => h.revision === release.revision)?.description;
+      return { kind: 'failed', release, recovery, deployed: revisionOf(lastGoodRevision(history, release.revision)), failure };
     case 'pending-install':
     case 'pending-upgrade':
     case 'pending-rollback': {

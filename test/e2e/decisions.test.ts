@@ -140,10 +140,11 @@ for (const target of helmsUnderTest()) {
       assert.deepEqual([plan.action, plan.deploy], ['install', 'install']);
       assert.match(plan.reason, /^revision 1 failed \(.+\) and nothing is deployed: install 1\.0\.0 \(helm records it as revision 2, over the failed one\)$/);
       assert.deepEqual(plan.changes.map((c) => c.change), ['added', 'added', 'added'], 'nothing runs, so every object is new');
-      // What `helm upgrade --install` really does with a release whose only revision failed: it upgrades it.
+      // What `helm upgrade --install` really does with a release whose only revision failed: it upgrades
+      // it (revision 2, "Upgrade complete"), and marks the failed revision superseded.
       assert.equal(applied.release?.revision, 2);
       const history = await helm.history({ release: 'web', namespace });
-      assert.deepEqual(history.map((h) => `${h.revision} ${h.status}`), ['1 failed', '2 deployed']);
+      assert.deepEqual(history.map((h) => `${h.revision} ${h.status}`), ['1 superseded', '2 deployed']);
       assert.match(history[1]?.description ?? '', /^Upgrade complete/);
     });
 

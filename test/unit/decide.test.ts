@@ -14,8 +14,8 @@ const OLD = '1.0.0';
 const NEW = '1.5.0';
 const TARGET = '2.0.0';
 
-function release(status: ReleaseStatus, revision: number, chartVersion: string, description?: string): ReleaseInfo {
-  return { name: 'web', namespace: 'apps', revision, status, chartName: 'web', chartVersion, appVersion: undefined, description, updated: undefined };
+function release(status: ReleaseStatus, revision: number, chartVersion: string): ReleaseInfo {
+  return { name: 'web', namespace: 'apps', revision, status, chartName: 'web', chartVersion, appVersion: undefined, description: undefined, updated: undefined };
 }
 function rev(revision: number, status: ReleaseStatus, chartVersion: string): RevisionInfo {
   return { revision, status, chart: `web-${chartVersion}`, appVersion: undefined, description: undefined, updated: undefined };
@@ -39,7 +39,8 @@ function factsOf(situation: Situation, version: string, backup: boolean, digestM
     case 'pending-install': return facts(release('pending-install', 1, TARGET), [rev(1, 'pending-install', TARGET)]);
     // The killed upgrade was to the target; the rollback returns to `version`.
     case 'pending-upgrade': return facts(release('pending-upgrade', 3, TARGET), [rev(1, 'superseded', OLD), rev(2, 'deployed', version), rev(3, 'pending-upgrade', TARGET)]);
-    case 'failed-install': return facts(release('failed', 1, TARGET, 'Release "web" failed: context deadline exceeded'), [rev(1, 'failed', TARGET)]);
+    // helm status leaves the description out; the history has it.
+    case 'failed-install': return facts(release('failed', 1, TARGET), [{ ...rev(1, 'failed', TARGET), description: 'Release "web" failed: Deployment/web not ready\ncontext deadline exceeded' }]);
     case 'failed-upgrade-helm3': return facts(release('failed', 3, TARGET), [rev(1, 'superseded', OLD), rev(2, 'superseded', version), rev(3, 'failed', TARGET)], 3);
     case 'failed-upgrade-helm4': return facts(release('failed', 3, TARGET), [rev(1, 'superseded', OLD), rev(2, 'superseded', version), rev(3, 'failed', TARGET)], 4);
     case 'superseded': return facts(release('superseded', 2, version), []);
@@ -166,7 +167,7 @@ describe('decideDeploy reasons', () => {
   it('after a failed first install, installs, and says how helm records it', () => {
     const decision = decide('failed-install');
     assert.deepEqual([decision.action, decision.baseline], ['install', undefined]);
-    assert.equal(explainDecision(decision), 'revision 1 failed (Release "web" failed: context deadline exceeded) and nothing is deployed: install 2.0.0 (helm records it as revision 2, over the failed one)');
+    assert.equal(explainDecision(decision), 'revision 1 failed (Release "web" failed: Deployment/web not ready; context deadline exceeded) and nothing is deployed: install 2.0.0 (helm records it as revision 2, over the failed one)');
   });
 
   it('restores a pending backup of an unchanged release instead of calling it unchanged', () => {
