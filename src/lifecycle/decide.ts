@@ -42,7 +42,7 @@ export interface Decision {
   action: DeployAction;
   /** A backup is put back after the action: one an interrupted reinstall left, or the reinstall's own. */
   restoreBackup: boolean;
-  /** What runs now (after the recovery), which the change is measured against; undefined: nothing. */
+  /** What runs now (after the recovery), which the change is measured against; undefined when nothing runs, or for a reinstall (everything is made anew). */
   baseline: DeployedRevision | undefined;
   /** Why, in words (explainDecision adds the restore to come); plan shows it and exec reports it. */
   reason: string;

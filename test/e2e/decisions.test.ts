@@ -4,7 +4,7 @@
 // that apply did what plan said (plan's decided action against exec's outcome), and that the row's
 // action is the one the table gives.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { parseChartSpec } from '../../src/config/parse.js';
 import type { DeployAction } from '../../src/lifecycle/decide.js';
@@ -57,7 +57,16 @@ for (const target of helmsUnderTest()) {
   const { helm, kube } = target;
   const web = (namespace: string, extra: Partial<StackChart> = {}): StackChart => ({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 60, ...extra });
   const install = (definition: StackChart) => runChart(definitionFor(stackChart(definition), 'apply', false), { helm, kube });
-  const ns = (row: string) => uniqueNamespace(`dec-${row}-${target.label}`);
+  // Every row has its namespace, removed at the end: the shared cluster's Service IP range is small.
+  const created: string[] = [];
+  const ns = (row: string) => {
+    const name = uniqueNamespace(`dec-${row}-${target.label}`);
+    created.push(name);
+    return name;
+  };
+  after(async () => {
+    await Promise.all(created.map((name) => kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name })));
+  });
 
   describe(`plan and apply agree, with ${target.label}`, { concurrency: 3 }, () => {
     it('absent: install', async () => {
