@@ -1,6 +1,6 @@
 // Default exec. Deploy: classify the release (release-state.ts), decide (decide.ts, the same decision
-// plan shows), then act: recover, install/upgrade with bounded retries, reinstall (backup, uninstall,
-// install, restore), skip, or restore a backup an interrupted reinstall left. Destroy: uninstall, a
+// plan shows; its recovery is done by preExec before), then act: install/upgrade with bounded retries,
+// reinstall (backup, uninstall, install, restore), skip, or restore a backup an interrupted reinstall left. Destroy: uninstall, a
 // no-op when the release is already gone.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
@@ -60,13 +60,12 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   const { action } = decision;
   const reason = explainDecision(decision);
   ctx.log(`${action}: ${reason}`);
-  // Without the default preExec (or on a retry) nothing recovered the release yet.
-  const recovered = decision.recovery.kind !== 'none' && (await recoverStuckRelease(ctx));
-
+  // Recovering is preExec's work (and the unlock-retry remedy's), not exec's: a release still locked here
+  // fails the upgrade as stuck-release, whose remedy unlocks it; and a remedy's retry must not roll back
+  // what the remedy just prepared (recreate-retry after a failed Helm 3 upgrade would get the old objects back).
   if (action === 'skip' || action === 'unchanged' || action === 'restore') {
     const restored = action === 'restore' ? await restorePendingBackup(ctx) : undefined;
-    const release = recovered ? await ctx.helm.status(ref, { signal: ctx.signal }) : found;
-    return { outcome: OUTCOMES[action], release, attempts: 0, reason, restored };
+    return { outcome: OUTCOMES[action], release: found, attempts: 0, reason, restored };
   }
   if (action === 'reinstall') {
     // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
