@@ -31,6 +31,8 @@ export { applyRemedy, chooseRemedy, defaultRemedy, type RemedyChoice, type Remed
 export { MigrationError, migrationsFor, migrationSteps, type Migration, type MigrationRecord, type MigrationStep } from './lifecycle/migrations.js';
 export { resolveRef } from './lifecycle/declared-resources.js';
 export { planRecovery, type RecoveryPlan } from './lifecycle/recovery.js';
+export { classifyRelease, type ReleaseFacts, type ReleaseState, type ReleaseView } from './lifecycle/release-state.js';
+export { decideDeploy, explainDecision, type Decision, type DecisionInput, type DeployAction } from './lifecycle/decide.js';
 export { runChart, type RunOptions } from './lifecycle/runner.js';
 export { PHASES } from './lifecycle/types.js';
 export type * from './lifecycle/types.js';

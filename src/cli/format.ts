@@ -4,7 +4,7 @@ import type { ChartPlan } from '../stack/plan.js';
 import type { ChartStatus } from '../stack/inspect.js';
 import type { ResolvedChart } from '../stack/types.js';
 
-const PLAN_SIGNS: Record<ChartPlan['action'], string> = { install: '+', upgrade: '~', reinstall: '±', skip: '=', recover: '!', delete: '-', none: ' ' };
+const PLAN_SIGNS: Record<ChartPlan['action'], string> = { install: '+', upgrade: '~', reinstall: '±', skip: '=', restore: '↺', recover: '!', delete: '-', none: ' ' };
 
 export function formatPlan(plans: readonly ChartPlan[]): string {
   const out: string[] = [];
@@ -16,7 +16,7 @@ export function formatPlan(plans: readonly ChartPlan[]): string {
   const count = (a: ChartPlan['action']) => plans.filter((p) => p.action === a).length;
   const predicted = plans.reduce((n, p) => n + p.predictions.length, 0);
   out.push(
-    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged; ${predicted} predicted failure(s)`,
+    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged${count('restore') ? `, ${count('restore')} to restore from a backup` : ''}; ${predicted} predicted failure(s)`,
   );
   return out.join('\n');
 }

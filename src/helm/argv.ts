@@ -147,6 +147,9 @@ export function upgradeArgv(version: HelmVersion, input: UpgradeArgvInput, files
     ...chartSourceArgs(input.source, access),
     ...releaseArgs(input),
     ...valuesArgs(input.values, files),
+    // The spec is the whole of the values: without this, an upgrade given no values at all reuses the
+    // previous revision's (Helm 3 and 4), even a failed one's, so apply would not deploy what plan rendered.
+    '--reset-values',
     ...upgradeOptionArgs(version, input.options),
     ...flag(input.dryRun === true, '--dry-run=server'),
     '--output',

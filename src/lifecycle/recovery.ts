@@ -19,6 +19,11 @@ export type RecoveryPlan =
 
 const GOOD: ReadonlySet<string> = new Set(['deployed', 'superseded']);
 
+/** The newest revision before `revision` that deployed successfully (deployed or superseded). Pure. */
+export function lastGoodRevision(history: readonly RevisionInfo[], revision: number): RevisionInfo | undefined {
+  return history.filter((h) => h.revision < revision && GOOD.has(h.status)).sort((a, b) => b.revision - a.revision)[0];
+}
+
 export function planRecovery(release: ReleaseInfo | undefined, history: readonly RevisionInfo[], helmMajor: HelmMajor): RecoveryPlan {
   if (!release) return { kind: 'none' };
   const { status, revision } = release;
@@ -27,23 +32,34 @@ export function planRecovery(release: ReleaseInfo | undefined, history: readonly
   }
   const earlier = history.filter((h) => h.revision < revision).sort((a, b) => b.revision - a.revision);
   if (status === 'failed' && helmMajor === 3) {
-    const deployed = earlier.find((h) => GOOD.has(h.status));
+    const deployed = lastGoodRevision(history, revision);
     if (!deployed) return { kind: 'none' };
     const reason = `revision ${revision} failed and Helm 3 would upgrade from revision ${deployed.revision} without undoing it`;
     return { kind: 'rollback', from: revision, to: deployed.revision, reason };
   }
   if (status !== 'pending-upgrade' && status !== 'pending-rollback') return { kind: 'none' };
-  const target = earlier.find((h) => GOOD.has(h.status)) ?? earlier[0];
+  const target = lastGoodRevision(history, revision) ?? earlier[0];
   if (!target) return { kind: 'uninstall', revision, reason: `revision ${revision} is stuck in ${status} with no earlier revision` };
   return { kind: 'rollback', from: revision, to: target.revision, reason: `revision ${revision} is stuck in ${status}` };
 }
 
-/** Reads what planRecovery needs (history, helm's major) only for a release that may need recovering. */
-export async function planReleaseRecovery(helm: HelmClient, release: ReleaseInfo | undefined, options: CallOptions = {}): Promise<RecoveryPlan> {
-  if (!release || (release.status !== 'failed' && !release.status.startsWith('pending-'))) return { kind: 'none' };
+/** True when the latest revision is failed or pending: only then are history and helm's major needed. Pure. */
+export function mayNeedRecovery(release: ReleaseInfo | undefined): release is ReleaseInfo {
+  return !!release && (release.status === 'failed' || release.status.startsWith('pending-'));
+}
+
+/** The release's history and helm's major, read only for a release that may need recovering. */
+export async function readRecoveryInputs(helm: HelmClient, release: ReleaseInfo | undefined, options: CallOptions = {}): Promise<{ history: RevisionInfo[]; major: HelmMajor } | undefined> {
+  if (!mayNeedRecovery(release)) return undefined;
   const { major } = await helm.version(options);
   const history = await helm.history({ release: release.name, namespace: release.namespace }, options);
-  return planRecovery(release, history, major);
+  return { history, major };
+}
+
+/** Reads what planRecovery needs (history, helm's major) only for a release that may need recovering. */
+export async function planReleaseRecovery(helm: HelmClient, release: ReleaseInfo | undefined, options: CallOptions = {}): Promise<RecoveryPlan> {
+  const inputs = await readRecoveryInputs(helm, release, options);
+  return inputs ? planRecovery(release, inputs.history, inputs.major) : { kind: 'none' };
 }
 
 /** Recovers the release when planRecovery says it must be: preExec runs it, exec between upgrade attempts, and the unlock-retry remedy. */

@@ -41,8 +41,8 @@ export interface PreExecResult {
   crdsToDelete?: string[] | undefined;
 }
 
-/** `skipped`: skipIfAlreadyInstalled; `unchanged`: skipUnchanged found the recorded digest equal. */
-export type ExecOutcome = 'installed' | 'upgraded' | 'reinstalled' | 'skipped' | 'unchanged' | 'uninstalled' | 'absent';
+/** `skipped`: skipIfAlreadyInstalled; `unchanged`: skipUnchanged found the recorded digest equal; `restored`: nothing to deploy, only a backup an interrupted reinstall left was put back (see decide.ts). */
+export type ExecOutcome = 'installed' | 'upgraded' | 'reinstalled' | 'skipped' | 'unchanged' | 'restored' | 'uninstalled' | 'absent';
 
 export interface ExecResult {
   outcome: ExecOutcome;

@@ -5,9 +5,9 @@ import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { computeReleaseDigest } from '../lifecycle/digest.js';
-import { breakingReinstallReason } from '../lifecycle/phases/exec.js';
-import { planReleaseRecovery } from '../lifecycle/recovery.js';
-import { deployedWithDigest } from '../lifecycle/release-labels.js';
+import { decideDeploy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
+import { readReleaseFacts } from '../lifecycle/release-facts.js';
+import { classifyRelease, type DeployedRevision } from '../lifecycle/release-state.js';
 import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../config/chart-spec.js';
@@ -19,7 +19,10 @@ import type { StackCommand } from './events.js';
 import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
 
-export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'recover' | 'delete' | 'none';
+export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'restore' | 'recover' | 'delete' | 'none';
+
+/** How plan shows each decided deploy action (a recovery first shows as recover). */
+const PLAN_ACTIONS: Record<DeployAction, PlanAction> = { install: 'install', upgrade: 'upgrade', reinstall: 'reinstall', skip: 'skip', unchanged: 'skip', restore: 'restore' };
 
 export interface ChartPlan {
   chart: string;
@@ -30,6 +33,10 @@ export interface ChartPlan {
   targetVersion: string | undefined;
   /** The recovery apply runs first, when the release is stuck. */
   recovery: string | undefined;
+  /** The deploy action decided (decide.ts), after any recovery; exec's outcome is its past tense. Undefined on destroy. */
+  deploy?: DeployAction | undefined;
+  /** Objects in a backup an interrupted reinstall left, which apply restores; undefined when there is none. */
+  restore?: string[] | undefined;
   changes: ResourceChange[];
   /** Failures apply would run into, each with the remedy it would take (pre-flight). */
   predictions: Prediction[];
@@ -51,24 +58,25 @@ function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
 }
 
 /**
- * The manifest changes apply would make. Upgrades render with a server-side dry run (lookups and
- * admission as the real upgrade sees them); a locked release refuses a dry run, so a release being
- * recovered, like one not installed, is rendered locally with `helm template`.
+ * The manifest changes apply would make, measured against what is deployed (`baseline`: the last good
+ * revision, never a failed or pending one; none when nothing runs). Upgrades render with a server-side
+ * dry run (lookups and admission as the real upgrade sees them); a locked release refuses a dry run, so
+ * a release being recovered, like one with nothing deployed, is rendered locally with `helm template`.
  */
-async function renderedChanges(spec: ChartSpec, present: ReleaseInfo | undefined, options: PlanOptions): Promise<{ changes: ResourceChange[]; rendered: string }> {
+async function renderedChanges(spec: ChartSpec, found: ReleaseInfo | undefined, baseline: DeployedRevision | undefined, options: PlanOptions): Promise<{ changes: ResourceChange[]; rendered: string }> {
   const call = { signal: options.signal };
-  const current = present ? await options.helm.getManifest(releaseRef(spec), call) : '';
-  const locked = present?.status.startsWith('pending-') ?? false;
+  const current = baseline ? await options.helm.getManifest({ ...releaseRef(spec), revision: baseline.revision }, call) : '';
+  const locked = found?.status.startsWith('pending-') ?? false;
   const rendered =
-    present && !locked
+    baseline && !locked
       ? (await options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)).manifest
       : await options.helm.template(templateRequest(spec), call);
   return { changes: diffManifests(current, rendered, spec.namespace), rendered };
 }
 
 /** The plan of a deploy that changes something: its manifest diff and the pre-flight of what it renders. */
-async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, diffFrom: ReleaseInfo | undefined, reinstall: boolean, options: PlanOptions) {
-  const { changes, rendered } = await renderedChanges(spec, diffFrom, options);
+async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, baseline: DeployedRevision | undefined, reinstall: boolean, options: PlanOptions) {
+  const { changes, rendered } = await renderedChanges(spec, found, baseline, options);
   const namespaceExists = (await probeNamespace(options.kube, spec.namespace)) !== 'missing';
   const preflight = await preflightChart(options.kube, { spec, rendered, release: found, reinstall, namespaceExists });
   return { changes, ...preflight };
@@ -102,29 +110,19 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
-  const withTarget = { ...base, targetVersion: target.version };
-  const plan = await planReleaseRecovery(options.helm, present, call);
-  if (plan.kind !== 'none') {
-    const recovery = plan.kind === 'rollback' ? `${plan.reason}: roll back to revision ${plan.to}` : `${plan.reason}: uninstall it`;
-    // After an uninstall there is nothing to upgrade: apply installs anew.
-    const next = plan.kind === 'rollback' ? present : undefined;
-    return { ...withTarget, action: 'recover', reason: `${recovery}, then ${next ? 'upgrade' : 'install'} to ${target.version}`, recovery, ...(await changingPlan(spec, present, next, false, options)) };
-  }
+  const digest = await computeReleaseDigest(spec, target.version);
+  const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
+  // The same classification and decision exec makes (decide.ts), from the release as it is now.
+  const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });
+  const recovery = describeRecovery(decision.recovery);
+  const decided = { ...base, targetVersion: target.version, recovery, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
+  const action: PlanAction = recovery ? 'recover' : PLAN_ACTIONS[decision.action];
+  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...decided, action, reason: explainDecision(decision) };
 
-  const reinstall = breakingReinstallReason(present, spec.lastBreakingVersionRequiringRestart, target.version);
-  if (reinstall) {
-    return { ...withTarget, action: 'reinstall', reason: `${reinstall}: uninstall, then install ${target.version}`, ...(await changingPlan(spec, present, undefined, true, options)) };
-  }
-  if (!present) return { ...withTarget, action: 'install', reason: `not installed: install ${target.version}`, ...(await changingPlan(spec, undefined, undefined, false, options)) };
-  if (spec.skipIfAlreadyInstalled && present.status === 'deployed') {
-    return { ...withTarget, action: 'skip', reason: `skipIfAlreadyInstalled, and revision ${present.revision} is deployed` };
-  }
-  if (spec.skipUnchanged && (await deployedWithDigest(options.kube, present, await computeReleaseDigest(spec, target.version)))) {
-    return { ...withTarget, action: 'skip', reason: `nothing changed since revision ${present.revision}` };
-  }
-  const planned = await changingPlan(spec, present, present, false, options);
-  const { changes } = planned;
-  const versions = present.chartVersion === target.version ? `chart ${target.version}` : `chart ${present.chartVersion} → ${target.version}`;
-  const what = changes.length ? `${changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
-  return { ...withTarget, action: 'upgrade', reason: `${versions}: ${what}`, ...planned };
+  const reinstall = decision.action === 'reinstall';
+  const planned = await changingPlan(spec, found, decision.baseline, reinstall, options);
+  // An upgrade's reason ends with what its diff against the deployed revision found.
+  const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
+  const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery ? what : undefined);
+  return { ...decided, action, reason, ...planned };
 }

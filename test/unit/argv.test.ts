@@ -63,6 +63,7 @@ describe('upgradeArgv', () => {
       '--namespace', 'apps',
       '--values', '/tmp/a.yaml', '--values', '/tmp/b.yaml',
       '--set-json', 'list=[1,2]', '--set', 'replicas=2', '--set-string', 'tag=1\\,0',
+      '--reset-values',
       '--wait', '--timeout', '300s', '--history-max', '10',
       '--output', 'json',
     ]);

@@ -1,28 +1,19 @@
-// Default exec. Deploy: reinstall when the installed chart predates the last breaking version, skip when
-// asked to and already installed, otherwise `helm upgrade --install` with bounded retries. Destroy:
-// uninstall, a no-op when the release is already gone.
+// Default exec. Deploy: classify the release (release-state.ts), decide (decide.ts, the same decision
+// plan shows; its recovery is done by preExec before), then act: install/upgrade with bounded retries,
+// reinstall (backup, uninstall, install, restore), skip, or restore a backup an interrupted reinstall left. Destroy: uninstall, a
+// no-op when the release is already gone.
 import { setTimeout as sleep } from 'node:timers/promises';
-import semver from 'semver';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
 import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
-import { deployedWithDigest } from '../release-labels.js';
+import { decideDeploy, explainDecision } from '../decide.js';
+import { readReleaseFacts } from '../release-facts.js';
+import { classifyRelease } from '../release-state.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
 import { observeDeploy } from '../observe-deploy.js';
 import { recoverStuckRelease } from '../recovery.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
-
-/** Why a release must be reinstalled, or undefined. Pure. */
-export function breakingReinstallReason(installed: ReleaseInfo | undefined, lastBreaking: string | undefined, targetVersion: string | undefined): string | undefined {
-  if (!installed || !lastBreaking) return undefined;
-  const current = semver.valid(semver.coerce(installed.chartVersion));
-  if (!current || !semver.lt(current, lastBreaking)) return undefined;
-  // Going to a version that is itself older than the breaking one needs no reinstall.
-  const target = targetVersion ? semver.valid(semver.coerce(targetVersion)) : undefined;
-  if (target && semver.lt(target, lastBreaking)) return undefined;
-  return `installed chart ${installed.chartVersion} is older than the last breaking version ${lastBreaking}`;
-}
 
 /** Failures that another attempt cannot fix. */
 function isRetryable(error: unknown): boolean {
@@ -48,34 +39,45 @@ async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, 
   }
 }
 
+/** Past tense of each decided action: what exec reports. */
+const OUTCOMES = { install: 'installed', upgrade: 'upgraded', reinstall: 'reinstalled', skip: 'skipped', unchanged: 'unchanged', restore: 'restored' } as const;
+
 async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {
   const ref = releaseRef(ctx.spec);
-  const installed = payload.preExec ? payload.preExec.release : await ctx.helm.status(ref, { signal: ctx.signal });
-  const present = installed && installed.status !== 'uninstalled' ? installed : undefined;
-
-  if (ctx.spec.skipIfAlreadyInstalled && present?.status === 'deployed') {
-    ctx.log(`already installed (revision ${present.revision}, chart ${present.chartVersion}); skipping`);
-    return { outcome: 'skipped', release: present, attempts: 0, reason: 'skipIfAlreadyInstalled and the release is deployed' };
+  // preExec's view of the release holds for the first pass; a remedy's retry (after a failed exec or
+  // validate) looks again, since the failed attempt changed the release.
+  const firstPass = payload.preExec !== undefined && payload.exec === undefined && !payload.remedies?.length;
+  const found = firstPass ? payload.preExec!.release : await ctx.helm.status(ref, { signal: ctx.signal });
+  const targetVersion = payload.prerequisites?.chart.version;
+  const digest = await computeReleaseDigest(ctx.spec, targetVersion || ctx.spec.version || '');
+  const facts = await readReleaseFacts(ctx.helm, ctx.kube, ctx.spec, found, digest, { signal: ctx.signal });
+  const decision = decideDeploy({
+    view: classifyRelease(facts),
+    spec: ctx.spec,
+    targetVersion,
+    reinstallRequested: payload.reinstallRequested,
+    recovered: firstPass && payload.preExec!.recovered !== undefined,
+  });
+  const { action } = decision;
+  const reason = explainDecision(decision);
+  ctx.log(`${action}: ${reason}`);
+  // Recovering is preExec's work (and the unlock-retry remedy's), not exec's: a release still locked here
+  // fails the upgrade as stuck-release, whose remedy unlocks it; and a remedy's retry must not roll back
+  // what the remedy just prepared (recreate-retry after a failed Helm 3 upgrade would get the old objects back).
+  if (action === 'skip' || action === 'unchanged' || action === 'restore') {
+    const restored = action === 'restore' ? await restorePendingBackup(ctx) : undefined;
+    return { outcome: OUTCOMES[action], release: found, attempts: 0, reason, restored };
   }
-
-  const reinstall = (present && payload.reinstallRequested) || breakingReinstallReason(present, ctx.spec.lastBreakingVersionRequiringRestart, payload.prerequisites?.chart.version);
-  if (reinstall) {
-    ctx.log(`${reinstall}: uninstalling revision ${present?.revision} and installing anew`, 'warn');
+  if (action === 'reinstall') {
     // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
     await backupDeclared(ctx);
     await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   }
-  const digest = await computeReleaseDigest(ctx.spec, payload.prerequisites?.chart.version || ctx.spec.version || '');
-  if (!reinstall && ctx.spec.skipUnchanged && present && (await deployedWithDigest(ctx.kube, present, digest))) {
-    ctx.log(`unchanged since revision ${present.revision} (digest ${digest.slice(0, 12)}); not upgrading`);
-    return { outcome: 'unchanged', release: present, attempts: 0, reason: 'chart version, values and spec match the deployed revision' };
-  }
   const { release, attempts } = await upgradeWithRetries(ctx, digest);
-  const outcome = reinstall ? 'reinstalled' : present ? 'upgraded' : 'installed';
-  ctx.log(`${outcome}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
-  // Also restores a backup that a run interrupted between uninstall and restore left behind.
+  ctx.log(`${OUTCOMES[action]}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
+  // The reinstall's own backup, or one an interrupted run left between its uninstall and restore.
   const restored = await restorePendingBackup(ctx);
-  return { outcome, release, attempts, reason: reinstall, restored };
+  return { outcome: OUTCOMES[action], release, attempts, reason, restored };
 }
 
 async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {

@@ -1,0 +1,38 @@
+// Reads what classifyRelease needs about one release, for plan and exec alike: its history and the
+// recovery it needs (only when failed or pending), whether it recorded this spec's digest, and whether a
+// backup an interrupted reinstall left is waiting. Reads only; the backup's content is not kept, only
+// the names of the objects in it.
+import type { ChartSpec } from '../config/chart-spec.js';
+import type { CallOptions, HelmClient, ReleaseInfo } from '../helm/types.js';
+import type { KubeClient, KubeObject } from '../kube/types.js';
+import { readBackup } from '../toolkit/backup.js';
+import { planRecovery, readRecoveryInputs } from './recovery.js';
+import { deployedWithDigest } from './release-labels.js';
+import type { ReleaseFacts } from './release-state.js';
+
+function describe(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
+}
+
+/** The facts about `release` (as helm status found it) for a deploy of `spec` whose digest is `digest`. */
+export async function readReleaseFacts(
+  helm: HelmClient,
+  kube: KubeClient,
+  spec: Pick<ChartSpec, 'name' | 'namespace'>,
+  release: ReleaseInfo | undefined,
+  digest: string,
+  options: CallOptions = {},
+): Promise<ReleaseFacts> {
+  const [recoveryInputs, digestMatches, backup] = await Promise.all([
+    readRecoveryInputs(helm, release, options),
+    deployedWithDigest(kube, release, digest),
+    readBackup(kube, { release: spec.name, namespace: spec.namespace }),
+  ]);
+  return {
+    release,
+    history: recoveryInputs?.history ?? [],
+    recovery: recoveryInputs && release ? planRecovery(release, recoveryInputs.history, recoveryInputs.major) : { kind: 'none' },
+    digestMatches,
+    pendingBackup: backup?.map(describe),
+  };
+}
