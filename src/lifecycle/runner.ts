@@ -7,14 +7,14 @@
 import { CancelledError, isHelmcycleError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { parseChartSpec } from '../config/parse.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { ChartFailedError } from './chart-error.js';
+import { parseDefinition, type AnyDefinition } from './definition.js';
 import { runMigrations, undoMigrations } from './migrations.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 import { defaultPhases } from './phases/index.js';
-import type { ChartDefinition, ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
+import type { ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
 
 export interface RunOptions<P extends ChartPayload> {
   helm: HelmClient;
@@ -27,19 +27,14 @@ export interface RunOptions<P extends ChartPayload> {
   file?: string;
 }
 
-function splitDefinition<P extends ChartPayload>(definition: ChartDefinition<P>) {
-  const { lifecycle, checks, migrations, ...spec } = definition;
-  return { lifecycle: lifecycle ?? {}, checks: checks ?? [], migrations: migrations ?? [], spec };
-}
-
 function errorText(error: unknown): { error: string; code: string } {
   return { error: error instanceof Error ? error.message : String(error), code: isHelmcycleError(error) ? error.code : 'ERROR' };
 }
 
-export async function runChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
-  const parts = splitDefinition(definition);
+export async function runChart<P extends ChartPayload = ChartPayload>(definition: AnyDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
+  const parts = parseDefinition(definition, { file: options.file });
   // A remedy may change the spec for the next attempt (force, forceConflicts), so it is a let.
-  let spec = parseChartSpec(parts.spec, { file: options.file });
+  let spec = parts.spec;
   const phases: Lifecycle<P> = { ...defaultPhases, ...parts.lifecycle } as Lifecycle<P>;
   const signal = options.signal ?? new AbortController().signal;
   const emit = (event: LifecycleEvent) => options.onEvent?.(event);
