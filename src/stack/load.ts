@@ -52,7 +52,10 @@ async function loadModule(file: string): Promise<unknown> {
   const { tsImport } = await import('tsx/esm/api');
   try {
     const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; stack?: unknown };
-    const value = mod.default ?? mod.stack;
+    let value = mod.default ?? mod.stack;
+    // A config file outside an ESM package is loaded as CommonJS, and its default export arrives wrapped
+    // once more ({ default: stack }).
+    if (value && typeof value === 'object' && Object.hasOwn(value, 'default') && !Object.hasOwn(value, 'charts')) value = (value as { default: unknown }).default;
     if (value === undefined) throw new StackConfigError('the module exports no stack: export default defineStack({...})', { file });
     return value;
   } catch (error) {
