@@ -65,12 +65,12 @@ const partsSchema = z.object({
     }),
   ),
   needs: z.array(z.string().min(1)),
-});
+}).partial();
 
 /** What is wrong with the code parts, field paths as a user writes them (`checks[0].run`). */
 export function definitionPartIssues(definition: Record<string, unknown>): SpecIssue[] {
   const present = Object.fromEntries(DEFINITION_KEYS.filter((k) => Object.hasOwn(definition, k) && definition[k] !== undefined).map((k) => [k, definition[k]]));
-  const result = partsSchema.partial().safeParse(present);
+  const result = partsSchema.safeParse(present);
   if (result.success) return [];
   return result.error.issues.map((issue) => ({ field: formatFieldPath(issue.path), message: issue.message }));
 }
