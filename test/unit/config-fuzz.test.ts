@@ -115,8 +115,12 @@ function mutateText(next: () => number): string {
   return text;
 }
 
-/** The chart one mutation is inside of, when its name is intact and it is still a chart. */
-function chartAtFault(stack: Record<string, unknown>, path: Path): string | undefined {
+/**
+ * The chart one mutation is inside of, when its name is intact and it is still a chart; null when the
+ * mutation is in the defaults, which no chart is to blame for.
+ */
+function chartAtFault(stack: Record<string, unknown>, path: Path): string | null | undefined {
+  if (path[0] === 'defaults' || (path[0] === 'environments' && path[2] === 'defaults')) return null;
   if (path[0] !== 'charts' || typeof path[1] !== 'number' || path.length < 3 || path[2] === 'name' || path[2] === 'needs') return undefined;
   const chart = (stack.charts as unknown[])[path[1]] as { name?: unknown } | undefined;
   return chart && typeof chart === 'object' && typeof chart.name === 'string' && /^[a-z]+$/.test(chart.name) ? chart.name : undefined;
@@ -124,7 +128,7 @@ function chartAtFault(stack: Record<string, unknown>, path: Path): string | unde
 
 interface Outcome { ok: number; inputErrors: number }
 
-function check(load: () => unknown, expectedChart: string | undefined, label: string, outcome: Outcome): void {
+function check(load: () => unknown, expectedChart: string | null | undefined, label: string, outcome: Outcome): void {
   try {
     load();
     outcome.ok++;
@@ -135,6 +139,7 @@ function check(load: () => unknown, expectedChart: string | undefined, label: st
     assert.ok(error.issues.length > 0 && error.issues.every((i) => i.field.length > 0), `${label}: names a field: ${error.message.slice(0, 300)}`);
     assert.ok(error.message.length < 10_000, `${label}: a readable error (${error.message.length} characters)`);
     if (expectedChart) assert.equal(error.chart, expectedChart, `${label}: names the chart: ${error.message.slice(0, 300)}`);
+    if (expectedChart === null) assert.equal(error.chart, undefined, `${label}: blames no chart for the defaults: ${error.message.slice(0, 300)}`);
   }
 }
 
