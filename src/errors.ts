@@ -54,6 +54,24 @@ export interface SpecIssue {
   message: string;
 }
 
+/** How many issues an input error lists, and how long one field or message may be, before it is cut. */
+export const INPUT_ERROR_LIMITS = { issues: 20, field: 200, message: 300 } as const;
+
+/** A text cut to `max` characters, saying how much was left out. Pure. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/**
+ * The issue lines of an input error. A file with 50,000 bad keys must still give an error a person can
+ * read: the list stops after INPUT_ERROR_LIMITS.issues and each line is cut (the full list stays on `issues`).
+ */
+function issueLines(issues: readonly SpecIssue[]): string[] {
+  const shown = issues.slice(0, INPUT_ERROR_LIMITS.issues).map((i) => `  - ${clip(i.field, INPUT_ERROR_LIMITS.field)}: ${clip(i.message, INPUT_ERROR_LIMITS.message)}`);
+  const more = issues.length - shown.length;
+  return more > 0 ? [...shown, `  … and ${more} more issue(s)`] : shown;
+}
+
 /** Bad input: the spec (or the file it came from) is wrong. Nothing was changed in the cluster. */
 export class SpecError extends HelmcycleError {
   readonly issues: readonly SpecIssue[];
@@ -61,8 +79,7 @@ export class SpecError extends HelmcycleError {
 
   constructor(chart: string, issues: readonly SpecIssue[], file?: string) {
     const where = file ? `${file}: ` : '';
-    const lines = issues.map((issue) => `  - ${issue.field}: ${issue.message}`);
-    super('SPEC_INVALID', `${where}chart '${chart}' has an invalid spec:\n${lines.join('\n')}`, {
+    super('SPEC_INVALID', `${where}chart '${clip(chart, INPUT_ERROR_LIMITS.field)}' has an invalid spec:\n${issueLines(issues).join('\n')}`, {
       chart,
       hint: 'fix the fields listed above; nothing was changed in the cluster',
     });
@@ -78,7 +95,7 @@ export class StackConfigError extends HelmcycleError {
 
   constructor(message: string, options: { file?: string; chart?: string; issues?: readonly SpecIssue[] } = {}) {
     const where = options.file ? `${options.file}: ` : '';
-    const lines = (options.issues ?? []).map((issue) => `\n  - ${issue.field}: ${issue.message}`).join('');
+    const lines = issueLines(options.issues ?? []).map((line) => `\n${line}`).join('');
     super('STACK_INVALID', `${where}${message}${lines}`, {
       ...(options.chart ? { chart: options.chart } : {}),
       hint: 'fix the stack configuration; nothing was changed in the cluster',

@@ -1,17 +1,33 @@
 // The CLI's exit codes, and which one an outcome maps to. Pure.
 import { CancelledError, causeChain, findCause, hasErrorCode, isInputError } from '../errors.js';
+import type { ChartStatus } from '../stack/inspect.js';
 
 /**
- * 0 success; 1 a chart failed; 2 bad input (nothing changed); 4 every chart that failed was refused
- * because another run holds its release's lease past --lock-timeout (nothing of those charts changed:
- * retrying later is safe); 130 interrupted.
+ * 0 success; 1 a chart failed; 2 bad input (nothing changed); 3 (status) none degraded but some not
+ * installed; 4 (apply, destroy) every chart that failed was refused because another run holds its
+ * release's lease past --lock-timeout (nothing of those charts changed: retrying later is safe); 130
+ * interrupted.
  */
-export const EXIT = { ok: 0, chartFailed: 1, badInput: 2, locked: 4, interrupted: 130 } as const;
+export const EXIT = { ok: 0, chartFailed: 1, badInput: 2, notInstalled: 3, locked: 4, interrupted: 130 } as const;
 
 /** A failure that is only "another run holds the release": its chart changed nothing. */
 export function isLeaseRefusal(error: unknown): boolean {
   for (const item of causeChain(error)) if (hasErrorCode(item, 'RELEASE_LEASE_HELD')) return true;
   return false;
+}
+
+/**
+ * `helmcycle status`: 0 every chart installed and ready; 1 some installed release is degraded (not
+ * deployed, or workloads not ready), whatever else is true, because that is what needs a person; 3 no
+ * chart is degraded but some are simply not installed. Why a code of its own: "not installed yet" is
+ * drift that `apply` fixes, not a failure, and a script must tell it from both (as `terraform plan
+ * -detailed-exitcode` tells "changes pending" from an error); helm and kubectl answer a missing release
+ * or object with 1, which could not be told from a broken one. 2 stays bad input, as for every command.
+ */
+export function statusExitCode(statuses: readonly Pick<ChartStatus, 'health'>[]): number {
+  if (statuses.some((s) => s.health === 'degraded')) return EXIT.chartFailed;
+  if (statuses.some((s) => s.health === 'not-installed')) return EXIT.notInstalled;
+  return EXIT.ok;
 }
 
 export function exitCodeForError(error: unknown, interrupted: boolean): number {

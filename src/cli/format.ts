@@ -30,7 +30,15 @@ export function formatStatus(statuses: readonly ChartStatus[]): string {
   const rows = [['CHART', 'NAMESPACE', 'REVISION', 'STATUS', 'VERSION', 'HEALTH']];
   for (const s of statuses) rows.push([s.chart, s.namespace, s.revision?.toString() ?? '-', s.status, s.chartVersion ?? '-', s.health]);
   const unready = statuses.flatMap((s) => s.unready.map((u) => `  ${s.chart}: ${u}`));
-  return [table(rows), ...(unready.length ? ['not ready:', ...unready] : [])].join('\n');
+  return [table(rows), ...(unready.length ? ['not ready:', ...unready] : []), statusSummary(statuses)].join('\n');
+}
+
+/** One line that says what the exit code says: how many are ready, degraded and not installed. */
+export function statusSummary(statuses: readonly ChartStatus[]): string {
+  const count = (health: ChartStatus['health']) => statuses.filter((s) => s.health === health).length;
+  const missing = statuses.filter((s) => s.health === 'not-installed').map((s) => s.chart);
+  const parts = [`${count('ready')} ready`, `${count('degraded')} degraded`, `${missing.length} not installed${missing.length ? ` (${missing.join(', ')}: apply installs them)` : ''}`];
+  return `status: ${parts.join(', ')}`;
 }
 
 export function formatList(charts: readonly ResolvedChart[]): string {

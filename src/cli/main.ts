@@ -12,7 +12,7 @@ import { loadStack } from '../stack/load.js';
 import { concurrencyFor, DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { templateRequest } from '../lifecycle/requests.js';
-import { EXIT, exitCodeForError, isLeaseRefusal } from './exit-codes.js';
+import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
 import { formatList, formatPlan, formatStatus } from './format.js';
 import { jsonRenderer } from './render/json.js';
 import { plainRenderer } from './render/plain.js';
@@ -146,9 +146,13 @@ class CliRun {
     const stack = await this.stack();
     const clients = this.clients();
     const statuses = await mapLimit(selectedCharts(stack, this.selection()), concurrencyFor(stack, this.options.concurrency), (c) => chartStatus(c, clients));
-    if (this.options.output === 'json') for (const s of statuses) this.io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
-    else this.io.stdout(`${formatStatus(statuses)}\n`);
-    return statuses.every((s) => s.health === 'ready') ? EXIT.ok : EXIT.chartFailed;
+    const code = statusExitCode(statuses);
+    if (this.options.output === 'json') {
+      for (const s of statuses) this.io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
+      const count = (health: string) => statuses.filter((s) => s.health === health).length;
+      this.io.stdout(`${JSON.stringify({ type: 'status-summary', ready: count('ready'), degraded: count('degraded'), notInstalled: count('not-installed'), exitCode: code })}\n`);
+    } else this.io.stdout(`${formatStatus(statuses)}\n`);
+    return code;
   }
 
   async template(): Promise<number> {

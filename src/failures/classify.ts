@@ -128,7 +128,8 @@ const RULES: readonly Rule[] = [
   {
     class: 'invalid-values',
     test: (_text, error) => has(error, RenderError),
-    detail: (text) => /(YAML parse error[^\n]*|execution error at[^\n]*|values don't meet the specifications[^\n]*|template: [^\n]*)/.exec(text)?.[1] ?? '',
+    // A schema error's first line names no key: the lines after it ("- at '/image': ...") are the detail.
+    detail: (text) => /(YAML parse error[^\n]*|execution error at[^\n]*|values don't meet the specifications[^\n]*(?:\n[^\n]*:\n)?(?:\n?- [^\n]*)*|template: [^\n]*)/.exec(text)?.[1] ?? '',
   },
   {
     class: 'crd-in-use',

@@ -79,11 +79,23 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** The first line helm wrote after "Error:", which is what it means to say. */
+/** How many lines of helm's error a message keeps (a schema error lists one line per bad key). */
+const MAX_SUMMARY_LINES = 40;
+
+/**
+ * What helm means to say: its "Error:" line and every line after it. Helm's message often goes on past
+ * the first line: a values-schema error names each bad key on a line of its own ("- at '/image':
+ * additional properties 'tga' not allowed"), and without those lines the error names no key at all.
+ * Warnings helm writes before "Error:" are left out.
+ */
 export function errorSummary(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const errorLine = lines.find((l) => l.startsWith('Error:'));
-  return (errorLine ?? lines.at(-1) ?? 'helm failed without a message').replace(/^Error:\s*/, '');
+  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const start = lines.findIndex((l) => l.trimStart().startsWith('Error:'));
+  if (start === -1) return lines.at(-1)?.trim() ?? 'helm failed without a message';
+  const kept = lines.slice(start, start + MAX_SUMMARY_LINES);
+  const more = lines.length - start - kept.length;
+  kept[0] = kept[0]!.trimStart().replace(/^Error:\s*/, '');
+  return [...kept, ...(more > 0 ? [`… (${more} more line(s) of helm's error)`] : [])].join('\n');
 }
 
 export function classifyHelmFailure(stderr: string, failure: HelmFailure): HelmCommandError {

@@ -7,16 +7,16 @@
 import { CancelledError, isHelmcycleError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { parseChartSpec } from '../config/parse.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { ChartFailedError } from './chart-error.js';
+import { parseDefinition, type AnyDefinition } from './definition.js';
 import { runMigrations, undoMigrations } from './migrations.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
 import { defaultPhases } from './phases/index.js';
 import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
 import type { HeldLease } from '../lease/release-lease.js';
-import type { ChartDefinition, ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
+import type { ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
 
 export interface RunOptions<P extends ChartPayload> {
   helm: HelmClient;
@@ -34,16 +34,11 @@ export interface RunOptions<P extends ChartPayload> {
   lease?: LeaseSettings | false;
 }
 
-function splitDefinition<P extends ChartPayload>(definition: ChartDefinition<P>) {
-  const { lifecycle, checks, migrations, ...spec } = definition;
-  return { lifecycle: lifecycle ?? {}, checks: checks ?? [], migrations: migrations ?? [], spec };
-}
-
 function errorText(error: unknown): { error: string; code: string } {
   return { error: error instanceof Error ? error.message : String(error), code: isHelmcycleError(error) ? error.code : 'ERROR' };
 }
 
-export async function runChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
+export async function runChart<P extends ChartPayload = ChartPayload>(definition: AnyDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
   // The lease is given back however the run ends (success, failure, cancel); a killed run's expires.
   const held: { lease?: HeldLease | undefined } = {};
   try {
@@ -53,10 +48,10 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
   }
 }
 
-async function runChartHolding<P extends ChartPayload>(definition: ChartDefinition<P>, options: RunOptions<P>, held: { lease?: HeldLease | undefined }): Promise<ChartResult<P>> {
-  const parts = splitDefinition(definition);
+async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition<P>, options: RunOptions<P>, held: { lease?: HeldLease | undefined }): Promise<ChartResult<P>> {
+  const parts = parseDefinition(definition, { file: options.file });
   // A remedy may change the spec for the next attempt (force, forceConflicts), so it is a let.
-  let spec = parseChartSpec(parts.spec, { file: options.file });
+  let spec = parts.spec;
   const phases: Lifecycle<P> = { ...defaultPhases, ...parts.lifecycle } as Lifecycle<P>;
   // The chart's signal: the caller's, and a lease lost to another run (this run must stop changing things).
   const abort = new AbortController();

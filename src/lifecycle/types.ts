@@ -98,6 +98,12 @@ export interface RemedyRecord {
 /** A chart's own validation: throw (or return a failure message) when the application is not right. */
 export interface CustomCheck<P extends ChartPayload = ChartPayload> {
   name: string;
+  /**
+   * When it runs: after a deploy (the default), after a destroy, or both. A check written for a running
+   * application (an endpoint answers) would fail once the release is gone, so it runs on destroy only
+   * when it asks to.
+   */
+  on?: 'deploy' | 'destroy' | 'both';
   run(ctx: PhaseContext<P>, payload: P): Promise<string | void> | string | void;
 }
 

@@ -1,9 +1,9 @@
-// The validated spec inside a stack chart's definition (its phases, checks and needs set aside).
+// The validated spec inside a stack chart's definition (its phases, checks, migrations and needs set
+// aside by the one split in lifecycle/definition.ts).
 import type { ChartSpec } from '../config/chart-spec.js';
-import { parseChartSpec } from '../config/parse.js';
+import { parseDefinition } from '../lifecycle/definition.js';
 import type { StackChart } from './types.js';
 
 export function chartSpecOf(definition: StackChart, file?: string): ChartSpec {
-  const { lifecycle: _lifecycle, checks: _checks, needs: _needs, ...spec } = definition;
-  return parseChartSpec(spec, file ? { file } : {});
+  return parseDefinition(definition, { file }).spec;
 }

@@ -46,7 +46,7 @@ export function buildGraph(nodes: readonly GraphNode[], file?: string): Graph {
   const names = nodes.map((n) => n.name);
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) throw new StackConfigError(`two charts are named '${name}'; chart names must be unique in a stack`, { file, chart: name });
+    if (seen.has(name)) throw new StackConfigError(`two charts are named '${name}'; chart names must be unique in a stack`, { file, chart: name, issues: [{ field: 'name', message: `'${name}' is used by more than one chart` }] });
     seen.add(name);
   }
   for (const node of nodes) {
@@ -58,11 +58,11 @@ export function buildGraph(nodes: readonly GraphNode[], file?: string): Graph {
           issues: [{ field: 'needs', message: `unknown chart '${need}'; known: ${names.join(', ')}` }],
         });
       }
-      if (need === node.name) throw new StackConfigError(`chart '${node.name}' needs itself`, { file, chart: node.name });
+      if (need === node.name) throw new StackConfigError(`chart '${node.name}' needs itself`, { file, chart: node.name, issues: [{ field: 'needs', message: 'a chart cannot need itself' }] });
     }
   }
   const cycle = findCycle(nodes);
-  if (cycle) throw new StackConfigError(`the charts' needs form a cycle: ${cycle.join(' → ')}`, { file, chart: cycle[0] });
+  if (cycle) throw new StackConfigError(`the charts' needs form a cycle: ${cycle.join(' → ')}`, { file, chart: cycle[0], issues: [{ field: 'needs', message: 'each chart on the cycle waits for the next: remove one of these needs' }] });
   const waitsFor = new Map(nodes.map((n) => [n.name, [...new Set(n.needs)]]));
   const waitedOnBy = new Map<string, string[]>(names.map((n) => [n, []]));
   for (const node of nodes) for (const need of new Set(node.needs)) waitedOnBy.get(need)!.push(node.name);

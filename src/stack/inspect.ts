@@ -60,8 +60,8 @@ export interface ChartStatus {
   revision: number | undefined;
   status: string;
   chartVersion: string | undefined;
-  /** ready: every workload ready; degraded: some are not; unknown: not installed. */
-  health: 'ready' | 'degraded' | 'unknown';
+  /** ready: deployed, every workload ready; degraded: installed but not deployed or not ready; not-installed: no release. */
+  health: 'ready' | 'degraded' | 'not-installed';
   unready: string[];
 }
 
@@ -69,7 +69,10 @@ export async function chartStatus(chart: ResolvedChart, clients: { helm: HelmCli
   const spec = chartSpecOf(chart.definition, chart.file);
   const ref = { release: spec.name, namespace: spec.namespace };
   const release = await clients.helm.status(ref);
-  if (!release) return { chart: spec.name, namespace: spec.namespace, revision: undefined, status: 'not installed', chartVersion: undefined, health: 'unknown', unready: [] };
+  // A release uninstalled with --keep-history is as absent as one never installed: apply installs it.
+  if (!release || release.status === 'uninstalled') {
+    return { chart: spec.name, namespace: spec.namespace, revision: undefined, status: 'not installed', chartVersion: undefined, health: 'not-installed', unready: [] };
+  }
   const workloads = workloadsOf(parseManifest(await clients.helm.getManifest(ref), spec.namespace));
   const unready: string[] = [];
   for (const workload of workloads) {

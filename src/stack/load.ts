@@ -1,21 +1,23 @@
 // Loading a stack from helmcycle.config.ts (run through tsx: no build step) or helmcycle.yaml, then
-// resolving it: defaults and the environment applied, relative paths anchored at the config file's
-// folder, every chart's spec and the graph checked. Any mistake is a StackConfigError or SpecError
-// raised before anything touches the cluster.
+// resolving it: defaults and the environment applied, every path anchored at the config file's folder,
+// every chart's definition and the graph checked. Any mistake is a StackConfigError or SpecError raised
+// before anything touches the cluster.
 import { access, readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { StackConfigError } from '../errors.js';
-import { isLocalChart } from '../lifecycle/requests.js';
+import { clip, StackConfigError } from '../errors.js';
 import { formatFieldPath } from '../config/parse.js';
 import { prototypeKeyIssues, setPathIssues } from '../config/safe-keys.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import { parseStackYaml } from '../config/yaml-file.js';
+import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
+import { anchorPaths, checkStackFiles } from './paths.js';
 import { stackShapeSchema } from './schema.js';
-import type { ResolvedStack, StackChart, StackDefinition } from './types.js';
+import type { ResolvedChart, ResolvedStack, StackChart, StackDefinition } from './types.js';
+
+export { checkStackFiles } from './paths.js';
 
 export const DEFAULT_CONFIG_FILES = ['helmcycle.config.ts', 'helmcycle.config.mts', 'helmcycle.config.js', 'helmcycle.yaml', 'helmcycle.yml'];
 
@@ -43,17 +45,17 @@ export async function findConfigFile(given: string | undefined, cwd = process.cw
 }
 
 async function loadYaml(file: string): Promise<unknown> {
-  const doc = parseDocument(await readFile(file, 'utf8'), { prettyErrors: true });
-  const first = doc.errors[0];
-  if (first) throw new StackConfigError(`not valid YAML: ${first.message}`, { file });
-  return doc.toJS();
+  return parseStackYaml(await readFile(file, 'utf8'), file);
 }
 
 async function loadModule(file: string): Promise<unknown> {
   const { tsImport } = await import('tsx/esm/api');
   try {
     const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; stack?: unknown };
-    const value = mod.default ?? mod.stack;
+    let value = mod.default ?? mod.stack;
+    // A config file outside an ESM package is loaded as CommonJS, and its default export arrives wrapped
+    // once more ({ default: stack }).
+    if (value && typeof value === 'object' && Object.hasOwn(value, 'default') && !Object.hasOwn(value, 'charts')) value = (value as { default: unknown }).default;
     if (value === undefined) throw new StackConfigError('the module exports no stack: export default defineStack({...})', { file });
     return value;
   } catch (error) {
@@ -68,21 +70,23 @@ export async function loadStackFile(file: string): Promise<StackDefinition> {
   return (ext === '.yaml' || ext === '.yml' ? await loadYaml(file) : await loadModule(file)) as StackDefinition;
 }
 
-function checkShape(raw: unknown, file: string | undefined): void {
-  const shape = stackShapeSchema.safeParse(raw);
-  if (shape.success) return;
-  const issues = shape.error.issues.map((issue: z.core.$ZodIssue) => ({ field: formatFieldPath(issue.path), message: issue.message }));
-  const chartIndex = shape.error.issues.map((i) => i.path).find((p) => p[0] === 'charts' && typeof p[1] === 'number')?.[1] as number | undefined;
-  const chartName = chartIndex === undefined ? undefined : (raw as { charts?: { name?: unknown }[] }).charts?.[chartIndex]?.name;
-  throw new StackConfigError('the stack is invalid', { file, ...(typeof chartName === 'string' ? { chart: chartName } : {}), issues });
+/** The chart every issue is inside of (`charts[3]...`), when they are all inside the same one. */
+function chartAtFault(raw: unknown, paths: readonly (readonly PropertyKey[])[]): string | undefined {
+  const indexes = new Set(paths.map((p) => (p[0] === 'charts' && typeof p[1] === 'number' ? p[1] : -1)));
+  if (indexes.size !== 1 || indexes.has(-1)) return undefined;
+  const name = (raw as { charts?: { name?: unknown }[] }).charts?.[[...indexes][0]!]?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
-/** A chart path written relative to the config file (./charts/web) is anchored at its folder. */
-function anchorPaths(chart: StackChart, baseDir: string): StackChart {
-  const anchored = { ...chart };
-  if (isLocalChart(chart) && (chart.chart.startsWith('./') || chart.chart.startsWith('../'))) anchored.chart = resolve(baseDir, chart.chart);
-  if (chart.valuesFiles) anchored.valuesFiles = chart.valuesFiles.map((f) => (isAbsolute(f) ? f : resolve(baseDir, f)));
-  return anchored;
+function checkShape(raw: unknown, file: string | undefined): void {
+  if (raw === null || raw === undefined) {
+    throw new StackConfigError('the stack file is empty', { file, issues: [{ field: 'charts', message: 'a stack needs at least one chart' }] });
+  }
+  const shape = stackShapeSchema.safeParse(raw);
+  if (shape.success) return;
+  const issues = shape.error.issues.map((issue: z.core.$ZodIssue) => ({ field: issue.path.length ? formatFieldPath(issue.path) : '(stack)', message: issue.message }));
+  const chart = chartAtFault(raw, shape.error.issues.map((i) => i.path));
+  throw new StackConfigError('the stack is invalid', { file, ...(chart ? { chart } : {}), issues });
 }
 
 export interface ResolveOptions {
@@ -90,7 +94,6 @@ export interface ResolveOptions {
   environment?: string;
 }
 
-/** Applies defaults and the environment, anchors paths, and checks every chart and the graph. */
 /**
  * Keys that would write into a prototype once layered or nested, anywhere in the stack: refused before
  * anything is merged (see config/safe-keys.ts).
@@ -107,9 +110,22 @@ function checkKeys(raw: unknown, file: string | undefined): void {
     (Array.isArray(stack.charts) ? stack.charts : []).forEach((chart, index) => issues.push(...setPathIssues(chart, ['charts', index])));
   }
   if (issues.length === 0) return;
-  const chartIndex = issues.map((i) => /^charts\[(\d+)\]/.exec(i.field)?.[1]).find((i) => i !== undefined);
-  const chartName = chartIndex === undefined ? undefined : stack?.charts?.[Number(chartIndex)]?.name;
-  throw new StackConfigError('the stack has keys that are not allowed', { file, ...(typeof chartName === 'string' ? { chart: chartName } : {}), issues });
+  const paths = issues.map((i) => {
+    const index = /^charts\[(\d+)\]/.exec(i.field)?.[1];
+    return index === undefined ? [] : ['charts', Number(index)];
+  });
+  const chart = chartAtFault(raw, paths);
+  throw new StackConfigError('the stack has keys that are not allowed', { file, ...(chart ? { chart } : {}), issues });
+}
+
+/** One chart with the stack's defaults and the environment laid under and over it, checked and anchored. */
+function resolveChart(chart: StackChart, layers: Parameters<typeof layerChart>[1], baseDir: string, file: string | undefined): ResolvedChart {
+  const parts = splitDefinition(chart);
+  const layered = joinDefinition(layerChart(parts.spec, layers), { ...parts, needs: [] }) as StackChart;
+  // Checked now, so a bad chart stops the whole stack before anything runs; paths are anchored after,
+  // on a spec known to have the right types.
+  parseDefinition(layered, { file });
+  return { name: chart.name, needs: parts.needs, definition: anchorPaths(layered, baseDir), file };
 }
 
 export function resolveStack(definition: StackDefinition, options: ResolveOptions = {}): ResolvedStack {
@@ -120,50 +136,33 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
   // Object.hasOwn, not `in`: `--env toString` or `--env constructor` must not find Object.prototype's.
   if (environment !== undefined && !Object.hasOwn(environments, environment)) {
     const known = Object.keys(environments);
-    throw new StackConfigError(`unknown environment '${environment}' (${known.length ? `known: ${known.join(', ')}` : 'the stack defines none'})`, { file });
+    throw new StackConfigError(`unknown environment '${clip(environment, 100)}' (${known.length ? `known: ${clip(known.join(', '), 300)}` : 'the stack defines none'})`, {
+      file,
+      issues: [{ field: '--env', message: `no environment '${environment}' in environments` }],
+    });
   }
   const env = environment ? environments[environment] : undefined;
-  const envChart = (name: string) => (env?.charts && Object.hasOwn(env.charts, name) ? env.charts[name] : undefined);
+  const chartNames = new Set(definition.charts.map((c) => c.name));
   for (const name of Object.keys(env?.charts ?? {})) {
-    if (!definition.charts.some((c) => c.name === name)) {
-      throw new StackConfigError(`environment '${environment}' overrides chart '${name}', which is not a chart of this stack`, { file, chart: name });
+    if (!chartNames.has(name)) {
+      throw new StackConfigError(`environment '${environment}' overrides chart '${name}', which is not a chart of this stack`, {
+        file,
+        chart: name,
+        issues: [{ field: `environments.${environment}.charts.${name}`, message: 'no chart of this stack has that name' }],
+      });
     }
   }
   const baseDir = file ? dirname(file) : process.cwd();
   const charts = definition.charts.map((chart) => {
-    const { needs = [], lifecycle, checks, ...fields } = chart;
-    const layered = layerChart(fields as Record<string, unknown>, {
+    const override = env?.charts && Object.hasOwn(env.charts, chart.name) ? env.charts[chart.name] : undefined;
+    return resolveChart(chart, {
       ...(definition.defaults ? { defaults: definition.defaults as Record<string, unknown> } : {}),
       ...(env?.defaults ? { envDefaults: env.defaults as Record<string, unknown> } : {}),
-      ...(envChart(chart.name) ? { envChart: envChart(chart.name) as Record<string, unknown> } : {}),
-    }) as StackChart;
-    // Check the spec now, so a bad chart stops the whole stack before anything runs.
-    chartSpecOf(layered, file);
-    const definitionOut: StackChart = { ...anchorPaths(layered, baseDir), ...(lifecycle ? { lifecycle } : {}), ...(checks ? { checks } : {}) };
-    return { name: chart.name, needs, definition: definitionOut, file };
+      ...(override ? { envChart: override as Record<string, unknown> } : {}),
+    }, baseDir, file);
   });
   buildGraph(charts, file);
   return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, charts };
-}
-
-/** Every values file and local chart the stack names exists: a missing one is bad input, found up front. */
-export async function checkStackFiles(stack: ResolvedStack): Promise<void> {
-  for (const chart of stack.charts) {
-    const { definition } = chart;
-    const paths: [string, string][] = (definition.valuesFiles ?? []).map((f, i) => [`valuesFiles[${i}]`, f]);
-    if (isLocalChart(definition) && isAbsolute(definition.chart)) paths.push(['chart', definition.chart]);
-    for (const [field, path] of paths) {
-      try {
-        await access(path);
-      } catch {
-        throw new StackConfigError(`chart '${chart.name}' names a file that does not exist`, {
-          ...(stack.file ? { file: stack.file } : {}),
-          chart: chart.name,
-          issues: [{ field, message: `${path} does not exist` }],
-        });
-      }
-    }
-  }
 }
 
 export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string } = {}): Promise<ResolvedStack> {

@@ -52,9 +52,9 @@ export function concurrencyFor(stack: ResolvedStack, requested: number | undefin
   return requested ?? stack.concurrency ?? DEFAULT_CONCURRENCY;
 }
 
-/** The definition a chart runs with under a command. Pure. */
+/** The definition a chart runs with under a command (lifecycle/definition.ts splits it). Pure. */
 export function definitionFor(chart: ResolvedChart, command: StackCommand, forceUpgrade: boolean): StackChart {
-  const { needs: _needs, ...definition } = chart.definition;
+  const definition = chart.definition;
   if (command === 'destroy') return { ...definition, action: 'destroy' };
   if (command === 'validate') return definition;
   return { ...definition, skipUnchanged: forceUpgrade ? false : (definition.skipUnchanged ?? true) };

@@ -6,19 +6,39 @@ import { chartSpecFields, refineChartSpec } from '../config/chart-spec.js';
 
 const chartName = z.string().min(1, 'a chart needs a name');
 
+const { name: _name, chart: _chart, ...defaultableFields } = chartSpecFields;
+
+/**
+ * Defaults are checked as what they are, before they are laid over any chart: a typo or a wrong type in
+ * `defaults` is the defaults' error (`defaults.atmic`), not the first chart's, and `name` (which every
+ * chart sets for itself, so a default could never apply) is refused instead of passing silently.
+ */
+export const chartDefaultsSchema = z.strictObject(defaultableFields).partial();
+/** An environment's override of one chart: any spec field but the name it is found by. */
+export const chartOverrideSchema = z.strictObject({ ...defaultableFields, chart: chartSpecFields.chart }).partial();
+
+const notInDefaults = (field: string, why: string) => z.never({ error: `${field} cannot be a default: ${why}` }).optional();
+const shapeDefaults = chartDefaultsSchema.extend({
+  name: notInDefaults('name', 'every chart sets its own, so it would apply to none'),
+  chart: notInDefaults('chart', 'each chart names its own chart'),
+});
+const shapeOverride = chartOverrideSchema.extend({
+  name: notInDefaults('name', 'the override is found by the chart name it is written under'),
+});
+
 /** The stack's shape: what is checked before any chart is merged with its defaults. */
 export const stackShapeSchema = z.strictObject({
   /** Editors read it (yaml-language-server); helmcycle ignores it. */
   $schema: z.string().optional(),
   name: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
-  defaults: z.record(z.string(), z.unknown()).optional(),
+  defaults: shapeDefaults.optional(),
   environments: z
     .record(
       z.string().regex(/^[\w.-]+$/, 'an environment name is letters, digits, dots, dashes and underscores'),
       z.strictObject({
-        defaults: z.record(z.string(), z.unknown()).optional(),
-        charts: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+        defaults: shapeDefaults.optional(),
+        charts: z.record(z.string(), shapeOverride).optional(),
       }),
     )
     .optional(),
@@ -27,20 +47,18 @@ export const stackShapeSchema = z.strictObject({
     .min(1, 'a stack needs at least one chart'),
 });
 
-const { name: _name, chart: _chart, ...defaultableFields } = chartSpecFields;
-
 /** For editors and docs: the full stack file, chart fields included. */
 export const stackFileDocumentationSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().optional().describe('The stack name, shown in output and reports.'),
   concurrency: z.number().int().min(1).max(64).optional().describe('How many charts may run at once.'),
-  defaults: z.strictObject(defaultableFields).partial().optional().describe('Spec fields applied to every chart unless it sets them.'),
+  defaults: chartDefaultsSchema.optional().describe('Spec fields applied to every chart unless it sets them.'),
   environments: z
     .record(
       z.string(),
       z.strictObject({
-        defaults: z.strictObject(defaultableFields).partial().optional(),
-        charts: z.record(z.string(), z.strictObject(chartSpecFields).partial()).optional(),
+        defaults: chartDefaultsSchema.optional(),
+        charts: z.record(z.string(), chartOverrideSchema).optional(),
       }),
     )
     .optional()

@@ -235,10 +235,10 @@ describe('status, validate, template and list (helm4)', () => {
     assert.equal((await cli(helm4, file, '--only', 'web', 'apply')).code, 0);
 
     const status = await cli(helm4, file, 'status');
-    assert.equal(status.code, 1, 'one chart is not installed, so the stack is not healthy');
+    assert.equal(status.code, 3, 'one chart is not installed (and none is degraded): the documented exit code 3');
     const byChart = Object.fromEntries(status.lines.map((l) => [l.chart, l as unknown as { revision?: number; status: string; health: string }]));
     assert.deepEqual([byChart.web?.revision, byChart.web?.status, byChart.web?.health], [1, 'deployed', 'ready']);
-    assert.deepEqual([byChart.absent?.status, byChart.absent?.health], ['not installed', 'unknown']);
+    assert.deepEqual([byChart.absent?.status, byChart.absent?.health], ['not installed', 'not-installed']);
 
     const validated = await cli(helm4, file, '--only', 'web', 'validate');
     assert.equal(validated.code, 0, validated.stderr);

@@ -47,6 +47,22 @@ describe('stderr helpers', () => {
   it('takes the Error: line as the summary', () => {
     assert.equal(errorSummary('W1124 warning\nError: UPGRADE FAILED: boom\n'), 'UPGRADE FAILED: boom');
   });
+  it("keeps every line of a values-schema error, which name the keys (Helm 3 and Helm 4 wording)", () => {
+    const helm3 = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nstrict-values:\n- (root): Additional property crd is not allowed\n- image: Additional property tga is not allowed\n";
+    const helm4 = "WARNING: kube config is group-readable\nError: values don't meet the specifications of the schema(s) in the following chart(s):\nstrict-values:\n- at '/image': additional properties 'tga' not allowed\n- at '': additional properties 'crd' not allowed\n";
+    for (const [stderr, keys] of [[helm3, /Additional property crd is not allowed\n- image: Additional property tga/], [helm4, /at '\/image': additional properties 'tga' not allowed\n- at '': additional properties 'crd' not allowed$/]] as const) {
+      const error = classifyHelmFailure(stderr, { argv: ['upgrade', '--install'], exitCode: 1, stderrTail: stderr, durationMs: 1, timedOut: false, cancelled: false });
+      assert.equal(error.code, 'HELM_RENDER_FAILED');
+      assert.match(error.message, keys);
+      assert.doesNotMatch(error.message, /WARNING/);
+    }
+  });
+  it('cuts a very long helm error after 40 lines, saying so', () => {
+    const stderr = `Error: many\n${Array.from({ length: 100 }, (_, i) => `- key${i}: bad`).join('\n')}`;
+    const summary = errorSummary(stderr);
+    assert.equal(summary.split('\n').length, 41);
+    assert.match(summary, /… \(61 more line\(s\) of helm's error\)$/);
+  });
   it('masks secrets', () => {
     assert.equal(redact('bad value sup3r for key', ['sup3r']), 'bad value *** for key');
   });

@@ -23,7 +23,7 @@ describe('stack graph', () => {
     assert.deepEqual(findCycle([{ name: 'x', needs: ['y'] }, { name: 'y', needs: ['z'] }, { name: 'z', needs: ['x'] }]), ['x', 'y', 'z', 'x']);
     assert.throws(() => buildGraph([{ name: 'x', needs: ['y'] }, { name: 'y', needs: ['x'] }], 'stack.yaml'), (e: Error) => {
       assert.ok(e instanceof StackConfigError);
-      assert.equal(e.message, "stack.yaml: the charts' needs form a cycle: x → y → x");
+      assert.equal(e.message, "stack.yaml: the charts' needs form a cycle: x → y → x\n  - needs: each chart on the cycle waits for the next: remove one of these needs");
       return true;
     });
     assert.throws(() => buildGraph([{ name: 'x', needs: ['nope'] }]), /chart 'x' needs 'nope', which is not a chart of this stack\n {2}- needs: unknown chart 'nope'; known: x/);

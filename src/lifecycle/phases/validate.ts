@@ -1,15 +1,22 @@
 // Default validate. Deploy: the release is `deployed`, every Deployment, StatefulSet, DaemonSet and Job
 // in its manifest is ready or complete before the timeout, and the chart's own checks pass. Destroy:
-// the release is gone. "helm said deployed" is not enough: this is where pods that never came up show.
+// the release is gone, and only the checks that ask to run on destroy (`on: 'destroy' | 'both'`) run. "helm said deployed" is not enough: this is where pods that never came up show.
 import { ValidationError } from '../../errors.js';
 import { parseManifest, workloadsOf } from '../../kube/manifest.js';
 import { waitForWorkloads } from '../../toolkit/pods.js';
 import { releaseRef } from '../requests.js';
-import type { ChartPayload, CheckResult, PhaseContext } from '../types.js';
+import type { ChartSpec } from '../../config/chart-spec.js';
+import type { ChartPayload, CheckResult, CustomCheck, PhaseContext } from '../types.js';
+
+/** Whether a check runs after this action. Pure. */
+export function checkRunsOn(check: Pick<CustomCheck, 'on'>, action: ChartSpec['action']): boolean {
+  const on = check.on ?? 'deploy';
+  return on === 'both' || on === action;
+}
 
 async function runCustomChecks<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const check of ctx.checks) {
+  for (const check of ctx.checks.filter((c) => checkRunsOn(c, ctx.spec.action))) {
     try {
       const failure = await check.run(ctx, payload);
       results.push(failure ? { name: check.name, ok: false, message: failure } : { name: check.name, ok: true, message: 'passed' });
@@ -37,6 +44,7 @@ async function validateDestroy<P extends ChartPayload>(ctx: PhaseContext<P>, pay
   const gone: CheckResult = !release || release.status === 'uninstalled'
     ? { name: 'release', ok: true, message: 'release is gone' }
     : { name: 'release', ok: false, message: `release still exists (status ${release.status})` };
+  if (!gone.ok) return [gone];
   return [gone, ...(await runCustomChecks(ctx, payload))];
 }
 
