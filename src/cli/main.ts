@@ -61,7 +61,9 @@ class CliRun {
   }
 
   private clients() {
+    // One command is one run: each namespace's release records are read once (helm/release-snapshot.ts).
     return createClients({
+      releaseView: 'run',
       ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),

@@ -19,6 +19,7 @@ import { KubeRequestError } from '../errors.js';
 import type {
   AccessAnswer,
   AccessQuery,
+  AccessRules,
   ApplyOptions,
   ContainerState,
   EventRecord,
@@ -300,5 +301,32 @@ export class NodeKubeClient implements KubeClient {
       if (statusCode(error) === 404) return false;
       throw new KubeRequestError(`looking up ${kind} (${apiVersion}) failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
     }
+  }
+
+  async listByLabels(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+    try {
+      const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+      return list.items as unknown as KubeObject[];
+    } catch (error) {
+      if (isNotServed(error)) return [];
+      throw new KubeRequestError(`listing ${kind} (${labelSelector}) in ${namespace} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
+    }
+  }
+
+  async reviewRules(namespace: string): Promise<AccessRules> {
+    const review = await request(`reviewing access rules in namespace ${namespace}`, () =>
+      this.auth.createSelfSubjectRulesReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+      }),
+    );
+    return {
+      resourceRules: (review.status?.resourceRules ?? []).map((rule) => ({
+        verbs: rule.verbs ?? [],
+        apiGroups: rule.apiGroups ?? [],
+        resources: rule.resources ?? [],
+        resourceNames: rule.resourceNames ?? [],
+      })),
+      incomplete: review.status?.incomplete === true,
+    };
   }
 }

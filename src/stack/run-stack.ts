@@ -1,5 +1,6 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
+import { runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
@@ -78,6 +79,8 @@ export function selectedCharts(stack: ResolvedStack, selection: Selection = {}):
 
 export async function runStack(stack: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
   const started = Date.now();
+  // One view of the cluster for the whole run: each namespace's release records read once.
+  const helm = runViewOf(options.helm);
   const emit = (event: StackEvent) => options.onEvent?.(event);
   const charts = selectedCharts(stack, options.selection);
   const byName = new Map(charts.map((c) => [c.name, c]));
@@ -98,7 +101,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
       }
-      return runChart(definition, { helm: options.helm, kube: options.kube, signal, onEvent: emit, ...(chart.file ? { file: chart.file } : {}) });
+      return runChart(definition, { helm, kube: options.kube, signal, onEvent: emit, ...(chart.file ? { file: chart.file } : {}) });
     },
     onNotRun: (name, outcome) => {
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });

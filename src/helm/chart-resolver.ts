@@ -1,0 +1,102 @@
+// What `helm show chart` would say, answered without starting helm where that is certain to give the
+// same answer: a local chart folder (its Chart.yaml), or a chart in an anonymous http(s) repository
+// (its entry in the repository's index, fetched and parsed once per run, the version picked as helm
+// picks it). Anything else (OCI, credentials, client certificates, a packaged .tgz, a constraint
+// node-semver does not read the way helm does) answers undefined: the caller asks helm.
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
+import { parseChartYaml } from './parse.js';
+import type { ChartMetadata, ChartSource } from './types.js';
+
+interface IndexEntry {
+  name?: unknown;
+  version?: unknown;
+  appVersion?: unknown;
+  kubeVersion?: unknown;
+}
+
+export type RepositoryIndex = Map<string, IndexEntry[]>;
+
+/** Parses a repository index (YAML, or the JSON some servers write). Pure. */
+export function parseRepositoryIndex(text: string): RepositoryIndex {
+  const trimmed = text.trimStart();
+  const data = (trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(text, { maxAliasCount: -1 })) as { entries?: Record<string, IndexEntry[]> } | null;
+  return new Map(Object.entries(data?.entries ?? {}).filter(([, versions]) => Array.isArray(versions)));
+}
+
+/** A Masterminds constraint as node-semver reads it ("," is AND there), or undefined when it does not. Pure. */
+export function semverRange(constraint: string): string | undefined {
+  const range = constraint.replace(/\s*,\s*/g, ' ').trim();
+  return semver.validRange(range) ?? undefined;
+}
+
+/**
+ * The entry helm would install for `version`: an exact match first, else the highest version that
+ * satisfies the constraint (no pre-releases unless asked, as helm); undefined when unsure. Pure.
+ */
+export function pickIndexEntry(entries: readonly IndexEntry[], version: string | undefined): IndexEntry | undefined | 'none' {
+  const wanted = version?.trim() ?? '';
+  if (wanted) {
+    const exact = entries.find((entry) => entry.version === wanted);
+    if (exact) return exact;
+  }
+  const range = wanted ? semverRange(wanted) : '*';
+  if (!range) return undefined;
+  let best: { entry: IndexEntry; version: string } | undefined;
+  for (const entry of entries) {
+    const parsed = typeof entry.version === 'string' ? semver.valid(entry.version) : null;
+    if (!parsed || !semver.satisfies(parsed, range)) continue;
+    if (!best || semver.gt(parsed, best.version)) best = { entry, version: parsed };
+  }
+  return best?.entry ?? 'none';
+}
+
+function metadataOf(entry: IndexEntry): ChartMetadata {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  return { name: String(entry.name ?? ''), version: String(entry.version ?? ''), appVersion: text(entry.appVersion), kubeVersion: text(entry.kubeVersion) };
+}
+
+/** True for a repository source helm would fetch anonymously with its defaults. */
+function isPlainRepository(source: ChartSource): boolean {
+  return Boolean(source.repository && /^https?:\/\//.test(source.repository) && !source.auth && !source.chart.startsWith('oci://'));
+}
+
+export class ChartResolver {
+  private readonly indexes = new Map<string, Promise<RepositoryIndex | undefined>>();
+  /** Index downloads, for the benchmark. */
+  indexFetches = 0;
+
+  constructor(private readonly cwd: string = process.cwd()) {}
+
+  async resolve(source: ChartSource, signal?: AbortSignal): Promise<ChartMetadata | undefined> {
+    if (!source.repository && !source.chart.startsWith('oci://')) return this.localChart(source.chart);
+    if (!isPlainRepository(source)) return undefined;
+    const index = await this.index(source.repository!, signal);
+    const entries = index?.get(source.chart);
+    if (!entries) return undefined; // helm's own error message is the better one
+    const entry = pickIndexEntry(entries, source.version);
+    return entry && entry !== 'none' ? metadataOf(entry) : undefined;
+  }
+
+  private async localChart(chart: string): Promise<ChartMetadata | undefined> {
+    const folder = resolve(this.cwd, chart);
+    if (!(await stat(folder).catch(() => undefined))?.isDirectory()) return undefined;
+    const yaml = await readFile(join(folder, 'Chart.yaml'), 'utf8').catch(() => undefined);
+    return yaml === undefined ? undefined : parseChartYaml(yaml);
+  }
+
+  /** The repository's index, downloaded and parsed once; undefined when that fails (helm then says why). */
+  private index(url: string, signal?: AbortSignal): Promise<RepositoryIndex | undefined> {
+    let index = this.indexes.get(url);
+    if (!index) {
+      this.indexFetches++;
+      index = fetch(`${url.replace(/\/+$/, '')}/index.yaml`, { ...(signal ? { signal } : {}) })
+        .then(async (response) => (response.ok ? parseRepositoryIndex(await response.text()) : undefined))
+        .catch(() => undefined);
+      this.indexes.set(url, index);
+    }
+    return index;
+  }
+}
