@@ -61,6 +61,7 @@ export class StorageBackedHelmClient implements HelmClient {
   private readonly resolver: ChartResolver;
   private readonly charts = new Map<string, Promise<ChartMetadata>>();
   private readonly pulls = new Map<string, Promise<string>>();
+  private readonly facts = new Map<string, Promise<unknown>>();
   private counts = { fromStorage: 0, toHelm: 0 };
 
   constructor(inner: HelmClient, kube: RecordLister, options: StorageBackedOptions = {}) {
@@ -76,6 +77,21 @@ export class StorageBackedHelmClient implements HelmClient {
   /** A view for one run: its own snapshot and chart caches, the same helm behind it. */
   forRun(): StorageBackedHelmClient {
     return new StorageBackedHelmClient(this.inner, this.kube, { ...this.options, helmDriver: this.driver ?? 'unsupported', scope: 'run' });
+  }
+
+  /**
+   * A fact about the cluster (its version, the caller's rights in a namespace) asked once per run;
+   * a live view asks every time. `keep` says which answers may be kept (a missing namespace may be
+   * created by an earlier chart of the same run, so that answer is not).
+   */
+  remember<T>(key: string, ask: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
+    if (this.scope !== 'run') return ask();
+    const known = this.facts.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const answer = ask();
+    this.facts.set(key, answer);
+    answer.then((value) => { if (!keep(value)) this.facts.delete(key); }, () => this.facts.delete(key));
+    return answer;
   }
 
   readCounts(): ReadCounts {
@@ -194,6 +210,11 @@ export class StorageBackedHelmClient implements HelmClient {
     }
     return pulled;
   }
+}
+
+/** `remember` of a storage-backed client; any other client is asked every time. */
+export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
+  return helm instanceof StorageBackedHelmClient ? helm.remember(key, ask, keep) : ask();
 }
 
 /** The run view of a client: a fresh snapshot for a storage-backed one, the client itself otherwise. */
