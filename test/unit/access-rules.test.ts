@@ -24,10 +24,13 @@ describe('access rules', () => {
 
   it('reviews the rules of a namespace once per run, for every chart of it', async () => {
     const kube = new FakeKube();
+    let reviews = 0;
+    const review = kube.reviewRules.bind(kube);
+    kube.reviewRules = async () => { reviews++; return review(); };
     // The fake helm keeps the releases here (a driver helmcycle does not read), the run the facts.
     const helm = new StorageBackedHelmClient(new FakeHelm(), kube, { helmDriver: 'sql' }).forRun();
     for (const name of ['a', 'b', 'c']) await runChart({ name, namespace: 'apps', chart: 'test/fixtures/charts/web' }, { helm, kube });
-    assert.deepEqual(kube.calls.filter((c) => c === 'reviewRules'), ['reviewRules']);
+    assert.equal(reviews, 1);
   });
 
   it('refuses a chart whose namespace rules do not allow writing release Secrets, asking no access review', async () => {

@@ -72,7 +72,7 @@ export class FakeKube implements KubeClient {
   }
   /** The rules reviewRules answers; everything allowed unless a test says otherwise. */
   rules: AccessRules = { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [] }], incomplete: false };
-  async reviewRules() { this.calls.push('reviewRules'); return this.allowed ? this.rules : { resourceRules: [], incomplete: false }; }
+  async reviewRules() { return this.allowed ? this.rules : { resourceRules: [], incomplete: false }; }
   private put(object: KubeObject) {
     const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
     this.objects.set(FakeKube.key(ref), structuredClone(object));

@@ -39,18 +39,19 @@ async function checkLocalChart(ctx: PhaseContext<ChartPayload>): Promise<void> {
 }
 
 /**
- * Whether the caller may do one thing. Namespaced rights come from one rules review per namespace and
- * run; creating a Namespace (cluster-scoped, which a namespace's rules review also lists from its
+ * Whether the caller may do these things. Namespaced rights come from one rules review per namespace
+ * and run; creating a Namespace (cluster-scoped, which a namespace's rules review also lists from its
  * RoleBindings without granting it) and anything an incomplete review leaves open ask an access review.
  */
-async function allowed(ctx: PhaseContext<ChartPayload>, query: AccessQuery): Promise<boolean> {
-  if (query.namespace) {
-    const namespace = query.namespace;
-    const rules = await rememberInRun(ctx.helm, `rules:${namespace}`, () => ctx.kube.reviewRules(namespace)).catch(() => undefined);
-    const answer = rules ? rulesAllow(rules, query) : 'unknown';
-    if (answer !== 'unknown') return answer === 'allowed';
+async function firstDenied(ctx: PhaseContext<ChartPayload>, queries: readonly AccessQuery[]): Promise<AccessQuery | undefined> {
+  const namespace = ctx.spec.namespace;
+  const rules = await rememberInRun(ctx.helm, `rules:${namespace}`, () => ctx.kube.reviewRules(namespace)).catch(() => undefined);
+  for (const query of queries) {
+    const answer = rules && query.namespace === namespace ? rulesAllow(rules, query) : 'unknown';
+    const allowed = answer === 'unknown' ? (await ctx.kube.canI(query)).allowed : answer === 'allowed';
+    if (!allowed) return query;
   }
-  return (await ctx.kube.canI(query)).allowed;
+  return undefined;
 }
 
 async function checkAccess(ctx: PhaseContext<ChartPayload>, namespaceExists: boolean): Promise<void> {
@@ -59,13 +60,12 @@ async function checkAccess(ctx: PhaseContext<ChartPayload>, namespaceExists: boo
   const verbs = ctx.spec.action === 'destroy' ? ['get', 'delete'] : ['get', 'create', 'update'];
   const queries: AccessQuery[] = verbs.map((verb) => ({ verb, resource: 'secrets', namespace }));
   if (ctx.spec.action === 'deploy' && !namespaceExists) queries.push({ verb: 'create', resource: 'namespaces', namespace: '' });
-  for (const query of queries) {
-    if (!(await allowed(ctx, query))) {
-      throw new PrerequisiteError(
-        `chart '${ctx.spec.name}': not allowed to ${query.verb} ${query.resource}${query.namespace ? ` in namespace ${query.namespace}` : ''}`,
-        { chart: ctx.spec.name, hint: 'use a kubeconfig whose user has these rights, or ask for them' },
-      );
-    }
+  const denied = await firstDenied(ctx, queries);
+  if (denied) {
+    throw new PrerequisiteError(
+      `chart '${ctx.spec.name}': not allowed to ${denied.verb} ${denied.resource}${denied.namespace ? ` in namespace ${denied.namespace}` : ''}`,
+      { chart: ctx.spec.name, hint: 'use a kubeconfig whose user has these rights, or ask for them' },
+    );
   }
 }
 
