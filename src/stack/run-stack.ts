@@ -5,11 +5,14 @@ import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
 import type { ChartPayload, ChartResult, Lifecycle } from '../lifecycle/types.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import type { StackCommand, StackCounts, StackEvent } from './events.js';
 import { buildGraph, restrictGraph, reverseGraph } from './graph.js';
 import { runGraph } from './scheduler.js';
 import { selectCharts, type Selection } from './select.js';
 import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
+
+export { DEFAULT_CONCURRENCY };
 
 export interface StackRunOptions {
   helm: HelmClient;
@@ -42,7 +45,6 @@ export interface StackResult {
   durationMs: number;
 }
 
-export const DEFAULT_CONCURRENCY = 4;
 
 /** How many charts run at once: the caller's choice, else the stack's, else the default. */
 export function concurrencyFor(stack: ResolvedStack, requested: number | undefined): number {
