@@ -4,11 +4,13 @@
 //     through the run's snapshot (release-snapshot.ts); a write through this client re-reads its release
 //   showChart: the local Chart.yaml or the repository index (chart-resolver.ts), else helm, once per source
 //   pull: once per (source, destination)
+//   upgradeInstall, dryRun, template in a run: from one local copy of each fetched chart (run-charts.ts)
 //   version: the inner client caches it
 // A storage driver helmcycle cannot read (HELM_DRIVER=sql, memory) sends every call to helm.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lifecycle/digest.js';
 import { ChartResolver } from './chart-resolver.js';
+import { needsFetch, RunCharts } from './run-charts.js';
 import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
 import { latestRevision, storageDriverOf, toReleaseInfo, toRevisionInfo, type StorageDriver, type StoredRelease } from './release-storage.js';
 import type {
@@ -61,6 +63,7 @@ export class StorageBackedHelmClient implements HelmClient {
   private readonly resolver: ChartResolver;
   private readonly charts = new Map<string, Promise<ChartMetadata>>();
   private readonly pulls = new Map<string, Promise<string>>();
+  private readonly runCharts: RunCharts;
   private readonly facts = new Map<string, Promise<unknown>>();
   private counts = { fromStorage: 0, toHelm: 0 };
 
@@ -72,6 +75,22 @@ export class StorageBackedHelmClient implements HelmClient {
     this.driver = storageDriverOf('helmDriver' in options ? options.helmDriver : process.env.HELM_DRIVER);
     this.snapshot = this.driver ? new ReleaseSnapshot(kube, this.driver, this.scope) : undefined;
     this.resolver = new ChartResolver(options.cwd);
+    this.runCharts = new RunCharts(inner);
+  }
+
+  /** Ends the run: removes the run folder of fetched charts (the process's exit removes it too). */
+  dispose(): Promise<void> {
+    return this.runCharts.dispose();
+  }
+
+  /**
+   * In a run, a fetched chart's request reads the run's local copy instead; if fetching fails, the
+   * request goes as it came (helm then fetches, and reports any error itself).
+   */
+  private async fromRunCopy<R extends { source: ChartSource }>(request: R, options?: CallOptions): Promise<R> {
+    if (this.scope !== 'run' || !needsFetch(request.source)) return request;
+    const local = await this.runCharts.local(sourceKey(request.source), request.source, options).catch(() => undefined);
+    return local ? { ...request, source: { chart: local } } : request;
   }
 
   /** A view for one run: its own snapshot and chart caches, the same helm behind it. */
@@ -127,7 +146,7 @@ export class StorageBackedHelmClient implements HelmClient {
   }
 
   upgradeInstall(request: UpgradeRequest, options?: CallOptions): Promise<ReleaseInfo> {
-    return this.afterWrite(request, () => this.inner.upgradeInstall(request, options));
+    return this.afterWrite(request, async () => this.inner.upgradeInstall(await this.fromRunCopy(request, options), options));
   }
 
   uninstall(request: UninstallRequest, options?: CallOptions): Promise<void> {
@@ -172,12 +191,12 @@ export class StorageBackedHelmClient implements HelmClient {
     return this.inner.list(namespace, options);
   }
 
-  template(request: TemplateRequest, options?: CallOptions): Promise<string> {
-    return this.inner.template(request, options);
+  async template(request: TemplateRequest, options?: CallOptions): Promise<string> {
+    return this.inner.template(await this.fromRunCopy(request, options), options);
   }
 
-  dryRun(request: UpgradeRequest, options?: CallOptions): Promise<DryRunResult> {
-    return this.inner.dryRun(request, options);
+  async dryRun(request: UpgradeRequest, options?: CallOptions): Promise<DryRunResult> {
+    return this.inner.dryRun(await this.fromRunCopy(request, options), options);
   }
 
   /** Once per source in a run (a live view asks every time: a range may resolve anew, a folder change). */
@@ -215,6 +234,11 @@ export class StorageBackedHelmClient implements HelmClient {
 /** `remember` of a storage-backed client; any other client is asked every time. */
 export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
   return helm instanceof StorageBackedHelmClient ? helm.remember(key, ask, keep) : ask();
+}
+
+/** Ends a run view made by runViewOf (its fetched charts are removed). */
+export async function endRunView(helm: HelmClient): Promise<void> {
+  if (helm instanceof StorageBackedHelmClient && helm.scope === 'run') await helm.dispose();
 }
 
 /** The run view of a client: a fresh snapshot for a storage-backed one, the client itself otherwise. */

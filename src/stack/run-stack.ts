@@ -1,6 +1,6 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
-import { runViewOf } from '../helm/storage-backed-client.js';
+import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
@@ -109,7 +109,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });
       if (outcome.status === 'cancelled') emit({ type: 'chart-cancelled', chart: name, reason: outcome.reason, at: Date.now() });
     },
-  });
+  }).finally(() => endRunView(helm)); // the run's fetched charts go with it
 
   const records: ChartRunRecord[] = graph.names.map((name) => {
     const outcome = outcomes.get(name)!;

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseChartSpec } from '../../src/config/parse.js';
+import { upgradeRequest } from '../../src/lifecycle/requests.js';
 import { describe, it } from 'node:test';
 import { pickIndexEntry, parseRepositoryIndex, semverRange } from '../../src/helm/chart-resolver.js';
 import { decodeReleaseRecord, groupRecords, storageDriverOf } from '../../src/helm/release-storage.js';
@@ -96,7 +100,7 @@ describe('the storage-backed helm client', () => {
       kube.add(record({ name: request.release, namespace: request.namespace, revision: 2, status: 'deployed', version: '1.1.0' }));
       return (await client.status(request))!;
     };
-    await client.upgradeInstall({ release: 'a', namespace: 'apps' } as never);
+    await client.upgradeInstall(upgradeRequest(parseChartSpec({ name: 'a', namespace: 'apps', chart: './charts/web' })));
     assert.deepEqual(kube.listCalls, ['apps:owner=helm', 'apps:owner=helm,name=a']);
     const after = await client.status({ release: 'a', namespace: 'apps' });
     assert.deepEqual([after?.revision, after?.chartVersion], [2, '1.1.0']);
@@ -134,6 +138,35 @@ describe('the storage-backed helm client', () => {
     await client.showChart({ chart: 'oci://localhost:5000/charts/web', version: '1.0.0' });
     await client.showChart({ chart: 'oci://localhost:5000/charts/web', version: '1.0.0' });
     assert.deepEqual(helm.calls, ['showChart']);
+  });
+});
+
+describe('the charts of a run', () => {
+  it('pulls a repository chart once into a private run folder and installs every release from it', async () => {
+    const pulls: string[] = [];
+    const helm = new (class extends FakeHelm {
+      override async pull(_source?: unknown, destination = '') { pulls.push(destination); return join(destination, 'web'); }
+    })();
+    const client = new StorageBackedHelmClient(helm, new CountingKube(), { helmDriver: 'sql' }).forRun();
+    const source = { chart: 'web', repository: 'http://127.0.0.1:1/charts', version: '^1.0.0' };
+    for (const release of ['a', 'b', 'c']) await client.upgradeInstall({ ...upgradeRequest(parseChartSpec({ name: release, namespace: 'apps', chart: 'x' })), source });
+    assert.equal(pulls.length, 1);
+    const folder = dirname(pulls[0]!);
+    assert.equal((await stat(folder)).mode & 0o777, 0o700);
+    assert.deepEqual(helm.upgradeRequests.map((r) => r.source), Array(3).fill({ chart: join(pulls[0]!, 'web') }));
+    // A local chart is used where it is.
+    await client.upgradeInstall({ ...upgradeRequest(parseChartSpec({ name: 'd', namespace: 'apps', chart: './charts/web' })) });
+    assert.deepEqual(helm.upgradeRequests.at(-1)?.source.chart, './charts/web');
+    await client.dispose();
+    await assert.rejects(stat(folder), /ENOENT/);
+  });
+
+  it('outside a run, installs from the source as given', async () => {
+    const helm = new FakeHelm();
+    const client = new StorageBackedHelmClient(helm, new CountingKube(), { helmDriver: 'sql' });
+    const source = { chart: 'web', repository: 'http://127.0.0.1:1/charts', version: '1.0.0' };
+    await client.upgradeInstall({ ...upgradeRequest(parseChartSpec({ name: 'a', namespace: 'apps', chart: 'x' })), source });
+    assert.deepEqual(helm.upgradeRequests[0]?.source, source);
   });
 });
 
