@@ -19,11 +19,97 @@ interface IndexEntry {
 
 export type RepositoryIndex = Map<string, IndexEntry[]>;
 
+/** A downloaded index: one chart's entries scanned on demand, the whole document parsed only when needed. */
+export class IndexText {
+  private parsed: RepositoryIndex | undefined;
+  private readonly scanned = new Map<string, IndexEntry[] | undefined>();
+
+  constructor(private readonly text: string) {}
+
+  entries(chart: string): IndexEntry[] | undefined {
+    if (!this.scanned.has(chart)) {
+      const scanned = this.parsed ? undefined : scanIndexEntries(this.text, chart);
+      this.scanned.set(chart, scanned ?? (this.parsed ??= parseRepositoryIndex(this.text)).get(chart));
+    }
+    return this.scanned.get(chart);
+  }
+}
+
 /** Parses a repository index (YAML, or the JSON some servers write). Pure. */
 export function parseRepositoryIndex(text: string): RepositoryIndex {
   const trimmed = text.trimStart();
   const data = (trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(text, { maxAliasCount: -1 })) as { entries?: Record<string, IndexEntry[]> } | null;
   return new Map(Object.entries(data?.entries ?? {}).filter(([, versions]) => Array.isArray(versions)));
+}
+
+const WANTED_FIELDS = new Set(['name', 'version', 'appVersion', 'kubeVersion']);
+
+/** One plain, single- or double-quoted scalar on one line; undefined for anything else. Pure. */
+function scalar(raw: string): string | undefined {
+  const value = raw.replace(/\s+#.*$/, '').trim();
+  if (value.startsWith('"')) {
+    try {
+      return JSON.parse(value) as string;
+    } catch {
+      return undefined;
+    }
+  }
+  if (value.startsWith("'")) return value.endsWith("'") && value.length >= 2 ? value.slice(1, -1).replace(/''/g, "'") : undefined;
+  return value === '' || /^[|>&*!{[]/.test(value) ? undefined : value;
+}
+
+/**
+ * The entries of one chart, read line by line from an index in the block style `helm repo index`
+ * writes, without parsing the whole document (a big public index is megabytes of YAML: seconds to
+ * parse in JavaScript). Undefined when the text is not in that shape: the caller parses it whole. Pure.
+ */
+export function scanIndexEntries(text: string, chart: string): IndexEntry[] | undefined {
+  const lines = text.split('\n');
+  const top = lines.findIndex((line) => /^entries:\s*$/.test(line));
+  if (top < 0) return undefined;
+  let start = -1;
+  let keyIndent = -1;
+  for (let i = top + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\S/.test(line)) break; // the next top-level key: the chart is not listed
+    const match = /^( +)([^\s:#][^:]*):\s*$/.exec(line);
+    if (match && (keyIndent < 0 || match[1]!.length === keyIndent)) {
+      keyIndent = match[1]!.length;
+      const key = scalar(match[2]!);
+      if (key === chart) {
+        start = i + 1;
+        break;
+      }
+    }
+  }
+  if (start < 0) return keyIndent < 0 ? undefined : [];
+  const entries: IndexEntry[] = [];
+  let fieldIndent = -1;
+  let current: Record<string, string> | undefined;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const indent = line.length - line.trimStart().length;
+    if (indent < keyIndent || (indent === keyIndent && !line.trimStart().startsWith('- '))) break; // the next chart
+    const item = /^( *)- (.*)$/.exec(line);
+    if (item && (fieldIndent < 0 || item[1]!.length + 2 === fieldIndent)) {
+      if (item[2]!.trimStart().startsWith('{')) return undefined; // flow style: parse it whole
+      fieldIndent = item[1]!.length + 2;
+      current = {};
+      entries.push(current);
+    }
+    if (!current || fieldIndent < 0) return undefined;
+    const body = item && item[1]!.length + 2 === fieldIndent ? item[2]! : indent === fieldIndent ? line.slice(fieldIndent) : undefined;
+    if (body === undefined) continue; // deeper: a field's own content (urls, maintainers, annotations)
+    const field = /^([A-Za-z]+):(?:\s+(.*))?$/.exec(body);
+    if (!field) continue;
+    if (WANTED_FIELDS.has(field[1]!) && field[2] !== undefined) {
+      const value = scalar(field[2]);
+      if (value === undefined) return undefined;
+      current[field[1]!] = value;
+    }
+  }
+  return entries.every((entry) => typeof entry.version === 'string') ? entries : undefined;
 }
 
 /** A Masterminds constraint as node-semver reads it ("," is AND there), or undefined when it does not. Pure. */
@@ -64,7 +150,7 @@ function isPlainRepository(source: ChartSource): boolean {
 }
 
 export class ChartResolver {
-  private readonly indexes = new Map<string, Promise<RepositoryIndex | undefined>>();
+  private readonly indexes = new Map<string, Promise<IndexText | undefined>>();
   /** Index downloads, for the benchmark. */
   indexFetches = 0;
 
@@ -74,7 +160,7 @@ export class ChartResolver {
     if (!source.repository && !source.chart.startsWith('oci://')) return this.localChart(source.chart);
     if (!isPlainRepository(source)) return undefined;
     const index = await this.index(source.repository!, signal);
-    const entries = index?.get(source.chart);
+    const entries = index?.entries(source.chart);
     if (!entries) return undefined; // helm's own error message is the better one
     const entry = pickIndexEntry(entries, source.version);
     return entry && entry !== 'none' ? metadataOf(entry) : undefined;
@@ -88,12 +174,12 @@ export class ChartResolver {
   }
 
   /** The repository's index, downloaded and parsed once; undefined when that fails (helm then says why). */
-  private index(url: string, signal?: AbortSignal): Promise<RepositoryIndex | undefined> {
+  private index(url: string, signal?: AbortSignal): Promise<IndexText | undefined> {
     let index = this.indexes.get(url);
     if (!index) {
       this.indexFetches++;
       index = fetch(`${url.replace(/\/+$/, '')}/index.yaml`, { ...(signal ? { signal } : {}) })
-        .then(async (response) => (response.ok ? parseRepositoryIndex(await response.text()) : undefined))
+        .then(async (response) => (response.ok ? new IndexText(await response.text()) : undefined))
         .catch(() => undefined);
       this.indexes.set(url, index);
     }

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { upgradeRequest } from '../../src/lifecycle/requests.js';
 import { describe, it } from 'node:test';
-import { pickIndexEntry, parseRepositoryIndex, semverRange } from '../../src/helm/chart-resolver.js';
+import { pickIndexEntry, parseRepositoryIndex, scanIndexEntries, semverRange } from '../../src/helm/chart-resolver.js';
 import { decodeReleaseRecord, groupRecords, storageDriverOf } from '../../src/helm/release-storage.js';
 import { StorageBackedHelmClient } from '../../src/helm/storage-backed-client.js';
 import type { KubeObject } from '../../src/kube/types.js';
@@ -190,6 +190,48 @@ describe('repository indexes', () => {
     assert.equal(pick('~1.2'), '1.2.0');
     assert.equal(pick('1.x'), '1.10.0');
     assert.equal(pick('^4.0.0'), 'none');
+  });
+
+  it('scans one chart of a block-style index as a full YAML parse reads it, and declines other shapes', () => {
+    const text = [
+      'apiVersion: v1',
+      'entries:',
+      '  db:',
+      '  - apiVersion: v2',
+      '    name: db',
+      '    version: 9.9.9',
+      '    urls:',
+      '    - db-9.9.9.tgz',
+      '  web:',
+      '  - annotations:',
+      '      category: Infrastructure',
+      '      version: not-this',
+      '    apiVersion: v2',
+      '    appVersion: "2.1"',
+      '    dependencies:',
+      '    - name: common',
+      '      version: 1.x.x',
+      '    description: |',
+      '      version: 0.0.0 inside a literal block',
+      '    kubeVersion: \'>=1.25.0-0\'',
+      '    maintainers:',
+      '    - name: team',
+      '    name: web',
+      '    urls:',
+      '    - https://charts.example/web-1.2.0.tgz',
+      '    version: 1.2.0',
+      '  - appVersion: v2 # a comment',
+      '    name: web',
+      '    version: 1.1.0',
+      'generated: "2026-12-01T20:00:00Z"',
+    ].join('\n');
+    const pickFields = (entries: readonly { name?: unknown; version?: unknown; appVersion?: unknown; kubeVersion?: unknown }[] | undefined) => entries?.map(({ name, version, appVersion, kubeVersion }) => ({ name, version, appVersion: appVersion === undefined ? undefined : String(appVersion), kubeVersion }));
+    assert.deepEqual(pickFields(scanIndexEntries(text, 'web')), pickFields(parseRepositoryIndex(text).get('web')));
+    assert.deepEqual(pickFields(scanIndexEntries(text, 'web'))?.map((e) => e.version), ['1.2.0', '1.1.0']);
+    assert.deepEqual(scanIndexEntries(text, 'db')?.map((e) => e.version), ['9.9.9']);
+    assert.deepEqual(scanIndexEntries(text, 'absent'), []);
+    assert.equal(scanIndexEntries('entries:\n  web:\n  - { name: web, version: 1.0.0 }\n', 'web'), undefined, 'flow style');
+    assert.equal(scanIndexEntries('apiVersion: v1\n', 'web'), undefined, 'no entries');
   });
 
   it('leaves a constraint node-semver cannot read to helm', () => {
