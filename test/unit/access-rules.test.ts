@@ -42,4 +42,15 @@ describe('access rules', () => {
     await assert.rejects(runChart({ name: 'a', namespace: 'apps', chart: 'test/fixtures/charts/web' }, { helm, kube }), /not allowed to create secrets in namespace apps/);
     assert.equal(reviews, 0);
   });
+
+  it('asks the server version once a run, and asks again about a namespace that was missing (an earlier chart may create it)', async () => {
+    const kube = new FakeKube();
+    const asked = { version: 0, namespace: 0 };
+    kube.serverVersion = async () => { asked.version++; return 'v1.34.4'; };
+    kube.namespaceExists = async () => asked.namespace++ > 0;
+    const helm = new StorageBackedHelmClient(new FakeHelm(), kube, { helmDriver: 'sql' }).forRun();
+    for (const name of ['a', 'b', 'c']) await runChart({ name, namespace: 'fresh', createNamespace: true, chart: 'test/fixtures/charts/web' }, { helm, kube });
+    // missing for a, then found for b and kept for c
+    assert.deepEqual(asked, { version: 1, namespace: 2 });
+  });
 });
