@@ -4,14 +4,26 @@
 // records afresh: still one API request and no helm process, and never stale when something else
 // (a helm started by hand, another deployer) changed the release in between.
 import type { KubeClient } from '../kube/types.js';
-import { groupRecords, recordSelector, storageKind, type StorageDriver, type StoredRelease } from './release-storage.js';
+import type { KubeObject } from '../kube/types.js';
+import { decodeRevisions, recordSelector, recordsByRelease, storageKind, type StorageDriver, type StoredRelease } from './release-storage.js';
+
+/** A release's records as listed, decoded the first time a chart asks (most of a namespace's may never be). */
+class Held {
+  private decoded: StoredRelease[] | undefined;
+  constructor(private readonly records: KubeObject[], private readonly driver: StorageDriver) {}
+  revisions(): StoredRelease[] {
+    this.decoded ??= decodeRevisions(this.records, this.driver);
+    this.records.length = 0; // the raw records (base64 of the whole chart) are not kept once decoded
+    return this.decoded;
+  }
+}
 
 export type ReleaseViewScope = 'run' | 'live';
 
 export type RecordLister = Pick<KubeClient, 'listByLabels'>;
 
 export class ReleaseSnapshot {
-  private readonly namespaces = new Map<string, Promise<Map<string, StoredRelease[]>>>();
+  private readonly namespaces = new Map<string, Promise<Map<string, Held>>>();
   /** Requests made to the API server, for the benchmark and tests. */
   lists = 0;
 
@@ -21,13 +33,13 @@ export class ReleaseSnapshot {
     readonly scope: ReleaseViewScope,
   ) {}
 
-  private async list(namespace: string, release?: string): Promise<Map<string, StoredRelease[]>> {
+  private async list(namespace: string, release?: string): Promise<Map<string, Held>> {
     this.lists++;
     const objects = await this.kube.listByLabels('v1', storageKind(this.driver), namespace, recordSelector(release));
-    return groupRecords(objects, this.driver);
+    return new Map([...recordsByRelease(objects, this.driver)].map(([name, records]) => [name, new Held(records, this.driver)]));
   }
 
-  private namespace(namespace: string): Promise<Map<string, StoredRelease[]>> {
+  private namespace(namespace: string): Promise<Map<string, Held>> {
     let loaded = this.namespaces.get(namespace);
     if (!loaded) {
       loaded = this.list(namespace);
@@ -40,18 +52,18 @@ export class ReleaseSnapshot {
 
   /** Every stored revision of a release, oldest first; empty when helm has none. */
   async revisions(namespace: string, release: string): Promise<StoredRelease[]> {
-    if (this.scope === 'live') return (await this.list(namespace, release)).get(release) ?? [];
-    return (await this.namespace(namespace)).get(release) ?? [];
+    const held = this.scope === 'live' ? await this.list(namespace, release) : await this.namespace(namespace);
+    return held.get(release)?.revisions() ?? [];
   }
 
   /** Reads one release again after a write may have changed it (only where the namespace is held). */
   async refresh(namespace: string, release: string): Promise<void> {
     const held = this.namespaces.get(namespace);
     if (!held) return;
-    const fresh = (await this.list(namespace, release)).get(release) ?? [];
+    const fresh = (await this.list(namespace, release)).get(release);
     const records = await held.catch(() => undefined);
     if (!records) return;
-    if (fresh.length) records.set(release, fresh);
+    if (fresh) records.set(release, fresh);
     else records.delete(release);
   }
 

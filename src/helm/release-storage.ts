@@ -114,16 +114,25 @@ export function decodeReleaseRecord(object: KubeObject, driver: StorageDriver): 
   };
 }
 
+/** A namespace's release records grouped by release (its `name` label), not yet decoded. Pure. */
+export function recordsByRelease(objects: readonly KubeObject[], driver: StorageDriver): Map<string, KubeObject[]> {
+  const byName = new Map<string, KubeObject[]>();
+  for (const object of objects) {
+    const name = object.metadata.labels?.name;
+    if (!name || !isReleaseRecord(object, driver)) continue;
+    byName.set(name, [...(byName.get(name) ?? []), object]);
+  }
+  return byName;
+}
+
+/** One release's revisions decoded, oldest first. */
+export function decodeRevisions(objects: readonly KubeObject[], driver: StorageDriver): StoredRelease[] {
+  return objects.map((object) => decodeReleaseRecord(object, driver)).sort((a, b) => a.revision - b.revision);
+}
+
 /** The revisions of each release in a list of records, oldest first; records of other owners are left out. */
 export function groupRecords(objects: readonly KubeObject[], driver: StorageDriver): Map<string, StoredRelease[]> {
-  const byName = new Map<string, StoredRelease[]>();
-  for (const object of objects) {
-    if (!isReleaseRecord(object, driver)) continue;
-    const stored = decodeReleaseRecord(object, driver);
-    byName.set(stored.name, [...(byName.get(stored.name) ?? []), stored]);
-  }
-  for (const revisions of byName.values()) revisions.sort((a, b) => a.revision - b.revision);
-  return byName;
+  return new Map([...recordsByRelease(objects, driver)].map(([name, records]) => [name, decodeRevisions(records, driver)]));
 }
 
 /** `helm status` / `get metadata`: the latest revision, whatever its state. */
