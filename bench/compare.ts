@@ -13,7 +13,6 @@ assertBuilt();
 const which = process.argv[2] ?? 'both';
 const repo = need('HELMCYCLE_CHART_REPO_URL');
 const helms = [['helm3', need('HELMCYCLE_HELM3')], ['helm4', need('HELMCYCLE_HELM4')]].filter(([label]) => which === 'both' || which === label) as [string, string][];
-const peer = helmfileFromEnv();
 const CONCURRENCY = 4;
 const source = { repository: repo, version: '1.0.0' };
 const dir = await scratch();
@@ -46,6 +45,8 @@ const dash = '–';
 
 console.log(`load before the run: ${(await execa('uptime')).stdout.trim()}`);
 for (const [label, binary] of helms) {
+  const peer = helmfileFromEnv();
+  if (!peer) console.log(`${label}: no helmfile binary (HELMCYCLE_BENCH_HELMFILE): helmfile columns left empty`);
   const counting = await countingHelm(dir, binary, label);
   const helm = counting.path;
   const rows: (string | number)[][] = [['work', 'helmcycle', 'helm loop', 'helmfile', 'helmcycle / loop', 'target']];

@@ -1,6 +1,7 @@
 // helmfile on the same charts, when a helmfile binary (HELMCYCLE_BENCH_HELMFILE) and a folder of helm
 // plugins holding helm-diff (HELMCYCLE_BENCH_HELM_PLUGINS) are given; README "Benchmarks" says how to
 // build both from their sources. Its helm config is isolated in a scratch folder.
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,9 +12,10 @@ export interface Helmfile {
   plugins: string | undefined;
 }
 
+/** The peer, if its binary is there (asked per helm: a build may finish while the bench runs). */
 export function helmfileFromEnv(): Helmfile | undefined {
   const binary = process.env.HELMCYCLE_BENCH_HELMFILE;
-  return binary ? { binary, plugins: process.env.HELMCYCLE_BENCH_HELM_PLUGINS } : undefined;
+  return binary && existsSync(binary) ? { binary, plugins: process.env.HELMCYCLE_BENCH_HELM_PLUGINS } : undefined;
 }
 
 export async function writeHelmfile(dir: string, ns: string, charts: BenchChart[], source: { repository: string; version: string }): Promise<string> {
