@@ -40,10 +40,19 @@ function unchanged(stdout: string): number {
   return stdout.split('\n').filter((line) => line.includes('"chart-finished"') && (JSON.parse(line) as { outcome?: string }).outcome === 'unchanged').length;
 }
 
+/**
+ * Each case's namespaces go before the next case starts: the shared cluster's Service range (a /24 on
+ * the local control plane) is full otherwise, and every web chart has a Service.
+ */
+async function done(...spaces: (string | undefined)[]): Promise<void> {
+  await Promise.all(spaces.filter((s): s is string => Boolean(s)).map((s) => deleteNamespace('kubectl', s, true)));
+}
+
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '');
 const dash = '–';
 
 console.log(`load before the run: ${(await execa('uptime')).stdout.trim()}`);
+try {
 for (const [label, binary] of helms) {
   const peer = helmfileFromEnv();
   if (!peer) console.log(`${label}: no helmfile binary (HELMCYCLE_BENCH_HELMFILE): helmfile columns left empty`);
@@ -59,21 +68,27 @@ for (const [label, binary] of helms) {
   // One chart: helmcycle's whole lifecycle (start-up included) against bare helm, alternating.
   const one = { helmcycle: [] as number[], helm: [] as number[] };
   for (let round = 0; round < 3; round++) {
-    const a = ns(`b1-${label}`);
+    const [a, b] = [ns(`b1-${label}`), ns(`b1h-${label}`)];
     one.helmcycle.push((await apply(helm, await writeStack(dir, a, [{ name: 'web-0', needs: [] }], source))).ms);
-    one.helm.push(await helmLoop(binary, [{ name: 'web-0', needs: [] }], ns(`b1h-${label}`)));
+    one.helm.push(await helmLoop(binary, [{ name: 'web-0', needs: [] }], b));
+    await done(a, b);
   }
   const [hc1, helm1] = [median(one.helmcycle), median(one.helm)];
   rows.push(['one chart, first apply (median of 3)', `${seconds(hc1)} s`, `${seconds(helm1)} s`, dash, `${ratio(hc1, helm1)} (+${(((hc1 - helm1) / helm1) * 100).toFixed(0)}%)`, '≤ +10%']);
 
   // 20 independent charts.
   const twenty = layeredCharts(20, 1);
-  const hc20 = await apply(helm, await writeStack(dir, ns(`b20-${label}`), twenty, source));
-  const loop20 = await helmLoop(binary, twenty, ns(`b20h-${label}`));
+  const space20 = ns(`b20-${label}`);
+  const hc20 = await apply(helm, await writeStack(dir, space20, twenty, source));
+  await done(space20);
+  const loopSpace20 = ns(`b20h-${label}`);
+  const loop20 = await helmLoop(binary, twenty, loopSpace20);
+  await done(loopSpace20);
   let hf20: number | undefined;
   if (peer) {
     const space = ns(`b20f-${label}`);
     hf20 = await runHelmfile(peer, binary, await writeHelmfile(dir, space, twenty, source), 'sync', CONCURRENCY, dir);
+    await done(space);
   }
   rows.push(['first apply, 20 independent charts', `${seconds(hc20.ms)} s`, `${seconds(loop20)} s`, hf20 ? `${seconds(hf20)} s (sync)` : dash, ratio(hc20.ms, loop20), '≤ 0.6x']);
 
@@ -82,29 +97,34 @@ for (const [label, binary] of helms) {
   const space50 = ns(`b50-${label}`);
   const file50 = await writeStack(dir, space50, fifty, source);
   const hc50 = await apply(helm, file50);
-  const loop50 = await helmLoop(binary, fifty, ns(`b50h-${label}`));
-  let hf50: number | undefined;
-  let hfSpace: string | undefined;
-  let hfFile: string | undefined;
-  if (peer) {
-    hfSpace = ns(`b50f-${label}`);
-    hfFile = await writeHelmfile(dir, hfSpace, fifty, source);
-    hf50 = await runHelmfile(peer, binary, hfFile, 'sync', CONCURRENCY, dir);
-  }
-  rows.push(['first apply, 50 charts in 5 levels', `${seconds(hc50.ms)} s`, `${seconds(loop50)} s`, hf50 ? `${seconds(hf50)} s (sync)` : dash, ratio(hc50.ms, loop50), '≤ 0.8x']);
-  rows.push(['peak memory of helmcycle, 50-chart apply', `${hc50.peakMiB.toFixed(0)} MiB`, dash, dash, '', 'printed']);
 
   await counting.reset();
   const again = await apply(helm, file50);
   const againStarts = await counting.count();
+  const againWhich = [...new Set(await counting.commands())].join(', ');
   if (unchanged(again.stdout) !== 50) throw new Error(`the no-change re-apply left ${unchanged(again.stdout)} of 50 charts unchanged`);
-  let hfApply: number | undefined;
-  if (peer?.plugins && hfFile) hfApply = await runHelmfile(peer, binary, hfFile, 'apply', CONCURRENCY, dir);
-  rows.push(['no-change re-apply, 50 charts', `${seconds(again.ms)} s, ${againStarts} helm starts`, dash, hfApply ? `${seconds(hfApply)} s (apply)` : dash, '', '≤ 1.0 s, 0 helm']);
 
   await counting.reset();
   const plan = await helmcycle(['-c', file50, '--helm', helm, '--concurrency', String(CONCURRENCY), 'plan']);
-  rows.push(['plan of the converged 50-chart stack', `${seconds(plan.ms)} s, ${await counting.count()} helm starts`, dash, dash, '', '≤ 1.5 s']);
+  const planStarts = await counting.count();
+  await done(space50);
+
+  const loopSpace50 = ns(`b50h-${label}`);
+  const loop50 = await helmLoop(binary, fifty, loopSpace50);
+  await done(loopSpace50);
+  let hf50: number | undefined;
+  let hfApply: number | undefined;
+  if (peer) {
+    const hfSpace = ns(`b50f-${label}`);
+    const hfFile = await writeHelmfile(dir, hfSpace, fifty, source);
+    hf50 = await runHelmfile(peer, binary, hfFile, 'sync', CONCURRENCY, dir);
+    if (peer.plugins) hfApply = await runHelmfile(peer, binary, hfFile, 'apply', CONCURRENCY, dir);
+    await done(hfSpace);
+  }
+  rows.push(['first apply, 50 charts in 5 levels', `${seconds(hc50.ms)} s`, `${seconds(loop50)} s`, hf50 ? `${seconds(hf50)} s (sync)` : dash, ratio(hc50.ms, loop50), '≤ 0.8x']);
+  rows.push(['peak memory of helmcycle, 50-chart apply', `${hc50.peakMiB.toFixed(0)} MiB`, dash, dash, '', 'printed']);
+  rows.push(['no-change re-apply, 50 charts', `${seconds(again.ms)} s, ${againStarts} helm start(s)${againWhich ? ` (${againWhich})` : ''}`, dash, hfApply ? `${seconds(hfApply)} s (apply)` : dash, '', '≤ 1.0 s, 0 helm']);
+  rows.push(['plan of the converged 50-chart stack', `${seconds(plan.ms)} s, ${planStarts} helm starts`, dash, dash, '', '≤ 1.5 s']);
 
   // A repository whose index lists 10,000 versions: helmcycle reads it once a run, helm every command.
   const server = await serveIndex(bigIndex(repo, 10_000));
@@ -117,12 +137,15 @@ for (const [label, binary] of helms) {
     const hcBig = await apply(helm, bigFile);
     const hcDownloads = server.downloads() - before;
     before = server.downloads();
-    const loopBig = await helmLoop(binary, ten, ns(`bidxh-${label}`), server.url);
+    const loopBigSpace = ns(`bidxh-${label}`);
+    const loopBig = await helmLoop(binary, ten, loopBigSpace, server.url);
     const loopDownloads = server.downloads() - before;
+    await done(loopBigSpace);
     before = server.downloads();
     const hcBigAgain = await apply(helm, bigFile);
     if (unchanged(hcBigAgain.stdout) !== 10) throw new Error(`the re-apply from the big index left ${unchanged(hcBigAgain.stdout)} of 10 unchanged`);
     const againDownloads = server.downloads() - before;
+    await done(bigSpace);
     rows.push([
       'first apply, 10 charts, a 10,000-version index',
       `${seconds(hcBig.ms)} s, index read ${hcDownloads}x`,
@@ -140,4 +163,7 @@ for (const [label, binary] of helms) {
   printTable(rows);
 }
 console.log(`\nload after the run: ${(await execa('uptime')).stdout.trim()}`);
-for (const space of created) await deleteNamespace('kubectl', space);
+} finally {
+  // Whatever a failed case left behind.
+  for (const space of created) await deleteNamespace('kubectl', space);
+}

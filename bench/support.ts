@@ -23,8 +23,8 @@ export function namespace(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function deleteNamespace(kubectl: string, name: string): Promise<void> {
-  await execa(kubectl, ['delete', 'namespace', name, '--wait=false', '--ignore-not-found'], { reject: false });
+export async function deleteNamespace(kubectl: string, name: string, wait = false): Promise<void> {
+  await execa(kubectl, ['delete', 'namespace', name, `--wait=${wait}`, '--timeout=180s', '--ignore-not-found'], { reject: false });
 }
 
 export function median(values: number[]): number {
@@ -80,7 +80,7 @@ export async function writeStack(dir: string, ns: string, charts: BenchChart[], 
  * A helm that counts its starts: a shell script that appends a line to a file, then runs the real
  * binary. No strace, nothing in helmcycle itself.
  */
-export async function countingHelm(dir: string, binary: string, label: string): Promise<{ path: string; count: () => Promise<number>; reset: () => Promise<void> }> {
+export async function countingHelm(dir: string, binary: string, label: string): Promise<{ path: string; count: () => Promise<number>; commands: () => Promise<string[]>; reset: () => Promise<void> }> {
   const path = join(dir, `${label}-counting`);
   const counter = join(dir, `${label}-starts`);
   await writeFile(path, `#!/bin/sh\necho "$1" >> '${counter}'\nexec '${binary}' "$@"\n`);
@@ -89,6 +89,7 @@ export async function countingHelm(dir: string, binary: string, label: string): 
   return {
     path,
     count: async () => (await readFile(counter, 'utf8')).split('\n').filter(Boolean).length,
+    commands: async () => (await readFile(counter, 'utf8')).split('\n').filter(Boolean),
     reset: () => writeFile(counter, ''),
   };
 }
