@@ -1,10 +1,23 @@
 #!/usr/bin/env node
-// The helmcycle command. From a built package it runs dist/; in a checkout it runs the TypeScript
-// sources through tsx, so there is no build step between an edit and a run.
-import { existsSync } from 'node:fs';
+// The helmcycle command. It runs the built JavaScript in dist/ (`npm ci` builds it: the `prepare`
+// script); in a checkout whose sources changed since the last build, it runs the TypeScript sources
+// through tsx instead, so an edit never runs stale code.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const built = new URL('../dist/cli/entry.js', import.meta.url);
-if (existsSync(built)) {
+const sources = new URL('../src/', import.meta.url);
+
+/** The newest modification time under a folder (a checkout's src/ is a few dozen files: a few ms). */
+function newest(folder) {
+  let latest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) latest = Math.max(latest, statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).mtimeMs);
+  }
+  return latest;
+}
+
+const useBuilt = existsSync(built) && (!existsSync(sources) || statSync(built).mtimeMs >= newest(sources));
+if (useBuilt) {
   await import(built.href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -1,5 +1,9 @@
-// Builds the real clients from connection options, so a script needs one call to get going.
+// Builds the real clients from connection options, so a script needs one call to get going. The helm
+// client reads release state from Helm's own storage through the Kubernetes API (no helm process for a
+// question) and sends every change and render to the helm binary.
 import { CliHelmClient } from './helm/cli-client.js';
+import type { ReleaseViewScope } from './helm/release-snapshot.js';
+import { StorageBackedHelmClient } from './helm/storage-backed-client.js';
 import { NodeKubeClient } from './kube/client.js';
 
 export interface ConnectionOptions {
@@ -8,15 +12,23 @@ export interface ConnectionOptions {
   kubeContext?: string;
   /** Path of the helm binary; HELMCYCLE_HELM or `helm` on PATH by default. */
   helmBinary?: string;
+  /**
+   * 'live' (default): every release question reads that release's records afresh. 'run': each
+   * namespace's records are listed once and kept for the clients' lifetime (one command, one run);
+   * use it when nothing but these clients changes the releases meanwhile. `helm.forRun()` makes a
+   * run view of live clients.
+   */
+  releaseView?: ReleaseViewScope;
 }
 
-export function createClients(options: ConnectionOptions = {}): { helm: CliHelmClient; kube: NodeKubeClient } {
+export function createClients(options: ConnectionOptions = {}): { helm: StorageBackedHelmClient; kube: NodeKubeClient } {
   const kubeconfig = options.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0];
-  const helm = new CliHelmClient({
+  const cli = new CliHelmClient({
     binary: options.helmBinary ?? process.env.HELMCYCLE_HELM ?? 'helm',
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
   });
   const kube = new NodeKubeClient({ ...(kubeconfig ? { kubeconfig } : {}), ...(options.kubeContext ? { context: options.kubeContext } : {}) });
+  const helm = new StorageBackedHelmClient(cli, kube, { scope: options.releaseView ?? 'live' });
   return { helm, kube };
 }

@@ -1,5 +1,6 @@
 // Process glue for the CLI: stdio, Ctrl-C, and the exit code. A first Ctrl-C cancels cleanly (helm gets
 // SIGTERM and records the release as failed rather than leaving it pending); a second one exits at once.
+import { writeFileSync } from 'node:fs';
 import { main } from './main.js';
 import { EXIT } from './exit-codes.js';
 
@@ -21,3 +22,6 @@ const code = await main(process.argv.slice(2), {
   signal: controller.signal,
 });
 process.exitCode = code;
+// For the benchmarks (bench/support.ts): this process's peak memory, where HELMCYCLE_STATS_FILE says.
+const statsFile = process.env.HELMCYCLE_STATS_FILE;
+if (statsFile) writeFileSync(statsFile, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }), { mode: 0o600 });

@@ -2,21 +2,12 @@
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
 import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createClients } from '../clients.js';
 import { isHelmcycleError } from '../errors.js';
-import { chartSpecOf } from '../stack/chart-spec-of.js';
-import { buildReport } from '../report/html.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
-import { chartStatus, mapLimit, planCharts } from '../stack/inspect.js';
-import { loadStack } from '../stack/load.js';
-import { concurrencyFor, DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
+import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
-import { templateRequest } from '../lifecycle/requests.js';
+import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
 import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
-import { formatList, formatPlan, formatStatus } from './format.js';
-import { jsonRenderer } from './render/json.js';
-import { plainRenderer } from './render/plain.js';
-import { treeRenderer } from './render/tree.js';
 import type { Renderer } from './render/types.js';
 
 export interface CliIo {
@@ -58,18 +49,30 @@ function positiveInt(value: string): number {
   return n;
 }
 
+// What the commands need, loaded only when one runs: `helmcycle --help` starts without the Kubernetes
+// client, the config loader (zod, yaml, tsx), the renderers or the diff library.
+const clientsModule = () => import('../clients.js');
+const loadModule = () => import('../stack/load.js');
+const runStackModule = () => import('../stack/run-stack.js');
+const inspectModule = () => import('../stack/inspect.js');
+const formatModule = () => import('./format.js');
+
 class CliRun {
   constructor(
     private readonly io: CliIo,
     private readonly options: GlobalOptions,
   ) {}
 
-  private stack(): Promise<ResolvedStack> {
+  private async stack(): Promise<ResolvedStack> {
+    const { loadStack } = await loadModule();
     return loadStack(this.options.config, { ...(this.options.env ? { environment: this.options.env } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) });
   }
 
-  private clients() {
+  private async clients() {
+    const { createClients } = await clientsModule();
+    // One command is one run: each namespace's release records are read once (helm/release-snapshot.ts).
     return createClients({
+      releaseView: 'run',
       ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
@@ -80,20 +83,22 @@ class CliRun {
     return { selectors: this.options.selector, only: this.options.only };
   }
 
-  private renderer(): Renderer {
-    if (this.options.output === 'json') return jsonRenderer((line) => this.io.stdout(`${line}\n`));
-    if (this.io.interactive) return treeRenderer();
-    return plainRenderer((line) => this.io.stdout(`${line}\n`));
+  private async renderer(): Promise<Renderer> {
+    if (this.options.output === 'json') return (await import('./render/json.js')).jsonRenderer((line) => this.io.stdout(`${line}\n`));
+    if (this.io.interactive) return (await import('./render/tree.js')).treeRenderer();
+    return (await import('./render/plain.js')).plainRenderer((line) => this.io.stdout(`${line}\n`));
   }
 
   async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
     const stack = await this.stack();
     const events: StackEvent[] = [];
-    const renderer = this.renderer();
+    const renderer = await this.renderer();
+    const { runStack } = await runStackModule();
+    const clients = await this.clients();
     let result: StackResult;
     try {
       result = await runStack(stack, {
-        ...this.clients(),
+        ...clients,
         command,
         ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
         ...(flags.failFast ? { failFast: true } : {}),
@@ -108,7 +113,7 @@ class CliRun {
       });
     } finally {
       renderer.close();
-      if (this.options.report) await writeFile(this.options.report, buildReport(events), { mode: 0o600 });
+      if (this.options.report) await writeFile(this.options.report, (await import('../report/html.js')).buildReport(events), { mode: 0o600 });
     }
     if (this.options.output !== 'json') this.printFailures(result);
     if (result.interrupted) return EXIT.interrupted;
@@ -128,10 +133,11 @@ class CliRun {
 
   async plan(destroy: boolean, forceUpgrade: boolean): Promise<number> {
     const stack = await this.stack();
+    const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     const ordered = destroy ? [...charts].reverse() : charts;
     const plans = await planCharts(ordered, {
-      ...this.clients(),
+      ...(await this.clients()),
       command: destroy ? 'destroy' : 'apply',
       forceUpgrade,
       concurrency: concurrencyFor(stack, this.options.concurrency),
@@ -144,7 +150,8 @@ class CliRun {
 
   async status(): Promise<number> {
     const stack = await this.stack();
-    const clients = this.clients();
+    const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
+    const clients = await this.clients();
     const statuses = await mapLimit(selectedCharts(stack, this.selection()), concurrencyFor(stack, this.options.concurrency), (c) => chartStatus(c, clients));
     const code = statusExitCode(statuses);
     if (this.options.output === 'json') {
@@ -157,7 +164,8 @@ class CliRun {
 
   async template(): Promise<number> {
     const stack = await this.stack();
-    const { helm } = this.clients();
+    const [{ selectedCharts }, { chartSpecOf }, { templateRequest }] = await Promise.all([runStackModule(), import('../stack/chart-spec-of.js'), import('../lifecycle/requests.js')]);
+    const { helm } = await this.clients();
     for (const chart of selectedCharts(stack, this.selection())) {
       const spec = chartSpecOf(chart.definition, chart.file);
       const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
@@ -168,6 +176,7 @@ class CliRun {
 
   async list(): Promise<number> {
     const stack = await this.stack();
+    const [{ selectedCharts }, { formatList }] = await Promise.all([runStackModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     if (this.options.output === 'json') for (const c of charts) this.io.stdout(`${JSON.stringify({ type: 'chart', name: c.name, namespace: c.definition.namespace ?? 'default', chart: c.definition.chart, version: c.definition.version, needs: c.needs, labels: c.definition.labels ?? {} })}\n`);
     else this.io.stdout(`${formatList(charts)}\n`);

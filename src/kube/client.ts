@@ -16,11 +16,12 @@ import {
 import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
 import { ApiDiscovery } from './discovery.js';
-import { applyBody, listItems, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
+import { applyBody, listItems, queryString, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
 import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
 import type {
   AccessAnswer,
   AccessQuery,
+  AccessRules,
   ApplyOptions,
   ContainerState,
   EventRecord,
@@ -311,5 +312,32 @@ export class NodeKubeClient implements KubeClient {
       if (error instanceof KubeRequestError) throw new KubeRequestError(`looking up ${kind} (${apiVersion}) failed: ${error.message}`, error.statusCode, { cause: error });
       throw error;
     }
+  }
+
+  async listByLabels(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+    const resource = await this.discovery.resourceFor(apiVersion, kind);
+    if (!resource) return [];
+    const path = `${resourcePath(apiVersion, resource, { namespace })}${queryString({ labelSelector })}`;
+    const response = await this.rest.send({ method: 'GET', path });
+    if (response.status === 404) return [];
+    if (response.status < 200 || response.status > 299) throw answerError(`listing ${kind} (${labelSelector}) in ${namespace}`, response);
+    return listItems(JSON.parse(response.body) as { items?: KubeObject[] }, apiVersion, kind);
+  }
+
+  async reviewRules(namespace: string): Promise<AccessRules> {
+    const review = await request(`reviewing access rules in namespace ${namespace}`, () =>
+      this.auth.createSelfSubjectRulesReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+      }),
+    );
+    return {
+      resourceRules: (review.status?.resourceRules ?? []).map((rule) => ({
+        verbs: rule.verbs ?? [],
+        apiGroups: rule.apiGroups ?? [],
+        resources: rule.resources ?? [],
+        resourceNames: rule.resourceNames ?? [],
+      })),
+      incomplete: review.status?.incomplete === true,
+    };
   }
 }

@@ -59,6 +59,21 @@ export interface AccessAnswer {
   reason: string | undefined;
 }
 
+/** One rule of a SelfSubjectRulesReview: the verbs allowed on some resources of some API groups. */
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames: string[];
+}
+
+/** What the caller may do in one namespace, in one answer (a SelfSubjectRulesReview). */
+export interface AccessRules {
+  resourceRules: ResourceRule[];
+  /** The authorizer could not list every rule (e.g. a webhook authorizer): a missing rule proves nothing. */
+  incomplete: boolean;
+}
+
 export interface ContainerState {
   name: string;
   ready: boolean;
@@ -120,4 +135,8 @@ export interface KubeClient {
   kindServed(apiVersion: string, kind: string): Promise<boolean>;
   /** Lists objects of a kind (optionally in a namespace); empty when the kind is not served. */
   listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]>;
+  /** Lists objects of a kind in a namespace that match a label selector; empty when the kind is not served. */
+  listByLabels(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]>;
+  /** Every rule the caller has in a namespace, in one request (a SelfSubjectRulesReview). */
+  reviewRules(namespace: string): Promise<AccessRules>;
 }

@@ -1,4 +1,5 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
+import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import { parseManifest, workloadsOf } from '../kube/manifest.js';
 import { liveReadiness } from '../toolkit/pods.js';
@@ -41,7 +42,9 @@ export function ancestorsOf(charts: readonly ResolvedChart[], name: string): Set
 
 /** Plans every chart, then adds what only the stack can tell: kinds whose CRD nothing installs first. */
 export async function planCharts(charts: readonly ResolvedChart[], options: PlanOptions & { concurrency: number }): Promise<ChartPlan[]> {
-  const plans = await mapLimit(charts, options.concurrency, (chart) => planChart(chart, options));
+  // One view of the cluster for the whole plan: each namespace's release records read once.
+  const run = { ...options, helm: runViewOf(options.helm) };
+  const plans = await mapLimit(charts, options.concurrency, (chart) => planChart(chart, run)).finally(() => endRunView(run.helm));
   const missing = crdPredictions(
     charts.map((chart, i) => ({
       chart: chart.name,

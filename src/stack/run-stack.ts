@@ -1,16 +1,20 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
+import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../lease/chart-lease.js';
 import { newRunIdentity } from '../lease/lease-record.js';
 import type { ChartPayload, ChartResult, Lifecycle } from '../lifecycle/types.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import type { StackCommand, StackCounts, StackEvent } from './events.js';
 import { buildGraph, restrictGraph, reverseGraph } from './graph.js';
 import { runGraph } from './scheduler.js';
 import { selectCharts, type Selection } from './select.js';
 import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
+
+export { DEFAULT_CONCURRENCY };
 
 export interface StackRunOptions {
   helm: HelmClient;
@@ -45,7 +49,6 @@ export interface StackResult {
   durationMs: number;
 }
 
-export const DEFAULT_CONCURRENCY = 4;
 
 /** How many charts run at once: the caller's choice, else the stack's, else the default. */
 export function concurrencyFor(stack: ResolvedStack, requested: number | undefined): number {
@@ -82,6 +85,8 @@ export function selectedCharts(stack: ResolvedStack, selection: Selection = {}):
 
 export async function runStack(stack: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
   const started = Date.now();
+  // One view of the cluster for the whole run: each namespace's release records read once.
+  const helm = runViewOf(options.helm);
   const emit = (event: StackEvent) => options.onEvent?.(event);
   const charts = selectedCharts(stack, options.selection);
   const byName = new Map(charts.map((c) => [c.name, c]));
@@ -104,13 +109,13 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
       }
-      return runChart(definition, { helm: options.helm, kube: options.kube, signal, onEvent: emit, lease, ...(chart.file ? { file: chart.file } : {}) });
+      return runChart(definition, { helm, kube: options.kube, signal, onEvent: emit, lease, ...(chart.file ? { file: chart.file } : {}) });
     },
     onNotRun: (name, outcome) => {
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });
       if (outcome.status === 'cancelled') emit({ type: 'chart-cancelled', chart: name, reason: outcome.reason, at: Date.now() });
     },
-  });
+  }).finally(() => endRunView(helm)); // the run's fetched charts go with it
 
   const records: ChartRunRecord[] = graph.names.map((name) => {
     const outcome = outcomes.get(name)!;

@@ -2,7 +2,7 @@
 // real helm binaries, and fail loudly when that environment is missing rather than skipping.
 import { randomBytes } from 'node:crypto';
 import { createClients } from '../../src/clients.js';
-import type { CliHelmClient } from '../../src/helm/cli-client.js';
+import type { StorageBackedHelmClient } from '../../src/helm/storage-backed-client.js';
 import type { NodeKubeClient } from '../../src/kube/client.js';
 
 function required(name: string): string {
@@ -22,7 +22,7 @@ export const env = {
 export interface HelmUnderTest {
   label: string;
   binary: string;
-  helm: CliHelmClient;
+  helm: StorageBackedHelmClient;
   kube: NodeKubeClient;
 }
 

@@ -1,7 +1,7 @@
 // Scripted fakes behind helmcycle's own interfaces, for unit tests. Every failure is scripted by the
 // test that wants it; nothing is triggered by magic names.
 import type { HelmClient, HelmVersion, ReleaseInfo, RevisionInfo, UpgradeRequest } from '../../src/helm/types.js';
-import type { ApplyOptions, KubeClient, KubeObject, ObjectRef, PodState, ProxyResponse } from '../../src/kube/types.js';
+import type { AccessRules, ApplyOptions, KubeClient, KubeObject, ObjectRef, PodState, ProxyResponse } from '../../src/kube/types.js';
 
 export function releaseInfo(overrides: Partial<ReleaseInfo> = {}): ReleaseInfo {
   return { name: 'web', namespace: 'apps', revision: 1, status: 'deployed', chartName: 'web', chartVersion: '1.0.0', appVersion: undefined, description: undefined, updated: undefined, ...overrides };
@@ -66,6 +66,13 @@ export class FakeKube implements KubeClient {
   async getObject(ref: ObjectRef) { return this.objects.get(FakeKube.key(ref)); }
   async deleteObject(ref: ObjectRef) { this.calls.push(`delete:${FakeKube.key(ref)}`); this.objects.delete(FakeKube.key(ref)); }
   async listObjects() { return [...this.objects.values()]; }
+  async listByLabels(_apiVersion: string, kind: string, namespace: string, labelSelector: string) {
+    const wanted = labelSelector.split(',').map((pair) => pair.split('=') as [string, string]);
+    return [...this.objects.values()].filter((o) => o.kind === kind && o.metadata.namespace === namespace && wanted.every(([k, v]) => o.metadata.labels?.[k] === v)).map((o) => structuredClone(o));
+  }
+  /** The rules reviewRules answers; everything allowed unless a test says otherwise. */
+  rules: AccessRules = { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [] }], incomplete: false };
+  async reviewRules() { return this.allowed ? this.rules : { resourceRules: [], incomplete: false }; }
   private put(object: KubeObject) {
     const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
     this.objects.set(FakeKube.key(ref), structuredClone(object));

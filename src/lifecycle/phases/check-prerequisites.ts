@@ -4,7 +4,10 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PrerequisiteError } from '../../errors.js';
+import { rememberInRun } from '../../helm/storage-backed-client.js';
+import { rulesAllow } from '../../kube/access-rules.js';
 import { probeNamespace } from '../../kube/namespace.js';
+import type { AccessQuery } from '../../kube/types.js';
 import { chartSource, isLocalChart } from '../requests.js';
 import type { ChartPayload, PhaseContext } from '../types.js';
 
@@ -35,20 +38,34 @@ async function checkLocalChart(ctx: PhaseContext<ChartPayload>): Promise<void> {
   }
 }
 
+/**
+ * Whether the caller may do these things. Namespaced rights come from one rules review per namespace
+ * and run; creating a Namespace (cluster-scoped, which a namespace's rules review also lists from its
+ * RoleBindings without granting it) and anything an incomplete review leaves open ask an access review.
+ */
+async function firstDenied(ctx: PhaseContext<ChartPayload>, queries: readonly AccessQuery[]): Promise<AccessQuery | undefined> {
+  const namespace = ctx.spec.namespace;
+  const rules = await rememberInRun(ctx.helm, `rules:${namespace}`, () => ctx.kube.reviewRules(namespace)).catch(() => undefined);
+  for (const query of queries) {
+    const answer = rules && query.namespace === namespace ? rulesAllow(rules, query) : 'unknown';
+    const allowed = answer === 'unknown' ? (await ctx.kube.canI(query)).allowed : answer === 'allowed';
+    if (!allowed) return query;
+  }
+  return undefined;
+}
+
 async function checkAccess(ctx: PhaseContext<ChartPayload>, namespaceExists: boolean): Promise<void> {
   const { namespace } = ctx.spec;
   // Helm keeps release state in Secrets of the release's namespace.
   const verbs = ctx.spec.action === 'destroy' ? ['get', 'delete'] : ['get', 'create', 'update'];
-  const queries = verbs.map((verb) => ({ verb, resource: 'secrets', namespace }));
+  const queries: AccessQuery[] = verbs.map((verb) => ({ verb, resource: 'secrets', namespace }));
   if (ctx.spec.action === 'deploy' && !namespaceExists) queries.push({ verb: 'create', resource: 'namespaces', namespace: '' });
-  for (const query of queries) {
-    const answer = await ctx.kube.canI(query);
-    if (!answer.allowed) {
-      throw new PrerequisiteError(
-        `chart '${ctx.spec.name}': not allowed to ${query.verb} ${query.resource}${query.namespace ? ` in namespace ${query.namespace}` : ''}`,
-        { chart: ctx.spec.name, hint: 'use a kubeconfig whose user has these rights, or ask for them' },
-      );
-    }
+  const denied = await firstDenied(ctx, queries);
+  if (denied) {
+    throw new PrerequisiteError(
+      `chart '${ctx.spec.name}': not allowed to ${denied.verb} ${denied.resource}${denied.namespace ? ` in namespace ${denied.namespace}` : ''}`,
+      { chart: ctx.spec.name, hint: 'use a kubeconfig whose user has these rights, or ask for them' },
+    );
   }
 }
 
@@ -57,8 +74,10 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
   await checkValuesFiles(base);
   await checkLocalChart(base);
   const helmVersion = await ctx.helm.version({ signal: ctx.signal });
-  const kubeVersion = await ctx.kube.serverVersion(ctx.signal);
-  const namespaceState = await probeNamespace(ctx.kube, ctx.spec.namespace);
+  // Once per run: the server's version, and a namespace known to exist (a missing one may be created
+  // by an earlier chart of the run, so that answer is asked again).
+  const kubeVersion = await rememberInRun(ctx.helm, 'server-version', () => ctx.kube.serverVersion(ctx.signal));
+  const namespaceState = await rememberInRun(ctx.helm, `namespace:${ctx.spec.namespace}`, () => probeNamespace(ctx.kube, ctx.spec.namespace), (state) => state !== 'missing');
   // A caller who may not read Namespaces but has rights inside this one (checked below) works in a
   // namespace someone made for it: going on is what helm would do.
   if (namespaceState === 'forbidden') ctx.log(`may not read namespace ${ctx.spec.namespace}; taking it as existing (a namespaced deployer)`);

@@ -1,0 +1,45 @@
+// A chart repository whose index lists 10,000 versions of a chart, as the big public ones do (theirs
+// are megabytes): served from loopback by the benchmark itself. Only the version the stack asks for
+// points at a real package (the loopback repository's web-1.0.0.tgz); the others are never fetched.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The index text: `versions` entries of `web`, newest first, as `helm repo index` writes them. Pure. */
+export function bigIndex(realRepository: string, versions: number): string {
+  const lines = ['apiVersion: v1', 'entries:', '  web:'];
+  const entry = (version: string, url: string) =>
+    lines.push(
+      '  - apiVersion: v2',
+      '    appVersion: "1.0"',
+      '    created: "2026-12-01T20:00:00.000000000Z"',
+      '    description: A small web app (Deployment, Service, ConfigMap) for helmcycle\'s tests.',
+      `    digest: ${'0'.repeat(64)}`,
+      '    name: web',
+      '    type: application',
+      '    urls:',
+      `    - ${url}`,
+      `    version: ${version}`,
+    );
+  entry('1.0.0', `${realRepository.replace(/\/+$/, '')}/web-1.0.0.tgz`);
+  for (let i = 1; i < versions; i++) entry(`0.${Math.floor(i / 100)}.${i % 100}`, `${realRepository}/web-0.0.0-never-fetched.tgz`);
+  lines.push('generated: "2026-12-01T20:00:00.000000000Z"');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Serves the index on 127.0.0.1; counts how often it is downloaded. */
+export async function serveIndex(index: string): Promise<{ url: string; downloads: () => number; close: () => Promise<void> }> {
+  let downloads = 0;
+  const server: Server = createServer((request, response) => {
+    if (request.url?.replace(/\/+/g, '/') === '/index.yaml') {
+      downloads++;
+      response.writeHead(200, { 'content-type': 'application/x-yaml' });
+      response.end(index);
+      return;
+    }
+    response.writeHead(404);
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, downloads: () => downloads, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -1,0 +1,169 @@
+// helmcycle against a sequential `helm upgrade --install --wait` loop (and helmfile, when given), side
+// by side in one run, on the web fixture chart from the loopback repository, with Helm 3 and Helm 4.
+// helmcycle runs as a user runs it: the built command (dist/), one process per command, concurrency 4.
+// Helm's starts are counted by a wrapper script around the binary. Prints one table per helm.
+//   npm run bench [-- helm3|helm4|both]
+// Optional peers: HELMCYCLE_BENCH_HELMFILE=path/to/helmfile HELMCYCLE_BENCH_HELM_PLUGINS=folder-with-helm-diff
+import { execa } from 'execa';
+import { bigIndex, serveIndex } from './big-index.js';
+import { helmfileFromEnv, runHelmfile, writeHelmfile } from './peers.js';
+import { assertBuilt, countingHelm, deleteNamespace, helmcycle, layeredCharts, median, namespace, need, printTable, scratch, seconds, writeStack, type BenchChart } from './support.js';
+
+assertBuilt();
+const which = process.argv[2] ?? 'both';
+const repo = need('HELMCYCLE_CHART_REPO_URL');
+const helms = [['helm3', need('HELMCYCLE_HELM3')], ['helm4', need('HELMCYCLE_HELM4')]].filter(([label]) => which === 'both' || which === label) as [string, string][];
+const CONCURRENCY = 4;
+const source = { repository: repo, version: '1.0.0' };
+const dir = await scratch();
+const created: string[] = [];
+const ns = (prefix: string) => {
+  const name = namespace(prefix);
+  created.push(name);
+  return name;
+};
+
+async function helmLoop(binary: string, charts: BenchChart[], space: string, repository = repo): Promise<number> {
+  const start = performance.now();
+  for (const chart of charts) {
+    await execa(binary, ['upgrade', '--install', chart.name, 'web', '--repo', repository, '--version', '1.0.0', '--namespace', space, '--create-namespace', '--wait', '--timeout', '300s']);
+  }
+  return performance.now() - start;
+}
+
+async function apply(helm: string, file: string) {
+  return helmcycle(['-c', file, '--helm', helm, '--concurrency', String(CONCURRENCY), '--output', 'json', 'apply']);
+}
+
+/** How many charts an apply left unchanged (from its JSON lines). */
+function unchanged(stdout: string): number {
+  return stdout.split('\n').filter((line) => line.includes('"chart-finished"') && (JSON.parse(line) as { outcome?: string }).outcome === 'unchanged').length;
+}
+
+/**
+ * Each case's namespaces go before the next case starts: the shared cluster's Service range (a /24 on
+ * the local control plane) is full otherwise, and every web chart has a Service.
+ */
+async function done(...spaces: (string | undefined)[]): Promise<void> {
+  await Promise.all(spaces.filter((s): s is string => Boolean(s)).map((s) => deleteNamespace('kubectl', s, true)));
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '');
+const dash = '–';
+
+console.log(`load before the run: ${(await execa('uptime')).stdout.trim()}`);
+try {
+for (const [label, binary] of helms) {
+  const peer = helmfileFromEnv();
+  if (!peer) console.log(`${label}: no helmfile binary (HELMCYCLE_BENCH_HELMFILE): helmfile columns left empty`);
+  const counting = await countingHelm(dir, binary, label);
+  const helm = counting.path;
+  const rows: (string | number)[][] = [['work', 'helmcycle', 'helm loop', 'helmfile', 'helmcycle / loop', 'target']];
+
+  // --help: start-up alone.
+  const help: number[] = [];
+  for (let i = 0; i < 5; i++) help.push((await helmcycle(['--help'])).ms);
+  rows.push(['`helmcycle --help` (median of 5)', `${seconds(median(help))} s`, dash, dash, '', '≤ 0.2 s']);
+
+  // One chart: helmcycle's whole lifecycle (start-up included) against bare helm, alternating.
+  const one = { helmcycle: [] as number[], helm: [] as number[] };
+  for (let round = 0; round < 3; round++) {
+    const [a, b] = [ns(`b1-${label}`), ns(`b1h-${label}`)];
+    one.helmcycle.push((await apply(helm, await writeStack(dir, a, [{ name: 'web-0', needs: [] }], source))).ms);
+    one.helm.push(await helmLoop(binary, [{ name: 'web-0', needs: [] }], b));
+    await done(a, b);
+  }
+  const [hc1, helm1] = [median(one.helmcycle), median(one.helm)];
+  rows.push(['one chart, first apply (median of 3)', `${seconds(hc1)} s`, `${seconds(helm1)} s`, dash, `${ratio(hc1, helm1)} (+${(((hc1 - helm1) / helm1) * 100).toFixed(0)}%)`, '≤ +10%']);
+
+  // 20 independent charts.
+  const twenty = layeredCharts(20, 1);
+  const space20 = ns(`b20-${label}`);
+  const hc20 = await apply(helm, await writeStack(dir, space20, twenty, source));
+  await done(space20);
+  const loopSpace20 = ns(`b20h-${label}`);
+  const loop20 = await helmLoop(binary, twenty, loopSpace20);
+  await done(loopSpace20);
+  let hf20: number | undefined;
+  if (peer) {
+    const space = ns(`b20f-${label}`);
+    hf20 = await runHelmfile(peer, binary, await writeHelmfile(dir, space, twenty, source), 'sync', CONCURRENCY, dir);
+    await done(space);
+  }
+  rows.push(['first apply, 20 independent charts', `${seconds(hc20.ms)} s`, `${seconds(loop20)} s`, hf20 ? `${seconds(hf20)} s (sync)` : dash, ratio(hc20.ms, loop20), '≤ 0.6x']);
+
+  // 50 charts in 5 levels, then a no-change re-apply and a plan of the converged stack.
+  const fifty = layeredCharts(50, 5);
+  const space50 = ns(`b50-${label}`);
+  const file50 = await writeStack(dir, space50, fifty, source);
+  const hc50 = await apply(helm, file50);
+
+  await counting.reset();
+  const again = await apply(helm, file50);
+  const againStarts = await counting.count();
+  const againWhich = [...new Set(await counting.commands())].join(', ');
+  if (unchanged(again.stdout) !== 50) throw new Error(`the no-change re-apply left ${unchanged(again.stdout)} of 50 charts unchanged`);
+
+  await counting.reset();
+  const plan = await helmcycle(['-c', file50, '--helm', helm, '--concurrency', String(CONCURRENCY), 'plan']);
+  const planStarts = await counting.count();
+  await done(space50);
+
+  const loopSpace50 = ns(`b50h-${label}`);
+  const loop50 = await helmLoop(binary, fifty, loopSpace50);
+  await done(loopSpace50);
+  let hf50: number | undefined;
+  let hfApply: number | undefined;
+  if (peer) {
+    const hfSpace = ns(`b50f-${label}`);
+    const hfFile = await writeHelmfile(dir, hfSpace, fifty, source);
+    hf50 = await runHelmfile(peer, binary, hfFile, 'sync', CONCURRENCY, dir);
+    if (peer.plugins) hfApply = await runHelmfile(peer, binary, hfFile, 'apply', CONCURRENCY, dir);
+    await done(hfSpace);
+  }
+  rows.push(['first apply, 50 charts in 5 levels', `${seconds(hc50.ms)} s`, `${seconds(loop50)} s`, hf50 ? `${seconds(hf50)} s (sync)` : dash, ratio(hc50.ms, loop50), '≤ 0.8x']);
+  rows.push(['peak memory of helmcycle, 50-chart apply', `${hc50.peakMiB.toFixed(0)} MiB`, dash, dash, '', 'printed']);
+  rows.push(['no-change re-apply, 50 charts', `${seconds(again.ms)} s, ${againStarts} helm start(s)${againWhich ? ` (${againWhich})` : ''}`, dash, hfApply ? `${seconds(hfApply)} s (apply)` : dash, '', '≤ 1.0 s, 0 helm']);
+  rows.push(['plan of the converged 50-chart stack', `${seconds(plan.ms)} s, ${planStarts} helm starts`, dash, dash, '', '≤ 1.5 s']);
+
+  // A repository whose index lists 10,000 versions: helmcycle reads it once a run, helm every command.
+  const server = await serveIndex(bigIndex(repo, 10_000));
+  try {
+    const big = { repository: server.url, version: '1.0.0' };
+    const ten = layeredCharts(10, 1);
+    const bigSpace = ns(`bidx-${label}`);
+    const bigFile = await writeStack(dir, bigSpace, ten, big);
+    let before = server.downloads();
+    const hcBig = await apply(helm, bigFile);
+    const hcDownloads = server.downloads() - before;
+    before = server.downloads();
+    const loopBigSpace = ns(`bidxh-${label}`);
+    const loopBig = await helmLoop(binary, ten, loopBigSpace, server.url);
+    const loopDownloads = server.downloads() - before;
+    await done(loopBigSpace);
+    before = server.downloads();
+    const hcBigAgain = await apply(helm, bigFile);
+    if (unchanged(hcBigAgain.stdout) !== 10) throw new Error(`the re-apply from the big index left ${unchanged(hcBigAgain.stdout)} of 10 unchanged`);
+    const againDownloads = server.downloads() - before;
+    await done(bigSpace);
+    rows.push([
+      'first apply, 10 charts, a 10,000-version index',
+      `${seconds(hcBig.ms)} s, index read ${hcDownloads}x`,
+      `${seconds(loopBig)} s, index read ${loopDownloads}x`,
+      dash,
+      ratio(hcBig.ms, loopBig),
+      'index once a run',
+    ]);
+    rows.push(['no-change re-apply of those 10', `${seconds(hcBigAgain.ms)} s, index read ${againDownloads}x`, dash, dash, '', '']);
+  } finally {
+    await server.close();
+  }
+
+  console.log(`\n${label} (${(await execa(binary, ['version', '--template', '{{.Version}}'])).stdout}), web fixture chart, concurrency ${CONCURRENCY}, wall time:`);
+  printTable(rows);
+}
+console.log(`\nload after the run: ${(await execa('uptime')).stdout.trim()}`);
+} finally {
+  // Whatever a failed case left behind.
+  for (const space of created) await deleteNamespace('kubectl', space);
+}

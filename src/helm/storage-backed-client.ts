@@ -1,0 +1,247 @@
+// A HelmClient that answers the read side from Helm's own storage and the run's caches, and hands
+// everything that changes the cluster or renders to the real client behind it:
+//   status, history, getManifest, getValues (user-supplied): decoded release records (release-storage.ts),
+//     through the run's snapshot (release-snapshot.ts); a write through this client re-reads its release
+//   showChart: the local Chart.yaml or the repository index (chart-resolver.ts), else helm, once per source
+//   pull: once per (source, destination)
+//   upgradeInstall, dryRun, template in a run: from one local copy of each fetched chart (run-charts.ts)
+//   version: the inner client caches it
+// A storage driver helmcycle cannot read (HELM_DRIVER=sql, memory) sends every call to helm.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../lifecycle/digest.js';
+import { ChartResolver } from './chart-resolver.js';
+import { needsFetch, RunCharts } from './run-charts.js';
+import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
+import { latestRevision, storageDriverOf, toReleaseInfo, toRevisionInfo, type StorageDriver, type StoredRelease } from './release-storage.js';
+import type {
+  CallOptions,
+  ChartMetadata,
+  ChartSource,
+  DryRunResult,
+  HelmClient,
+  HelmVersion,
+  ReleaseInfo,
+  ReleaseRef,
+  RevisionInfo,
+  RollbackRequest,
+  TemplateRequest,
+  UninstallRequest,
+  UpgradeRequest,
+} from './types.js';
+
+export interface StorageBackedOptions {
+  /** HELM_DRIVER as helm will see it; the process environment's by default. */
+  helmDriver?: string | undefined;
+  /** 'run': one list per namespace, kept until the run ends; 'live': every read asks the API server. */
+  scope?: ReleaseViewScope;
+  /** Resolves local chart folders. */
+  cwd?: string;
+}
+
+/** Counts of what the view answered itself and what it left to helm, for the benchmark. */
+export interface ReadCounts {
+  fromStorage: number;
+  toHelm: number;
+  recordLists: number;
+  indexFetches: number;
+}
+
+function sourceKey(source: ChartSource): string {
+  // The password decides the answer too, but is kept in no key: only a hash of it.
+  const { auth, ...rest } = source;
+  const password = auth ? createHash('sha256').update(auth.password).digest('hex') : undefined;
+  return canonicalJson({ ...rest, auth: auth ? { ...auth, password } : undefined });
+}
+
+export class StorageBackedHelmClient implements HelmClient {
+  readonly inner: HelmClient;
+  readonly scope: ReleaseViewScope;
+  private readonly kube: RecordLister;
+  private readonly options: StorageBackedOptions;
+  private readonly driver: StorageDriver | undefined;
+  private readonly snapshot: ReleaseSnapshot | undefined;
+  private readonly resolver: ChartResolver;
+  private readonly charts = new Map<string, Promise<ChartMetadata>>();
+  private readonly pulls = new Map<string, Promise<string>>();
+  private readonly runCharts: RunCharts;
+  private readonly facts = new Map<string, Promise<unknown>>();
+  private counts = { fromStorage: 0, toHelm: 0 };
+
+  constructor(inner: HelmClient, kube: RecordLister, options: StorageBackedOptions = {}) {
+    this.inner = inner;
+    this.kube = kube;
+    this.options = options;
+    this.scope = options.scope ?? 'live';
+    this.driver = storageDriverOf('helmDriver' in options ? options.helmDriver : process.env.HELM_DRIVER);
+    this.snapshot = this.driver ? new ReleaseSnapshot(kube, this.driver, this.scope) : undefined;
+    this.resolver = new ChartResolver(options.cwd);
+    this.runCharts = new RunCharts(inner);
+  }
+
+  /** Ends the run: removes the run folder of fetched charts (the process's exit removes it too). */
+  dispose(): Promise<void> {
+    return this.runCharts.dispose();
+  }
+
+  /**
+   * In a run, a fetched chart's request reads the run's local copy instead; if fetching fails, the
+   * request goes as it came (helm then fetches, and reports any error itself).
+   */
+  private async fromRunCopy<R extends { source: ChartSource }>(request: R, options?: CallOptions): Promise<R> {
+    if (this.scope !== 'run' || !needsFetch(request.source)) return request;
+    const local = await this.runCharts.local(sourceKey(request.source), request.source, options).catch(() => undefined);
+    return local ? { ...request, source: { chart: local } } : request;
+  }
+
+  /** A view for one run: its own snapshot and chart caches, the same helm behind it. */
+  forRun(): StorageBackedHelmClient {
+    return new StorageBackedHelmClient(this.inner, this.kube, { ...this.options, helmDriver: this.driver ?? 'unsupported', scope: 'run' });
+  }
+
+  /**
+   * A fact about the cluster (its version, the caller's rights in a namespace) asked once per run;
+   * a live view asks every time. `keep` says which answers may be kept (a missing namespace may be
+   * created by an earlier chart of the same run, so that answer is not).
+   */
+  remember<T>(key: string, ask: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
+    if (this.scope !== 'run') return ask();
+    const known = this.facts.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    const answer = ask();
+    this.facts.set(key, answer);
+    answer.then((value) => { if (!keep(value)) this.facts.delete(key); }, () => this.facts.delete(key));
+    return answer;
+  }
+
+  readCounts(): ReadCounts {
+    return { ...this.counts, recordLists: this.snapshot?.lists ?? 0, indexFetches: this.resolver.indexFetches };
+  }
+
+  /** The stored revisions, or undefined when the storage cannot be read here (then helm answers). */
+  private async revisions(ref: ReleaseRef): Promise<StoredRelease[] | undefined> {
+    if (!this.snapshot) return undefined;
+    try {
+      const revisions = await this.snapshot.revisions(ref.namespace, ref.release);
+      this.counts.fromStorage++;
+      return revisions;
+    } catch {
+      // No right to list the records, a record helmcycle cannot decode, ...: helm's answer (or its
+      // error, which names the problem better) is the one to give.
+      this.counts.toHelm++;
+      return undefined;
+    }
+  }
+
+  /** After a write: the release's records are read again before anyone asks. */
+  private async afterWrite<T>(ref: ReleaseRef, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      await this.snapshot?.refresh(ref.namespace, ref.release).catch(() => this.snapshot?.forget(ref.namespace));
+    }
+  }
+
+  version(options?: CallOptions): Promise<HelmVersion> {
+    return this.inner.version(options);
+  }
+
+  upgradeInstall(request: UpgradeRequest, options?: CallOptions): Promise<ReleaseInfo> {
+    return this.afterWrite(request, async () => this.inner.upgradeInstall(await this.fromRunCopy(request, options), options));
+  }
+
+  uninstall(request: UninstallRequest, options?: CallOptions): Promise<void> {
+    return this.afterWrite(request, () => this.inner.uninstall(request, options));
+  }
+
+  rollback(request: RollbackRequest, options?: CallOptions): Promise<void> {
+    return this.afterWrite(request, () => this.inner.rollback(request, options));
+  }
+
+  async status(ref: ReleaseRef, options?: CallOptions): Promise<ReleaseInfo | undefined> {
+    const revisions = await this.revisions(ref);
+    if (!revisions) return this.inner.status(ref, options);
+    const latest = latestRevision(revisions);
+    return latest ? toReleaseInfo(latest) : undefined;
+  }
+
+  async history(ref: ReleaseRef, options?: CallOptions): Promise<RevisionInfo[]> {
+    const revisions = await this.revisions(ref);
+    return revisions ? revisions.map(toRevisionInfo) : this.inner.history(ref, options);
+  }
+
+  private async revision(ref: ReleaseRef & { revision?: number }): Promise<StoredRelease | undefined> {
+    const revisions = await this.revisions(ref);
+    if (!revisions) return undefined;
+    return ref.revision === undefined ? latestRevision(revisions) : revisions.find((r) => r.revision === ref.revision);
+  }
+
+  async getValues(ref: ReleaseRef & { revision?: number; all?: boolean }, options?: CallOptions): Promise<Record<string, unknown>> {
+    // All computed values need the chart's defaults coalesced as helm does: helm answers those.
+    const stored = ref.all ? undefined : await this.revision(ref);
+    return stored ? structuredClone(stored.config) : this.inner.getValues(ref, options);
+  }
+
+  async getManifest(ref: ReleaseRef & { revision?: number }, options?: CallOptions): Promise<string> {
+    // A release or revision that does not exist: helm's own error.
+    const stored = await this.revision(ref);
+    return stored ? `${stored.manifest}\n` : this.inner.getManifest(ref, options);
+  }
+
+  list(namespace: string | 'all', options?: CallOptions): Promise<ReleaseInfo[]> {
+    return this.inner.list(namespace, options);
+  }
+
+  async template(request: TemplateRequest, options?: CallOptions): Promise<string> {
+    return this.inner.template(await this.fromRunCopy(request, options), options);
+  }
+
+  async dryRun(request: UpgradeRequest, options?: CallOptions): Promise<DryRunResult> {
+    return this.inner.dryRun(await this.fromRunCopy(request, options), options);
+  }
+
+  /** Once per source in a run (a live view asks every time: a range may resolve anew, a folder change). */
+  showChart(source: ChartSource, options?: CallOptions): Promise<ChartMetadata> {
+    const key = sourceKey(source);
+    const cached = this.scope === 'run' ? this.charts.get(key) : undefined;
+    if (cached) return cached;
+    // A live view downloads a repository's index each time, as helm would; a run keeps it.
+    const resolver = this.scope === 'run' ? this.resolver : new ChartResolver(this.options.cwd);
+    const answer = resolver.resolve(source, options?.signal).then((resolved) => {
+      if (resolved) return resolved;
+      this.counts.toHelm++;
+      return this.inner.showChart(source, options);
+    });
+    if (this.scope === 'run') {
+      this.charts.set(key, answer);
+      answer.catch(() => this.charts.delete(key));
+    }
+    return answer;
+  }
+
+  pull(source: ChartSource, destination: string, options?: CallOptions): Promise<string> {
+    const key = `${sourceKey(source)}\0${destination}`;
+    const cached = this.scope === 'run' ? this.pulls.get(key) : undefined;
+    if (cached) return cached;
+    const pulled = this.inner.pull(source, destination, options);
+    if (this.scope === 'run') {
+      this.pulls.set(key, pulled);
+      pulled.catch(() => this.pulls.delete(key));
+    }
+    return pulled;
+  }
+}
+
+/** `remember` of a storage-backed client; any other client is asked every time. */
+export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
+  return helm instanceof StorageBackedHelmClient ? helm.remember(key, ask, keep) : ask();
+}
+
+/** Ends a run view made by runViewOf (its fetched charts are removed). */
+export async function endRunView(helm: HelmClient): Promise<void> {
+  if (helm instanceof StorageBackedHelmClient && helm.scope === 'run') await helm.dispose();
+}
+
+/** The run view of a client: a fresh snapshot for a storage-backed one, the client itself otherwise. */
+export function runViewOf(helm: HelmClient): HelmClient {
+  return helm instanceof StorageBackedHelmClient ? helm.forRun() : helm;
+}
