@@ -12,8 +12,9 @@ import { loadStack } from '../stack/load.js';
 import { concurrencyFor, DEFAULT_CONCURRENCY, runStack, selectedCharts, type StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { templateRequest } from '../lifecycle/requests.js';
+import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
-import { formatList, formatPlan, formatStatus } from './format.js';
+import { formatList, formatPlan, formatPlanJson, formatStatus } from './format.js';
 import { jsonRenderer } from './render/json.js';
 import { plainRenderer } from './render/plain.js';
 import { treeRenderer } from './render/tree.js';
@@ -82,6 +83,9 @@ class CliRun {
     const stack = await this.stack();
     const events: StackEvent[] = [];
     const renderer = this.renderer();
+    // Each chart masks its own events; this masks every chart's secrets in all of them, for the
+    // renderers and the report alike (one chart's output can name another's value).
+    const masker = maskerForSpecs(stack.charts.map((c) => c.definition));
     let result: StackResult;
     try {
       result = await runStack(stack, {
@@ -93,25 +97,26 @@ class CliRun {
         selection: this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
         onEvent: (event) => {
-          events.push(event);
-          renderer.event(event);
+          const masked = masker.maskDeep(event);
+          events.push(masked);
+          renderer.event(masked);
         },
       });
     } finally {
       renderer.close();
       if (this.options.report) await writeFile(this.options.report, buildReport(events), { mode: 0o600 });
     }
-    if (this.options.output !== 'json') this.printFailures(result);
+    if (this.options.output !== 'json') this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
     return result.ok ? EXIT.ok : EXIT.chartFailed;
   }
 
-  private printFailures(result: StackResult): void {
+  private printFailures(result: StackResult, mask: (text: string) => string): void {
     for (const record of result.charts) {
       if (record.status !== 'failed') continue;
       const error = record.error;
-      this.io.stderr(`\n✖ ${record.name}: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (isHelmcycleError(error) && error.hint) this.io.stderr(`  hint: ${error.hint}\n`);
+      this.io.stderr(mask(`\n✖ ${record.name}: ${error instanceof Error ? error.message : String(error)}\n`));
+      if (isHelmcycleError(error) && error.hint) this.io.stderr(mask(`  hint: ${error.hint}\n`));
     }
   }
 
@@ -126,7 +131,7 @@ class CliRun {
       concurrency: concurrencyFor(stack, this.options.concurrency),
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
-    if (this.options.output === 'json') for (const plan of plans) this.io.stdout(`${JSON.stringify({ type: 'plan', ...plan })}\n`);
+    if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
     else this.io.stdout(`${formatPlan(plans)}\n`);
     return EXIT.ok;
   }
@@ -146,7 +151,8 @@ class CliRun {
     for (const chart of selectedCharts(stack, this.selection())) {
       const spec = chartSpecOf(chart.definition, chart.file);
       const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
-      this.io.stdout(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`);
+      // Rendered output goes to terminals and CI logs too: the chart's sensitive values show as ***.
+      this.io.stdout(maskerForSpec(spec).mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
     }
     return EXIT.ok;
   }

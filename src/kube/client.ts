@@ -16,6 +16,8 @@ import {
 } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
+import { KUBE_RETRY_BUDGET_MS, retryTransient } from '../retry/retry.js';
+import { transientReason } from '../retry/transient.js';
 import type {
   AccessAnswer,
   AccessQuery,
@@ -75,7 +77,8 @@ function apiMessage(error: unknown): string {
 
 async function request<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    // Transient failures are retried (retry/): every call here is safe to repeat (reads, access reviews, merge and apply patches; a create repeated after its first try landed fails as AlreadyExists, never twice).
+    return await retryTransient(call, { transient: (error) => transientReason(apiMessage(error), statusCode(error)), budgetMs: KUBE_RETRY_BUDGET_MS });
   } catch (error) {
     const code = statusCode(error);
     throw new KubeRequestError(`${what} failed${code ? ` (HTTP ${code})` : ''}: ${apiMessage(error)}`, code, { cause: error });

@@ -10,6 +10,8 @@ import type { KubeClient } from '../kube/types.js';
 import { parseChartSpec } from '../config/parse.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
+import { scrubError } from '../secrets/scrub-error.js';
+import { maskerForSpec } from '../secrets/sensitive.js';
 import { ChartFailedError } from './chart-error.js';
 import { runMigrations, undoMigrations } from './migrations.js';
 import type { LifecycleEvent, MessageLevel } from './events.js';
@@ -42,7 +44,9 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
   let spec = parseChartSpec(parts.spec, { file: options.file });
   const phases: Lifecycle<P> = { ...defaultPhases, ...parts.lifecycle } as Lifecycle<P>;
   const signal = options.signal ?? new AbortController().signal;
-  const emit = (event: LifecycleEvent) => options.onEvent?.(event);
+  // The two choke points of everything a chart says: events (masked here) and its error (in fail).
+  const masker = maskerForSpec(spec);
+  const emit = (event: LifecycleEvent) => options.onEvent?.(masker.maskDeep(event));
   const started = Date.now();
   const timings: PhaseTiming[] = [];
 
@@ -76,7 +80,7 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
   }
 
   const fail = (phase: PhaseName, error: unknown, payload?: P): ChartFailedError => {
-    const failure = new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies });
+    const failure = scrubError(new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies }), masker);
     if (signal.aborted) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
     // The event carries the whole story (diagnostics included) and the most specific code.
     else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class });
