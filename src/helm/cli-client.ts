@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { retryTransient } from '../retry/retry.js';
 import { transientReason } from '../retry/transient.js';
 import { createMasker, type Masker } from '../secrets/masker.js';
+import { sweepOnce } from '../secrets/private-dir.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
 import { prepareChartAccess, type HelmRunner } from './chart-access.js';
@@ -68,6 +69,8 @@ export class CliHelmClient implements HelmClient {
   constructor(options: CliHelmClientOptions = {}) {
     this.options = options;
     this.binary = options.binary ?? 'helm';
+    // What a killed helmcycle left (values, a repository's credentials) goes before this one starts.
+    sweepOnce();
   }
 
   private globalArgs(): string[] {

@@ -89,12 +89,12 @@ export function sweepAbandonedDirs(root: string = tmpdir()): string[] {
   return removed;
 }
 
-let swept = false;
+const swept = new Set<string>();
 
-/** Sweeps once per process, before its first private folder. */
-function sweepOnce(root: string): void {
-  if (swept) return;
-  swept = true;
+/** Sweeps a folder once per process: when the first helm client is made, and before the first private folder. */
+export function sweepOnce(root: string = tmpdir()): void {
+  if (swept.has(root)) return;
+  swept.add(root);
   sweepAbandonedDirs(root);
 }
 
