@@ -45,7 +45,7 @@ export interface CliHelmClientOptions {
   /**
    * How long a command that failed transiently (connection refused, throttled, ...) and is safe to repeat
    * is retried, in milliseconds, when the request names no timeout of its own (an upgrade uses its
-   * timeoutSeconds). Default 60 s; 0 turns retries off.
+   * timeoutSeconds). Default 30 s; 0 turns retries off.
    */
   transientRetryBudgetMs?: number;
 }
@@ -58,7 +58,7 @@ interface RunOptions extends CallOptions {
   retryBudgetMs?: number;
 }
 
-const DEFAULT_RETRY_BUDGET_MS = 60_000;
+const DEFAULT_RETRY_BUDGET_MS = 30_000;
 
 
 export class CliHelmClient implements HelmClient {

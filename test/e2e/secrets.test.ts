@@ -229,22 +229,22 @@ for (const target of [helm3, helm4]) {
       await rm(dirs.root, { recursive: true, force: true });
     });
 
-    it('removes on the next run what a helmcycle killed with SIGKILL mid-upgrade left', async () => {
-      const namespace = uniqueNamespace(`secrets-kill-${target.label}`);
-      namespaces.push(namespace);
-      const dirs = await workspace();
+    /** A stack whose upgrade keeps helm waiting (pods that never become ready), with values and credentials on files. */
+    async function slowStack(dirs: { stack: string }, namespace: string): Promise<string> {
       const file = join(dirs.stack, 'helmcycle.yaml');
-      // Pods that never become ready keep helm waiting in its upgrade; values and credentials need files.
       await writeFile(file, stringify({
-        name: 'killed',
+        name: 'slow',
         defaults: { namespace, createNamespace: true, timeoutSeconds: 300 },
         charts: [{
           name: 'web', chart: 'web', repository: env.privateRepo, repositoryAuth: { username: env.repoUser, password: env.repoPassword },
           values: { fakeBehavior: 'never-ready' }, setSensitive: { 'config.token': `Sntl${randomBytes(4).toString('hex')}` },
         }],
       }), { mode: 0o600 });
-      const apply = helmcycle(dirs.tmp, file, ['apply']);
-      const helmPid = await eventually('helm upgrading', async () => {
+      return file;
+    }
+
+    async function upgradingHelm(apply: ResultPromise): Promise<number> {
+      return eventually('helm upgrading', async () => {
         for (const pid of descendantsOf(apply.pid!)) {
           try {
             if (/\bupgrade\b.*--install/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))) return pid;
@@ -254,16 +254,52 @@ for (const target of [helm3, helm4]) {
         }
         return undefined;
       }, 120_000);
-      const left = (await readdir(dirs.tmp)).filter((name) => name.startsWith('helmcycle-'));
+    }
+
+    const privateFolders = async (tmp: string) => (await readdir(tmp)).filter((name) => name.startsWith('helmcycle-')).sort();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    it('a second Ctrl-C stops helm and removes the private folders before exiting 130', async () => {
+      const namespace = uniqueNamespace(`secrets-int-${target.label}`);
+      namespaces.push(namespace);
+      const dirs = await workspace();
+      const apply = helmcycle(dirs.tmp, await slowStack(dirs, namespace), ['apply']);
+      const helmPid = await upgradingHelm(apply);
+      assert.ok((await privateFolders(dirs.tmp)).length >= 2, 'values and credentials folders in use');
+      process.kill(apply.pid!, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 300)); // two signals at once may arrive as one
+      process.kill(apply.pid!, 'SIGINT');
+      const result = await apply;
+      assert.equal(result.exitCode, 130, String(result.stderr));
+      assert.equal(alive(helmPid), false, 'helm was stopped, not orphaned');
+      assert.deepEqual(await privateFolders(dirs.tmp), []);
+      await rm(dirs.root, { recursive: true, force: true });
+    });
+
+    it('removes on the next run what a helmcycle killed with SIGKILL mid-upgrade left', async () => {
+      const namespace = uniqueNamespace(`secrets-kill-${target.label}`);
+      namespaces.push(namespace);
+      const dirs = await workspace();
+      const file = await slowStack(dirs, namespace);
+      const apply = helmcycle(dirs.tmp, file, ['apply']);
+      const helmPid = await upgradingHelm(apply);
+      const left = await privateFolders(dirs.tmp);
       assert.ok(left.some((name) => name.includes('-auth-')) && left.some((name) => name.includes('-values-')), `private folders in use: ${left.join(', ')}`);
       process.kill(apply.pid!, 'SIGKILL');
       await apply;
       process.kill(helmPid, 'SIGKILL'); // the orphaned helm would otherwise wait out its timeout
-      assert.deepEqual((await readdir(dirs.tmp)).filter((name) => name.startsWith('helmcycle-')).sort(), left.sort(), 'a SIGKILL leaves them');
+      assert.deepEqual(await privateFolders(dirs.tmp), left, 'a SIGKILL leaves them');
 
       const next = await helmcycle(dirs.tmp, file, ['status']);
       assert.notEqual(next.exitCode, 2, String(next.stderr));
-      assert.deepEqual((await readdir(dirs.tmp)).filter((name) => name.startsWith('helmcycle-')), [], 'the next run removed them');
+      assert.deepEqual(await privateFolders(dirs.tmp), [], 'the next run removed them');
       await rm(dirs.root, { recursive: true, force: true });
     });
   });
