@@ -10,7 +10,7 @@ import type { KubeClient } from '../kube/types.js';
 import { parseChartSpec } from '../config/parse.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
-import { scrubError } from '../secrets/scrub-error.js';
+import { maskFields, scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
 import { ChartFailedError } from './chart-error.js';
 import { runMigrations, undoMigrations } from './migrations.js';
@@ -185,5 +185,7 @@ export async function runChart<P extends ChartPayload = ChartPayload>(definition
   const outcome = payload.exec?.outcome;
   const durationMs = Date.now() - started;
   emit({ type: 'chart-finished', chart: spec.name, outcome: outcome ?? 'done', durationMs, at: Date.now() });
-  return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload, timings, durationMs };
+  // What a remedied failure left in the payload (its diagnostics, class and remedies) is output too.
+  const reported = maskFields(payload, ['diagnostics', 'failure', 'remedies'], masker);
+  return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload: reported, timings, durationMs };
 }

@@ -101,7 +101,9 @@ export function createMasker(values: Iterable<unknown>): Masker {
     if (patterns.length === 0) return value;
     return maskValue(value, mask, new WeakMap()) as T;
   };
-  const reveals = (text: string): boolean => patterns.some((p) => new RegExp(p.source, p.flags.replace('g', '')).test(text));
+  // Without the g flag, test() keeps no lastIndex between calls.
+  const testers = patterns.map((p) => new RegExp(p.source, p.flags.replace('g', '')));
+  const reveals = (text: string): boolean => testers.some((t) => t.test(text));
   return { empty: patterns.length === 0, mask, maskDeep, reveals };
 }
 

@@ -41,3 +41,11 @@ export function scrubError<E>(error: E, masker: Masker): E {
   }
   return error;
 }
+
+/** A shallow copy of `object` whose named fields (those present) are masked copies. */
+export function maskFields<T extends object>(object: T, keys: readonly (keyof T)[], masker: Masker): T {
+  if (masker.empty) return object;
+  const copy = { ...object };
+  for (const key of keys) if (copy[key] !== undefined) copy[key] = masker.maskDeep(copy[key]);
+  return copy;
+}

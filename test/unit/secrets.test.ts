@@ -142,4 +142,15 @@ describe('runChart output', () => {
     assert.ok(everything.includes('connecting with'), 'the log tail is there, masked');
     assert.ok(everything.includes(MASK));
   });
+
+  it('masks what a remedied failure leaves in the payload of a successful run', async () => {
+    const helm = new FakeHelm();
+    const kube = new LeakyKube();
+    kube.pods = [crashingPod('web-1')];
+    helm.upgradeOutcomes = [new HelmCommandError('HELM_TIMEOUT', 'helm upgrade failed: timed out waiting for the condition', { argv: ['upgrade'], exitCode: 1, stderrTail: 'timed out waiting for the condition', durationMs: 1, timedOut: false, cancelled: false }), 'ok'];
+    const result = await runChart({ ...definition, remedies: { policy: { other: 'retry', 'readiness-timeout': 'retry' } } }, { helm, kube });
+    assert.equal(result.payload.remedies?.length, 1, 'a remedy ran');
+    assert.ok(result.payload.diagnostics, 'its diagnostics are in the payload');
+    assertNoForm(JSON.stringify(result.payload));
+  });
 });
