@@ -94,7 +94,7 @@ class ProcessSampler {
         }
       }
     };
-    this.timer = setInterval(tick, 40);
+    this.timer = setInterval(tick, 50);
     tick();
   }
 
@@ -103,8 +103,8 @@ class ProcessSampler {
   }
 }
 
-/** Every file under a folder, with its text (files over 4 MB skipped). */
-async function filesUnder(dir: string, skip: (path: string) => boolean = () => false): Promise<{ path: string; text: string }[]> {
+/** Every file under a folder, with its text (files over 4 MB, or last changed before `since`, skipped). */
+async function filesUnder(dir: string, skip: (path: string) => boolean = () => false, since = 0): Promise<{ path: string; text: string }[]> {
   const out: { path: string; text: string }[] = [];
   let entries: string[];
   try {
@@ -117,8 +117,8 @@ async function filesUnder(dir: string, skip: (path: string) => boolean = () => f
     if (skip(path)) continue;
     try {
       const info = await stat(path);
-      if (info.isDirectory()) out.push(...(await filesUnder(path, skip)));
-      else if (info.isFile() && info.size < 4_000_000) out.push({ path, text: await readFile(path, 'latin1') });
+      if (info.isDirectory()) out.push(...(await filesUnder(path, skip, since)));
+      else if (info.isFile() && info.size < 4_000_000 && info.mtimeMs >= since) out.push({ path, text: await readFile(path, 'latin1') });
     } catch {
       // gone, or not readable
     }
@@ -155,6 +155,7 @@ for (const target of [helm3, helm4]) {
     it('never shows the sensitive value or the repository password, in any form, anywhere', async () => {
       const namespace = uniqueNamespace(`secrets-${target.label}`);
       namespaces.push(namespace);
+      const started = Date.now();
       const dirs = await workspace();
       // Quote and backslash: helm's %q and JSON both escape them.
       const first = `Sntl${randomBytes(4).toString('hex')}-Tok"en\\x`;
@@ -179,6 +180,7 @@ for (const target of [helm3, helm4]) {
       let running: ResultPromise | undefined;
       sampler.start(() => running?.pid);
       const step = async (what: string, args: string[], expectedCode: number) => {
+        if (process.env.SECRETS_E2E_TRACE) console.error(`[${new Date().toISOString()}] ${target.label}: ${what}`);
         running = helmcycle(dirs.tmp, file, args);
         const result = await running;
         outputs.push({ what: `${what} stdout`, text: String(result.stdout) }, { what: `${what} stderr`, text: String(result.stderr) });
@@ -219,13 +221,13 @@ for (const target of [helm3, helm4]) {
         leaks.push(...findLeaks(`environ of ${sample.pid} (${sample.argv.slice(0, 60)})`, sample.environ, environSecrets));
       }
       for (const entry of await filesUnder(dirs.tmp)) leaks.push(...findLeaks(entry.path, entry.text, secrets));
-      // The machine's temporary folder, but for this test's own stack file.
-      for (const entry of await filesUnder(tmpdir(), (path) => path === dirs.stack)) leaks.push(...findLeaks(entry.path, entry.text, { first: secrets.first, second: secrets.second }));
+      // The machine's temporary folder too (files written since the test started), but for this test's own stack file.
+      for (const entry of await filesUnder(tmpdir(), (path) => path === dirs.stack, started)) leaks.push(...findLeaks(entry.path, entry.text, { first: secrets.first, second: secrets.second }));
       assert.deepEqual(leaks, []);
       assert.deepEqual((await readdir(dirs.tmp)).filter((name) => name.startsWith('helmcycle-')), [], 'no private folder left behind');
       // And the value really was deployed: the masking hid it, it did not drop it.
       const configMap = await target.kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'client-client' });
-      assert.ok(String((configMap?.data as Record<string, string>)['client.yaml']).includes(first));
+      assert.ok(String((configMap?.data as Record<string, string>)['client.yaml']).includes(JSON.stringify(first)));
       await rm(dirs.root, { recursive: true, force: true });
     });
 
@@ -274,10 +276,13 @@ for (const target of [helm3, helm4]) {
       const helmPid = await upgradingHelm(apply);
       assert.ok((await privateFolders(dirs.tmp)).length >= 2, 'values and credentials folders in use');
       process.kill(apply.pid!, 'SIGINT');
-      await new Promise((r) => setTimeout(r, 300)); // two signals at once may arrive as one
+      // Soon enough that helm is still stopping from the first (else the run ends on the first alone),
+      // late enough not to merge with it.
+      await new Promise((r) => setTimeout(r, 50));
       process.kill(apply.pid!, 'SIGINT');
       const result = await apply;
-      assert.equal(result.exitCode, 130, String(result.stderr));
+      assert.equal(result.exitCode, 130, `signal ${result.signal}: ${String(result.stderr)}`);
+      assert.match(String(result.stderr), /again: stopping helm and exiting/, 'the second Ctrl-C was the one that ended the run');
       assert.equal(alive(helmPid), false, 'helm was stopped, not orphaned');
       assert.deepEqual(await privateFolders(dirs.tmp), []);
       await rm(dirs.root, { recursive: true, force: true });
