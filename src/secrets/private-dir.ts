@@ -114,10 +114,21 @@ export async function createPrivateDir(purpose: string, root: string = tmpdir())
   };
 }
 
-/** Removes every folder this process still holds, at once: for an exit that cannot await the usual cleanup. */
-export function removeHeldDirsSync(): void {
+/**
+ * Removes every folder this process still holds, at once: for an exit that cannot await the usual
+ * cleanup. Also any folder named after this process that is not listed yet (its mkdtemp was still in
+ * flight when the list was read).
+ */
+export function removeHeldDirsSync(root: string = tmpdir()): void {
   for (const path of held) {
     rmSync(path, { recursive: true, force: true });
     held.delete(path);
+  }
+  try {
+    for (const name of readdirSync(root)) {
+      if (NAME.exec(name)?.[1] === String(process.pid)) rmSync(join(root, name), { recursive: true, force: true });
+    }
+  } catch {
+    // the folder is gone or unreadable: nothing of ours is left in it
   }
 }

@@ -275,15 +275,23 @@ for (const target of [helm3, helm4]) {
       const apply = helmcycle(dirs.tmp, await slowStack(dirs, namespace), ['apply']);
       const helmPid = await upgradingHelm(apply);
       assert.ok((await privateFolders(dirs.tmp)).length >= 2, 'values and credentials folders in use');
-      process.kill(apply.pid!, 'SIGINT');
-      // Soon enough that helm is still stopping from the first (else the run ends on the first alone),
-      // late enough not to merge with it.
-      await new Promise((r) => setTimeout(r, 50));
-      process.kill(apply.pid!, 'SIGINT');
-      const result = await apply;
+      // A helm slow to stop: stopped, it cannot act on the first Ctrl-C's SIGTERM, so the run is still
+      // waiting for it when the second Ctrl-C comes (and SIGKILL ends even a stopped process).
+      process.kill(helmPid, 'SIGSTOP');
+      let result;
+      let helmLeftRunning = true;
+      try {
+        process.kill(apply.pid!, 'SIGINT');
+        await new Promise((r) => setTimeout(r, 1500));
+        process.kill(apply.pid!, 'SIGINT');
+        result = await apply;
+        helmLeftRunning = alive(helmPid);
+      } finally {
+        if (alive(helmPid)) process.kill(helmPid, 'SIGKILL');
+      }
       assert.equal(result.exitCode, 130, `signal ${result.signal}: ${String(result.stderr)}`);
       assert.match(String(result.stderr), /again: stopping helm and exiting/, 'the second Ctrl-C was the one that ended the run');
-      assert.equal(alive(helmPid), false, 'helm was stopped, not orphaned');
+      assert.equal(helmLeftRunning, false, 'helm was stopped, not orphaned');
       assert.deepEqual(await privateFolders(dirs.tmp), []);
       await rm(dirs.root, { recursive: true, force: true });
     });
