@@ -290,9 +290,9 @@ for (const target of [helm3, helm4]) {
         if (alive(helmPid)) process.kill(helmPid, 'SIGKILL');
       }
       assert.equal(result.exitCode, 130, `signal ${result.signal}: ${String(result.stderr)}`);
-      assert.match(String(result.stderr), /again: stopping helm and exiting/, 'the second Ctrl-C was the one that ended the run');
       assert.equal(helmLeftRunning, false, 'helm was stopped, not orphaned');
       assert.deepEqual(await privateFolders(dirs.tmp), []);
+      assert.match(String(result.stderr), /again: stopping helm and exiting/, 'the second Ctrl-C was the one that ended the run');
       await rm(dirs.root, { recursive: true, force: true });
     });
 
