@@ -131,12 +131,16 @@ const [helm3, helm4] = helmsUnderTest() as [HelmUnderTest, HelmUnderTest];
 for (const target of [helm3, helm4]) {
   describe(`secrets stay secret with ${target.label}`, () => {
     const namespaces: string[] = [];
+    const workspaces: string[] = [];
     after(async () => {
       for (const namespace of namespaces) await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+      // Stack files hold the repository password: gone whatever the tests' outcome.
+      for (const root of workspaces) await rm(root, { recursive: true, force: true });
     });
 
     async function workspace() {
       const root = await mkdtemp(join(tmpdir(), 'helmcycle-secrets-e2e-'));
+      workspaces.push(root);
       const dirs = { root, tmp: join(root, 'tmp'), stack: join(root, 'stack'), out: join(root, 'out') };
       for (const dir of [dirs.tmp, dirs.stack, dirs.out]) await mkdir(dir, { mode: 0o700 });
       return dirs;
