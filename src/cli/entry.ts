@@ -1,14 +1,30 @@
-// Process glue for the CLI: stdio, Ctrl-C, and the exit code. A first Ctrl-C cancels cleanly (helm gets
-// SIGTERM and records the release as failed rather than leaving it pending); a second one exits at once.
+// Process glue for the CLI: stdio, Ctrl-C, and the exit code. A first Ctrl-C (or SIGTERM) cancels
+// cleanly: helm gets SIGTERM through the AbortSignal and records the release as failed rather than
+// leaving it pending, and every private temporary folder is removed on the way out. A second one exits
+// at once, but not before the helm processes still running got SIGTERM (SIGKILL after a short grace)
+// and the private folders, which may hold a repository's credentials, are removed.
+import { stopChildren } from '../helm/children.js';
+import { removeHeldDirsSync } from '../secrets/private-dir.js';
 import { writeFileSync } from 'node:fs';
 import { main } from './main.js';
 import { EXIT } from './exit-codes.js';
+
+/** Between SIGTERM and SIGKILL to helm on a second Ctrl-C: short, the user asked to stop now. */
+const FORCED_EXIT_GRACE_MS = 2_000;
 
 const controller = new AbortController();
 let interrupts = 0;
 const onSignal = (name: string) => {
   interrupts++;
-  if (interrupts > 1) process.exit(EXIT.interrupted);
+  if (interrupts === 2) {
+    process.stderr.write(`\nhelmcycle: ${name} again: stopping helm and exiting\n`);
+    void stopChildren(FORCED_EXIT_GRACE_MS).finally(() => {
+      removeHeldDirsSync();
+      process.exit(EXIT.interrupted);
+    });
+    return;
+  }
+  if (interrupts > 2) return;
   process.stderr.write(`\nhelmcycle: ${name}: cancelling running charts (again to exit now)\n`);
   controller.abort(new Error(`interrupted by ${name}`));
 };

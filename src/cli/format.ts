@@ -21,6 +21,11 @@ export function formatPlan(plans: readonly ChartPlan[]): string {
   return out.join('\n');
 }
 
+/** `plan -o json`: one line per chart. The plans come masked from planChart (see secrets/). */
+export function formatPlanJson(plans: readonly ChartPlan[]): string {
+  return plans.map((plan) => `${JSON.stringify({ type: 'plan', ...plan })}\n`).join('');
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');

@@ -8,6 +8,7 @@ import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
 import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
+import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 
 export interface CliIo {
@@ -95,6 +96,9 @@ class CliRun {
     const renderer = await this.renderer();
     const { runStack } = await runStackModule();
     const clients = await this.clients();
+    // Each chart masks its own events; this masks every chart's secrets in all of them, for the
+    // renderers and the report alike (one chart's output can name another's value).
+    const masker = maskerForSpecs(stack.charts.map((c) => c.definition));
     let result: StackResult;
     try {
       result = await runStack(stack, {
@@ -107,33 +111,34 @@ class CliRun {
         selection: this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
         onEvent: (event) => {
-          events.push(event);
-          renderer.event(event);
+          const masked = masker.maskDeep(event);
+          events.push(masked);
+          renderer.event(masked);
         },
       });
     } finally {
       renderer.close();
       if (this.options.report) await writeFile(this.options.report, (await import('../report/html.js')).buildReport(events), { mode: 0o600 });
     }
-    if (this.options.output !== 'json') this.printFailures(result);
+    if (this.options.output !== 'json') this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
     if (result.ok) return EXIT.ok;
     const failed = result.charts.filter((c) => c.status === 'failed');
     return failed.length > 0 && failed.every((c) => isLeaseRefusal(c.error)) ? EXIT.locked : EXIT.chartFailed;
   }
 
-  private printFailures(result: StackResult): void {
+  private printFailures(result: StackResult, mask: (text: string) => string): void {
     for (const record of result.charts) {
       if (record.status !== 'failed') continue;
       const error = record.error;
-      this.io.stderr(`\n✖ ${record.name}: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (isHelmcycleError(error) && error.hint) this.io.stderr(`  hint: ${error.hint}\n`);
+      this.io.stderr(mask(`\n✖ ${record.name}: ${error instanceof Error ? error.message : String(error)}\n`));
+      if (isHelmcycleError(error) && error.hint) this.io.stderr(mask(`  hint: ${error.hint}\n`));
     }
   }
 
   async plan(destroy: boolean, forceUpgrade: boolean): Promise<number> {
     const stack = await this.stack();
-    const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
+    const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     const ordered = destroy ? [...charts].reverse() : charts;
     const plans = await planCharts(ordered, {
@@ -143,7 +148,7 @@ class CliRun {
       concurrency: concurrencyFor(stack, this.options.concurrency),
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
-    if (this.options.output === 'json') for (const plan of plans) this.io.stdout(`${JSON.stringify({ type: 'plan', ...plan })}\n`);
+    if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
     else this.io.stdout(`${formatPlan(plans)}\n`);
     return EXIT.ok;
   }
@@ -169,7 +174,8 @@ class CliRun {
     for (const chart of selectedCharts(stack, this.selection())) {
       const spec = chartSpecOf(chart.definition, chart.file);
       const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
-      this.io.stdout(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`);
+      // Rendered output goes to terminals and CI logs too: the chart's sensitive values show as ***.
+      this.io.stdout(maskerForSpec(spec).mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
     }
     return EXIT.ok;
   }

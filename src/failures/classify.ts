@@ -4,6 +4,7 @@ import { causeChain, findCause, ValidationError } from '../errors.js';
 import { HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
+import { transientReason } from '../retry/transient.js';
 import { FAILURE_CLASS_ADVICE, type FailureClass } from './classes.js';
 
 /** An object a failure names: kind and name, plus what else the message says. */
@@ -169,5 +170,9 @@ export function classifyFailure(error: unknown, diagnostics?: Diagnostics): Fail
     const detail = rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
     return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects, ...rolledBack };
   }
-  return { class: 'other', summary: FAILURE_CLASS_ADVICE.other, objects: [], ...rolledBack };
+  // A transient API error stays `other` (no remedy fits a cluster that did not answer), with a note:
+  // the helm and kube clients already retried it, with backoff, for as long as they safely could.
+  const transient = transientReason(text);
+  const note = transient ? `: transient API error (${transient}), retried while safe to repeat; run again once the API server answers` : '';
+  return { class: 'other', summary: `${FAILURE_CLASS_ADVICE.other}${note}`, objects: [], ...rolledBack };
 }

@@ -1,9 +1,11 @@
 // Repository credentials without a password on any argv: helm reads the password from stdin into a
-// private, temporary repository (or registry) config, which the chart commands then point at.
+// private, temporary repository (or registry) config, which the chart commands then point at. That file
+// cannot be avoided (helm's chart commands take credentials from a config file or an argv, and an argv is
+// what `ps` shows), so it lives in a private folder marked with its owner process: removed afterwards,
+// and by the next helmcycle run when this one was killed before it could (secrets/private-dir.ts).
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPrivateDir } from '../secrets/private-dir.js';
 import { isOciReference, type ChartAccess } from './argv.js';
 import type { ChartSource, HelmVersion } from './types.js';
 
@@ -26,8 +28,7 @@ export function repositoryAlias(url: string): string {
 export async function prepareChartAccess(run: HelmRunner, version: HelmVersion, source: ChartSource): Promise<PreparedAccess> {
   const auth = source.auth;
   if (!auth) return { access: {}, dispose: async () => {} };
-  const dir = await mkdtemp(join(tmpdir(), 'helmcycle-auth-'));
-  const dispose = () => rm(dir, { recursive: true, force: true });
+  const { path: dir, dispose } = await createPrivateDir('auth');
   const tls = [
     ...(auth.caFile ? ['--ca-file', auth.caFile] : []),
     ...(auth.certFile ? ['--cert-file', auth.certFile] : []),

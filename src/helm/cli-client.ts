@@ -1,10 +1,18 @@
 // The HelmClient that spawns the real helm binary, without a shell. Cancelling the AbortSignal sends
 // SIGTERM (helm then marks an interrupted upgrade failed rather than leaving it pending) and SIGKILL
-// after a grace period.
+// after a grace period. Each process is tracked (children.ts) so that an exit that cannot wait still
+// stops it. A command that fails transiently is run again when that is safe (repeatable.ts).
 import { execa } from 'execa';
+import { retryTransient } from '../retry/retry.js';
+import { transientReason } from '../retry/transient.js';
+import { createMasker, type Masker } from '../secrets/masker.js';
+import { sweepOnce } from '../secrets/private-dir.js';
+import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
 import { prepareChartAccess, type HelmRunner } from './chart-access.js';
-import { classifyHelmFailure, ReleaseNotFoundError, redact, tail } from './errors.js';
+import { trackChild } from './children.js';
+import { classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
+import { repeatableAfter } from './repeatable.js';
 import { manifestOfReleaseObject, parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject } from './parse.js';
 import type {
   CallOptions,
@@ -21,7 +29,7 @@ import type {
   UninstallRequest,
   UpgradeRequest,
 } from './types.js';
-import { sensitiveStrings, writeValuesFiles } from './values-files.js';
+import { writeValuesFiles } from './values-files.js';
 
 export interface CliHelmClientOptions {
   /** Path of the helm binary; `helm` on PATH by default. */
@@ -34,7 +42,23 @@ export interface CliHelmClientOptions {
   env?: Record<string, string>;
   /** Resolves relative values file paths and local charts. */
   cwd?: string;
+  /**
+   * How long a command that failed transiently (connection refused, throttled, ...) and is safe to repeat
+   * is retried, in milliseconds, when the request names no timeout of its own (an upgrade uses its
+   * timeoutSeconds). Default 30 s; 0 turns retries off.
+   */
+  transientRetryBudgetMs?: number;
 }
+
+interface RunOptions extends CallOptions {
+  stdin?: string | undefined;
+  /** Values to mask in anything helm prints (its stderr ends up in errors). */
+  secrets?: readonly string[];
+  /** How long transient failures may be retried; the client's default when absent. */
+  retryBudgetMs?: number;
+}
+
+const DEFAULT_RETRY_BUDGET_MS = 30_000;
 
 
 export class CliHelmClient implements HelmClient {
@@ -45,6 +69,8 @@ export class CliHelmClient implements HelmClient {
   constructor(options: CliHelmClientOptions = {}) {
     this.options = options;
     this.binary = options.binary ?? 'helm';
+    // What a killed helmcycle left (values, a repository's credentials) goes before this one starts.
+    sweepOnce();
   }
 
   private globalArgs(): string[] {
@@ -54,10 +80,22 @@ export class CliHelmClient implements HelmClient {
     ];
   }
 
-  /** Runs helm; throws a typed HelmCommandError on failure. */
-  async run(args: string[], options: CallOptions & { stdin?: string; secrets?: string[] } = {}): Promise<{ stdout: string }> {
+  /** Runs helm; throws a typed HelmCommandError on failure, after retrying a transient one when that is safe. */
+  async run(args: string[], options: RunOptions = {}): Promise<{ stdout: string }> {
+    const masker = createMasker(options.secrets ?? []);
+    return retryTransient(() => this.runOnce(args, options, masker), {
+      transient: (error) =>
+        error instanceof HelmCommandError && !error.failure.cancelled && repeatableAfter(args, error.failure.stderrTail)
+          ? transientReason(error.failure.stderrTail)
+          : undefined,
+      budgetMs: options.retryBudgetMs ?? this.options.transientRetryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,
+      signal: options.signal,
+    });
+  }
+
+  private async runOnce(args: string[], options: RunOptions, masker: Masker): Promise<{ stdout: string }> {
     const fullArgv = [...args, ...this.globalArgs()];
-    const result = await execa(this.binary, fullArgv, {
+    const subprocess = execa(this.binary, fullArgv, {
       // Pinned, not left to defaults: an options object inherits from Object.prototype, so a polluted
       // prototype could otherwise switch a shell on and run an argument as shell code.
       shell: false,
@@ -73,17 +111,21 @@ export class CliHelmClient implements HelmClient {
       env: { HELM_NO_PLUGINS: '1', ...this.options.env },
       stripFinalNewline: false,
     });
+    trackChild({ pid: subprocess.pid, kill: (signal) => subprocess.kill(signal), exited: subprocess });
+    const result = await subprocess;
     if (!result.failed) return { stdout: String(result.stdout) };
-    const stderr = redact(String(result.stderr ?? ''), options.secrets ?? []);
+    // Masked before anything reads it: helm echoes values back (a template's fail, a schema error).
+    const stderr = masker.mask(String(result.stderr ?? ''));
+    const fallback = masker.mask(String(result.message ?? ''));
     const failure = {
       argv: fullArgv,
       exitCode: result.exitCode,
-      stderrTail: tail(stderr || String(result.message ?? '')),
+      stderrTail: tail(stderr || fallback),
       durationMs: result.durationMs,
       timedOut: result.timedOut,
       cancelled: result.isCanceled || options.signal?.aborted === true,
     };
-    throw classifyHelmFailure(stderr || String(result.message ?? ''), failure);
+    throw classifyHelmFailure(stderr || fallback, failure);
   }
 
   version(options: CallOptions = {}): Promise<HelmVersion> {
@@ -96,7 +138,7 @@ export class CliHelmClient implements HelmClient {
   /** Runs `fn` with the chart's credentials set up in a private helm config, then removes it. */
   private async withAccess<T>(source: ChartSource, options: CallOptions, fn: (access: argv.ChartAccess) => Promise<T>): Promise<T> {
     const version = await this.version(options);
-    const runner: HelmRunner = (args, runOptions) => this.run(args, { ...options, ...runOptions });
+    const runner: HelmRunner = (args, runOptions) => this.run(args, { ...options, ...runOptions, secrets: [...(runOptions.secrets ?? []), ...(source.auth ? [source.auth.password] : [])] });
     const prepared = await prepareChartAccess(runner, version, source);
     try {
       return await fn(prepared.access);
@@ -106,7 +148,7 @@ export class CliHelmClient implements HelmClient {
   }
 
   private secretsOf(request: { source: ChartSource; values: UpgradeRequest['values'] }): string[] {
-    return [...sensitiveStrings(request.values), ...(request.source.auth ? [request.source.auth.password] : [])];
+    return sensitiveValuesOf({ setSensitive: request.values.setSensitive, repositoryAuth: request.source.auth });
   }
 
   private async runUpgrade(request: UpgradeRequest, options: CallOptions): Promise<string> {
@@ -115,7 +157,8 @@ export class CliHelmClient implements HelmClient {
     try {
       return await this.withAccess(request.source, options, async (access) => {
         const args = argv.upgradeArgv(version, request, written.files, access);
-        const { stdout } = await this.run(args, { ...options, secrets: this.secretsOf(request) });
+        const retryBudgetMs = request.options.timeoutSeconds * 1000;
+        const { stdout } = await this.run(args, { ...options, stdin: written.stdin, secrets: this.secretsOf(request), retryBudgetMs });
         return stdout;
       });
     } finally {
@@ -178,7 +221,7 @@ export class CliHelmClient implements HelmClient {
     const written = await writeValuesFiles(request.values, this.options.cwd);
     try {
       return await this.withAccess(request.source, options, async (access) => {
-        const { stdout } = await this.run(argv.templateArgv(request, written.files, access), { ...options, secrets: this.secretsOf(request) });
+        const { stdout } = await this.run(argv.templateArgv(request, written.files, access), { ...options, stdin: written.stdin, secrets: this.secretsOf(request) });
         return stdout;
       });
     } finally {
@@ -188,13 +231,13 @@ export class CliHelmClient implements HelmClient {
 
   async showChart(source: ChartSource, options: CallOptions = {}): Promise<ChartMetadata> {
     return this.withAccess(source, options, async (access) =>
-      parseChartYaml((await this.run(argv.showChartArgv(source, access), options)).stdout),
+      parseChartYaml((await this.run(argv.showChartArgv(source, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) })).stdout),
     );
   }
 
   async pull(source: ChartSource, destination: string, options: CallOptions = {}): Promise<string> {
     const metadata = await this.showChart(source, options);
-    await this.withAccess(source, options, (access) => this.run(argv.pullArgv(source, destination, access), options));
+    await this.withAccess(source, options, (access) => this.run(argv.pullArgv(source, destination, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) }));
     return `${destination}/${metadata.name}`;
   }
 }

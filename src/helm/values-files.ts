@@ -1,16 +1,24 @@
-// Writes the values helm needs as files into a private temporary folder (0700, files 0600) and removes
-// them afterwards. Sensitive values go here, never on helm's argv, where `ps` would show them.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Hands helm its values. Sensitive values never touch the disk: helm reads them as YAML from its
+// standard input (`--values -`, which Helm 3.17 and Helm 4.1 both read with io.ReadAll(os.Stdin)), at
+// their place in the order of values files. The other values objects and inline YAML are written into a
+// private temporary folder (0700, files 0600, see secrets/private-dir.ts) and removed afterwards.
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { PROTOTYPE_KEYS } from '../config/safe-keys.js';
+import { createPrivateDir, type PrivateDir } from '../secrets/private-dir.js';
 import type { ValuesInput } from './types.js';
 
+/** The file name that makes helm read a values file from its standard input. */
+export const STDIN_VALUES = '-';
+
 export interface WrittenValues {
-  /** Every -f file in order: values objects, valuesFiles, yamlFilesContent, then the sensitive file. */
+  /** Every -f file in order: values objects, valuesFiles, yamlFilesContent, then `-` for the sensitive values. */
   files: string[];
-  dir: string;
+  /** What helm must read from its standard input (the sensitive values as YAML), if anything. */
+  stdin: string | undefined;
+  /** The private folder of the written files; undefined when nothing had to be written. */
+  dir: string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -71,23 +79,28 @@ export function nestSetValues(pairs: Record<string, unknown>): Record<string, un
 }
 
 export async function writeValuesFiles(values: ValuesInput, cwd: string = process.cwd()): Promise<WrittenValues> {
-  const dir = await mkdtemp(join(tmpdir(), 'helmcycle-values-'));
-  const files: string[] = [];
-  const write = async (name: string, content: string): Promise<void> => {
-    const path = join(dir, name);
-    await writeFile(path, content, { mode: 0o600, flag: 'wx' });
-    files.push(path);
+  const toWrite = [
+    ...values.values.map((object, index) => ({ name: `values-${index}.yaml`, content: stringify(object) })),
+    ...values.yamlFilesContent.map((file, index) => ({ name: `inline-${index}-${file.name}.yaml`, content: file.content })),
+  ];
+  const dir: PrivateDir | undefined = toWrite.length > 0 ? await createPrivateDir('values') : undefined;
+  const write = async (name: string): Promise<string> => {
+    const path = join(dir!.path, name);
+    await writeFile(path, toWrite.find((f) => f.name === name)!.content, { mode: 0o600, flag: 'wx' });
+    return path;
   };
+  const files: string[] = [];
   try {
-    for (const [index, object] of values.values.entries()) await write(`values-${index}.yaml`, stringify(object));
+    for (const [index] of values.values.entries()) files.push(await write(`values-${index}.yaml`));
     for (const file of values.valuesFiles) files.push(resolve(cwd, file));
-    for (const [index, file] of values.yamlFilesContent.entries()) await write(`inline-${index}-${file.name}.yaml`, file.content);
-    if (Object.keys(values.setSensitive).length > 0) await write('sensitive.yaml', stringify(nestSetValues(values.setSensitive)));
+    for (const [index, file] of values.yamlFilesContent.entries()) files.push(await write(`inline-${index}-${file.name}.yaml`));
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await dir?.dispose();
     throw error;
   }
-  return { files, dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+  const sensitive = Object.keys(values.setSensitive).length > 0 ? stringify(nestSetValues(values.setSensitive)) : undefined;
+  if (sensitive !== undefined) files.push(STDIN_VALUES);
+  return { files, stdin: sensitive, dir: dir?.path, dispose: async () => dir?.dispose() };
 }
 
 /** The plain-text secrets in a values input, so they can be masked in anything helm prints. */

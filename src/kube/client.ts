@@ -18,6 +18,8 @@ import { KubeRequestError } from '../errors.js';
 import { ApiDiscovery } from './discovery.js';
 import { applyBody, listItems, queryString, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
 import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
+import { KUBE_RETRY_BUDGET_MS, retryTransient } from '../retry/retry.js';
+import { transientReason } from '../retry/transient.js';
 import type {
   AccessAnswer,
   AccessQuery,
@@ -73,7 +75,8 @@ function apiMessage(error: unknown): string {
 
 async function request<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    // Transient failures are retried (retry/): every call here is safe to repeat (reads, access reviews, merge and apply patches; a create repeated after its first try landed fails as AlreadyExists, never twice).
+    return await retryTransient(call, { transient: (error) => transientReason(apiMessage(error), statusCode(error)), budgetMs: KUBE_RETRY_BUDGET_MS });
   } catch (error) {
     const code = statusCode(error);
     throw new KubeRequestError(`${what} failed${code ? ` (HTTP ${code})` : ''}: ${apiMessage(error)}`, code, { cause: error });

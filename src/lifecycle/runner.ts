@@ -9,6 +9,8 @@ import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
+import { maskFields, scrubError } from '../secrets/scrub-error.js';
+import { maskerForSpec } from '../secrets/sensitive.js';
 import { ChartFailedError } from './chart-error.js';
 import { parseDefinition, type AnyDefinition } from './definition.js';
 import { runMigrations, undoMigrations } from './migrations.js';
@@ -59,7 +61,9 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
   if (options.signal?.aborted) abort.abort(options.signal.reason);
   else options.signal?.addEventListener('abort', () => abort.abort(options.signal?.reason), { once: true });
   const leaseSettings = options.lease === false ? undefined : (options.lease ?? defaultLeaseSettings());
-  const emit = (event: LifecycleEvent) => options.onEvent?.(event);
+  // The two choke points of everything a chart says: events (masked here) and its error (in fail).
+  const masker = maskerForSpec(spec);
+  const emit = (event: LifecycleEvent) => options.onEvent?.(masker.maskDeep(event));
   const started = Date.now();
   const timings: PhaseTiming[] = [];
 
@@ -94,7 +98,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
   }
 
   const fail = (phase: PhaseName, error: unknown, payload?: P): ChartFailedError => {
-    const failure = new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies });
+    const failure = scrubError(new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies }), masker);
     if (signal.aborted) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
     // The event carries the whole story (diagnostics included) and the most specific code.
     else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class });
@@ -205,5 +209,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
   const outcome = payload.exec?.outcome;
   const durationMs = Date.now() - started;
   emit({ type: 'chart-finished', chart: spec.name, outcome: outcome ?? 'done', durationMs, at: Date.now() });
-  return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload, timings, durationMs };
+  // What a remedied failure left in the payload (its diagnostics, class and remedies) is output too.
+  const reported = maskFields(payload, ['diagnostics', 'failure', 'remedies'], masker);
+  return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload: reported, timings, durationMs };
 }

@@ -1,9 +1,18 @@
 // A readable diff of two rendered manifests, resource by resource, computed without the helm-diff
-// plugin. Secret data is never shown: a changed Secret says which keys changed, not their values. Pure.
+// plugin. Secret data is never shown: a changed Secret says which keys changed, not their values. A
+// sensitive value rendered into any other kind (a ConfigMap, an env var, an annotation) is replaced by a
+// marker on both sides of the diff, at the same place in the old object too, so that the previous
+// revision's value at that place (a secret no longer in the spec) does not show either. Pure.
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { parseManifest } from '../kube/manifest.js';
 import type { KubeObject } from '../kube/types.js';
+import { NO_MASKER, type Masker } from '../secrets/masker.js';
+
+export interface DiffOptions {
+  /** Masks the chart's sensitive values (see secrets/sensitive.ts); nothing is masked beyond Secrets without it. */
+  masker?: Masker;
+}
 
 export interface ResourceChange {
   /** kind/namespace/name (kind/name when cluster-scoped). */
@@ -31,19 +40,66 @@ function maskSecret(object: KubeObject, marker: (key: string, value: unknown) =>
   return masked;
 }
 
+const SENSITIVE = '(sensitive value)';
+const SENSITIVE_CHANGED = '(sensitive value, changed)';
+
+type Tree = Record<string, unknown> | unknown[];
+const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null;
+const isLeaf = (value: unknown): value is string | number | boolean => ['string', 'number', 'bigint', 'boolean'].includes(typeof value);
+
+/**
+ * Copies of both objects where every leaf that holds a sensitive value (on either side) is a marker,
+ * the same marker on both sides when the leaf did not change. Keys are masked as text.
+ */
+function maskSensitiveLeaves(before: unknown, after: unknown, masker: Masker): { before: unknown; after: unknown } {
+  const sensitive = (value: unknown) => isLeaf(value) && masker.reveals(String(value));
+  if (sensitive(before) || sensitive(after)) {
+    const same = isLeaf(before) && isLeaf(after) && before === after;
+    return { before: before === undefined ? undefined : SENSITIVE, after: after === undefined ? undefined : same ? SENSITIVE : SENSITIVE_CHANGED };
+  }
+  if (Array.isArray(before) || Array.isArray(after)) {
+    const a = Array.isArray(before) ? before : undefined;
+    const b = Array.isArray(after) ? after : undefined;
+    const length = Math.max(a?.length ?? 0, b?.length ?? 0);
+    const outA: unknown[] = [];
+    const outB: unknown[] = [];
+    for (let i = 0; i < length; i++) {
+      const pair = maskSensitiveLeaves(a ? a[i] : undefined, b ? b[i] : undefined, masker);
+      if (a && i < a.length) outA.push(pair.before);
+      if (b && i < b.length) outB.push(pair.after);
+    }
+    return { before: a ? outA : maskSensitiveLeaves(before, undefined, masker).before, after: b ? outB : maskSensitiveLeaves(undefined, after, masker).after };
+  }
+  if (isTree(before) || isTree(after)) {
+    const a = isTree(before) ? (before as Record<string, unknown>) : undefined;
+    const b = isTree(after) ? (after as Record<string, unknown>) : undefined;
+    const outA: Record<string, unknown> = {};
+    const outB: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])) {
+      const pair = maskSensitiveLeaves(a?.[key], b?.[key], masker);
+      if (a && key in a) outA[masker.mask(key)] = pair.before;
+      if (b && key in b) outB[masker.mask(key)] = pair.after;
+    }
+    return { before: a ? outA : maskSensitiveLeaves(before, undefined, masker).before, after: b ? outB : maskSensitiveLeaves(undefined, after, masker).after };
+  }
+  return { before, after };
+}
+
 function index(manifest: string, namespace: string): Map<string, KubeObject> {
   return new Map(parseManifest(manifest, namespace).map((o) => [keyOf(o), o]));
 }
 
 /** The changes from `before` to `after`; empty when they render the same objects. */
-export function diffManifests(before: string, after: string, namespace: string): ResourceChange[] {
+export function diffManifests(before: string, after: string, namespace: string, options: DiffOptions = {}): ResourceChange[] {
+  const masker = options.masker ?? NO_MASKER;
   const old = index(before, namespace);
   const next = index(after, namespace);
   const changes: ResourceChange[] = [];
   const keys = [...new Set([...old.keys(), ...next.keys()])].sort();
   for (const key of keys) {
-    const a = old.get(key);
-    const b = next.get(key);
+    const masked = masker.empty ? { before: old.get(key), after: next.get(key) } : maskSensitiveLeaves(old.get(key), next.get(key), masker);
+    const a = masked.before as KubeObject | undefined;
+    const b = masked.after as KubeObject | undefined;
     // Same value on both sides gives the same marker; a changed value gives "(changed)" on the new side.
     const oldText = a ? stringify(maskSecret(a, (k) => `(secret value of ${k})`)) : '';
     const newText = b
@@ -59,7 +115,8 @@ export function diffManifests(before: string, after: string, namespace: string):
       .split('\n')
       .slice(2) // drop the "Index"/"===" header lines
       .join('\n');
-    changes.push({ resource: key, change, patch });
+    // Last, the text itself: a value in a resource's name, or split across a YAML line fold.
+    changes.push({ resource: masker.mask(key), change, patch: masker.mask(patch) });
   }
   return changes;
 }

@@ -14,6 +14,8 @@ import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
 import { withCrdPlan } from './plan-crds.js';
+import { scrubError } from '../secrets/scrub-error.js';
+import { maskerForSpec } from '../secrets/sensitive.js';
 import { probeNamespace } from '../kube/namespace.js';
 import type { StackCommand } from './events.js';
 import { definitionFor } from './run-stack.js';
@@ -71,7 +73,7 @@ async function renderedChanges(spec: ChartSpec, found: ReleaseInfo | undefined, 
     baseline && !locked
       ? (await options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)).manifest
       : await options.helm.template(templateRequest(spec), call);
-  return { changes: diffManifests(current, rendered, spec.namespace), rendered };
+  return { changes: diffManifests(current, rendered, spec.namespace, { masker: maskerForSpec(spec) }), rendered };
 }
 
 /** The plan of a deploy that changes something: its manifest diff and the pre-flight of what it renders. */
@@ -82,14 +84,15 @@ async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, bas
   return { changes, ...preflight };
 }
 
-/** Plans one chart; any failure names the chart. */
+/** Plans one chart; any failure names the chart. The plan and the error hold no sensitive value. */
 export async function planChart(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
+  const masker = maskerForSpec(chart.definition);
   try {
     // The CRDs of `crds` (applied before a deploy, deleted after a destroy) are planned apart: plan-crds.ts.
-    return await withCrdPlan(await planChartUnchecked(chart, options), chart, options);
+    return masker.maskDeep(await withCrdPlan(await planChartUnchecked(chart, options), chart, options));
   } catch (error) {
-    if (isHelmcycleError(error) && error.chart) throw error;
-    throw new PhaseError(chart.name, 'plan', error);
+    if (isHelmcycleError(error) && error.chart) throw scrubError(error, masker);
+    throw scrubError(new PhaseError(chart.name, 'plan', error), masker);
   }
 }
 
@@ -106,7 +109,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   if (spec.action === 'destroy') {
     if (!present) return { ...base, action: 'none', reason: 'not installed; nothing to delete', targetVersion: undefined };
     const current = await options.helm.getManifest(releaseRef(spec), call);
-    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace) };
+    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: maskerForSpec(spec) }) };
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
