@@ -10,6 +10,7 @@ export function formatPlan(plans: readonly ChartPlan[]): string {
   const out: string[] = [];
   for (const plan of plans) {
     out.push(`${PLAN_SIGNS[plan.action]} ${plan.chart} (${plan.namespace}): ${plan.action}: ${plan.reason}`);
+    if (plan.heldBy) out.push(`    being changed by ${plan.heldBy}: apply waits for it (--lock-timeout)`);
     if (plan.changes.length) out.push(formatManifestDiff(plan.changes).replace(/^/gm, '    '));
     for (const p of plan.predictions) out.push(`    ! predicted ${p.class}: ${p.detail}\n      apply would take: ${p.remedy} (${p.remedyReason})`);
   }
@@ -35,7 +36,8 @@ export function formatStatus(statuses: readonly ChartStatus[]): string {
   const rows = [['CHART', 'NAMESPACE', 'REVISION', 'STATUS', 'VERSION', 'HEALTH']];
   for (const s of statuses) rows.push([s.chart, s.namespace, s.revision?.toString() ?? '-', s.status, s.chartVersion ?? '-', s.health]);
   const unready = statuses.flatMap((s) => s.unready.map((u) => `  ${s.chart}: ${u}`));
-  return [table(rows), ...(unready.length ? ['not ready:', ...unready] : []), statusSummary(statuses)].join('\n');
+  const held = statuses.filter((s) => s.heldBy).map((s) => `  ${s.chart}: being changed by ${s.heldBy}`);
+  return [table(rows), ...(unready.length ? ['not ready:', ...unready] : []), ...(held.length ? ['leases:', ...held] : []), statusSummary(statuses)].join('\n');
 }
 
 /** One line that says what the exit code says: how many are ready, degraded and not installed. */

@@ -4,6 +4,7 @@ import type { HelmClient } from '../helm/types.js';
 import { parseManifest, workloadsOf } from '../kube/manifest.js';
 import { liveReadiness } from '../toolkit/pods.js';
 import type { KubeClient } from '../kube/types.js';
+import { leaseHolder } from '../lease/lease-view.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import { crdPredictions } from '../failures/preflight.js';
 import { planChart, type ChartPlan, type PlanOptions } from './plan.js';
@@ -66,9 +67,17 @@ export interface ChartStatus {
   /** ready: deployed, every workload ready; degraded: installed but not deployed or not ready; not-installed: no release. */
   health: 'ready' | 'degraded' | 'not-installed';
   unready: string[];
+  /** The run that holds the release's lease now (it is being changed), if any. */
+  heldBy?: string | undefined;
 }
 
 export async function chartStatus(chart: ResolvedChart, clients: { helm: HelmClient; kube: KubeClient }): Promise<ChartStatus> {
+  const status = await releaseStatus(chart, clients);
+  const heldBy = await leaseHolder(clients.kube, status.chart, status.namespace);
+  return heldBy ? { ...status, heldBy } : status;
+}
+
+async function releaseStatus(chart: ResolvedChart, clients: { helm: HelmClient; kube: KubeClient }): Promise<ChartStatus> {
   const spec = chartSpecOf(chart.definition, chart.file);
   const ref = { release: spec.name, namespace: spec.namespace };
   const release = await clients.helm.status(ref);

@@ -14,6 +14,7 @@ import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
 import { withCrdPlan } from './plan-crds.js';
+import { leaseHolder } from '../lease/lease-view.js';
 import { scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
 import { probeNamespace } from '../kube/namespace.js';
@@ -45,6 +46,8 @@ export interface ChartPlan {
   /** group/Kind of the CRDs this chart ships; kinds it deploys that the cluster does not serve yet. */
   providedCrds: string[];
   unservedKinds: KindRef[];
+  /** The run that holds the release's lease now, if any: apply waits for it (see "Two runs at once"). */
+  heldBy?: string | undefined;
 }
 
 export interface PlanOptions {
@@ -89,7 +92,9 @@ export async function planChart(chart: ResolvedChart, options: PlanOptions): Pro
   const masker = maskerForSpec(chart.definition);
   try {
     // The CRDs of `crds` (applied before a deploy, deleted after a destroy) are planned apart: plan-crds.ts.
-    return masker.maskDeep(await withCrdPlan(await planChartUnchecked(chart, options), chart, options));
+    const plan = await withCrdPlan(await planChartUnchecked(chart, options), chart, options);
+    const heldBy = await leaseHolder(options.kube, plan.chart, plan.namespace);
+    return masker.maskDeep(heldBy ? { ...plan, heldBy } : plan);
   } catch (error) {
     if (isHelmcycleError(error) && error.chart) throw scrubError(error, masker);
     throw scrubError(new PhaseError(chart.name, 'plan', error), masker);

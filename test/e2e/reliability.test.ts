@@ -152,6 +152,11 @@ export default { defaults: { namespace: '${namespace}', createNamespace: true },
       for (let i = 0; i < 1200 && !(await target.kube.getObject({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'helmcycle-release-web', namespace })); i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
+      // plan and status name the holder while it holds the lease.
+      const planned = await helmcycle(target, quick, 'plan');
+      assert.match(planned.all, /"heldBy":"helmcycle apply \(pid \d+ on /, planned.all);
+      const status = await execa('node', [BIN, '-c', quick, '--helm', target.binary, 'status'], { reject: false, all: true, env: { CI: 'true' } });
+      assert.match(status.all, /web: being changed by helmcycle apply \(pid \d+ on /, status.all);
       const refused = await helmcycle(target, quick, '--lock-timeout', '2s', 'apply');
       assert.equal(refused.exitCode, 4, refused.all);
       assert.match(refused.all, /is being changed by helmcycle apply \(pid \d+ on [^,]+, run [^)]+\) since/);
