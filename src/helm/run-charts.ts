@@ -4,7 +4,8 @@
 // every release of the run gets the same version even when a range would resolve anew meanwhile.
 // Credentials are used by that one pull only; the installs read a local folder and need none.
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { createPrivateDir } from '../secrets/private-dir.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallOptions, ChartSource, HelmClient } from './types.js';
@@ -22,8 +23,9 @@ export class RunCharts {
   constructor(private readonly helm: Pick<HelmClient, 'pull'>) {}
 
   private runFolder(): Promise<string> {
-    this.folder ??= mkdtemp(join(tmpdir(), 'helmcycle-run-')).then((path) => {
-      // mkdtemp makes it 0700: only this user reads the charts (and any credentials-bound content).
+    // A private folder with an owner file (0700): only this user reads the charts, and a later run
+    // removes it when this process was killed before it could (see secrets/private-dir.ts).
+    this.folder ??= createPrivateDir('charts').then(({ path }) => {
       this.removeOnExit = () => rmSync(path, { recursive: true, force: true });
       process.once('exit', this.removeOnExit);
       return path;

@@ -132,6 +132,14 @@ export class StorageBackedHelmClient implements HelmClient {
     }
   }
 
+  /**
+   * Reads the release's records again: another process may have changed them since the snapshot (a run
+   * that waited for another's lease must not decide on what the release was before that run finished).
+   */
+  async reread(ref: ReleaseRef): Promise<void> {
+    await this.snapshot?.refresh(ref.namespace, ref.release).catch(() => this.snapshot?.forget(ref.namespace));
+  }
+
   /** After a write: the release's records are read again before anyone asks. */
   private async afterWrite<T>(ref: ReleaseRef, write: () => Promise<T>): Promise<T> {
     try {
@@ -232,6 +240,11 @@ export class StorageBackedHelmClient implements HelmClient {
 }
 
 /** `remember` of a storage-backed client; any other client is asked every time. */
+/** See StorageBackedHelmClient.reread; a no-op for any other client (it asks helm each time). */
+export async function rereadRelease(helm: HelmClient, ref: ReleaseRef): Promise<void> {
+  if (helm instanceof StorageBackedHelmClient) await helm.reread(ref);
+}
+
 export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
   return helm instanceof StorageBackedHelmClient ? helm.remember(key, ask, keep) : ask();
 }

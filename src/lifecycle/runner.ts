@@ -18,6 +18,7 @@ import type { LifecycleEvent, MessageLevel } from './events.js';
 import { defaultPhases } from './phases/index.js';
 import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
 import type { HeldLease } from '../lease/release-lease.js';
+import { rereadRelease } from '../helm/storage-backed-client.js';
 import type { ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
 
 export interface RunOptions<P extends ChartPayload> {
@@ -159,6 +160,8 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
         const log = contextFor('preExec').log;
         held.lease = await takeChartLease({ kube: options.kube, settings: leaseSettings, release: spec.name, namespace: spec.namespace, createNamespace: spec.createNamespace && spec.action === 'deploy', signal, log });
         held.lease?.lost.addEventListener('abort', () => abort.abort(held.lease?.lost.reason), { once: true });
+        // The release may have changed while this run waited for the lease: decide on what it is now.
+        await rereadRelease(options.helm, { release: spec.name, namespace: spec.namespace });
       }
       payload = await run(phase, (ctx) => phases[phase](ctx, payload));
     } catch (error) {
