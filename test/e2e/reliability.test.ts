@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 import { configMapData, env, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const WEB = resolve(fixtures.web);
 const BIN = resolve('bin/helmcycle.mjs');
@@ -32,17 +33,7 @@ function messages(output: string): string[] {
     .map((event) => `${event.chart}: ${event.message}`);
 }
 
-/** A small seeded generator (mulberry32), so a failing round can be replayed with the same seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 const SEED = Number(process.env.HELMCYCLE_RELIABILITY_SEED ?? 20261201);
 const KILL_ROUNDS = Number(process.env.HELMCYCLE_KILL_ROUNDS ?? 3);

@@ -10,23 +10,14 @@ import { SpecError, StackConfigError } from '../../src/errors.js';
 import { parseStackYaml } from '../../src/config/yaml-file.js';
 import { resolveStack } from '../../src/stack/load.js';
 import type { StackDefinition } from '../../src/stack/types.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const SEED = 0x5eed_2026;
 const OBJECT_CASES = 2_000;
 const TEXT_CASES = 1_000;
 const FILE = '/fuzz/stacks/helmcycle.yaml';
 
-/** mulberry32: small, fast and deterministic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = seededRandom;
 
 const base = (): Record<string, unknown> => ({
   name: 'platform',
