@@ -6,7 +6,7 @@
 // quick start through `apply`. helmcycle's dependencies come from the npm registry through the local
 // npm cache.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -101,6 +101,29 @@ describe('the npm package', () => {
   it('--version prints the package version', async () => {
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(await ok(projects.esm!, 'npx', ['helmcycle', '--version']), version);
+  });
+
+  it("a config importing the main entry 'helmcycle' loads in both projects, .ts and .js (CommonJS through require(esm))", async () => {
+    const chart = (name: string) => `{ charts: [{ name: '${name}', chart: 'web', repository: '${env.repo}' }] }`;
+    const configs = {
+      cjs: {
+        'helmcycle.config.ts': `import { defineStack, formatEvent } from 'helmcycle';\nif (typeof formatEvent !== 'function') throw new Error('no formatEvent');\nexport default defineStack(${chart('main-ts')});\n`,
+        'helmcycle.config.js': `const { defineStack, runChart } = require('helmcycle');\nif (typeof runChart !== 'function') throw new Error('no runChart');\nmodule.exports = defineStack(${chart('main-js')});\n`,
+      },
+      esm: {
+        'helmcycle.config.ts': `import { defineStack, formatEvent } from 'helmcycle';\nif (typeof formatEvent !== 'function') throw new Error('no formatEvent');\nexport default defineStack(${chart('main-ts')});\n`,
+        'helmcycle.config.js': `import { defineStack, runChart } from 'helmcycle';\nif (typeof runChart !== 'function') throw new Error('no runChart');\nexport default defineStack(${chart('main-js')});\n`,
+      },
+    };
+    for (const kind of ['cjs', 'esm'] as const) {
+      const dir = join(projects[kind]!, 'main-entry');
+      await mkdir(dir);
+      for (const [file, text] of Object.entries(configs[kind])) {
+        await writeFile(join(dir, file), text);
+        const listed = await ok(dir, 'npx', ['helmcycle', '-c', file, 'list', '-o', 'json']);
+        assert.deepEqual(listed.split('\n').map((line) => (JSON.parse(line) as { name: string }).name), [file.endsWith('.ts') ? 'main-ts' : 'main-js'], `${kind} ${file}`);
+      }
+    }
   });
 
   for (const kind of ['cjs', 'esm'] as const) {
