@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'JOB_FAILED'
   | 'CHECK_TIMEOUT'
   | 'RELEASE_LEASE_HELD'
-  | 'RELEASE_LEASE_LOST';
+  | 'RELEASE_LEASE_LOST'
+  | 'SCAFFOLD_REFUSED';
 
 export interface ErrorDetails {
   cause?: unknown;
@@ -105,9 +106,16 @@ export class StackConfigError extends HelmcycleError {
   }
 }
 
+/** `helmcycle init` would not write: the file exists (init never overwrites one) or the options are wrong. */
+export class ScaffoldError extends HelmcycleError {
+  constructor(message: string, hint: string) {
+    super('SCAFFOLD_REFUSED', message, { hint });
+  }
+}
+
 /** An input error of any kind (exit code 2 in the CLI). */
 export function isInputError(error: unknown): boolean {
-  return error instanceof SpecError || error instanceof StackConfigError;
+  return error instanceof SpecError || error instanceof StackConfigError || error instanceof ScaffoldError;
 }
 
 export class PrerequisiteError extends HelmcycleError {

@@ -10,6 +10,8 @@ import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
 import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
+import type { InitOptions } from './init.js';
+import { packageVersion } from './version.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -204,9 +206,23 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
+    .version(packageVersion(), '-V, --version', "print helmcycle's version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const cli = () => new CliRun(io, program.opts<GlobalOptions>());
+  program
+    .command('init')
+    .description('write a typed stack file for one chart to start from (never overwrites one)')
+    .option('--format <format>', 'ts (helmcycle.config.ts, the default), mts, js or yaml; -c FILE names the file instead')
+    .option('--chart <chart>', "the chart: a name in --repo, a local folder or .tgz, or an oci:// reference (default: an example, podinfo)")
+    .option('--repo <url>', 'the chart repository the chart is in')
+    .option('--chart-version <version>', 'an exact chart version or a semver range')
+    .option('--namespace <name>', "the release's namespace (default: the release name; created when missing)")
+    .option('--name <name>', 'the release name (default: from the chart)')
+    .action(async (o: Omit<InitOptions, 'config'>) => {
+      const config = program.opts<GlobalOptions>().config;
+      setResult((await import('./init.js')).runInit({ ...o, ...(config ? { config } : {}) }, io.cwd ?? process.cwd(), io.stdout));
+    });
   program
     .command('plan')
     .description('show what apply (or destroy) would do to each chart, and why; changes nothing')
