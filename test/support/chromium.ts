@@ -87,6 +87,12 @@ const PROBE = String.raw`
     return { ...absolute, width: r.width, height: r.height, visible: r.width > 0 && r.height > 0 && seen(el),
       onTop: !!hit && (hit === el || el.contains(hit)), text: shown(el) };
   };
+  // Lines as laid out: the distinct tops of the text's line boxes (a wrapped line adds one).
+  const visualLines = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  };
   const all = (selector) => [...document.querySelectorAll(selector)];
   const result = {
     viewportWidth: document.documentElement.clientWidth,
@@ -103,7 +109,7 @@ const PROBE = String.raw`
       const style = getComputedStyle(pre);
       return { chart: s.dataset.chart, heading: box(s.querySelector('h3')), pre: box(pre), hint: box(s.querySelector('.hint')),
         whiteSpace: style.whiteSpace, preScrollWidth: pre.scrollWidth, preClientWidth: pre.clientWidth,
-        preLines: Math.round((pre.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight || '16')),
+        preLines: visualLines(pre),
         textLines: pre.textContent.split('\n').length };
     }),
     facts: Object.fromEntries(all('dl.facts dt').map((dt) => [dt.textContent.trim(), box(dt.nextElementSibling)])),
