@@ -78,11 +78,6 @@ async function keepScreenshot(report: string, name: string, width: number, heigh
   console.log(`report screenshot: ${png}`);
 }
 
-before(() => {
-  // No browser is a failure with a reason, not a skip: the report's visible checks must run.
-  chromiumBinary();
-});
-
 for (const target of helmsUnderTest()) {
   describe(`the HTML report in headless Chromium with ${target.label}`, () => {
     let expected: { helmVersion: string; context: string; helmcycleVersion: string };
@@ -92,6 +87,7 @@ for (const target of helmsUnderTest()) {
     });
 
     it('a successful apply: the facts, the legend and a ✔ for every chart, within the window', async () => {
+      chromiumBinary(); // no browser is a failure saying so, never a skip, and before the cluster is touched
       const run = await applyWithReport(target, 'success', [
         { name: 'base', chart: WEB },
         { name: 'api', chart: WEB, needs: ['base'] },
@@ -111,6 +107,7 @@ for (const target of helmsUnderTest()) {
     });
 
     it('a failed apply: the ✖ and ↷ marks, the wrapped failure text and its hint are visible, within the window', async () => {
+      chromiumBinary(); // no browser is a failure saying so, never a skip, and before the cluster is touched
       const run = await applyWithReport(target, 'failure', [
         { name: 'base', chart: WEB },
         { name: 'strict', chart: STRICT, setJson: { [LONG_KEY]: true } },
