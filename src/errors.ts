@@ -4,6 +4,7 @@
 export type ErrorCode =
   | 'SPEC_INVALID'
   | 'STACK_INVALID'
+  | 'USAGE_INVALID'
   | 'PREREQUISITE_FAILED'
   | 'HELM_COMMAND_FAILED'
   | 'HELM_RELEASE_NOT_FOUND'
@@ -113,9 +114,16 @@ export class ScaffoldError extends HelmcycleError {
   }
 }
 
+/** Bad use of the command line (an option that does not fit the command, or cannot be honoured). Nothing ran. */
+export class UsageError extends HelmcycleError {
+  constructor(message: string, hint: string) {
+    super('USAGE_INVALID', message, { hint });
+  }
+}
+
 /** An input error of any kind (exit code 2 in the CLI). */
 export function isInputError(error: unknown): boolean {
-  return error instanceof SpecError || error instanceof StackConfigError || error instanceof ScaffoldError;
+  return error instanceof SpecError || error instanceof StackConfigError || error instanceof ScaffoldError || error instanceof UsageError;
 }
 
 export class PrerequisiteError extends HelmcycleError {

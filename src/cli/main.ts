@@ -1,6 +1,5 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
-import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isHelmcycleError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
@@ -11,7 +10,8 @@ import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-c
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 import type { InitOptions } from './init.js';
-import { packageVersion } from './version.js';
+import { helmcycleVersion } from '../version.js';
+import { checkReportOption } from './report-option.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -64,6 +64,7 @@ class CliRun {
   constructor(
     private readonly io: CliIo,
     private readonly options: GlobalOptions,
+    private readonly argv: readonly string[] = [],
   ) {}
 
   private async stack(): Promise<ResolvedStack> {
@@ -120,7 +121,7 @@ class CliRun {
       });
     } finally {
       renderer.close();
-      if (this.options.report) await writeFile(this.options.report, (await import('../report/html.js')).buildReport(events), { mode: 0o600 });
+      if (this.options.report) await (await import('./run-report.js')).writeRunReport(this.options.report, events, { argv: this.argv, clients, kubeconfig: this.options.kubeconfig, mask: masker.mask });
     }
     if (this.options.output !== 'json') this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
@@ -192,7 +193,7 @@ class CliRun {
   }
 }
 
-function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Command {
+function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: readonly string[] = []): Command {
   const program = new Command('helmcycle')
     .description('A programmable lifecycle around Helm: stacks of charts in dependency order, with plan, recovery and validation.')
     .option('-c, --config <file>', 'stack file (helmcycle.config.ts or helmcycle.yaml; found in the current folder by default)')
@@ -206,10 +207,15 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
-    .version(packageVersion(), '-V, --version', "print helmcycle's version")
+    .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const cli = () => new CliRun(io, program.opts<GlobalOptions>());
+  // Before any command runs: --report only where a report is written, and to a file that can be.
+  program.hook('preAction', async (_program, action) => {
+    const report = await checkReportOption(action.name(), program.opts<GlobalOptions>().report, io.cwd ?? process.cwd());
+    if (report) program.setOptionValue('report', report);
+  });
+  const cli = () => new CliRun(io, program.opts<GlobalOptions>(), argv);
   program
     .command('init')
     .description('write a typed stack file for one chart to start from (never overwrites one)')
@@ -249,7 +255,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let result: Promise<number> | undefined;
-  const program = buildProgram(io, (p) => (result = p));
+  const program = buildProgram(io, (p) => (result = p), argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     if (!result) {

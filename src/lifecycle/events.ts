@@ -18,7 +18,8 @@ export type LifecycleEvent =
   | (Base & { type: 'phase-failed'; phase: PhaseName; durationMs: number; error: string; code: string })
   | (Base & { type: 'message'; phase: PhaseName; level: MessageLevel; message: string })
   | (Base & { type: 'chart-finished'; outcome: string; durationMs: number })
-  | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string; failureClass?: FailureClass | undefined })
+  /** `hint`: what to do next, when the error says (masked like the error). */
+  | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string; failureClass?: FailureClass | undefined; hint?: string })
   /** A failed deploy was put in its class (before any remedy). */
   | (Base & { type: 'failure-classified'; phase: PhaseName; failureClass: FailureClass; summary: string })
   /** A remedy was taken; `attemptsLeft` is how many more the chart's policy allows. */

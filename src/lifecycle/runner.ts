@@ -108,7 +108,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     const failure = scrubError(new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies }), masker);
     if (signal.aborted && !leaseLost()) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
     // The event carries the whole story (diagnostics included) and the most specific code.
-    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class });
+    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class, ...(failure.hint ? { hint: failure.hint } : {}) });
     return failure;
   };
 
