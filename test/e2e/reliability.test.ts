@@ -38,6 +38,7 @@ const seeded = seededRandom;
 
 const SEED = Number(process.env.HELMCYCLE_RELIABILITY_SEED ?? 20261201);
 const KILL_ROUNDS = Number(process.env.HELMCYCLE_KILL_ROUNDS ?? 3);
+const PAUSE_ROUNDS = Number(process.env.HELMCYCLE_PAUSE_ROUNDS ?? 1);
 
 async function password(target: HelmUnderTest, namespace: string): Promise<string | undefined> {
   const secret = await target.kube.getObject({ apiVersion: 'v1', kind: 'Secret', name: 'credentials-credentials', namespace });
@@ -92,7 +93,7 @@ for (const target of helmsUnderTest()) {
   });
 
   describe(`an API-server pause with ${target.label}`, () => {
-    it('an upgrade paused 10 s in the API server completes: every release deployed once, none pending, the new values live', async () => {
+    for (let round = 1; round <= PAUSE_ROUNDS; round++) it(`round ${round}: an upgrade paused 10 s in the API server completes: every release deployed once, none pending, the new values live`, async () => {
       const namespace = uniqueNamespace(`pause-${target.label}`);
       const dir = await mkdtemp(join(tmpdir(), 'helmcycle-pause-'));
       const stack = (message: string) => ({
