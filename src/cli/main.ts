@@ -136,7 +136,7 @@ class CliRun {
     }
   }
 
-  async plan(destroy: boolean, forceUpgrade: boolean): Promise<number> {
+  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean } = {}): Promise<number> {
     const stack = await this.stack();
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
@@ -150,7 +150,7 @@ class CliRun {
     });
     if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
     else this.io.stdout(`${formatPlan(plans)}\n`);
-    return EXIT.ok;
+    return flags.detailedExitcode ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : EXIT.ok;
   }
 
   async status(): Promise<number> {
@@ -212,7 +212,10 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .description('show what apply (or destroy) would do to each chart, and why; changes nothing')
     .option('--destroy', 'plan a destroy instead of an apply')
     .option('--force-upgrade', 'plan as if every chart had changed')
-    .action((o: { destroy?: boolean; forceUpgrade?: boolean }) => setResult(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false)));
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
+    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean }) =>
+      setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false, o), o.detailedExitcode ?? false))),
+    );
   program
     .command('apply')
     .description('deploy the charts in dependency order')
@@ -243,7 +246,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await result;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      return error.exitCode === 0 ? EXIT.ok : (await import('./plan-exit.js')).usageErrorCode(argv);
     }
     const interrupted = io.signal?.aborted ?? false;
     io.stderr(`helmcycle: ${error instanceof Error ? error.message : String(error)}\n`);

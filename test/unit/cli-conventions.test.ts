@@ -1,0 +1,59 @@
+// The command-line conventions of issue 14: plan's detailed exit codes, destroy's confirmation, and the
+// parts of --debug, completion and a closed pipe that need no cluster.
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DetailedPlanError, EXIT, exitCodeForError } from '../../src/cli/exit-codes.js';
+import { main, type CliIo } from '../../src/cli/main.js';
+import { detailedPlanExitCode, usageErrorCode } from '../../src/cli/plan-exit.js';
+import { CancelledError, StackConfigError } from '../../src/errors.js';
+import type { ChartPlan } from '../../src/stack/plan.js';
+
+const plan = (action: ChartPlan['action'], predicted = 0): Pick<ChartPlan, 'action' | 'predictions'> => ({
+  action,
+  predictions: Array.from({ length: predicted }, () => ({ class: 'immutable-field', detail: 'Deployment/web: spec.selector is immutable', remedy: 'recreate-retry', remedyReason: 'the policy' })),
+});
+
+async function cliIn(files: Record<string, string>, args: string[], io: Partial<CliIo> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'helmcycle-conv-'));
+  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false, cwd: dir, ...io });
+  return { code, stdout, stderr, dir };
+}
+
+describe('plan --detailed-exitcode', () => {
+  it('is 0 when every chart is skipped or has nothing to delete, 2 when any changes, 1 when any failure is predicted', () => {
+    assert.equal(detailedPlanExitCode([plan('skip'), plan('none')]), EXIT.ok);
+    assert.equal(detailedPlanExitCode([]), EXIT.ok);
+    for (const action of ['install', 'upgrade', 'reinstall', 'restore', 'recover', 'delete'] as const) {
+      assert.equal(detailedPlanExitCode([plan('skip'), plan(action)]), 2, action);
+    }
+    assert.equal(detailedPlanExitCode([plan('upgrade'), plan('skip', 1)]), 1, 'a predicted failure wins over changes');
+  });
+
+  it('makes every error 1 (bad input too), keeps Ctrl-C 130, and leaves other commands alone', () => {
+    const bad = new StackConfigError('bad');
+    assert.equal(exitCodeForError(bad, false), EXIT.badInput);
+    const wrapped = new DetailedPlanError(bad);
+    assert.equal(exitCodeForError(wrapped, false), 1);
+    assert.equal(wrapped.message, bad.message);
+    assert.equal(wrapped.hint, bad.hint);
+    assert.equal(exitCodeForError(wrapped, true), EXIT.interrupted);
+    assert.equal(exitCodeForError(new DetailedPlanError(new CancelledError()), false), EXIT.interrupted);
+    assert.equal(usageErrorCode(['plan', '--detailed-exitcode', '--bogus']), 1);
+    assert.equal(usageErrorCode(['plan', '--bogus']), 2);
+  });
+
+  it('answers 1, not 2, for a config that does not load, and an unknown option next to the flag', async () => {
+    const broken = await cliIn({ 'helmcycle.yaml': 'charts: [\n' }, ['plan', '--detailed-exitcode']);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /helmcycle\.yaml: not valid YAML/);
+    const unknown = await cliIn({ 'helmcycle.yaml': 'charts: []\n' }, ['plan', '--detailed-exitcode', '--bogus']);
+    assert.equal(unknown.code, 1);
+    assert.equal((await cliIn({ 'helmcycle.yaml': 'charts: [\n' }, ['plan'])).code, 2, 'without the flag, bad input stays 2');
+  });
+});
