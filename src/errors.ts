@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'JOB_FAILED'
   | 'CHECK_TIMEOUT'
   | 'RELEASE_LEASE_HELD'
-  | 'RELEASE_LEASE_LOST';
+  | 'RELEASE_LEASE_LOST'
+  | 'PLAN_STALE';
 
 export interface ErrorDetails {
   cause?: unknown;

@@ -46,10 +46,24 @@ export function statusExitCode(statuses: readonly Pick<ChartStatus, 'health'>[])
   return EXIT.ok;
 }
 
+/** A chart refused because the saved plan it was applied from no longer holds: it changed nothing. */
+export function isStalePlan(error: unknown): boolean {
+  for (const item of causeChain(error)) if (hasErrorCode(item, 'PLAN_STALE')) return true;
+  return false;
+}
+
+/** An apply or destroy where some chart failed: 4 or 5 when every failure only refused (nothing of those charts changed), else 1. */
+export function failedRunExitCode(errors: readonly unknown[]): number {
+  if (errors.length > 0 && errors.every(isLeaseRefusal)) return EXIT.locked;
+  if (errors.length > 0 && errors.every(isStalePlan)) return EXIT.stalePlan;
+  return EXIT.chartFailed;
+}
+
 export function exitCodeForError(error: unknown, interrupted: boolean): number {
   if (interrupted || findCause(error, CancelledError)) return EXIT.interrupted;
   if (error instanceof DetailedPlanError) return EXIT.chartFailed;
   if (isInputError(error)) return EXIT.badInput;
+  if (isStalePlan(error)) return EXIT.stalePlan;
   if (isLeaseRefusal(error)) return EXIT.locked;
   return EXIT.chartFailed;
 }

@@ -6,8 +6,9 @@ import { isHelmcycleError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
+import type { Selection } from '../stack/select.js';
 import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
-import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
+import { EXIT, exitCodeForError, failedRunExitCode, statusExitCode } from './exit-codes.js';
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 
@@ -90,8 +91,9 @@ class CliRun {
     return (await import('./render/plain.js')).plainRenderer((line) => this.io.stdout(`${line}\n`));
   }
 
-  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
-    const stack = await this.stack();
+  /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
+  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
+    const stack = from?.stack ?? (await this.stack());
     const events: StackEvent[] = [];
     const renderer = await this.renderer();
     const { runStack } = await runStackModule();
@@ -108,7 +110,7 @@ class CliRun {
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
-        selection: this.selection(),
+        selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
         onEvent: (event) => {
           const masked = masker.maskDeep(event);
@@ -123,8 +125,22 @@ class CliRun {
     if (this.options.output !== 'json') this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
     if (result.ok) return EXIT.ok;
-    const failed = result.charts.filter((c) => c.status === 'failed');
-    return failed.length > 0 && failed.every((c) => isLeaseRefusal(c.error)) ? EXIT.locked : EXIT.chartFailed;
+    return failedRunExitCode(result.charts.filter((c) => c.status === 'failed').map((c) => c.error));
+  }
+
+  /** `apply FILE`: the saved plan, checked against the config and the cluster, then applied as planned. */
+  async applySaved(file: string, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
+    const { prepareSavedPlan, serverOf } = await import('./saved-plan.js');
+    const { helm, kube } = await this.clients();
+    const { loadStack } = await loadModule();
+    const prepared = await prepareSavedPlan(file, {
+      given: { ...this.options, forceUpgrade: flags.forceUpgrade },
+      loadStack: (config, environment) => loadStack(config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      helm,
+      server: serverOf(kube.config),
+      signal: this.io.signal,
+    });
+    return this.run(prepared.command, { ...(flags.failFast ? { failFast: true } : {}), forceUpgrade: prepared.forceUpgrade }, prepared);
   }
 
   private printFailures(result: StackResult, mask: (text: string) => string): void {
@@ -136,13 +152,14 @@ class CliRun {
     }
   }
 
-  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean } = {}): Promise<number> {
+  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string } = {}): Promise<number> {
     const stack = await this.stack();
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     const ordered = destroy ? [...charts].reverse() : charts;
+    const clients = await this.clients();
     const plans = await planCharts(ordered, {
-      ...(await this.clients()),
+      ...clients,
       command: destroy ? 'destroy' : 'apply',
       forceUpgrade,
       concurrency: concurrencyFor(stack, this.options.concurrency),
@@ -150,6 +167,11 @@ class CliRun {
     });
     if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
     else this.io.stdout(`${formatPlan(plans)}\n`);
+    if (flags.out) {
+      const { savePlan, serverOf } = await import('./saved-plan.js');
+      await savePlan(flags.out, { stack: { ...stack, file: stack.file! }, command: destroy ? 'destroy' : 'apply', forceUpgrade, selection: { selectors: this.options.selector, only: this.options.only }, server: serverOf(clients.kube.config), plans });
+      if (this.options.output !== 'json') this.io.stdout(`plan saved to ${flags.out}: 'helmcycle apply ${flags.out}' applies exactly this, and refuses if the config or a release changed since\n`);
+    }
     return flags.detailedExitcode ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : EXIT.ok;
   }
 
@@ -213,15 +235,17 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .option('--destroy', 'plan a destroy instead of an apply')
     .option('--force-upgrade', 'plan as if every chart had changed')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
-    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean }) =>
+    .option('--out <file>', "save the plan (private, no secrets) for 'helmcycle apply <file>'")
+    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string }) =>
       setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false, o), o.detailedExitcode ?? false))),
     );
   program
     .command('apply')
-    .description('deploy the charts in dependency order')
+    .description('deploy the charts in dependency order, or apply a plan saved by plan --out')
+    .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, refused (exit 5) if the config or a release moved since")
     .option('--fail-fast', 'cancel every chart when one fails')
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
-    .action((o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(cli().run('apply', o)));
+    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')
