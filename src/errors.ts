@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'CHECK_TIMEOUT'
   | 'RELEASE_LEASE_HELD'
   | 'RELEASE_LEASE_LOST'
-  | 'PLAN_STALE';
+  | 'PLAN_STALE'
+  | 'CONFIRMATION_REQUIRED';
 
 export interface ErrorDetails {
   cause?: unknown;

@@ -36,6 +36,8 @@ const code = await main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
   signal: controller.signal,
+  // Loaded when destroy asks, not at start-up.
+  ...(process.stdin.isTTY ? { ask: async (question: string) => (await import('./confirm.js')).askOnTerminal(controller.signal)(question) } : {}),
 });
 process.exitCode = code;
 // For the benchmarks (bench/support.ts): this process's peak memory, where HELMCYCLE_STATS_FILE says.

@@ -62,7 +62,7 @@ export function failedRunExitCode(errors: readonly unknown[]): number {
 export function exitCodeForError(error: unknown, interrupted: boolean): number {
   if (interrupted || findCause(error, CancelledError)) return EXIT.interrupted;
   if (error instanceof DetailedPlanError) return EXIT.chartFailed;
-  if (isInputError(error)) return EXIT.badInput;
+  if (isInputError(error) || hasErrorCode(error, 'CONFIRMATION_REQUIRED')) return EXIT.badInput;
   if (isStalePlan(error)) return EXIT.stalePlan;
   if (isLeaseRefusal(error)) return EXIT.locked;
   return EXIT.chartFailed;

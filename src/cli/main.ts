@@ -19,6 +19,8 @@ export interface CliIo {
   interactive: boolean;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Asks a person on the terminal (destroy's confirmation); absent when stdin is not a TTY. */
+  ask?: (question: string) => Promise<string | undefined>;
   cwd?: string;
 }
 
@@ -143,6 +145,22 @@ class CliRun {
     return this.run(prepared.command, { ...(flags.failFast ? { failFast: true } : {}), forceUpgrade: prepared.forceUpgrade }, prepared);
   }
 
+  /** `destroy`: asks on a terminal, needs --yes anywhere else; declined, it changes nothing (exit 1). */
+  async destroy(flags: { failFast?: boolean; yes?: boolean }): Promise<number> {
+    const { canAsk, confirms, ConfirmationRequiredError, destroyQuestion } = await import('./confirm.js');
+    if (!flags.yes && !canAsk(this.io)) throw new ConfirmationRequiredError('destroy');
+    const stack = await this.stack();
+    if (!flags.yes) {
+      const { selectedCharts } = await runStackModule();
+      const charts = selectedCharts(stack, this.selection()).map((c) => c.name).reverse();
+      if (!confirms(await this.io.ask!(destroyQuestion(stack.name, charts, this.options.kubeContext)))) {
+        this.io.stderr('destroy cancelled: nothing was changed\n');
+        return EXIT.chartFailed;
+      }
+    }
+    return this.run('destroy', flags, { stack, selection: this.selection() });
+  }
+
   private printFailures(result: StackResult, mask: (text: string) => string): void {
     for (const record of result.charts) {
       if (record.status !== 'failed') continue;
@@ -250,7 +268,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')
     .option('--fail-fast', 'cancel every chart when one fails')
-    .action((o: { failFast?: boolean }) => setResult(cli().run('destroy', o)));
+    .option('-y, --yes', 'do not ask for confirmation (needed where there is no terminal: CI, pipes, scripts)')
+    .action((o: { failFast?: boolean; yes?: boolean }) => setResult(cli().destroy(o)));
   program.command('status').description("each release's revision, chart version and health").action(() => setResult(cli().status()));
   program.command('template').description('render the charts locally').action(() => setResult(cli().template()));
   program.command('validate').description('run only the validate phase against what is deployed').action(() => setResult(cli().run('validate', {})));

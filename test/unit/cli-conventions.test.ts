@@ -1,7 +1,7 @@
 // The command-line conventions of issue 14: plan's detailed exit codes, destroy's confirmation, and the
 // parts of --debug, completion and a closed pipe that need no cluster.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -55,5 +55,38 @@ describe('plan --detailed-exitcode', () => {
     const unknown = await cliIn({ 'helmcycle.yaml': 'charts: []\n' }, ['plan', '--detailed-exitcode', '--bogus']);
     assert.equal(unknown.code, 1);
     assert.equal((await cliIn({ 'helmcycle.yaml': 'charts: [\n' }, ['plan'])).code, 2, 'without the flag, bad input stays 2');
+  });
+});
+
+describe('destroy asks first', () => {
+  const stack = 'name: shop\ncharts:\n  - { name: db, chart: ./db }\n  - { name: web, chart: ./web, needs: [db] }\n';
+
+  it('needs --yes without a terminal: exit 2, before the stack or the cluster is touched', async () => {
+    const r = await cliIn({ 'helmcycle.yaml': 'charts: [\n' }, ['destroy']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /destroy asks for confirmation, and there is no terminal to ask on/);
+    assert.match(r.stderr, /hint: nothing was changed; pass --yes to destroy without asking/);
+    const noStdin = await cliIn({ 'helmcycle.yaml': 'charts: [\n' }, ['destroy'], { interactive: true });
+    assert.equal(noStdin.code, 2, 'a terminal on stdout but not on stdin cannot answer');
+  });
+
+  it('on a terminal, names the stack and every chart it would remove; anything but "yes" changes nothing (exit 1)', async () => {
+    const questions: string[] = [];
+    for (const answer of ['no', 'y', '', undefined]) {
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-destroy-'));
+      await mkdir(join(dir, 'db'));
+      await mkdir(join(dir, 'web'));
+      await writeFile(join(dir, 'helmcycle.yaml'), stack);
+      let stderr = '';
+      const code = await main(['destroy'], { stdout: () => undefined, stderr: (t) => (stderr += t), interactive: true, cwd: dir, ask: async (q) => (questions.push(q), answer) });
+      assert.equal(code, 1, String(answer));
+      assert.match(stderr, /destroy cancelled: nothing was changed/);
+    }
+    assert.match(questions[0]!, /^Destroy 2 chart\(s\) of stack shop: web, db\?\n.*Type 'yes' to continue: $/);
+  });
+
+  it('"yes" is the only answer that confirms', async () => {
+    const { confirms } = await import('../../src/cli/confirm.js');
+    assert.deepEqual(['yes', ' yes\n', 'YES', 'y', '', undefined].map(confirms), [true, true, false, false, false, false]);
   });
 });
