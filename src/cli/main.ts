@@ -36,6 +36,7 @@ interface GlobalOptions {
   output: 'text' | 'json';
   report?: string;
   lockTimeout: number;
+  debug?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -80,6 +81,7 @@ class CliRun {
       ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
+      ...(this.options.debug ? { debug: (line: string) => this.io.stderr(`${line}\n`) } : {}),
     });
   }
 
@@ -244,6 +246,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
+    .option('--debug', "print each helm command (secrets masked) with its duration to stderr")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const cli = () => new CliRun(io, program.opts<GlobalOptions>());

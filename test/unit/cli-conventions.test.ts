@@ -90,3 +90,17 @@ describe('destroy asks first', () => {
     assert.deepEqual(['yes', ' yes\n', 'YES', 'y', '', undefined].map(confirms), [true, true, false, false, false, false]);
   });
 });
+
+describe('--debug lines', () => {
+  it('show the argv as a shell reads it back, the duration and the outcome, masked', async () => {
+    const { formatHelmCall, shellQuote } = await import('../../src/helm/debug-line.js');
+    const { createMasker } = await import('../../src/secrets/masker.js');
+    assert.equal(shellQuote('--set=a.b=1'), '--set=a.b=1');
+    assert.equal(shellQuote("it's here"), `'it'\\''s here'`);
+    const call = { binary: '/usr/bin/helm', argv: ['upgrade', '--install', 'web', '--set', 'token=s3cr3t-value', '--description', 'two words'], durationMs: 1234.4, exitCode: 0, cancelled: false, timedOut: false };
+    const line = formatHelmCall(call, createMasker(['s3cr3t-value']));
+    assert.equal(line, "helmcycle debug: /usr/bin/helm upgrade --install web --set token=*** --description 'two words' (1234 ms, exit 0)");
+    assert.match(formatHelmCall({ ...call, exitCode: undefined, cancelled: true }, createMasker([])), /\(1234 ms, cancelled\)$/);
+    assert.match(formatHelmCall({ ...call, exitCode: 1 }, createMasker([])), /\(1234 ms, exit 1\)$/);
+  });
+});
