@@ -1,7 +1,7 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
 import { writeFile } from 'node:fs/promises';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isHelmcycleError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
@@ -277,6 +277,11 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
   program.command('template').description('render the charts locally').action(() => setResult(cli().template()));
   program.command('validate').description('run only the validate phase against what is deployed').action(() => setResult(cli().run('validate', {})));
   program.command('list').description('the charts of the stack').action(() => setResult(cli().list()));
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action((shell: 'bash' | 'zsh' | 'fish') => setResult(import('./completion.js').then(({ completionScript }) => (io.stdout(completionScript(program, shell)), EXIT.ok))));
   return program;
 }
 
