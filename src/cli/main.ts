@@ -237,7 +237,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .description('A programmable lifecycle around Helm: stacks of charts in dependency order, with plan, recovery and validation.')
     .option('-c, --config <file>', 'stack file (helmcycle.config.ts or helmcycle.yaml; found in the current folder by default)')
     .option('-e, --env <name>', 'environment whose defaults and overrides apply')
-    .option('-l, --selector <selector>', 'only charts whose labels match (key=value,key!=value; repeatable: any may match)', collect, [])
+    .option('-l, --selector <selector>', "only charts whose labels match (key=value, key!=value, 'key in (a,b)', 'key notin (a,b)', key, !key; repeatable: any may match)", collect, [])
     .option('--only <names>', 'only these charts (comma-separated; repeatable)', commaList, [])
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
     .option('--kube-context <name>', 'kubeconfig context')
