@@ -19,6 +19,8 @@ export interface CliIo {
   interactive: boolean;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Told the command chosen, before it runs (entry.ts: a closed pipe ends an output-only command early). */
+  onCommand?: (name: string) => void;
   /** Asks a person on the terminal (destroy's confirmation); absent when stdin is not a TTY. */
   ask?: (question: string) => Promise<string | undefined>;
   cwd?: string;
@@ -248,7 +250,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .option('--debug', "print each helm command (secrets masked) with its duration to stderr")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .hook('preAction', (_program, action) => io.onCommand?.(action.name()));
   const cli = () => new CliRun(io, program.opts<GlobalOptions>());
   program
     .command('plan')

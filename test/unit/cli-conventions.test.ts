@@ -104,3 +104,40 @@ describe('--debug lines', () => {
     assert.match(formatHelmCall({ ...call, exitCode: 1 }, createMasker([])), /\(1234 ms, exit 1\)$/);
   });
 });
+
+describe('a closed output pipe', () => {
+  it('ends an output-only command quietly with exit 0 (the real binary, its stdout piped into a reader that has gone)', async () => {
+    const { execa } = await import('execa');
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-pipe-'));
+    const charts = Array.from({ length: 400 }, (_, i) => `  - { name: chart-${i}, chart: ./chart }`).join('\n');
+    await mkdir(join(dir, 'chart'));
+    await writeFile(join(dir, 'helmcycle.yaml'), `charts:\n${charts}\n`);
+    const bin = new URL('../../bin/helmcycle.mjs', import.meta.url).pathname;
+    for (const args of [['list'], ['completion', 'bash'], ['--help']]) {
+      // `true` reads nothing and exits at once: every write of helmcycle's meets a closed pipe.
+      const r = await execa('bash', ['-c', 'node "$@" | true; echo "exit ${PIPESTATUS[0]}"', 'sh', bin, ...args], { cwd: dir, reject: false, env: { ...process.env, CI: 'true' } });
+      assert.equal(r.stdout.trim(), 'exit 0', `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /EPIPE|Error/, args.join(' '));
+    }
+  });
+
+  it('lets a command that changes something run on, its output dropped; other stream errors still throw', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { guardClosedPipe } = await import('../../src/cli/closed-pipe.js');
+    let exits = 0;
+    let command: string | undefined = 'apply';
+    const stream = new PassThrough();
+    const out = guardClosedPipe(stream, { command: () => command, exitQuietly: () => exits++ });
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    assert.equal(exits, 0, 'apply is not cut short');
+    assert.equal(out.closed, true);
+    out.write('dropped');
+    assert.equal(stream.read(), null);
+    command = 'template';
+    const second = new PassThrough();
+    guardClosedPipe(second, { command: () => command, exitQuietly: () => exits++ });
+    second.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    assert.equal(exits, 1, 'template ends at once');
+    assert.throws(() => second.emit('error', Object.assign(new Error('disk full'), { code: 'ENOSPC' })), /disk full/);
+  });
+});
