@@ -69,8 +69,10 @@ export async function savePlan(file: string, input: SavePlanInput): Promise<void
     charts: input.plans.map((p) => savedChartOf(p, inputsOf.get(p.chart)!)),
   };
   const text = formatSavedPlan(plan);
-  // The reasons come masked from planChart; this is the last line of defence before the disk.
-  if (maskerForSpecs(stack.charts.map((c) => c.definition)).reveals(text)) throw new Error('refusing to write a plan file that would hold a sensitive value');
+  // The reasons come masked from planChart; this is the last line of defence before the disk. The hex
+  // fields are left out of the check: a short sensitive value could occur in random hex by chance.
+  const words = formatSavedPlan({ ...plan, salt: '', configDigest: '', charts: plan.charts.map((c) => ({ ...c, inputs: '' })) });
+  if (maskerForSpecs(stack.charts.map((c) => c.definition)).reveals(words)) throw new Error('refusing to write a plan file that would hold a sensitive value');
   const path = resolve(file);
   const temporary = join(dirname(path), `.${randomBytes(6).toString('hex')}.helmcycle-plan.tmp`);
   try {
