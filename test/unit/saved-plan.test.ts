@@ -153,6 +153,14 @@ describe('saving and applying a plan', () => {
     await assert.rejects(prepare(await stackIn(dir, 'two')), (e: unknown) => e instanceof StalePlanError && /the config of web changed/.test(e.message));
   });
 
+  it('refuses to write a plan whose text would hold a sensitive value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-saved-'));
+    const file = join(dir, 'plan.json');
+    const input = { stack: await stackIn(dir, 'one'), command: 'apply' as const, forceUpgrade: false, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443' };
+    await assert.rejects(savePlan(file, { ...input, plans: [{ ...chartPlan, reason: `password ${PASSWORD}` }] }), /refusing to write a plan file that would hold a sensitive value/);
+    await assert.rejects(stat(file), { code: 'ENOENT' });
+  });
+
   it('a guarded chart refuses in preExec, changing nothing, when its release moved after the up-front check', async () => {
     const helm = new FakeHelm();
     const kube = new FakeKube();
