@@ -36,6 +36,19 @@ export function confirms(answer: string | undefined): boolean {
   return answer?.trim() === 'yes';
 }
 
+/** Throws ConfirmationRequiredError when no --yes was given and nobody can be asked. */
+export function requireConfirmable(io: ConfirmIo, yes: boolean): void {
+  if (!yes && !canAsk(io)) throw new ConfirmationRequiredError('destroy');
+}
+
+/** Asks; true when the answer is "yes". A refusal says so on stderr. */
+export async function confirmDestroy(io: ConfirmIo & { stderr: (text: string) => void }, stack: string, charts: readonly string[], context: string | undefined): Promise<boolean> {
+  // In the order destroy goes when the declaration order is the dependency order (the usual case).
+  if (confirms(await io.ask!(destroyQuestion(stack, [...charts].reverse(), context)))) return true;
+  io.stderr('destroy cancelled: nothing was changed\n');
+  return false;
+}
+
 /** Asks on this process's terminal (stderr, so stdout stays the command's output). Ctrl-C answers no. */
 export function askOnTerminal(signal?: AbortSignal): (question: string) => Promise<string | undefined> {
   return async (question) => {

@@ -151,17 +151,12 @@ class CliRun {
 
   /** `destroy`: asks on a terminal, needs --yes anywhere else; declined, it changes nothing (exit 1). */
   async destroy(flags: { failFast?: boolean; yes?: boolean }): Promise<number> {
-    const { canAsk, confirms, ConfirmationRequiredError, destroyQuestion } = await import('./confirm.js');
-    if (!flags.yes && !canAsk(this.io)) throw new ConfirmationRequiredError('destroy');
+    const { requireConfirmable, confirmDestroy } = await import('./confirm.js');
+    requireConfirmable(this.io, flags.yes ?? false);
     const stack = await this.stack();
-    if (!flags.yes) {
-      const { selectedCharts } = await runStackModule();
-      const charts = selectedCharts(stack, this.selection()).map((c) => c.name).reverse();
-      if (!confirms(await this.io.ask!(destroyQuestion(stack.name, charts, this.options.kubeContext)))) {
-        this.io.stderr('destroy cancelled: nothing was changed\n');
-        return EXIT.chartFailed;
-      }
-    }
+    const { selectedCharts } = await runStackModule();
+    const charts = selectedCharts(stack, this.selection()).map((c) => c.name);
+    if (!flags.yes && !(await confirmDestroy(this.io, stack.name, charts, this.options.kubeContext))) return EXIT.chartFailed;
     return this.run('destroy', flags, { stack, selection: this.selection() });
   }
 
