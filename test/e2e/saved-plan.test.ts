@@ -12,6 +12,7 @@ import { fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from '.
 
 const WEB = resolve(fixtures.web);
 const SECRET = 'plan-file-secret-3141';
+// No pods: what is tested is the plan, not the workloads (and the run is lighter on a shared cluster).
 
 const created: { target: HelmUnderTest; namespace: string }[] = [];
 after(async () => {
@@ -33,7 +34,7 @@ for (const target of helmsUnderTest()) {
       const dir = await mkdtemp(join(tmpdir(), 'helmcycle-saved-plan-'));
       const file = join(dir, 'helmcycle.yaml');
       const write = (message: string) =>
-        writeFile(file, stringify({ name: 'saved', defaults: { namespace, createNamespace: true, timeoutSeconds: 60 }, charts: [{ name: 'web', chart: WEB, set: { message }, setSensitive: { 'config.token': SECRET } }] }));
+        writeFile(file, stringify({ name: 'saved', defaults: { namespace, createNamespace: true, timeoutSeconds: 60 }, charts: [{ name: 'web', chart: WEB, set: { message, replicaCount: 0 }, setSensitive: { 'config.token': SECRET } }] }));
       const release = async () => {
         const r = await target.helm.status({ release: 'web', namespace });
         return r ? `${r.revision}:${r.status}` : 'none';
