@@ -2,6 +2,7 @@
 // client reads release state from Helm's own storage through the Kubernetes API (no helm process for a
 // question) and sends every change and render to the helm binary.
 import { CliHelmClient } from './helm/cli-client.js';
+import type { HelmDebugLogger } from './helm/debug-line.js';
 import type { ReleaseViewScope } from './helm/release-snapshot.js';
 import { StorageBackedHelmClient } from './helm/storage-backed-client.js';
 import { NodeKubeClient } from './kube/client.js';
@@ -19,6 +20,8 @@ export interface ConnectionOptions {
    * run view of live clients.
    */
   releaseView?: ReleaseViewScope;
+  /** Told every helm process run, its argv masked, with its duration (the CLI's --debug). */
+  debug?: HelmDebugLogger;
 }
 
 export function createClients(options: ConnectionOptions = {}): { helm: StorageBackedHelmClient; kube: NodeKubeClient } {
@@ -27,6 +30,7 @@ export function createClients(options: ConnectionOptions = {}): { helm: StorageB
     binary: options.helmBinary ?? process.env.HELMCYCLE_HELM ?? 'helm',
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
+    ...(options.debug ? { debug: options.debug } : {}),
   });
   const kube = new NodeKubeClient({ ...(kubeconfig ? { kubeconfig } : {}), ...(options.kubeContext ? { context: options.kubeContext } : {}) });
   const helm = new StorageBackedHelmClient(cli, kube, { scope: options.releaseView ?? 'live' });

@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'CHECK_TIMEOUT'
   | 'RELEASE_LEASE_HELD'
   | 'RELEASE_LEASE_LOST'
-  | 'SCAFFOLD_REFUSED';
+  | 'SCAFFOLD_REFUSED'
+  | 'PLAN_STALE'
+  | 'CONFIRMATION_REQUIRED';
 
 export interface ErrorDetails {
   cause?: unknown;

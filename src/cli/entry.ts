@@ -8,6 +8,7 @@ import { removeHeldDirsSync } from '../secrets/private-dir.js';
 import { writeFileSync } from 'node:fs';
 import { main } from './main.js';
 import { EXIT } from './exit-codes.js';
+import { guardClosedPipe } from './closed-pipe.js';
 
 /** Between SIGTERM and SIGKILL to helm on a second Ctrl-C: short, the user asked to stop now. */
 const FORCED_EXIT_GRACE_MS = 2_000;
@@ -31,13 +32,32 @@ const onSignal = (name: string) => {
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+let command: string | undefined;
+/** Set once a closed pipe ends an output-only command: what the stopped helm processes say is not news. */
+let quitting = false;
+const stdout = guardClosedPipe(process.stdout, {
+  command: () => command,
+  exitQuietly: () => {
+    quitting = true;
+    void stopChildren(FORCED_EXIT_GRACE_MS).finally(() => {
+      removeHeldDirsSync();
+      process.exit(EXIT.ok);
+    });
+  },
+});
+
 const code = await main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => stdout.write(text),
+  onCommand: (name) => (command = name),
+  stderr: (text) => {
+    if (!quitting) process.stderr.write(text);
+  },
   interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
   signal: controller.signal,
+  // Loaded when destroy asks, not at start-up.
+  ...(process.stdin.isTTY ? { ask: async (question: string) => (await import('./confirm.js')).askOnTerminal(controller.signal)(question) } : {}),
 });
-process.exitCode = code;
+process.exitCode = quitting ? EXIT.ok : code;
 // For the benchmarks (bench/support.ts): this process's peak memory, where HELMCYCLE_STATS_FILE says.
 const statsFile = process.env.HELMCYCLE_STATS_FILE;
 if (statsFile) writeFileSync(statsFile, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }), { mode: 0o600 });

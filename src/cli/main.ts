@@ -1,12 +1,13 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isHelmcycleError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
+import type { Selection } from '../stack/select.js';
 import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
-import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
+import { EXIT, exitCodeForError, failedRunExitCode, statusExitCode } from './exit-codes.js';
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 import type { InitOptions } from './init.js';
@@ -20,6 +21,10 @@ export interface CliIo {
   interactive: boolean;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Told the command chosen, before it runs (entry.ts: a closed pipe ends an output-only command early). */
+  onCommand?: (name: string) => void;
+  /** Asks a person on the terminal (destroy's confirmation); absent when stdin is not a TTY. */
+  ask?: (question: string) => Promise<string | undefined>;
   cwd?: string;
 }
 
@@ -35,6 +40,7 @@ interface GlobalOptions {
   output: 'text' | 'json';
   report?: string;
   lockTimeout: number;
+  debug?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -80,6 +86,7 @@ class CliRun {
       ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
+      ...(this.options.debug ? { debug: (line: string) => this.io.stderr(`${line}\n`) } : {}),
     });
   }
 
@@ -93,8 +100,9 @@ class CliRun {
     return (await import('./render/plain.js')).plainRenderer((line) => this.io.stdout(`${line}\n`));
   }
 
-  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
-    const stack = await this.stack();
+  /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
+  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
+    const stack = from?.stack ?? (await this.stack());
     const events: StackEvent[] = [];
     const renderer = await this.renderer();
     const { runStack } = await runStackModule();
@@ -111,7 +119,7 @@ class CliRun {
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
-        selection: this.selection(),
+        selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
         onEvent: (event) => {
           const masked = masker.maskDeep(event);
@@ -126,8 +134,33 @@ class CliRun {
     if (this.options.output !== 'json') this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
     if (result.ok) return EXIT.ok;
-    const failed = result.charts.filter((c) => c.status === 'failed');
-    return failed.length > 0 && failed.every((c) => isLeaseRefusal(c.error)) ? EXIT.locked : EXIT.chartFailed;
+    return failedRunExitCode(result.charts.filter((c) => c.status === 'failed').map((c) => c.error));
+  }
+
+  /** `apply FILE`: the saved plan, checked against the config and the cluster, then applied as planned. */
+  async applySaved(file: string, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
+    const { prepareSavedPlan, serverOf } = await import('./saved-plan.js');
+    const { helm, kube } = await this.clients();
+    const { loadStack } = await loadModule();
+    const prepared = await prepareSavedPlan(file, {
+      given: { ...this.options, forceUpgrade: flags.forceUpgrade },
+      loadStack: (config, environment) => loadStack(config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      helm,
+      server: serverOf(kube.config),
+      signal: this.io.signal,
+    });
+    return this.run(prepared.command, { ...(flags.failFast ? { failFast: true } : {}), forceUpgrade: prepared.forceUpgrade }, prepared);
+  }
+
+  /** `destroy`: asks on a terminal, needs --yes anywhere else; declined, it changes nothing (exit 1). */
+  async destroy(flags: { failFast?: boolean; yes?: boolean }): Promise<number> {
+    const { requireConfirmable, confirmDestroy } = await import('./confirm.js');
+    requireConfirmable(this.io, flags.yes ?? false);
+    const stack = await this.stack();
+    const { selectedCharts } = await runStackModule();
+    const charts = selectedCharts(stack, this.selection()).map((c) => c.name);
+    if (!flags.yes && !(await confirmDestroy(this.io, stack.name, charts, this.options.kubeContext))) return EXIT.chartFailed;
+    return this.run('destroy', flags, { stack, selection: this.selection() });
   }
 
   private printFailures(result: StackResult, mask: (text: string) => string): void {
@@ -139,13 +172,14 @@ class CliRun {
     }
   }
 
-  async plan(destroy: boolean, forceUpgrade: boolean): Promise<number> {
+  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string } = {}): Promise<number> {
     const stack = await this.stack();
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     const ordered = destroy ? [...charts].reverse() : charts;
+    const clients = await this.clients();
     const plans = await planCharts(ordered, {
-      ...(await this.clients()),
+      ...clients,
       command: destroy ? 'destroy' : 'apply',
       forceUpgrade,
       concurrency: concurrencyFor(stack, this.options.concurrency),
@@ -153,7 +187,12 @@ class CliRun {
     });
     if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
     else this.io.stdout(`${formatPlan(plans)}\n`);
-    return EXIT.ok;
+    if (flags.out) {
+      const { savePlan, serverOf } = await import('./saved-plan.js');
+      await savePlan(flags.out, { stack: { ...stack, file: stack.file! }, command: destroy ? 'destroy' : 'apply', forceUpgrade, selection: { selectors: this.options.selector, only: this.options.only }, server: serverOf(clients.kube.config), plans });
+      if (this.options.output !== 'json') this.io.stdout(`plan saved to ${flags.out}: 'helmcycle apply ${flags.out}' applies exactly this, and refuses if the config or a release changed since\n`);
+    }
+    return flags.detailedExitcode ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : EXIT.ok;
   }
 
   async status(): Promise<number> {
@@ -198,7 +237,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .description('A programmable lifecycle around Helm: stacks of charts in dependency order, with plan, recovery and validation.')
     .option('-c, --config <file>', 'stack file (helmcycle.config.ts or helmcycle.yaml; found in the current folder by default)')
     .option('-e, --env <name>', 'environment whose defaults and overrides apply')
-    .option('-l, --selector <selector>', 'only charts whose labels match (key=value,key!=value; repeatable: any may match)', collect, [])
+    .option('-l, --selector <selector>', "only charts whose labels match (key=value, key!=value, 'key in (a,b)', 'key notin (a,b)', key, !key; repeatable: any may match)", collect, [])
     .option('--only <names>', 'only these charts (comma-separated; repeatable)', commaList, [])
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG or ~/.kube/config)')
     .option('--kube-context <name>', 'kubeconfig context')
@@ -208,8 +247,10 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
+    .option('--debug', "print each helm command (secrets masked) with its duration to stderr")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .hook('preAction', (_program, action) => io.onCommand?.(action.name()));
   // Before any command runs: --report only where a report is written, and to a file that can be.
   program.hook('preAction', async (_program, action) => {
     const report = await checkReportOption(action.name(), program.opts<GlobalOptions>().report, io.cwd ?? process.cwd());
@@ -234,22 +275,33 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .description('show what apply (or destroy) would do to each chart, and why; changes nothing')
     .option('--destroy', 'plan a destroy instead of an apply')
     .option('--force-upgrade', 'plan as if every chart had changed')
-    .action((o: { destroy?: boolean; forceUpgrade?: boolean }) => setResult(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false)));
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
+    .option('--out <file>', "save the plan (private, no secrets) for 'helmcycle apply <file>'")
+    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string }) =>
+      setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false, o), o.detailedExitcode ?? false))),
+    );
   program
     .command('apply')
-    .description('deploy the charts in dependency order')
+    .description('deploy the charts in dependency order, or apply a plan saved by plan --out')
+    .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, refused (exit 5) if the config or a release moved since")
     .option('--fail-fast', 'cancel every chart when one fails')
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
-    .action((o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(cli().run('apply', o)));
+    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')
     .option('--fail-fast', 'cancel every chart when one fails')
-    .action((o: { failFast?: boolean }) => setResult(cli().run('destroy', o)));
+    .option('-y, --yes', 'do not ask for confirmation (needed where there is no terminal: CI, pipes, scripts)')
+    .action((o: { failFast?: boolean; yes?: boolean }) => setResult(cli().destroy(o)));
   program.command('status').description("each release's revision, chart version and health").action(() => setResult(cli().status()));
   program.command('template').description('render the charts locally').action(() => setResult(cli().template()));
   program.command('validate').description('run only the validate phase against what is deployed').action(() => setResult(cli().run('validate', {})));
   program.command('list').description('the charts of the stack').action(() => setResult(cli().list()));
+  program
+    .command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action((shell: 'bash' | 'zsh' | 'fish') => setResult(import('./completion.js').then(({ completionScript }) => (io.stdout(completionScript(program, shell)), EXIT.ok))));
   return program;
 }
 
@@ -265,7 +317,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await result;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      return error.exitCode === 0 ? EXIT.ok : (await import('./plan-exit.js')).usageErrorCode(argv);
     }
     const interrupted = io.signal?.aborted ?? false;
     io.stderr(`helmcycle: ${error instanceof Error ? error.message : String(error)}\n`);

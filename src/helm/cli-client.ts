@@ -11,6 +11,7 @@ import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
 import { prepareChartAccess, type HelmRunner } from './chart-access.js';
 import { trackChild } from './children.js';
+import { formatHelmCall, type HelmDebugLogger } from './debug-line.js';
 import { classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
 import { repeatableAfter } from './repeatable.js';
 import { manifestOfReleaseObject, parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject } from './parse.js';
@@ -48,6 +49,8 @@ export interface CliHelmClientOptions {
    * timeoutSeconds). Default 30 s; 0 turns retries off.
    */
   transientRetryBudgetMs?: number;
+  /** `--debug`: told each helm process's argv (masked), duration and exit. */
+  debug?: HelmDebugLogger;
 }
 
 interface RunOptions extends CallOptions {
@@ -113,6 +116,8 @@ export class CliHelmClient implements HelmClient {
     });
     trackChild({ pid: subprocess.pid, kill: (signal) => subprocess.kill(signal), exited: subprocess });
     const result = await subprocess;
+    const cancelled = result.isCanceled || options.signal?.aborted === true;
+    this.options.debug?.(formatHelmCall({ binary: this.binary, argv: fullArgv, durationMs: result.durationMs, exitCode: result.exitCode, cancelled, timedOut: result.timedOut }, masker));
     if (!result.failed) return { stdout: String(result.stdout) };
     // Masked before anything reads it: helm echoes values back (a template's fail, a schema error).
     const stderr = masker.mask(String(result.stderr ?? ''));
@@ -123,7 +128,7 @@ export class CliHelmClient implements HelmClient {
       stderrTail: tail(stderr || fallback),
       durationMs: result.durationMs,
       timedOut: result.timedOut,
-      cancelled: result.isCanceled || options.signal?.aborted === true,
+      cancelled,
     };
     throw classifyHelmFailure(stderr || fallback, failure);
   }

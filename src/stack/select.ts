@@ -1,29 +1,82 @@
-// Choosing charts from the command line: `-l tier=infra,team!=web` on chart labels, `--only a,b` by name.
-// Pure.
+// Choosing charts from the command line: `-l tier=infra,team!=web` or `-l 'tier in (infra,data),!legacy'`
+// on chart labels, as kubectl reads a label selector; `--only a,b` by name. Pure.
 import { StackConfigError } from '../errors.js';
 
-export interface LabelRequirement {
-  key: string;
-  op: '=' | '!=';
-  value: string;
+/** One requirement of a selector, as kubectl's: equality, set membership, or the key's presence. */
+export type LabelRequirement =
+  | { key: string; op: '=' | '!='; value: string }
+  | { key: string; op: 'in' | 'notin'; values: string[] }
+  | { key: string; op: 'exists' | '!exists' };
+
+const KEY = String.raw`[\w./-]+`;
+const VALUE = String.raw`[\w.-]*`;
+const EQUALITY = new RegExp(String.raw`^(${KEY})\s*(!=|==|=)\s*(${VALUE})$`);
+const SET = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s*\((.*)\)$`);
+const EXISTS = new RegExp(String.raw`^(!?)\s*(${KEY})$`);
+const SYNTAX = "expected key=value, key!=value, key in (a,b), key notin (a,b), key or !key";
+
+/** The selector's requirements, split on the commas outside parentheses. */
+function splitRequirements(selector: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const char of selector) {
+    if (char === '(') depth++;
+    if (char === ')') depth--;
+    if (char === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else current += char;
+  }
+  parts.push(current);
+  return parts.map((part) => part.trim()).filter(Boolean);
+}
+
+function invalid(part: string, why: string = SYNTAX): StackConfigError {
+  return new StackConfigError(`invalid label selector '${part}' (-l): ${why}`, { issues: [{ field: '-l', message: why }] });
+}
+
+function parseRequirement(part: string): LabelRequirement {
+  const equality = EQUALITY.exec(part);
+  if (equality) return { key: equality[1]!, op: equality[2] === '!=' ? '!=' : '=', value: equality[3]! };
+  const set = SET.exec(part);
+  if (set) {
+    const values = set[3]!.split(',').map((v) => v.trim());
+    if (values.length === 1 && values[0] === '') throw invalid(part, `the set of '${set[2]}' is empty: give at least one value, as (a) or (a,b)`);
+    const bad = values.find((v) => !new RegExp(`^${VALUE}$`).test(v) || v === '');
+    if (bad !== undefined) throw invalid(part, `'${bad}' is not a label value (letters, digits, '-', '_' and '.')`);
+    return { key: set[1]!, op: set[2] === 'in' ? 'in' : 'notin', values };
+  }
+  const exists = EXISTS.exec(part);
+  if (exists) return { key: exists[2]!, op: exists[1] ? '!exists' : 'exists' };
+  throw invalid(part);
 }
 
 export function parseLabelSelector(selector: string): LabelRequirement[] {
-  return selector
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const match = /^([\w./-]+)\s*(!=|==|=)\s*([\w.-]*)$/.exec(part);
-      if (!match) throw new StackConfigError(`invalid label selector '${part}': expected key=value or key!=value`);
-      return { key: match[1]!, op: match[2] === '!=' ? '!=' : '=', value: match[3]! };
-    });
+  return splitRequirements(selector).map(parseRequirement);
 }
 
+/** kubectl's meaning: != and notin also match a chart without the key; in needs the key. */
 export function matchesLabels(labels: Readonly<Record<string, string>>, requirements: readonly LabelRequirement[]): boolean {
   // Own keys only: `-l constructor=x` must not read Object.prototype's.
   const value = (key: string) => (Object.hasOwn(labels, key) ? labels[key] : undefined);
-  return requirements.every((r) => (r.op === '=' ? value(r.key) === r.value : value(r.key) !== r.value));
+  return requirements.every((r) => {
+    const actual = value(r.key);
+    switch (r.op) {
+      case '=':
+        return actual === r.value;
+      case '!=':
+        return actual !== r.value;
+      case 'in':
+        return actual !== undefined && r.values.includes(actual);
+      case 'notin':
+        return actual === undefined || !r.values.includes(actual);
+      case 'exists':
+        return actual !== undefined;
+      case '!exists':
+        return actual === undefined;
+    }
+  });
 }
 
 export interface Selection {

@@ -85,11 +85,11 @@ for (const target of helmsUnderTest()) {
       }
       assert.ok(made.some((o) => o.kind === 'Widget') && made.some((o) => o.kind === 'Deployment'), 'the releases made workloads and custom resources');
 
-      const destroyed = await run('destroy');
+      const destroyed = await run('destroy', '--yes');
       assert.equal(destroyed.exitCode, 0, destroyed.stderr + destroyed.stdout);
       assert.deepEqual([...(await target.helm.list(namespace)), ...(await target.helm.list(`${namespace}-system`))], [], 'no release is left');
       for (const ref of made) assert.equal(await target.kube.getObject(ref), undefined, `${ref.kind}/${ref.name} is gone`);
-      const again = await run('destroy');
+      const again = await run('destroy', '--yes');
       assert.equal(again.exitCode, 0, `a second destroy finds nothing to do: ${again.stderr}`);
     });
 

@@ -86,7 +86,7 @@ for (const target of [helm3, helm4]) {
       assert.deepEqual(outcomes(forced.lines), { a: 'upgraded' });
       assert.equal((await revisions(target, namespace)).a, '2:deployed');
 
-      const destroyed = await cli(target, file, 'destroy');
+      const destroyed = await cli(target, file, 'destroy', '--yes');
       assert.equal(destroyed.code, 0, destroyed.stderr);
       for (const [chartName, need] of needs) {
         assert.ok(indexOf(destroyed.lines, 'chart-started', need) > indexOf(destroyed.lines, 'chart-finished', chartName), `${need} destroyed after ${chartName}`);

@@ -1,0 +1,181 @@
+// Saved plans (plan --out, apply FILE) without a cluster: the file's format, the checks that find a plan
+// stale, the fingerprints, the private file, and the per-chart guard that refuses once a release moved.
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EXIT, exitCodeForError, failedRunExitCode } from '../../src/cli/exit-codes.js';
+import { conflictingOptions, prepareSavedPlan, savePlan, serverOf } from '../../src/cli/saved-plan.js';
+import { StackConfigError } from '../../src/errors.js';
+import { runChart } from '../../src/lifecycle/runner.js';
+import { parseSavedPlan, releaseMoved, StalePlanError, staleReasons, type SavedPlan } from '../../src/stack/plan-file.js';
+import { guardedDefinition } from '../../src/stack/plan-guard.js';
+import { chartInputs, newSalt, withFunctionSources } from '../../src/stack/plan-inputs.js';
+import type { ChartPlan } from '../../src/stack/plan.js';
+import type { ResolvedChart, ResolvedStack, StackChart } from '../../src/stack/types.js';
+import { FakeHelm, FakeKube, releaseInfo } from './fakes.js';
+
+const PASSWORD = 'correct-horse-battery';
+const context = { command: 'apply' as const, forceUpgrade: false, salt: '00112233445566778899aabbccddeeff' };
+const chartOf = (definition: StackChart): ResolvedChart => ({ name: definition.name, needs: [], definition, file: undefined });
+const base: StackChart = { name: 'web', namespace: 'apps', chart: 'web', repository: 'http://127.0.0.1:1', version: '^1.0.0', timeoutSeconds: 1 };
+
+function savedPlan(overrides: Partial<SavedPlan> = {}): SavedPlan {
+  return {
+    format: 'helmcycle-plan', version: 1, createdAt: '2025-01-01T00:00:00.000Z', command: 'apply',
+    config: { file: '/stack/helmcycle.yaml', selectors: [], only: [], forceUpgrade: false },
+    cluster: { server: 'https://127.0.0.1:6443' }, salt: context.salt, configDigest: 'a'.repeat(64),
+    charts: [{ chart: 'web', namespace: 'apps', action: 'upgrade', deploy: 'upgrade', reason: 'chart 1.0.0 → 1.1.0', targetVersion: '1.1.0', inputs: 'b'.repeat(64), release: { revision: 3, status: 'deployed' } }],
+    ...overrides,
+  };
+}
+
+const current = (overrides: Partial<Parameters<typeof staleReasons>[1]> = {}) => ({
+  configDigest: 'a'.repeat(64), charts: [{ chart: 'web', inputs: 'b'.repeat(64) }], server: 'https://127.0.0.1:6443',
+  releases: new Map([['web', { revision: 3, status: 'deployed' }]]), ...overrides,
+});
+
+describe('plan file format', () => {
+  it('reads what it writes, and names the file when it is not a plan', () => {
+    const plan = savedPlan();
+    assert.deepEqual(parseSavedPlan(JSON.stringify(plan), 'p.json'), plan);
+    assert.throws(() => parseSavedPlan('{', 'p.json'), (e: unknown) => e instanceof StackConfigError && /^p\.json: not a plan file \(not JSON/.test(e.message));
+    assert.throws(() => parseSavedPlan('{"charts":[]}', 'p.json'), /p\.json: not a plan file written by 'helmcycle plan --out'/);
+    assert.throws(() => parseSavedPlan(JSON.stringify({ ...plan, version: 9 }), 'p.json'), (e: unknown) => e instanceof StackConfigError && /format version 1 expected\)\n {2}- version:/.test(e.message));
+    assert.equal(exitCodeForError(new StackConfigError('x', { file: 'p.json' }), false), EXIT.badInput);
+  });
+});
+
+describe('stale plan checks', () => {
+  it('holds when config, cluster and every release are as the plan saw them', () => {
+    assert.deepEqual(staleReasons(savedPlan(), current()), []);
+    assert.deepEqual(staleReasons(savedPlan({ charts: [{ ...savedPlan().charts[0]!, release: null }] }), current({ releases: new Map([['web', null]]) })), []);
+  });
+
+  it('names the chart whose config changed, and charts that joined or left', () => {
+    assert.deepEqual(staleReasons(savedPlan(), current({ configDigest: 'c'.repeat(64), charts: [{ chart: 'web', inputs: 'd'.repeat(64) }] })), [
+      'the config of web changed since the plan (definition, values, values files or chart files)',
+    ]);
+    const reasons = staleReasons(savedPlan(), current({ configDigest: 'c'.repeat(64), charts: [{ chart: 'db', inputs: 'd'.repeat(64) }] }));
+    assert.deepEqual(reasons.slice(0, 2), ['db joined the selection since the plan', 'web left the stack or the selection since the plan']);
+    assert.match(staleReasons(savedPlan(), current({ configDigest: 'c'.repeat(64) }))[0]!, /the stack changed since the plan/);
+  });
+
+  it('finds a release that moved: a new revision, another status, installed or gone', () => {
+    const planned = { revision: 3, status: 'deployed' };
+    assert.equal(releaseMoved('web', planned, planned), undefined);
+    assert.match(releaseMoved('web', planned, { revision: 4, status: 'deployed' })!, /^web: the plan saw revision 3 deployed, the release is now revision 4 deployed/);
+    assert.match(releaseMoved('web', planned, { revision: 3, status: 'failed' })!, /now revision 3 failed/);
+    assert.match(releaseMoved('web', null, planned)!, /the plan saw not installed, the release is now revision 3 deployed/);
+    assert.match(releaseMoved('web', planned, null)!, /the release is now not installed/);
+    assert.deepEqual(staleReasons(savedPlan(), current({ releases: new Map([['web', { revision: 4, status: 'deployed' }]]) })).length, 1);
+  });
+
+  it('refuses another cluster', () => {
+    assert.deepEqual(staleReasons(savedPlan(), current({ server: 'https://prod:6443' })), ['the plan was made against https://127.0.0.1:6443, this run talks to https://prod:6443']);
+    assert.equal(serverOf({ getCurrentCluster: () => ({ server: 'https://user:pw@10.0.0.1:6443/' }) }), 'https://10.0.0.1:6443');
+  });
+
+  it('a stale plan is exit 5, alone or when every failed chart was refused for it', () => {
+    const stale = new StalePlanError('p.json', ['web: moved'], 'web');
+    assert.equal(exitCodeForError(stale, false), EXIT.stalePlan);
+    assert.equal(EXIT.stalePlan, 5);
+    assert.equal(failedRunExitCode([new Error('wrapped', { cause: stale }), stale]), 5);
+    assert.equal(failedRunExitCode([stale, new Error('helm failed')]), 1);
+    assert.match(stale.hint!, /nothing was changed for web; run 'helmcycle plan --out p\.json' again/);
+  });
+
+  it('apply FILE refuses an environment or selection other than the plan\'s', () => {
+    const plan = savedPlan();
+    assert.deepEqual(conflictingOptions(plan, { selector: [], only: [] }), []);
+    assert.deepEqual(conflictingOptions(plan, { env: 'prod', selector: ['tier=app'], only: ['web'], forceUpgrade: true }).length, 4);
+  });
+});
+
+describe('fingerprints', () => {
+  it('change with a value, a values file, a sensitive value, a phase, and the salt; not otherwise', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-fp-'));
+    const values = join(dir, 'values.yaml');
+    await writeFile(values, 'a: 1\n');
+    const definition: StackChart = { ...base, valuesFiles: [values], set: { replicas: 1 }, setSensitive: { password: PASSWORD } };
+    const print = (d: StackChart, salt = context.salt) => chartInputs(chartOf(d), '1.1.0', { ...context, salt });
+    const first = await print(definition);
+    assert.match(first, /^[0-9a-f]{64}$/);
+    assert.equal(await print(definition), first);
+    assert.notEqual(await print({ ...definition, set: { replicas: 2 } }), first);
+    assert.notEqual(await print({ ...definition, setSensitive: { password: `${PASSWORD}!` } }), first);
+    assert.notEqual(await print(definition, newSalt()), first);
+    assert.notEqual(await chartInputs(chartOf(definition), '1.2.0', context), first, 'another chart version');
+    await writeFile(values, 'a: 2\n');
+    assert.notEqual(await print(definition), first);
+    const phase = (n: number) => ({ ...definition, lifecycle: { postExec: async (_c: unknown, p: object) => ({ ...p, n }) } }) as unknown as StackChart;
+    assert.notEqual(await print(phase(1)), await print({ ...phase(1), lifecycle: { postExec: async (_c: unknown, p: object) => ({ ...p, m: 2 }) } } as unknown as StackChart));
+    const f = () => 1;
+    assert.deepEqual(withFunctionSources({ f, a: [1] }), { f: `function: ${String(f)}`, a: [1] });
+  });
+});
+
+describe('saving and applying a plan', () => {
+  async function stackIn(dir: string, setValue: string): Promise<ResolvedStack & { file: string }> {
+    const values = join(dir, 'web.yaml');
+    await writeFile(values, `message: ${setValue}\n`, { flag: 'a' });
+    return { name: 'demo', file: join(dir, 'helmcycle.yaml'), environment: undefined, concurrency: undefined, charts: [chartOf({ ...base, valuesFiles: [values], setSensitive: { password: PASSWORD } })] };
+  }
+  const chartPlan: ChartPlan = {
+    chart: 'web', namespace: 'apps', action: 'upgrade', reason: 'chart 1.0.0 → 1.1.0', installed: { revision: 3, status: 'deployed', chartVersion: '1.0.0' }, targetVersion: '1.1.0',
+    recovery: undefined, deploy: 'upgrade', changes: [], predictions: [], providedCrds: [], unservedKinds: [],
+  };
+
+  it('writes a private file without the secret, replaces a readable one, and applies only while nothing moved', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-saved-'));
+    const stack = await stackIn(dir, 'one');
+    const file = join(dir, 'plan.json');
+    await writeFile(file, 'old');
+    await chmod(file, 0o644);
+    const input = { stack, command: 'apply' as const, forceUpgrade: false, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443', plans: [chartPlan] };
+    await savePlan(file, input);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    const text = await readFile(file, 'utf8');
+    assert.ok(!text.includes(PASSWORD) && !text.includes(Buffer.from(PASSWORD).toString('base64').slice(0, 12)), 'no secret in the file');
+    assert.equal(parseSavedPlan(text, file).charts[0]?.targetVersion, '1.1.0');
+
+    const helm = new FakeHelm();
+    helm.current = releaseInfo({ revision: 3 });
+    const prepare = (s: ResolvedStack) => prepareSavedPlan(file, { given: { selector: [], only: [] }, loadStack: async () => s, helm, server: 'https://127.0.0.1:6443' });
+    const prepared = await prepare(stack);
+    assert.equal(prepared.command, 'apply');
+    assert.equal(prepared.stack.charts[0]?.definition.version, '1.1.0', 'the version plan resolved is pinned');
+
+    helm.current = releaseInfo({ revision: 4 });
+    await assert.rejects(prepare(stack), (e: unknown) => e instanceof StalePlanError && /web: the plan saw revision 3 deployed, the release is now revision 4 deployed/.test(e.message));
+    helm.current = releaseInfo({ revision: 3 });
+    await assert.rejects(prepare(await stackIn(dir, 'two')), (e: unknown) => e instanceof StalePlanError && /the config of web changed/.test(e.message));
+  });
+
+  it('refuses to write a plan whose text would hold a sensitive value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-saved-'));
+    const file = join(dir, 'plan.json');
+    const input = { stack: await stackIn(dir, 'one'), command: 'apply' as const, forceUpgrade: false, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443' };
+    await assert.rejects(savePlan(file, { ...input, plans: [{ ...chartPlan, reason: `password ${PASSWORD}` }] }), /refusing to write a plan file that would hold a sensitive value/);
+    await assert.rejects(stat(file), { code: 'ENOENT' });
+  });
+
+  it('a guarded chart refuses in preExec, changing nothing, when its release moved after the up-front check', async () => {
+    const helm = new FakeHelm();
+    const kube = new FakeKube();
+    helm.chartVersion = '1.1.0';
+    helm.current = releaseInfo({ revision: 4 });
+    const saved = savedPlan().charts[0]!;
+    const definition = guardedDefinition(chartOf(base), saved, { command: 'apply' }, 'p.json');
+    assert.equal(definition.version, '1.1.0');
+    assert.equal(guardedDefinition(chartOf({ ...base, repository: undefined, chart: './charts/web' }), saved, { command: 'apply' }, 'p.json').version, '^1.0.0', 'a local chart is not pinned');
+    await assert.rejects(runChart(definition, { helm, kube }), (e: unknown) => failedRunExitCode([e]) === EXIT.stalePlan && /the saved plan is stale/.test((e as Error).message));
+    assert.ok(!helm.calls.includes('upgradeInstall'), 'nothing was deployed');
+
+    helm.current = releaseInfo({ revision: 3 });
+    const applied = await runChart(definition, { helm, kube });
+    assert.equal(applied.outcome, 'upgraded');
+    assert.equal(helm.upgradeRequests[0]?.source.version, '1.1.0');
+  });
+});
