@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { clip, StackConfigError } from '../errors.js';
 import { formatFieldPath } from '../config/parse.js';
 import { prototypeKeyIssues, setPathIssues } from '../config/safe-keys.js';
+import { specIssuesOf } from '../config/unknown-keys.js';
 import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { buildGraph } from './graph.js';
@@ -84,7 +85,7 @@ function checkShape(raw: unknown, file: string | undefined): void {
   }
   const shape = stackShapeSchema.safeParse(raw);
   if (shape.success) return;
-  const issues = shape.error.issues.map((issue: z.core.$ZodIssue) => ({ field: issue.path.length ? formatFieldPath(issue.path) : '(stack)', message: issue.message }));
+  const issues = specIssuesOf(shape.error, stackShapeSchema, (path) => (path.length ? formatFieldPath(path) : '(stack)'));
   const chart = chartAtFault(raw, shape.error.issues.map((i) => i.path));
   throw new StackConfigError('the stack is invalid', { file, ...(chart ? { chart } : {}), issues });
 }
