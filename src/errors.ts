@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'JOB_FAILED'
   | 'CHECK_TIMEOUT'
   | 'RELEASE_LEASE_HELD'
-  | 'RELEASE_LEASE_LOST';
+  | 'RELEASE_LEASE_LOST'
+  | 'ENVIRONMENT_INVALID';
 
 export interface ErrorDetails {
   cause?: unknown;
@@ -105,9 +106,22 @@ export class StackConfigError extends HelmcycleError {
   }
 }
 
+/**
+ * The environment a command runs in is wrong: a kubeconfig, context, API server or helm binary (see
+ * cli/environment-check.ts). Found before any chart runs, so it is bad input: nothing was changed.
+ */
+export class EnvironmentError extends HelmcycleError {
+  /** What is wrong: 'kubeconfig', 'context', 'server', 'credentials' or 'helm', one per problem. */
+  readonly subjects: readonly string[];
+  constructor(message: string, hint: string, subjects: readonly string[]) {
+    super('ENVIRONMENT_INVALID', message, { hint });
+    this.subjects = subjects;
+  }
+}
+
 /** An input error of any kind (exit code 2 in the CLI). */
 export function isInputError(error: unknown): boolean {
-  return error instanceof SpecError || error instanceof StackConfigError;
+  return error instanceof SpecError || error instanceof StackConfigError || error instanceof EnvironmentError;
 }
 
 export class PrerequisiteError extends HelmcycleError {

@@ -80,6 +80,12 @@ class CliRun {
     });
   }
 
+  /** Once, before any chart runs: a wrong kubeconfig, context, API server or helm is one clear error (exit 2). */
+  private async checkEnvironment(needs: 'cluster' | 'local'): Promise<void> {
+    const { checkEnvironment } = await import('./environment-probe.js');
+    await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal });
+  }
+
   private selection() {
     return { selectors: this.options.selector, only: this.options.only };
   }
@@ -92,6 +98,7 @@ class CliRun {
 
   async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
     const renderer = await this.renderer();
     const { runStack } = await runStackModule();
@@ -138,6 +145,7 @@ class CliRun {
 
   async plan(destroy: boolean, forceUpgrade: boolean): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     const ordered = destroy ? [...charts].reverse() : charts;
@@ -155,6 +163,7 @@ class CliRun {
 
   async status(): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const clients = await this.clients();
     const statuses = await mapLimit(selectedCharts(stack, this.selection()), concurrencyFor(stack, this.options.concurrency), (c) => chartStatus(c, clients));
@@ -169,6 +178,7 @@ class CliRun {
 
   async template(): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('local');
     const [{ selectedCharts }, { chartSpecOf }, { templateRequest }] = await Promise.all([runStackModule(), import('../stack/chart-spec-of.js'), import('../lifecycle/requests.js')]);
     const { helm } = await this.clients();
     for (const chart of selectedCharts(stack, this.selection())) {
