@@ -3,6 +3,7 @@
 // question) and sends every change and render to the helm binary.
 import { CliHelmClient } from './helm/cli-client.js';
 import type { ReleaseViewScope } from './helm/release-snapshot.js';
+import type { HelmVersion } from './helm/types.js';
 import { StorageBackedHelmClient } from './helm/storage-backed-client.js';
 import { NodeKubeClient } from './kube/client.js';
 
@@ -19,6 +20,8 @@ export interface ConnectionOptions {
    * run view of live clients.
    */
   releaseView?: ReleaseViewScope;
+  /** The helm binary's version when it was detected already: no second `helm version` is run. */
+  helmVersion?: HelmVersion;
 }
 
 export function createClients(options: ConnectionOptions = {}): { helm: StorageBackedHelmClient; kube: NodeKubeClient } {
@@ -27,6 +30,7 @@ export function createClients(options: ConnectionOptions = {}): { helm: StorageB
     binary: options.helmBinary ?? process.env.HELMCYCLE_HELM ?? 'helm',
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
+    ...(options.helmVersion ? { knownVersion: options.helmVersion } : {}),
   });
   const kube = new NodeKubeClient({ ...(kubeconfig ? { kubeconfig } : {}), ...(options.kubeContext ? { context: options.kubeContext } : {}) });
   const helm = new StorageBackedHelmClient(cli, kube, { scope: options.releaseView ?? 'live' });

@@ -13,6 +13,8 @@ import { homedir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
+import { parseHelmVersion } from '../helm/parse.js';
+import type { HelmVersion } from '../helm/types.js';
 import { RestTransport } from '../kube/rest-transport.js';
 import { retryTransient } from '../retry/retry.js';
 import { createMasker } from '../secrets/masker.js';
@@ -191,10 +193,14 @@ export async function gatherEnvironmentFacts(options: EnvironmentCheckOptions): 
   return { ...kubeFacts, ...(options.kubeContext !== undefined ? { requestedContext: options.kubeContext } : {}), helm: { choice: helmChoice, facts: helmFacts } };
 }
 
-/** Throws one EnvironmentError naming everything that is wrong; resolves when the command may run. */
-export async function checkEnvironment(options: EnvironmentCheckOptions): Promise<void> {
-  const problems = environmentProblems(await gatherEnvironmentFacts(options));
-  if (problems.length === 0) return;
+/**
+ * Throws one EnvironmentError naming everything that is wrong. When the command may run, resolves with
+ * the helm version found, so the run's client need not ask helm again.
+ */
+export async function checkEnvironment(options: EnvironmentCheckOptions): Promise<{ helmVersion: HelmVersion | undefined }> {
+  const facts = await gatherEnvironmentFacts(options);
+  const problems = environmentProblems(facts);
+  if (problems.length === 0) return { helmVersion: facts.helm?.facts.state === 'ran' ? parseHelmVersion(facts.helm.facts.output) : undefined };
   const { message, hint } = describeProblems(problems);
   throw new EnvironmentError(message, hint, problems.map((p) => p.subject));
 }

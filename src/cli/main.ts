@@ -10,6 +10,7 @@ import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
 import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-codes.js';
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
+import type { HelmVersion } from '../helm/types.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -59,6 +60,9 @@ const inspectModule = () => import('../stack/inspect.js');
 const formatModule = () => import('./format.js');
 
 class CliRun {
+  /** Found by the environment check, handed to the helm client so that it does not run `helm version` again. */
+  private helmVersion: HelmVersion | undefined;
+
   constructor(
     private readonly io: CliIo,
     private readonly options: GlobalOptions,
@@ -77,13 +81,15 @@ class CliRun {
       ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
+      ...(this.helmVersion ? { helmVersion: this.helmVersion } : {}),
     });
   }
 
   /** Once, before any chart runs: a wrong kubeconfig, context, API server or helm is one clear error (exit 2). */
   private async checkEnvironment(needs: 'cluster' | 'local'): Promise<void> {
     const { checkEnvironment } = await import('./environment-probe.js');
-    await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal });
+    const found = await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal });
+    this.helmVersion = found.helmVersion;
   }
 
   private selection() {

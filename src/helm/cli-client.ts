@@ -48,6 +48,8 @@ export interface CliHelmClientOptions {
    * timeoutSeconds). Default 30 s; 0 turns retries off.
    */
   transientRetryBudgetMs?: number;
+  /** The binary's version when it is known already (the CLI's environment check ran `helm version`). */
+  knownVersion?: HelmVersion;
 }
 
 interface RunOptions extends CallOptions {
@@ -69,6 +71,7 @@ export class CliHelmClient implements HelmClient {
   constructor(options: CliHelmClientOptions = {}) {
     this.options = options;
     this.binary = options.binary ?? 'helm';
+    if (options.knownVersion) this.versionPromise = Promise.resolve(options.knownVersion);
     // What a killed helmcycle left (values, a repository's credentials) goes before this one starts.
     sweepOnce();
   }

@@ -18,6 +18,7 @@ import {
 } from '../../src/cli/environment-check.js';
 import { checkEnvironment, gatherEnvironmentFacts } from '../../src/cli/environment-probe.js';
 import { EnvironmentError, isInputError } from '../../src/errors.js';
+import { CliHelmClient } from '../../src/helm/cli-client.js';
 
 const loaded: KubeconfigFacts = {
   state: 'loaded',
@@ -206,6 +207,15 @@ describe('probing the environment', () => {
     const helm2 = await gatherEnvironmentFacts({ needs: 'local', helm: await fakeHelm(dir, 'v2.17.0'), env: {}, home: dir });
     assert.equal(helm2.kubeconfig, undefined, 'a render names no kubeconfig: none is checked');
     assert.deepEqual(environmentProblems(helm2).map((p) => p.subject), ['helm']);
+  });
+
+  it('hands the helm version it found to the run, so helm is not asked twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-env-'));
+    const found = await checkEnvironment({ needs: 'local', helm: await fakeHelm(dir, 'v3.17.2'), env: {}, home: dir });
+    assert.deepEqual(found.helmVersion, { version: 'v3.17.2', major: 3, minor: 17, patch: 2 });
+    // A binary that does not exist: any `helm version` the client ran would fail.
+    const client = new CliHelmClient({ binary: join(dir, 'no-helm'), knownVersion: found.helmVersion! });
+    assert.deepEqual(await client.version(), found.helmVersion);
   });
 
   it('a render checks the kubeconfig only when one was named, and never the server', async () => {
