@@ -126,8 +126,10 @@ for (const target of helmsUnderTest()) {
       assert.equal(run.code, 2, run.output);
       assert.doesNotMatch(run.output, /Transform failed/);
       assert.equal(count(run.output, new RegExp(`${file}: syntax error at line 3, column \\d+: Expected identifier but found ","`)), 1, run.output);
-      assert.match(run.output, /\n {2}> 3 \| {3}charts: \[\{ name: 'web'.*,, \}/);
-      assert.match(run.output, /\n {6}\| +\^\n/);
+      const lines = run.output.split('\n');
+      const marked = lines.findIndex((line) => line.startsWith('  > 3 | '));
+      assert.ok(marked > 0 && lines[marked]!.includes(",, }, { name: 'api'"), run.output);
+      assert.equal(lines[marked + 1]!.indexOf('^'), lines[marked]!.indexOf(',,') + 1, 'the caret is under the second comma');
       await assertUntouched(target, namespace);
     });
 
