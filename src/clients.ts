@@ -4,6 +4,7 @@
 import { CliHelmClient } from './helm/cli-client.js';
 import type { HelmDebugLogger } from './helm/debug-line.js';
 import type { ReleaseViewScope } from './helm/release-snapshot.js';
+import type { HelmVersion } from './helm/types.js';
 import { StorageBackedHelmClient } from './helm/storage-backed-client.js';
 import { NodeKubeClient } from './kube/client.js';
 
@@ -22,6 +23,8 @@ export interface ConnectionOptions {
   releaseView?: ReleaseViewScope;
   /** Told every helm process run, its argv masked, with its duration (the CLI's --debug). */
   debug?: HelmDebugLogger;
+  /** The helm binary's version when it was detected already: no second `helm version` is run. */
+  helmVersion?: HelmVersion;
 }
 
 export function createClients(options: ConnectionOptions = {}): { helm: StorageBackedHelmClient; kube: NodeKubeClient } {
@@ -31,6 +34,7 @@ export function createClients(options: ConnectionOptions = {}): { helm: StorageB
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
     ...(options.debug ? { debug: options.debug } : {}),
+    ...(options.helmVersion ? { knownVersion: options.helmVersion } : {}),
   });
   const kube = new NodeKubeClient({ ...(kubeconfig ? { kubeconfig } : {}), ...(options.kubeContext ? { context: options.kubeContext } : {}) });
   const helm = new StorageBackedHelmClient(cli, kube, { scope: options.releaseView ?? 'live' });

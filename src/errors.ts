@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'RELEASE_LEASE_LOST'
   | 'SCAFFOLD_REFUSED'
   | 'PLAN_STALE'
-  | 'CONFIRMATION_REQUIRED';
+  | 'CONFIRMATION_REQUIRED'
+  | 'ENVIRONMENT_INVALID';
 
 export interface ErrorDetails {
   cause?: unknown;
@@ -123,9 +124,22 @@ export class UsageError extends HelmcycleError {
   }
 }
 
+/**
+ * The environment a command runs in is wrong: a kubeconfig, context, API server or helm binary (see
+ * cli/environment-check.ts). Found before any chart runs, so it is bad input: nothing was changed.
+ */
+export class EnvironmentError extends HelmcycleError {
+  /** What is wrong: 'kubeconfig', 'context', 'server', 'credentials' or 'helm', one per problem. */
+  readonly subjects: readonly string[];
+  constructor(message: string, hint: string, subjects: readonly string[]) {
+    super('ENVIRONMENT_INVALID', message, { hint });
+    this.subjects = subjects;
+  }
+}
+
 /** An input error of any kind (exit code 2 in the CLI). */
 export function isInputError(error: unknown): boolean {
-  return error instanceof SpecError || error instanceof StackConfigError || error instanceof ScaffoldError || error instanceof UsageError;
+  return error instanceof SpecError || error instanceof StackConfigError || error instanceof ScaffoldError || error instanceof UsageError || error instanceof EnvironmentError;
 }
 
 export class PrerequisiteError extends HelmcycleError {

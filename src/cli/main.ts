@@ -13,6 +13,7 @@ import type { Renderer } from './render/types.js';
 import type { InitOptions } from './init.js';
 import { helmcycleVersion } from '../version.js';
 import { checkReportOption } from './report-option.js';
+import type { HelmVersion } from '../helm/types.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -67,6 +68,9 @@ const inspectModule = () => import('../stack/inspect.js');
 const formatModule = () => import('./format.js');
 
 class CliRun {
+  /** Found by the environment check, handed to the helm client so that it does not run `helm version` again. */
+  private helmVersion: HelmVersion | undefined;
+
   constructor(
     private readonly io: CliIo,
     private readonly options: GlobalOptions,
@@ -87,7 +91,15 @@ class CliRun {
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
       ...(this.options.debug ? { debug: (line: string) => this.io.stderr(`${line}\n`) } : {}),
+      ...(this.helmVersion ? { helmVersion: this.helmVersion } : {}),
     });
+  }
+
+  /** Once, before any chart runs: a wrong kubeconfig, context, API server or helm is one clear error (exit 2). */
+  private async checkEnvironment(needs: 'cluster' | 'local'): Promise<void> {
+    const { checkEnvironment } = await import('./environment-probe.js');
+    const found = await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal });
+    this.helmVersion = found.helmVersion;
   }
 
   private selection() {
@@ -103,6 +115,7 @@ class CliRun {
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
   async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
+    await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
     const renderer = await this.renderer();
     const { runStack } = await runStackModule();
@@ -174,6 +187,7 @@ class CliRun {
 
   async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string } = {}): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
     const ordered = destroy ? [...charts].reverse() : charts;
@@ -197,6 +211,7 @@ class CliRun {
 
   async status(): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const clients = await this.clients();
     const statuses = await mapLimit(selectedCharts(stack, this.selection()), concurrencyFor(stack, this.options.concurrency), (c) => chartStatus(c, clients));
@@ -211,6 +226,7 @@ class CliRun {
 
   async template(): Promise<number> {
     const stack = await this.stack();
+    await this.checkEnvironment('local');
     const [{ selectedCharts }, { chartSpecOf }, { templateRequest }] = await Promise.all([runStackModule(), import('../stack/chart-spec-of.js'), import('../lifecycle/requests.js')]);
     const { helm } = await this.clients();
     for (const chart of selectedCharts(stack, this.selection())) {

@@ -5,10 +5,13 @@ import type { z } from 'zod';
 import { SpecError, type SpecIssue } from '../errors.js';
 import { chartSpecSchema, type ChartSpec } from './chart-spec.js';
 import { unsafeKeyIssues } from './safe-keys.js';
+import { specIssuesOf } from './unknown-keys.js';
 
 export interface ParseOptions {
   /** The file the spec was read from, named in errors. */
   file?: string;
+  /** Keys valid beside the spec's own (a definition's `needs`, `lifecycle`, ...): an unknown key may be near one. */
+  alsoKnown?: readonly string[];
 }
 
 /** Formats a zod path the way a user writes the field: `upgradeRetry.attempts`, `valuesFiles[1]`. */
@@ -21,9 +24,6 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
   return out || '(spec)';
 }
 
-function zodIssues(error: z.ZodError): SpecIssue[] {
-  return error.issues.map((issue) => ({ field: formatFieldPath(issue.path), message: issue.message }));
-}
 
 /** YAML syntax errors inside yamlFilesContent are input errors too: find them before helm does. */
 function yamlContentIssues(spec: ChartSpec): SpecIssue[] {
@@ -57,7 +57,7 @@ export function parseChartSpec(input: unknown, options: ParseOptions = {}): Char
   const unsafe = unsafeKeyIssues(input);
   if (unsafe.length > 0) throw new SpecError(chartLabel(input), unsafe, options.file);
   const result = chartSpecSchema.safeParse(input);
-  if (!result.success) throw new SpecError(chartLabel(input), zodIssues(result.error), options.file);
+  if (!result.success) throw new SpecError(chartLabel(input), specIssuesOf(result.error, chartSpecSchema, formatFieldPath, options.alsoKnown), options.file);
   const yamlIssues = yamlContentIssues(result.data);
   if (yamlIssues.length > 0) throw new SpecError(result.data.name, yamlIssues, options.file);
   return result.data;

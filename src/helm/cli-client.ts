@@ -51,6 +51,8 @@ export interface CliHelmClientOptions {
   transientRetryBudgetMs?: number;
   /** `--debug`: told each helm process's argv (masked), duration and exit. */
   debug?: HelmDebugLogger;
+  /** The binary's version when it is known already (the CLI's environment check ran `helm version`). */
+  knownVersion?: HelmVersion;
 }
 
 interface RunOptions extends CallOptions {
@@ -72,6 +74,7 @@ export class CliHelmClient implements HelmClient {
   constructor(options: CliHelmClientOptions = {}) {
     this.options = options;
     this.binary = options.binary ?? 'helm';
+    if (options.knownVersion) this.versionPromise = Promise.resolve(options.knownVersion);
     // What a killed helmcycle left (values, a repository's credentials) goes before this one starts.
     sweepOnce();
   }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SpecError, type SpecIssue } from '../errors.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { formatFieldPath, parseChartSpec } from '../config/parse.js';
+import { specIssuesOf } from '../config/unknown-keys.js';
 import type { Migration } from './migrations.js';
 import { PHASES, type ChartDefinition, type ChartPayload, type CustomCheck, type Lifecycle } from './types.js';
 
@@ -72,7 +73,7 @@ export function definitionPartIssues(definition: Record<string, unknown>): SpecI
   const present = Object.fromEntries(DEFINITION_KEYS.filter((k) => Object.hasOwn(definition, k) && definition[k] !== undefined).map((k) => [k, definition[k]]));
   const result = partsSchema.safeParse(present);
   if (result.success) return [];
-  return result.error.issues.map((issue) => ({ field: formatFieldPath(issue.path), message: issue.message }));
+  return specIssuesOf(result.error, partsSchema, formatFieldPath);
 }
 
 export interface ParsedDefinition<P extends ChartPayload = ChartPayload> extends Omit<DefinitionParts<P>, 'spec'> {
@@ -89,7 +90,7 @@ export function parseDefinition<P extends ChartPayload>(definition: AnyDefinitio
   const file = options.file ? { file: options.file } : {};
   let spec: ChartSpec;
   try {
-    spec = parseChartSpec(parts.spec, file);
+    spec = parseChartSpec(parts.spec, { ...file, alsoKnown: DEFINITION_KEYS });
   } catch (error) {
     if (error instanceof SpecError && partIssues.length > 0) throw new SpecError(error.chart ?? '(unnamed)', [...error.issues, ...partIssues], options.file);
     throw error;

@@ -2,6 +2,7 @@
 // resolving it: defaults and the environment applied, every path anchored at the config file's folder,
 // every chart's definition and the graph checked. Any mistake is a StackConfigError or SpecError raised
 // before anything touches the cluster.
+import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,8 +10,10 @@ import { z } from 'zod';
 import { clip, StackConfigError } from '../errors.js';
 import { formatFieldPath } from '../config/parse.js';
 import { prototypeKeyIssues, setPathIssues } from '../config/safe-keys.js';
+import { specIssuesOf } from '../config/unknown-keys.js';
 import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
+import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
 import { anchorPaths, checkStackFiles } from './paths.js';
@@ -60,8 +63,23 @@ async function loadModule(file: string): Promise<unknown> {
     return value;
   } catch (error) {
     if (error instanceof StackConfigError) throw error;
+    if (isTransformFailure(error)) throw syntaxError((error as Error).message, file);
     throw new StackConfigError(`could not load: ${(error as Error).message.split('\n')[0]}`, { file });
   }
+}
+
+/** A stack module (or one it imports) that does not parse: where, what, and the lines around it. */
+function syntaxError(message: string, file: string): StackConfigError {
+  const source = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const problems = syntaxProblems(message, source);
+  if (problems.length === 0) return new StackConfigError(`does not parse: ${message.split('\n').slice(1).join(' ').trim() || message}`, { file });
+  return new StackConfigError(describeSyntaxProblems(problems, file), { file });
 }
 
 /** Reads a config file into a stack definition, unchecked: resolveStack checks every definition. */
@@ -84,7 +102,7 @@ function checkShape(raw: unknown, file: string | undefined): void {
   }
   const shape = stackShapeSchema.safeParse(raw);
   if (shape.success) return;
-  const issues = shape.error.issues.map((issue: z.core.$ZodIssue) => ({ field: issue.path.length ? formatFieldPath(issue.path) : '(stack)', message: issue.message }));
+  const issues = specIssuesOf(shape.error, stackShapeSchema, (path) => (path.length ? formatFieldPath(path) : '(stack)'));
   const chart = chartAtFault(raw, shape.error.issues.map((i) => i.path));
   throw new StackConfigError('the stack is invalid', { file, ...(chart ? { chart } : {}), issues });
 }
