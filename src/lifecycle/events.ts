@@ -77,11 +77,17 @@ export function formatEvent(event: LifecycleEvent): string {
 
 const wholeSeconds = (ms: number) => Math.floor(ms / 1000);
 
-/** "Deployment/web 0 of 2 updated replicas available, 40 s of 300 s". Pure. */
-export function describeWait(progress: WaitProgress): string {
+/** The two halves of describeWait: what is waited on ("Deployment/web 0 of 2 ..."), and the deadline ("40 s of 300 s"). Pure. */
+export function waitParts(progress: WaitProgress): { what: string; deadline: string } {
   const deadline = `${wholeSeconds(progress.elapsedMs)} s of ${wholeSeconds(progress.timeoutMs)} s`;
   const [first, ...others] = progress.waitingOn;
-  if (!first) return `${progress.workloads ? 'workloads ready, waiting for helm to finish' : 'waiting for the release\'s workloads'}, ${deadline}`;
+  if (!first) return { what: progress.workloads ? 'workloads ready, waiting for helm to finish' : "waiting for the release's workloads", deadline };
   const more = others.length ? ` (+${others.length} more not ready)` : '';
-  return `waiting on ${first.kind}/${first.name} ${first.message}${more}, ${deadline}`;
+  return { what: `${first.kind}/${first.name} ${first.message}${more}`, deadline };
+}
+
+/** "waiting on Deployment/web 0 of 2 updated replicas available, 40 s of 300 s". Pure. */
+export function describeWait(progress: WaitProgress): string {
+  const { what, deadline } = waitParts(progress);
+  return `${progress.waitingOn.length ? 'waiting on ' : ''}${what}, ${deadline}`;
 }

@@ -21,9 +21,12 @@ export function printable(text: string): string {
     .replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, '');
 }
 
+/** Characters of an event's text kept for the screen: more than any terminal row shows, far less than helm can say. */
+const MAX_SCREEN_TEXT = 4_000;
+
 /** The non-empty lines of a text from an event, each printable. */
 export function lines(text: string): string[] {
-  return printable(text)
+  return printable(text.length > MAX_SCREEN_TEXT ? text.slice(0, MAX_SCREEN_TEXT) : text)
     .split('\n')
     .map((line) => line.trimEnd())
     .filter((line) => line.trim() !== '');
@@ -39,6 +42,24 @@ export function displayWidth(text: string): number {
  * cut. A wide character that would straddle the edge is left out rather than let it overflow.
  */
 export function fitWidth(row: string, width: number): string {
+  // Plain ASCII is one column a character: no need to measure.
+  if (ASCII.test(row)) return row.length <= width ? row : `${row.slice(0, Math.max(0, width - 1))}${width > 0 ? ELLIPSIS : ''}`;
+  // A live frame is mostly the rows of the last one (5 frames a second), and measuring by grapheme is
+  // not cheap: the answers are remembered.
+  const key = `${width}\u0000${row}`;
+  const known = fitted.get(key);
+  if (known !== undefined) return known;
+  if (fitted.size >= FIT_CACHE_SIZE) fitted.clear();
+  const answer = fit(row, width);
+  fitted.set(key, answer);
+  return answer;
+}
+
+const ASCII = /^[\x20-\x7E]*$/;
+const FIT_CACHE_SIZE = 2_000;
+const fitted = new Map<string, string>();
+
+function fit(row: string, width: number): string {
   if (width <= 0) return '';
   if (stringWidth(row) <= width) return row;
   if (width === 1) return ELLIPSIS;

@@ -2,7 +2,7 @@
 // what they wait on and their last messages, failures with their first lines, then the summary. Every
 // line fits the width, and the frame fits the height: when space runs short, details go first (least
 // useful first), then rows of finished or waiting charts, counted in one line. Pure.
-import { describeWait } from '../../lifecycle/events.js';
+import { waitParts } from '../../lifecycle/events.js';
 import { displayWidth, fitWidth, padWidth } from './fit.js';
 import { NO_COLORS, type Palette } from './palette.js';
 import type { ChartRow, ChartState, TreeModel } from './tree-model.js';
@@ -22,7 +22,7 @@ const ICONS: Record<ChartState, string> = { waiting: '·', running: '▶', done:
 const KEEP_RANK: Record<ChartState, number> = { running: 0, failed: 1, cancelled: 2, waiting: 3, skipped: 4, done: 5 };
 /** Failure lines shown under a failed chart; the whole failure is printed when the run ends. */
 const ERROR_LINES = 3;
-const MAX_NAME_WIDTH = 28;
+const MAX_NAME_WIDTH = 24;
 
 function seconds(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
@@ -50,7 +50,7 @@ interface Detail {
   priority: number;
 }
 
-function details(row: ChartRow, now: number, paint: Palette): Detail[] {
+function details(row: ChartRow, now: number, width: number, paint: Palette): Detail[] {
   const out: Detail[] = [];
   if (row.state === 'running') {
     row.phases.forEach((phase, i) => {
@@ -62,7 +62,10 @@ function details(row: ChartRow, now: number, paint: Palette): Detail[] {
     if (row.wait) {
       // Elapsed goes on between reports: the report's figure plus the time since.
       const live = { ...row.wait.progress, elapsedMs: row.wait.progress.elapsedMs + Math.max(0, now - row.wait.at) };
-      out.push({ text: `       ${paint.cyan('⧗')} ${describeWait(live)}`, priority: 0 });
+      // The deadline stays in view: what is waited on is cut to leave room for it.
+      const { what, deadline } = waitParts(live);
+      const prefix = `       ${paint.cyan('⧗')} `;
+      out.push({ text: `${prefix}${fitWidth(what, width - displayWidth(prefix) - displayWidth(deadline) - 2)}, ${deadline}`, priority: 0 });
     }
     for (const [i, m] of row.messages.entries()) {
       const text = m.level === 'warn' ? paint.yellow(`warning: ${m.text}`) : m.text;
@@ -122,7 +125,7 @@ export function renderTree(model: TreeModel, options: ViewOptions): string[] {
   }
 
   // Details by priority into what is left, shown in their place.
-  const perRow = shown.map((row) => details(row, now, paint));
+  const perRow = shown.map((row) => details(row, now, options.width, paint));
   let left = height - 1 - shown.length - (hiddenLine ? 1 : 0) - tail.length;
   const chosen = new Set<Detail>();
   const candidates = perRow.flatMap((list, rowIndex) => list.map((detail) => ({ detail, rowIndex })));
