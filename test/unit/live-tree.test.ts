@@ -172,6 +172,21 @@ describe('live tree at 80 columns', () => {
   });
 });
 
+describe('live tree before the run starts', () => {
+  it('draws nothing for a run that fails before its first event, and shows a Ctrl-C notice given then', () => {
+    const clock = new FakeClock();
+    const term = new VirtualTerminal(80, 24);
+    const renderer = treeRenderer({ stream: term.stream(), clock });
+    clock.advance(1_000);
+    renderer.close();
+    assert.equal(term.raw, '');
+    const second = treeRenderer({ stream: term.stream(), clock });
+    announce('helmcycle: SIGINT: cancelling running charts (again to exit now)');
+    assert.deepEqual(term.screen(), ['helmcycle: SIGINT: cancelling running charts (again to exit now)']);
+    second.close();
+  });
+});
+
 describe('fitting rows', () => {
   it('cuts by display width, never past it, with an ellipsis, and leaves short rows alone', () => {
     const samples = ['日本語のテキストがとても長い行', 'ab🚀cd👍🏽ef🇩🇪gh', `\u001B[31m赤い文字\u001B[39m and more text`, 'e\u0301'.repeat(40), 'plain'];

@@ -136,7 +136,7 @@ export function renderTree(model: TreeModel, options: ViewOptions): string[] {
     left--;
   }
 
-  const out = [title];
+  const out = title ? [title] : [];
   shown.forEach((row, i) => {
     out.push(chartLine(row, nameWidth, now, paint));
     for (const detail of perRow[i]!) if (chosen.has(detail)) out.push(detail.text);

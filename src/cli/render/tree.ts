@@ -55,10 +55,12 @@ export function treeRenderer(options: TreeOptions = {}): Renderer {
   const model = new TreeModel();
   const log = createLogUpdate(stream as NodeJS.WriteStream);
   let closed = false;
+  // Nothing is drawn before the run's first event (a run that fails to start leaves no empty frame).
+  let started = false;
   const frame = (height: number | undefined) =>
     renderTree(model, { now: clock.now(), width: frameWidth(stream), height, paint, reportPath: options.reportPath }).join('\n');
   const draw = () => {
-    if (!closed) log(frame(frameHeight(stream)));
+    if (!closed && started) log(frame(frameHeight(stream)));
   };
   const stopTicking = clock.every(options.redrawMs ?? 200, draw);
   const onResize = () => draw();
@@ -74,7 +76,7 @@ export function treeRenderer(options: TreeOptions = {}): Renderer {
     // it may be taller than the screen, and it stays in the scrollback as the run's record.
     log.clear();
     log.done();
-    stream.write(`${frame(undefined)}\n`);
+    if (started) stream.write(`${frame(undefined)}\n`);
     closed = true;
     clearLiveView(view);
   };
@@ -82,6 +84,7 @@ export function treeRenderer(options: TreeOptions = {}): Renderer {
   const view: LiveView = {
     announce(text, { final = false } = {}) {
       model.notice = text;
+      started = true;
       if (final) {
         finish();
         return;
@@ -96,6 +99,7 @@ export function treeRenderer(options: TreeOptions = {}): Renderer {
   return {
     event(event: StackEvent) {
       model.apply(event);
+      started = true;
       draw();
     },
     close: finish,
