@@ -13,13 +13,12 @@ const observed = new WeakMap<object, DeployObservation>();
 /** Runs a deploy (one helm upgrade) while observing the release; a failure carries what was seen. */
 export async function observeDeploy<P extends ChartPayload, T>(ctx: PhaseContext<P>, deploy: () => Promise<T>, options: ObserverOptions = {}): Promise<T> {
   // While helm waits, the same reads say what it waits on (throttled), for the renderers.
-  const report = ctx.progress;
   const due = progressThrottle();
   const timeoutMs = ctx.spec.timeoutSeconds * 1_000;
-  const listener = report && ctx.spec.wait
+  const listener = ctx.progress && ctx.spec.wait
     ? (observation: DeployObservation, at: number) => {
         const progress = waitProgressOf(observation, at, timeoutMs);
-        if (due(progress, at)) report(progress);
+        if (due(progress, at)) ctx.progress?.(progress);
       }
     : undefined;
   const subscription = observeRelease(ctx.kube, { release: ctx.spec.name, namespace: ctx.spec.namespace }, options, listener);
