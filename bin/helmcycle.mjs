@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// The helmcycle command. It runs the built JavaScript in dist/ (`npm ci` builds it: the `prepare`
-// script); in a checkout whose sources changed since the last build, it runs the TypeScript sources
-// through tsx instead, so an edit never runs stale code.
+// The helmcycle command. It runs the built JavaScript in dist/ (`npm ci` and `npm pack` build it: the
+// `prepare` script); in a checkout whose sources changed since the last build, it runs the TypeScript
+// sources through tsx instead, so an edit never runs stale code. An installed package ships src/ too
+// (for its source maps) but never tsconfig.json, and always runs dist/: a package manager's file times
+// say nothing about which is newer.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const built = new URL('../dist/cli/entry.js', import.meta.url);
 const sources = new URL('../src/', import.meta.url);
+const checkout = existsSync(new URL('../tsconfig.json', import.meta.url));
 
 /** The newest modification time under a folder (a checkout's src/ is a few dozen files: a few ms). */
 function newest(folder) {
@@ -16,7 +19,7 @@ function newest(folder) {
   return latest;
 }
 
-const useBuilt = existsSync(built) && (!existsSync(sources) || statSync(built).mtimeMs >= newest(sources));
+const useBuilt = existsSync(built) && (!checkout || statSync(built).mtimeMs >= newest(sources));
 if (useBuilt) {
   await import(built.href);
 } else {

@@ -64,6 +64,17 @@ componentsPatches:
     extraArgs:
       - key: service-cluster-ip-range
         value: 10.96.0.0/16
+  # One scheduler and one controller manager, so no leader election: with it, an API server that stalls
+  # for 10 s (a pause the reliability suite provokes, a loaded machine) makes them miss their lease
+  # renewal, and the scheduler then exits for good ("Leaderelection lost"): no pod is scheduled again.
+  - name: kube-scheduler
+    extraArgs:
+      - key: leader-elect
+        value: "false"
+  - name: kube-controller-manager
+    extraArgs:
+      - key: leader-elect
+        value: "false"
 ---
 # kwok runs no containers; it serves every pod's logs from one canned file, so the logs API answers
 # with real output that diagnostics and the Job runner read and stream.

@@ -4,6 +4,7 @@
 export type ErrorCode =
   | 'SPEC_INVALID'
   | 'STACK_INVALID'
+  | 'USAGE_INVALID'
   | 'PREREQUISITE_FAILED'
   | 'HELM_COMMAND_FAILED'
   | 'HELM_RELEASE_NOT_FOUND'
@@ -23,7 +24,8 @@ export type ErrorCode =
   | 'JOB_FAILED'
   | 'CHECK_TIMEOUT'
   | 'RELEASE_LEASE_HELD'
-  | 'RELEASE_LEASE_LOST';
+  | 'RELEASE_LEASE_LOST'
+  | 'SCAFFOLD_REFUSED';
 
 export interface ErrorDetails {
   cause?: unknown;
@@ -105,9 +107,23 @@ export class StackConfigError extends HelmcycleError {
   }
 }
 
+/** `helmcycle init` would not write: the file exists (init never overwrites one) or the options are wrong. */
+export class ScaffoldError extends HelmcycleError {
+  constructor(message: string, hint: string) {
+    super('SCAFFOLD_REFUSED', message, { hint });
+  }
+}
+
+/** Bad use of the command line (an option that does not fit the command, or cannot be honoured). Nothing ran. */
+export class UsageError extends HelmcycleError {
+  constructor(message: string, hint: string) {
+    super('USAGE_INVALID', message, { hint });
+  }
+}
+
 /** An input error of any kind (exit code 2 in the CLI). */
 export function isInputError(error: unknown): boolean {
-  return error instanceof SpecError || error instanceof StackConfigError;
+  return error instanceof SpecError || error instanceof StackConfigError || error instanceof ScaffoldError || error instanceof UsageError;
 }
 
 export class PrerequisiteError extends HelmcycleError {

@@ -39,12 +39,7 @@ export type * from './lifecycle/types.js';
 export { chartSpecSchema, type ChartSpec, type ChartSpecInput } from './config/chart-spec.js';
 export { parseChartSpec } from './config/parse.js';
 
-import type { ChartDefinition, ChartPayload } from './lifecycle/types.js';
-
-/** Declares a chart with full type checking of its spec, phases and payload. */
-export function defineChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>): ChartDefinition<P> {
-  return definition;
-}
+export { defineChart, defineStack } from './config.js';
 
 // Stacks and the CLI.
 export type { ChartDefaults, ResolvedChart, ResolvedStack, StackChart, StackDefinition, StackEnvironment } from './stack/types.js';
@@ -57,10 +52,3 @@ export { buildReport } from './report/html.js';
 export { stackJsonSchema } from './stack/schema.js';
 export { DIGEST_LABEL, computeReleaseDigest } from './lifecycle/digest.js';
 export { main as runCli } from './cli/main.js';
-
-import type { StackDefinition } from './stack/types.js';
-
-/** Declares a stack with full type checking; export it as the default of helmcycle.config.ts. */
-export function defineStack(definition: StackDefinition): StackDefinition {
-  return definition;
-}

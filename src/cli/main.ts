@@ -1,6 +1,5 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
-import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isHelmcycleError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
@@ -11,6 +10,9 @@ import { EXIT, exitCodeForError, isLeaseRefusal, statusExitCode } from './exit-c
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 import type { TerminalStream } from './render/tree.js';
+import type { InitOptions } from './init.js';
+import { helmcycleVersion } from '../version.js';
+import { checkReportOption } from './report-option.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -67,6 +69,7 @@ class CliRun {
   constructor(
     private readonly io: CliIo,
     private readonly options: GlobalOptions,
+    private readonly argv: readonly string[] = [],
   ) {}
 
   private async stack(): Promise<ResolvedStack> {
@@ -126,7 +129,7 @@ class CliRun {
       });
     } finally {
       renderer.close();
-      if (this.options.report) await writeFile(this.options.report, (await import('../report/html.js')).buildReport(events), { mode: 0o600 });
+      if (this.options.report) await (await import('./run-report.js')).writeRunReport(this.options.report, events, { argv: this.argv, clients, kubeconfig: this.options.kubeconfig, mask: masker.mask });
     }
     if (this.options.output !== 'json') this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
@@ -198,7 +201,7 @@ class CliRun {
   }
 }
 
-function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Command {
+function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: readonly string[] = []): Command {
   const program = new Command('helmcycle')
     .description('A programmable lifecycle around Helm: stacks of charts in dependency order, with plan, recovery and validation.')
     .option('-c, --config <file>', 'stack file (helmcycle.config.ts or helmcycle.yaml; found in the current folder by default)')
@@ -213,9 +216,28 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
     .option('--no-color', 'no colours (also with NO_COLOR, or when the output is not a terminal)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
+    .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const cli = () => new CliRun(io, program.opts<GlobalOptions>());
+  // Before any command runs: --report only where a report is written, and to a file that can be.
+  program.hook('preAction', async (_program, action) => {
+    const report = await checkReportOption(action.name(), program.opts<GlobalOptions>().report, io.cwd ?? process.cwd());
+    if (report) program.setOptionValue('report', report);
+  });
+  const cli = () => new CliRun(io, program.opts<GlobalOptions>(), argv);
+  program
+    .command('init')
+    .description('write a typed stack file for one chart to start from (never overwrites one)')
+    .option('--format <format>', 'ts (helmcycle.config.ts, the default), mts, js or yaml; -c FILE names the file instead')
+    .option('--chart <chart>', "the chart: a name in --repo, a local folder or .tgz, or an oci:// reference (default: an example, podinfo)")
+    .option('--repo <url>', 'the chart repository the chart is in')
+    .option('--chart-version <version>', 'an exact chart version or a semver range')
+    .option('--namespace <name>', "the release's namespace (default: the release name; created when missing)")
+    .option('--name <name>', 'the release name (default: from the chart)')
+    .action(async (o: Omit<InitOptions, 'config'>) => {
+      const config = program.opts<GlobalOptions>().config;
+      setResult((await import('./init.js')).runInit({ ...o, ...(config ? { config } : {}) }, io.cwd ?? process.cwd(), io.stdout));
+    });
   program
     .command('plan')
     .description('show what apply (or destroy) would do to each chart, and why; changes nothing')
@@ -242,7 +264,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void): Comma
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let result: Promise<number> | undefined;
-  const program = buildProgram(io, (p) => (result = p));
+  const program = buildProgram(io, (p) => (result = p), argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     if (!result) {

@@ -29,6 +29,20 @@ import type {
   UpgradeRequest,
 } from './types.js';
 
+/** The key under which `remember` keeps the server's version (check-prerequisites asks it once per run). */
+export const SERVER_VERSION_FACT = 'server-version';
+const HELM_VERSION_FACT = 'helm-version';
+/** Only these answers are kept for knownFacts (not every namespace's access rules). */
+const REPORTED_FACTS = new Set([SERVER_VERSION_FACT, HELM_VERSION_FACT]);
+
+/** Facts about the tools and the cluster that a run learnt on its way. */
+export interface KnownFacts {
+  /** e.g. "v3.17.2" */
+  helmVersion?: string;
+  /** The API server's gitVersion, e.g. "v1.33.1" */
+  serverVersion?: string;
+}
+
 export interface StorageBackedOptions {
   /** HELM_DRIVER as helm will see it; the process environment's by default. */
   helmDriver?: string | undefined;
@@ -65,6 +79,8 @@ export class StorageBackedHelmClient implements HelmClient {
   private readonly pulls = new Map<string, Promise<string>>();
   private readonly runCharts: RunCharts;
   private readonly facts = new Map<string, Promise<unknown>>();
+  /** Answers any view of this client has had (shared with its run views), for the run's report. */
+  private learnt = new Map<string, unknown>();
   private counts = { fromStorage: 0, toHelm: 0 };
 
   constructor(inner: HelmClient, kube: RecordLister, options: StorageBackedOptions = {}) {
@@ -95,7 +111,24 @@ export class StorageBackedHelmClient implements HelmClient {
 
   /** A view for one run: its own snapshot and chart caches, the same helm behind it. */
   forRun(): StorageBackedHelmClient {
-    return new StorageBackedHelmClient(this.inner, this.kube, { ...this.options, helmDriver: this.driver ?? 'unsupported', scope: 'run' });
+    const view = new StorageBackedHelmClient(this.inner, this.kube, { ...this.options, helmDriver: this.driver ?? 'unsupported', scope: 'run' });
+    view.learnt = this.learnt;
+    return view;
+  }
+
+  /**
+   * What this client or any of its run views has already learnt: helm's version and the server's.
+   * Asks nothing (a fact never asked is undefined), so a report can name them without a query.
+   */
+  knownFacts(): KnownFacts {
+    const helm = this.learnt.get(HELM_VERSION_FACT) as HelmVersion | undefined;
+    const server = this.learnt.get(SERVER_VERSION_FACT) as string | undefined;
+    return { ...(helm ? { helmVersion: helm.version } : {}), ...(server ? { serverVersion: server } : {}) };
+  }
+
+  private learn<T>(key: string, answer: Promise<T>): Promise<T> {
+    if (REPORTED_FACTS.has(key)) answer.then((value) => this.learnt.set(key, value), () => {});
+    return answer;
   }
 
   /**
@@ -104,10 +137,10 @@ export class StorageBackedHelmClient implements HelmClient {
    * created by an earlier chart of the same run, so that answer is not).
    */
   remember<T>(key: string, ask: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
-    if (this.scope !== 'run') return ask();
+    if (this.scope !== 'run') return this.learn(key, ask());
     const known = this.facts.get(key) as Promise<T> | undefined;
     if (known) return known;
-    const answer = ask();
+    const answer = this.learn(key, ask());
     this.facts.set(key, answer);
     answer.then((value) => { if (!keep(value)) this.facts.delete(key); }, () => this.facts.delete(key));
     return answer;
@@ -150,7 +183,7 @@ export class StorageBackedHelmClient implements HelmClient {
   }
 
   version(options?: CallOptions): Promise<HelmVersion> {
-    return this.inner.version(options);
+    return this.learn(HELM_VERSION_FACT, this.inner.version(options));
   }
 
   upgradeInstall(request: UpgradeRequest, options?: CallOptions): Promise<ReleaseInfo> {

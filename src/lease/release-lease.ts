@@ -29,6 +29,19 @@ export class LeaseHeldError extends HelmcycleError {
   }
 }
 
+/**
+ * Another run took the lease while this one held it (this run's renewals did not get through for the
+ * lease's whole duration, or someone replaced it). The chart stops changing the release: a failure of
+ * its own, not a cancellation, so the exit code and the report say what happened.
+ */
+export class LeaseLostError extends HelmcycleError {
+  constructor(release: string, namespace: string, reason: string) {
+    super('RELEASE_LEASE_LOST', `lost the lease of ${namespace}/${release}: ${reason}`, {
+      hint: 'another run took over this release; run again once it has finished (plan and status name the holder)',
+    });
+  }
+}
+
 export interface LeaseOptions {
   kube: KubeClient;
   release: string;
@@ -121,18 +134,36 @@ function holdLease(options: LeaseOptions, taken: LeaseRecord, previous: LeaseRec
   let record = taken;
   let lastRenewed = Date.now();
   let stopped = false;
+  // One renewal at a time: while the API server is paused, a renewal hangs; a second one sent with the
+  // same resourceVersion would then conflict with the first once the server resumes, and be taken for
+  // a lease lost to another run.
+  let renewing = false;
+  const lose = (reason: string) => {
+    lost.abort(new LeaseLostError(release, namespace, reason));
+    stop();
+  };
   const renew = async () => {
+    if (renewing || stopped) return;
+    renewing = true;
     try {
       const written = await kube.replaceObject(leaseObject(release, namespace, self, new Date(), record));
       record = readLease(written);
       lastRenewed = Date.now();
     } catch (error) {
-      // A conflict means someone else wrote the lease: this run no longer holds it. Anything else
-      // (the API server paused) is retried on the next tick until the lease would have run out.
-      if (conflict(error) || Date.now() - lastRenewed > LEASE_DURATION_SECONDS * 1_000) {
-        lost.abort(new HelmcycleError('RELEASE_LEASE_LOST', `lost the lease of ${namespace}/${release}: ${(error as Error).message}`));
-        stop();
+      if (stopped) return;
+      if (conflict(error)) {
+        // Someone wrote the lease since this run last did: it is lost only if that was another run.
+        const live = await kube.getObject(ref(release, namespace)).catch(() => undefined);
+        const current = live ? readLease(live) : undefined;
+        if (current?.holder?.runId === self.runId) record = current;
+        else lose(current?.holder ? `${describeHolder(current.holder, current.acquired)} holds it now` : 'it was deleted');
+      } else if (Date.now() - lastRenewed > LEASE_DURATION_SECONDS * 1_000) {
+        // Anything else (the API server paused or unreachable) is retried on the next tick until the
+        // lease would have run out, when another run may rightly have taken it over.
+        lose(`not renewed for ${LEASE_DURATION_SECONDS}s (${(error as Error).message})`);
       }
+    } finally {
+      renewing = false;
     }
   };
   const timer = setInterval(() => void renew(), (LEASE_DURATION_SECONDS * 1_000) / 3);

@@ -37,7 +37,8 @@ export type LifecycleEvent =
   /** While a deploy waits for its workloads (throttled: on a change, else every few seconds). */
   | (Base & { type: 'wait-progress'; phase: PhaseName } & WaitProgress)
   | (Base & { type: 'chart-finished'; outcome: string; durationMs: number })
-  | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string; failureClass?: FailureClass | undefined })
+  /** `hint`: what to do next, when the error says (masked like the error). */
+  | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string; failureClass?: FailureClass | undefined; hint?: string })
   /** A failed deploy was put in its class (before any remedy). */
   | (Base & { type: 'failure-classified'; phase: PhaseName; failureClass: FailureClass; summary: string })
   /** A remedy was taken; `attemptsLeft` is how many more the chart's policy allows. */

@@ -81,7 +81,11 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     progress: (progress: WaitProgress) => emit({ type: 'wait-progress', chart: spec.name, phase, ...progress, at: Date.now() }),
   });
 
+  // Aborted because another run took the lease: a failure of this chart (LeaseLostError), not a cancel.
+  const leaseLost = () => (held.lease?.lost.aborted ?? false) && !(options.signal?.aborted ?? false);
+
   async function run(phase: PhaseName, body: (ctx: PhaseContext<P>) => Promise<P>): Promise<P> {
+    if (leaseLost()) throw held.lease!.lost.reason;
     if (signal.aborted) throw new CancelledError(`chart '${spec.name}' was cancelled before ${phase}`, { chart: spec.name, phase });
     const phaseStart = Date.now();
     emit({ type: 'phase-started', chart: spec.name, phase, at: phaseStart });
@@ -99,11 +103,13 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     }
   }
 
-  const fail = (phase: PhaseName, error: unknown, payload?: P): ChartFailedError => {
+  const fail = (phase: PhaseName, raised: unknown, payload?: P): ChartFailedError => {
+    // Whatever helm said when it was stopped, the reason is the lost lease.
+    const error = leaseLost() ? held.lease!.lost.reason : raised;
     const failure = scrubError(new ChartFailedError(spec.name, phase, error, { diagnostics: payload?.diagnostics, failure: payload?.failure, remedies: payload?.remedies }), masker);
-    if (signal.aborted) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
+    if (signal.aborted && !leaseLost()) emit({ type: 'chart-cancelled', chart: spec.name, reason: `cancelled in ${phase}`, at: Date.now() });
     // The event carries the whole story (diagnostics included) and the most specific code.
-    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class });
+    else emit({ type: 'chart-failed', chart: spec.name, phase, durationMs: Date.now() - started, at: Date.now(), error: failure.message, code: errorText(error).code, failureClass: payload?.failure?.class, ...(failure.hint ? { hint: failure.hint } : {}) });
     return failure;
   };
 

@@ -9,6 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 import { configMapData, env, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { pauseApiServer } from './api-server-process.js';
 
 const WEB = resolve(fixtures.web);
 const BIN = resolve('bin/helmcycle.mjs');
@@ -88,6 +89,41 @@ for (const target of helmsUnderTest()) {
         assert.match(again.all, /"action":"skip"/, 'a converged plan');
       });
     }
+  });
+
+  describe(`an API-server pause with ${target.label}`, () => {
+    it('an upgrade paused 10 s in the API server completes: every release deployed once, none pending, the new values live', async () => {
+      const namespace = uniqueNamespace(`pause-${target.label}`);
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-pause-'));
+      const stack = (message: string) => ({
+        defaults: { namespace, createNamespace: true, timeoutSeconds: 120 },
+        charts: ['a', 'b', 'c'].map((name) => ({ name, chart: WEB, set: { message } })),
+      });
+      const file = await writeStack(dir, 'stack.yaml', stack('before the pause'));
+      assert.equal((await helmcycle(target, file, 'apply')).exitCode, 0);
+      await writeStack(dir, 'stack.yaml', stack('after the pause'));
+      const run = helmcycle(target, file, 'apply');
+      // The pause starts once the first chart is in exec (helm is upgrading) and lasts 10 s, past a
+      // lease renewal (every 10 s), with the deploy observer and helm's own wait in flight.
+      const paused = new Promise<void>((resolve, reject) => {
+        let started = false;
+        run.stdout.on('data', (chunk: Buffer) => {
+          if (started || !chunk.toString().includes('"phase":"exec"')) return;
+          started = true;
+          pauseApiServer(10_000).then(resolve, reject);
+        });
+        void run.then(() => { if (!started) reject(new Error('the run never reached exec')); });
+      });
+      const [result] = await Promise.all([run, paused]);
+      assert.equal(result.exitCode, 0, result.all);
+      for (const name of ['a', 'b', 'c']) {
+        const releases = await target.helm.history({ release: name, namespace });
+        assert.deepEqual(releases.map((r) => r.status), ['superseded', 'deployed'], `${name}: ${JSON.stringify(releases)}`);
+        assert.equal((await configMapData(target.kube, namespace, `${name}-web`)).message, 'after the pause');
+      }
+      const leases = await target.kube.listObjects('coordination.k8s.io/v1', 'Lease', namespace);
+      assert.deepEqual(leases.map((l) => l.metadata.name), [], 'every lease was given back');
+    });
   });
 
   describe(`two runs at once with ${target.label}`, () => {

@@ -68,10 +68,10 @@ const events: StackEvent[] = [
 describe('report and live tree', () => {
   it('writes a self-contained report with a Gantt bar per phase and each failure, escaped', () => {
     const html = buildReport(events);
-    assert.match(html, /<svg[^>]*>.*<rect[^>]*stroke="#c00"[^>]*><title>db exec: 0\.90 s \(failed\)<\/title>/s);
-    assert.match(html, /<h3>db: failed in exec<\/h3><pre>timed out &lt;waiting&gt;\npods not ready<\/pre>/);
-    assert.match(html, /<td>web<\/td><td>skipped<\/td><td><\/td><td>needs &#39;db&#39;, which failed<\/td>/);
-    assert.doesNotMatch(html, /<script|<link|src=/, 'nothing loads from elsewhere');
+    assert.match(html, /<svg[^>]*>.*<rect class="bar failed"[^>]*stroke="#b00020"[^>]*><title>db exec: 0\.90 s \(failed\)<\/title>/s);
+    assert.match(html, /<h3>✖ db: failed in exec<\/h3><pre>timed out &lt;waiting&gt;\npods not ready<\/pre>/);
+    assert.match(html, /<td>web<\/td><td><span class="mark">↷<\/span> skipped<\/td><td><\/td><td>needs &#39;db&#39;, which failed<\/td>/);
+    assert.doesNotMatch(html, /<script|<link|src=|url\((?!#)|@import/, 'nothing loads from elsewhere');
   });
 
   it('renders charts with their state, opening a running chart to its phases', () => {

@@ -4,7 +4,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PrerequisiteError } from '../../errors.js';
-import { rememberInRun } from '../../helm/storage-backed-client.js';
+import { rememberInRun, SERVER_VERSION_FACT } from '../../helm/storage-backed-client.js';
 import { rulesAllow } from '../../kube/access-rules.js';
 import { probeNamespace } from '../../kube/namespace.js';
 import type { AccessQuery } from '../../kube/types.js';
@@ -76,7 +76,7 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
   const helmVersion = await ctx.helm.version({ signal: ctx.signal });
   // Once per run: the server's version, and a namespace known to exist (a missing one may be created
   // by an earlier chart of the run, so that answer is asked again).
-  const kubeVersion = await rememberInRun(ctx.helm, 'server-version', () => ctx.kube.serverVersion(ctx.signal));
+  const kubeVersion = await rememberInRun(ctx.helm, SERVER_VERSION_FACT, () => ctx.kube.serverVersion(ctx.signal));
   const namespaceState = await rememberInRun(ctx.helm, `namespace:${ctx.spec.namespace}`, () => probeNamespace(ctx.kube, ctx.spec.namespace), (state) => state !== 'missing');
   // A caller who may not read Namespaces but has rights inside this one (checked below) works in a
   // namespace someone made for it: going on is what helm would do.
