@@ -21,7 +21,7 @@ export { parseManifest, workloadsOf } from './kube/manifest.js';
 export { workloadReadiness, type Readiness } from './kube/readiness.js';
 export type * from './kube/types.js';
 export { ChartFailedError } from './lifecycle/chart-error.js';
-export { formatEvent, type LifecycleEvent } from './lifecycle/events.js';
+export { describeWait, formatEvent, type LifecycleEvent, type WaitItem, type WaitProgress } from './lifecycle/events.js';
 export { defaultPhases } from './lifecycle/phases/index.js';
 export * from './toolkit/index.js';
 export { FAILURE_CLASSES, FAILURE_CLASS_ADVICE, REMEDIES, type FailureClass, type Remedy } from './failures/classes.js';

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { main } from './main.js';
 import { EXIT } from './exit-codes.js';
 import { guardClosedPipe } from './closed-pipe.js';
+import { announce } from './render/live-view.js';
 
 /** Between SIGTERM and SIGKILL to helm on a second Ctrl-C: short, the user asked to stop now. */
 const FORCED_EXIT_GRACE_MS = 2_000;
@@ -18,7 +19,9 @@ let interrupts = 0;
 const onSignal = (name: string) => {
   interrupts++;
   if (interrupts === 2) {
-    process.stderr.write(`\nhelmcycle: ${name} again: stopping helm and exiting\n`);
+    const text = `helmcycle: ${name} again: stopping helm and exiting`;
+    // Into the live tree's last frame when one is drawing: a line under it would be left among its rows.
+    if (!announce(text, { final: true })) process.stderr.write(`\n${text}\n`);
     void stopChildren(FORCED_EXIT_GRACE_MS).finally(() => {
       removeHeldDirsSync();
       process.exit(EXIT.interrupted);
@@ -26,7 +29,8 @@ const onSignal = (name: string) => {
     return;
   }
   if (interrupts > 2) return;
-  process.stderr.write(`\nhelmcycle: ${name}: cancelling running charts (again to exit now)\n`);
+  const text = `helmcycle: ${name}: cancelling running charts (again to exit now)`;
+  if (!announce(text)) process.stderr.write(`\n${text}\n`);
   controller.abort(new Error(`interrupted by ${name}`));
 };
 process.on('SIGINT', () => onSignal('SIGINT'));
@@ -53,6 +57,7 @@ const code = await main(process.argv.slice(2), {
     if (!quitting) process.stderr.write(text);
   },
   interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
+  ...(process.stdout.isTTY ? { terminal: process.stdout } : {}),
   signal: controller.signal,
   // Loaded when destroy asks, not at start-up.
   ...(process.stdin.isTTY ? { ask: async (question: string) => (await import('./confirm.js')).askOnTerminal(controller.signal)(question) } : {}),

@@ -3,16 +3,39 @@ import { formatManifestDiff } from '../stack/manifest-diff.js';
 import type { ChartPlan } from '../stack/plan.js';
 import type { ChartStatus } from '../stack/inspect.js';
 import type { ResolvedChart } from '../stack/types.js';
+import { NO_COLORS, type Palette } from './render/palette.js';
 
 const PLAN_SIGNS: Record<ChartPlan['action'], string> = { install: '+', upgrade: '~', reinstall: '±', skip: '=', restore: '↺', recover: '!', delete: '-', none: ' ' };
 
-export function formatPlan(plans: readonly ChartPlan[]): string {
+function actionColour(action: ChartPlan['action'], paint: Palette): (text: string) => string {
+  if (action === 'install') return paint.green;
+  if (action === 'delete') return paint.red;
+  if (action === 'none' || action === 'skip') return paint.dim;
+  return paint.yellow;
+}
+
+/**
+ * A line of formatManifestDiff's output in the colour of its sign: added green, removed red, changed
+ * yellow, hunks cyan. The sign is at a fixed place (a resource line's first column, a patch line's
+ * fifth), so that a YAML list item ("- name") of a context line is not taken for a removal.
+ */
+function colourDiffLine(line: string, paint: Palette): string {
+  const sign = /^(?:([-+~]) | {4}([-+@]))/.exec(line)?.slice(1).find(Boolean);
+  if (sign === '+') return paint.green(line);
+  if (sign === '-') return paint.red(line);
+  if (sign === '~') return paint.yellow(line);
+  if (sign === '@') return paint.cyan(line);
+  return line;
+}
+
+export function formatPlan(plans: readonly ChartPlan[], options: { paint?: Palette } = {}): string {
+  const paint = options.paint ?? NO_COLORS;
   const out: string[] = [];
   for (const plan of plans) {
-    out.push(`${PLAN_SIGNS[plan.action]} ${plan.chart} (${plan.namespace}): ${plan.action}: ${plan.reason}`);
+    out.push(actionColour(plan.action, paint)(`${PLAN_SIGNS[plan.action]} ${plan.chart} (${plan.namespace}): ${plan.action}: ${plan.reason}`));
     if (plan.heldBy) out.push(`    being changed by ${plan.heldBy}: apply waits for it (--lock-timeout)`);
-    if (plan.changes.length) out.push(formatManifestDiff(plan.changes).replace(/^/gm, '    '));
-    for (const p of plan.predictions) out.push(`    ! predicted ${p.class}: ${p.detail}\n      apply would take: ${p.remedy} (${p.remedyReason})`);
+    if (plan.changes.length) out.push(...formatManifestDiff(plan.changes).split('\n').map((line) => `    ${colourDiffLine(line, paint)}`));
+    for (const p of plan.predictions) out.push(paint.yellow(`    ! predicted ${p.class}: ${p.detail}`), paint.yellow(`      apply would take: ${p.remedy} (${p.remedyReason})`));
   }
   const count = (a: ChartPlan['action']) => plans.filter((p) => p.action === a).length;
   const predicted = plans.reduce((n, p) => n + p.predictions.length, 0);

@@ -10,6 +10,7 @@ import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
 import { EXIT, exitCodeForError, failedRunExitCode, statusExitCode } from './exit-codes.js';
 import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
+import type { TerminalStream } from './render/tree.js';
 import type { InitOptions } from './init.js';
 import { helmcycleVersion } from '../version.js';
 import { checkReportOption } from './report-option.js';
@@ -20,6 +21,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Live tree output when true (a terminal, not CI). */
   interactive: boolean;
+  /** stdout when it is a terminal: the live tree draws on it, and output is coloured (see render/palette.ts). */
+  terminal?: TerminalStream;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
   /** Told the command chosen, before it runs (entry.ts: a closed pipe ends an output-only command early). */
@@ -42,6 +45,8 @@ interface GlobalOptions {
   report?: string;
   lockTimeout: number;
   debug?: boolean;
+  /** false with --no-color. */
+  color: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -106,10 +111,13 @@ class CliRun {
     return { selectors: this.options.selector, only: this.options.only };
   }
 
+  private outputChoice() {
+    return { output: this.options.output, color: this.options.color, terminal: this.io.terminal };
+  }
+
   private async renderer(): Promise<Renderer> {
-    if (this.options.output === 'json') return (await import('./render/json.js')).jsonRenderer((line) => this.io.stdout(`${line}\n`));
-    if (this.io.interactive) return (await import('./render/tree.js')).treeRenderer();
-    return (await import('./render/plain.js')).plainRenderer((line) => this.io.stdout(`${line}\n`));
+    const { chooseRenderer } = await import('./render/choose.js');
+    return chooseRenderer({ ...this.outputChoice(), interactive: this.io.interactive, reportPath: this.options.report, write: (line) => this.io.stdout(`${line}\n`) });
   }
 
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
@@ -200,7 +208,7 @@ class CliRun {
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
     if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
-    else this.io.stdout(`${formatPlan(plans)}\n`);
+    else this.io.stdout(`${formatPlan(plans, { paint: (await import('./render/choose.js')).paletteFor(this.outputChoice()) })}\n`);
     if (flags.out) {
       const { savePlan, serverOf } = await import('./saved-plan.js');
       await savePlan(flags.out, { stack: { ...stack, file: stack.file! }, command: destroy ? 'destroy' : 'apply', forceUpgrade, selection: { selectors: this.options.selector, only: this.options.only }, server: serverOf(clients.kube.config), plans });
@@ -261,6 +269,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--concurrency <n>', `charts at once (default ${DEFAULT_CONCURRENCY})`, positiveInt)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
+    .option('--no-color', 'no colours (also with NO_COLOR, or when the output is not a terminal)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
     .option('--debug', "print each helm command (secrets masked) with its duration to stderr")

@@ -31,8 +31,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Called after each read with the release's observation so far (for progress reports). */
+export type ObservationListener = (observation: DeployObservation, at: number) => void;
+
 interface Subscriber {
   observation: DeployObservation;
+  listener: ObservationListener | undefined;
 }
 
 export class NamespaceObserver {
@@ -59,8 +63,8 @@ export class NamespaceObserver {
     this.now = options.now ?? Date.now;
   }
 
-  subscribe(release: string): ReleaseSubscription {
-    const subscriber: Subscriber = { observation: startObservation({ release, namespace: this.namespace }, this.now()) };
+  subscribe(release: string, listener?: ObservationListener): ReleaseSubscription {
+    const subscriber: Subscriber = { observation: startObservation({ release, namespace: this.namespace }, this.now()), listener };
     this.subscribers.add(subscriber);
     if (!this.timer && !this.reading) this.schedule(0);
     const close = () => {
@@ -101,6 +105,12 @@ export class NamespaceObserver {
       for (const gap of gaps) observation = recordGap(observation, gap);
       if (lists) observation = recordView(observation, releaseView(lists, observation), at);
       subscriber.observation = observation;
+      // A listener's failure (a renderer's) must not stop the reads the failure diagnosis needs.
+      try {
+        subscriber.listener?.(observation, this.now());
+      } catch {
+        /* ignored: progress is a courtesy */
+      }
     }
     for (const resolve of this.readWaiters.splice(0)) resolve();
   }
@@ -175,7 +185,7 @@ export class NamespaceObserver {
 const observers = new WeakMap<KubeClient, Map<string, NamespaceObserver>>();
 
 /** The shared observer of a namespace through this client: one namespace read serves every release there. */
-export function observeRelease(kube: KubeClient, key: ReleaseKey, options: ObserverOptions = {}): ReleaseSubscription {
+export function observeRelease(kube: KubeClient, key: ReleaseKey, options: ObserverOptions = {}, listener?: ObservationListener): ReleaseSubscription {
   let byNamespace = observers.get(kube);
   if (!byNamespace) observers.set(kube, (byNamespace = new Map()));
   let observer = byNamespace.get(key.namespace);
@@ -187,5 +197,5 @@ export function observeRelease(kube: KubeClient, key: ReleaseKey, options: Obser
     observer = created;
     byNamespace.set(key.namespace, observer);
   }
-  return observer.subscribe(key.release);
+  return observer.subscribe(key.release, listener);
 }

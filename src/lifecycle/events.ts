@@ -5,6 +5,23 @@ import type { PhaseName } from './types.js';
 
 export type MessageLevel = 'info' | 'warn';
 
+/** One workload a deploy still waits for, in the readiness rule's words ("0 of 2 updated replicas available"). */
+export interface WaitItem {
+  kind: string;
+  name: string;
+  message: string;
+}
+
+/** What a deploy waits on now, and how long it may (helm's --timeout for this attempt). */
+export interface WaitProgress {
+  /** The release's workloads not ready yet; empty when all are (helm may still be running hooks). */
+  waitingOn: WaitItem[];
+  /** How many workloads of the release were seen, ready or not. */
+  workloads: number;
+  elapsedMs: number;
+  timeoutMs: number;
+}
+
 interface Base {
   chart: string;
   /** Milliseconds since the epoch. */
@@ -17,6 +34,8 @@ export type LifecycleEvent =
   | (Base & { type: 'phase-finished'; phase: PhaseName; durationMs: number })
   | (Base & { type: 'phase-failed'; phase: PhaseName; durationMs: number; error: string; code: string })
   | (Base & { type: 'message'; phase: PhaseName; level: MessageLevel; message: string })
+  /** While a deploy waits for its workloads (throttled: on a change, else every few seconds). */
+  | (Base & { type: 'wait-progress'; phase: PhaseName } & WaitProgress)
   | (Base & { type: 'chart-finished'; outcome: string; durationMs: number })
   /** `hint`: what to do next, when the error says (masked like the error). */
   | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string; failureClass?: FailureClass | undefined; hint?: string })
@@ -42,6 +61,8 @@ export function formatEvent(event: LifecycleEvent): string {
       return `${event.chart}: ${event.phase} failed after ${event.durationMs} ms: ${event.error}`;
     case 'message':
       return `${event.chart}: ${event.phase}: ${event.level === 'warn' ? 'warning: ' : ''}${event.message}`;
+    case 'wait-progress':
+      return `${event.chart}: ${event.phase}: ${describeWait(event)}`;
     case 'chart-finished':
       return `${event.chart}: ${event.outcome} (${event.durationMs} ms)`;
     case 'chart-failed':
@@ -53,4 +74,21 @@ export function formatEvent(event: LifecycleEvent): string {
     case 'chart-cancelled':
       return `${event.chart}: cancelled: ${event.reason}`;
   }
+}
+
+const wholeSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/** The two halves of describeWait: what is waited on ("Deployment/web 0 of 2 ..."), and the deadline ("40 s of 300 s"). Pure. */
+export function waitParts(progress: WaitProgress): { what: string; deadline: string } {
+  const deadline = `${wholeSeconds(progress.elapsedMs)} s of ${wholeSeconds(progress.timeoutMs)} s`;
+  const [first, ...others] = progress.waitingOn;
+  if (!first) return { what: progress.workloads ? 'workloads ready, waiting for helm to finish' : "waiting for the release's workloads", deadline };
+  const more = others.length ? ` (+${others.length} more not ready)` : '';
+  return { what: `${first.kind}/${first.name} ${first.message}${more}`, deadline };
+}
+
+/** "waiting on Deployment/web 0 of 2 updated replicas available, 40 s of 300 s". Pure. */
+export function describeWait(progress: WaitProgress): string {
+  const { what, deadline } = waitParts(progress);
+  return `${progress.waitingOn.length ? 'waiting on ' : ''}${what}, ${deadline}`;
 }

@@ -6,12 +6,22 @@ import { causeChain } from '../errors.js';
 import type { DeployObservation } from '../kube/deploy-observation.js';
 import { observeRelease, type ObserverOptions } from '../kube/namespace-observer.js';
 import type { ChartPayload, PhaseContext } from './types.js';
+import { progressThrottle, waitProgressOf } from './wait-progress.js';
 
 const observed = new WeakMap<object, DeployObservation>();
 
 /** Runs a deploy (one helm upgrade) while observing the release; a failure carries what was seen. */
 export async function observeDeploy<P extends ChartPayload, T>(ctx: PhaseContext<P>, deploy: () => Promise<T>, options: ObserverOptions = {}): Promise<T> {
-  const subscription = observeRelease(ctx.kube, { release: ctx.spec.name, namespace: ctx.spec.namespace }, options);
+  // While helm waits, the same reads say what it waits on (throttled), for the renderers.
+  const due = progressThrottle();
+  const timeoutMs = ctx.spec.timeoutSeconds * 1_000;
+  const listener = ctx.progress && ctx.spec.wait
+    ? (observation: DeployObservation, at: number) => {
+        const progress = waitProgressOf(observation, at, timeoutMs);
+        if (due(progress, at)) ctx.progress?.(progress);
+      }
+    : undefined;
+  const subscription = observeRelease(ctx.kube, { release: ctx.spec.name, namespace: ctx.spec.namespace }, options, listener);
   try {
     return await deploy();
   } catch (error) {

@@ -14,7 +14,7 @@ import { maskerForSpec } from '../secrets/sensitive.js';
 import { ChartFailedError } from './chart-error.js';
 import { parseDefinition, type AnyDefinition } from './definition.js';
 import { runMigrations, undoMigrations } from './migrations.js';
-import type { LifecycleEvent, MessageLevel } from './events.js';
+import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
 import { defaultPhases } from './phases/index.js';
 import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
 import type { HeldLease } from '../lease/release-lease.js';
@@ -78,6 +78,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     phase,
     lease: leaseSettings ? { ...leaseSettings, previous: held.lease?.previous } : undefined,
     log: (message: string, level: MessageLevel = 'info') => emit({ type: 'message', chart: spec.name, phase, level, message, at: Date.now() }),
+    progress: (progress: WaitProgress) => emit({ type: 'wait-progress', chart: spec.name, phase, ...progress, at: Date.now() }),
   });
 
   // Aborted because another run took the lease: a failure of this chart (LeaseLostError), not a cancel.

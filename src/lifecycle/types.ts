@@ -11,7 +11,7 @@ import type { AdoptResult } from '../toolkit/ownership.js';
 import type { Migration, MigrationRecord } from './migrations.js';
 import type { LeaseSettings } from '../lease/chart-lease.js';
 import type { LeaseRecord } from '../lease/lease-record.js';
-import type { LifecycleEvent, MessageLevel } from './events.js';
+import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
 
 export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
 export type PhaseName = (typeof PHASES)[number];
@@ -119,6 +119,11 @@ export interface PhaseContext<P extends ChartPayload = ChartPayload> {
   checks: readonly CustomCheck<P>[];
   /** Reports progress as an event of the current phase. */
   log(message: string, level?: MessageLevel): void;
+  /**
+   * Reports what a wait waits on (a `wait-progress` event of the current phase); the default exec does
+   * while helm waits for the workloads. Optional, so that a context made outside the runner need not have it.
+   */
+  progress?(progress: WaitProgress): void;
   /** The phase running now. */
   phase: PhaseName;
   /**

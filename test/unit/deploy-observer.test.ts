@@ -15,6 +15,8 @@ import { KubeRequestError } from '../../src/errors.js';
 import { observationOf, observeDeploy } from '../../src/lifecycle/observe-deploy.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartPayload, PhaseContext } from '../../src/lifecycle/types.js';
+import type { WaitProgress } from '../../src/lifecycle/events.js';
+import { progressThrottle, waitProgressOf } from '../../src/lifecycle/wait-progress.js';
 import { expectChartFailure } from '../support/expect-failure.js';
 import { FakeHelm, FakeKube } from './fakes.js';
 
@@ -295,5 +297,51 @@ describe('observeDeploy', () => {
     assert.equal(error.failure?.class, 'readiness-timeout');
     assert.match(error.message, /Deployment\/web not ready \(0 of 1 updated replicas available\); pods not ready: web-new-1 \(ContainersNotReady\)/);
     assert.match(error.message, /web-new-1 \(Running, ContainersNotReady\) \[seen \d\d:\d\d:\d\d, deleted since\]/);
+  });
+});
+
+describe('wait progress', () => {
+  it('names the workloads not ready at their latest sighting, and the time against the deadline', () => {
+    const observation = observe([lists([deployment('web', 1, false), statefulSet('db')], []), lists([deployment('web', 1, false), statefulSet('db')], [])]);
+    assert.deepEqual(waitProgressOf(observation, 40_500, 300_000), {
+      waitingOn: [{ kind: 'Deployment', name: 'web', message: '0 of 1 updated replicas available' }],
+      workloads: 2,
+      elapsedMs: 40_500,
+      timeoutMs: 300_000,
+    });
+    const ready = observe([lists([deployment('web', 1, false)], []), lists([deployment('web', 1, true)], [])]);
+    assert.deepEqual(waitProgressOf(ready, 2_000, 300_000).waitingOn, [], 'ready at the last sighting');
+  });
+
+  it('is reported on a change (at most once a second), and every 5 s while nothing changes', () => {
+    const due = progressThrottle();
+    const waiting = (message: string): WaitProgress => ({ waitingOn: [{ kind: 'Deployment', name: 'web', message }], workloads: 1, elapsedMs: 0, timeoutMs: 1 });
+    const reported = [0, 500, 1000, 2000, 3000, 6000, 7000, 11000].filter((t) => due(waiting(t === 500 || t === 1000 ? 'b' : t >= 7000 ? 'c' : 'a'), t));
+    // 0: first; 500: changed, too soon; 1000: changed since 0; 2000: changed back; 7000: changed; 11000: unchanged, < 5 s.
+    assert.deepEqual(reported, [0, 1000, 2000, 7000]);
+    assert.equal(due(waiting('c'), 12_000), true, 'a heartbeat 5 s after the last report');
+  });
+
+  it('observeDeploy reports through ctx.progress while helm waits, and not when helm does not wait', async () => {
+    for (const wait of [true, false]) {
+      const kube = clusterFake();
+      kube.byKind.set('Deployment', [deployment('web', 1, false)]);
+      const reports: WaitProgress[] = [];
+      const ctx = {
+        spec: parseChartSpec({ name: 'web', namespace: 'apps', chart: 'web', repository: 'http://127.0.0.1:1', wait, timeoutSeconds: 120 }),
+        kube, helm: new FakeHelm(), signal: new AbortController().signal, log: () => {}, progress: (p: WaitProgress) => reports.push(p),
+      } as unknown as PhaseContext<ChartPayload>;
+      await observeDeploy(ctx, async () => {
+        const givenUp = Date.now() + 2000;
+        while (kube.listed.filter((k) => k === 'Pod').length < 3 && Date.now() < givenUp) await new Promise((resolve) => setTimeout(resolve, 2));
+        return 'ok';
+      }, { intervalMs: 1 });
+      if (!wait) assert.deepEqual(reports, [], 'no wait, no progress');
+      else {
+        assert.ok(reports.length >= 1, 'reported');
+        assert.deepEqual(reports[0]!.waitingOn, [{ kind: 'Deployment', name: 'web', message: '0 of 1 updated replicas available' }]);
+        assert.equal(reports[0]!.timeoutMs, 120_000);
+      }
+    }
   });
 });

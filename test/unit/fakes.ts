@@ -103,3 +103,28 @@ export function crashingPod(name: string): PodState {
     containers: [{ name: 'web', ready: false, restartCount: 4, reason: 'CrashLoopBackOff', message: 'back-off', lastTerminationReason: 'Error', lastExitCode: 1 }],
   };
 }
+
+/** A clock the test moves by hand: `advance` runs every timer that falls due, in order. */
+export class FakeClock {
+  private timers: { every: number; next: number; tick: () => void; stopped: boolean }[] = [];
+  constructor(public time = 1_000_000) {}
+  now = () => this.time;
+  every = (ms: number, tick: () => void) => {
+    const timer = { every: ms, next: this.time + ms, tick, stopped: false };
+    this.timers.push(timer);
+    return () => {
+      timer.stopped = true;
+    };
+  };
+  advance(ms: number): void {
+    const until = this.time + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => !t.stopped && t.next <= until).sort((a, b) => a.next - b.next)[0];
+      if (!due) break;
+      this.time = due.next;
+      due.next += due.every;
+      due.tick();
+    }
+    this.time = until;
+  }
+}

@@ -10,7 +10,8 @@ import { parseChartSpec } from '../../src/config/parse.js';
 import type { StackEvent } from '../../src/stack/events.js';
 import { diffManifests, formatManifestDiff } from '../../src/stack/manifest-diff.js';
 import { stackJsonSchema } from '../../src/stack/schema.js';
-import { renderTree, TreeModel } from '../../src/cli/render/tree.js';
+import { TreeModel } from '../../src/cli/render/tree-model.js';
+import { renderTree } from '../../src/cli/render/tree-view.js';
 
 const configMap = (message: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  message: ${message}\n`;
 const secret = (password: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: ${password}\n  user: admin\n`;
@@ -76,10 +77,12 @@ describe('report and live tree', () => {
   it('renders charts with their state, opening a running chart to its phases', () => {
     const model = new TreeModel();
     for (const event of events.slice(0, 3)) model.apply(event);
-    assert.equal(renderTree(model, 1600), ['apply demo', ' ▶ db        exec                     0.6s', '     └ exec                   0.5s…', ' · web       waiting'].join('\n'));
+    assert.deepEqual(renderTree(model, { now: 1600, width: 79 }), ['apply demo  0 of 2 done, 0.6s', ' ▶ db        exec                      0.6s', '     └ exec                   0.5s…', ' · web       waiting']);
     for (const event of events.slice(3)) model.apply(event);
-    assert.match(renderTree(model, 3000), / ✖ db +failed in exec +1\.0s {2}timed out <waiting>\n {5}└ exec +0\.9s {2}failed\n/);
-    assert.match(renderTree(model, 3000), / ↷ web +skipped +needs 'db', which failed$/);
+    const screen = renderTree(model, { now: 3000, width: 79 }).join('\n');
+    assert.match(screen, / ✖ db +failed in exec +1\.0s\n {7}timed out <waiting>\n {7}pods not ready\n/);
+    assert.match(screen, / ↷ web +skipped +needs 'db', which failed\n/);
+    assert.match(screen, /\napply demo: FAILED in 1\.0 s: 1 failed, 1 not run$/);
   });
 });
 

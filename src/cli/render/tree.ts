@@ -1,125 +1,107 @@
-// The live view on a terminal: a tree of charts, the running ones opened to their phases, with elapsed
-// times. The model (events → rows) is pure; the renderer redraws it in place with log-update.
-import logUpdate from 'log-update';
+// The live view on a terminal: the tree of tree-view.ts, redrawn in place with log-update a few times a
+// second. Each frame fits the terminal (width and height), so that nothing wraps and a redraw always
+// erases exactly the previous frame. A notice (Ctrl-C) is drawn into the frame rather than written
+// under it; the last frame (every row, the summary, the report's path) is written once, in full, into
+// the scrollback, and the terminal is let go before anything else prints.
+import { createLogUpdate } from 'log-update';
 import type { StackEvent } from '../../stack/events.js';
+import { systemClock, type Clock } from './clock.js';
+import { clearLiveView, setLiveView, type LiveView } from './live-view.js';
+import { NO_COLORS, type Palette } from './palette.js';
+import { TreeModel } from './tree-model.js';
+import { renderTree } from './tree-view.js';
 import type { Renderer } from './types.js';
 
-type ChartState = 'waiting' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
-
-interface PhaseRow {
-  phase: string;
-  startedAt: number;
-  durationMs: number | undefined;
-  failed: boolean;
+/** What the tree draws on: process.stdout, or a fake one in tests. */
+export interface TerminalStream {
+  write(chunk: string): boolean;
+  columns?: number | undefined;
+  rows?: number | undefined;
+  isTTY?: boolean | undefined;
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
-export interface ChartRow {
-  chart: string;
-  state: ChartState;
-  startedAt: number | undefined;
-  durationMs: number | undefined;
-  outcome: string | undefined;
-  note: string | undefined;
-  phases: PhaseRow[];
+export interface TreeOptions {
+  stream?: TerminalStream;
+  clock?: Clock;
+  paint?: Palette;
+  reportPath?: string | undefined;
+  redrawMs?: number;
 }
 
-export class TreeModel {
-  readonly rows = new Map<string, ChartRow>();
-  title = '';
+/** When the stream does not say (not a terminal after all). */
+const DEFAULT_COLUMNS = 80;
+const DEFAULT_ROWS = 24;
 
-  private row(chart: string): ChartRow {
-    let row = this.rows.get(chart);
-    if (!row) {
-      row = { chart, state: 'waiting', startedAt: undefined, durationMs: undefined, outcome: undefined, note: undefined, phases: [] };
-      this.rows.set(chart, row);
-    }
-    return row;
-  }
+/**
+ * The width a frame may take: one column short of the terminal's, since a line that fills the last
+ * column leaves the cursor in a pending-wrap state some terminals (and tmux) resolve differently, and
+ * an emoji whose width the terminal judges otherwise then still does not wrap.
+ */
+export function frameWidth(stream: TerminalStream): number {
+  return Math.max(10, (stream.columns || DEFAULT_COLUMNS) - 1);
+}
 
-  apply(event: StackEvent): void {
-    switch (event.type) {
-      case 'stack-started':
-        this.title = `${event.command} ${event.stack}`;
-        for (const chart of event.charts) this.row(chart);
-        return;
-      case 'chart-started':
-        Object.assign(this.row(event.chart), { state: 'running', startedAt: event.at });
-        return;
-      case 'phase-started':
-        this.row(event.chart).phases.push({ phase: event.phase, startedAt: event.at, durationMs: undefined, failed: false });
-        return;
-      case 'phase-finished':
-      case 'phase-failed': {
-        const phase = this.row(event.chart).phases.findLast((p) => p.phase === event.phase);
-        if (phase) Object.assign(phase, { durationMs: event.durationMs, failed: event.type === 'phase-failed' });
+/** Lines a live frame may take: the terminal's rows, less one for the cursor's line under it. */
+export function frameHeight(stream: TerminalStream): number {
+  return Math.max(3, (stream.rows || DEFAULT_ROWS) - 1);
+}
+
+export function treeRenderer(options: TreeOptions = {}): Renderer {
+  const stream = options.stream ?? process.stdout;
+  const clock = options.clock ?? systemClock;
+  const paint = options.paint ?? NO_COLORS;
+  const model = new TreeModel();
+  const log = createLogUpdate(stream as NodeJS.WriteStream);
+  let closed = false;
+  // Nothing is drawn before the run's first event (a run that fails to start leaves no empty frame).
+  let started = false;
+  const frame = (height: number | undefined) =>
+    renderTree(model, { now: clock.now(), width: frameWidth(stream), height, paint, reportPath: options.reportPath }).join('\n');
+  const draw = () => {
+    if (!closed && started) log(frame(frameHeight(stream)));
+  };
+  const stopTicking = clock.every(options.redrawMs ?? 200, draw);
+  const onResize = () => draw();
+  stream.on?.('resize', onResize);
+
+  const finish = () => {
+    if (closed) return;
+    // After a Ctrl-C the run has ended by now: the notice says what happened rather than what will.
+    if (model.notice && model.tally.finished) model.notice = 'interrupted: the running charts were cancelled';
+    stopTicking();
+    stream.off?.('resize', onResize);
+    // Erase the live frame (and a "^C" the terminal echoed under it), then write the whole tree once:
+    // it may be taller than the screen, and it stays in the scrollback as the run's record.
+    log.clear();
+    log.done();
+    if (started) stream.write(`${frame(undefined)}\n`);
+    closed = true;
+    clearLiveView(view);
+  };
+
+  const view: LiveView = {
+    announce(text, { final = false } = {}) {
+      model.notice = text;
+      started = true;
+      if (final) {
+        finish();
         return;
       }
-      case 'chart-finished':
-        Object.assign(this.row(event.chart), { state: 'done', outcome: event.outcome, durationMs: event.durationMs });
-        return;
-      case 'chart-failed':
-        Object.assign(this.row(event.chart), {
-          state: 'failed',
-          outcome: `failed in ${event.phase}${event.failureClass ? ` [${event.failureClass}]` : ''}`,
-          durationMs: event.durationMs,
-          note: event.error.split('\n')[0],
-        });
-        return;
-      case 'remedy':
-        this.row(event.chart).note = `remedy ${event.remedy} (${event.attemptsLeft} left): ${event.message}`;
-        return;
-      case 'chart-skipped':
-        Object.assign(this.row(event.chart), { state: 'skipped', note: event.reason });
-        return;
-      case 'chart-cancelled':
-        Object.assign(this.row(event.chart), { state: 'cancelled', note: event.reason });
-        return;
-      default:
-        return;
-    }
-  }
-}
+      // A full redraw: the echoed "^C" sits on the line under the frame, which a partial one keeps.
+      log.clear();
+      draw();
+    },
+  };
+  setLiveView(view);
 
-const ICONS: Record<ChartState, string> = { waiting: '·', running: '▶', done: '✔', failed: '✖', skipped: '↷', cancelled: '⊘' };
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
-/** The tree as lines, at time `now`. Pure. */
-export function renderTree(model: TreeModel, now: number): string {
-  const lines = [model.title];
-  const width = Math.max(8, ...[...model.rows.keys()].map((name) => name.length));
-  for (const row of model.rows.values()) {
-    const elapsed = row.durationMs ?? (row.startedAt ? now - row.startedAt : undefined);
-    const status = row.state === 'running' ? (row.phases.at(-1)?.phase ?? 'starting') : (row.outcome ?? row.state);
-    const time = elapsed === undefined ? '' : seconds(elapsed).padStart(7);
-    lines.push(` ${ICONS[row.state]} ${row.chart.padEnd(width)}  ${status.padEnd(22)}${time}${row.note ? `  ${row.note}` : ''}`);
-    if (row.state === 'running' || row.state === 'failed') {
-      row.phases.forEach((phase, i) => {
-        const branch = i === row.phases.length - 1 ? '└' : '├';
-        const took = phase.durationMs === undefined ? `${seconds(now - phase.startedAt)}…` : seconds(phase.durationMs);
-        lines.push(`     ${branch} ${phase.phase.padEnd(20)}${took.padStart(8)}${phase.failed ? '  failed' : ''}`);
-      });
-    }
-  }
-  return lines.map((line) => line.trimEnd()).join('\n');
-}
-
-export function treeRenderer(): Renderer {
-  const model = new TreeModel();
-  const draw = () => logUpdate(renderTree(model, Date.now()));
-  const timer = setInterval(draw, 200);
-  timer.unref();
   return {
-    event(event) {
+    event(event: StackEvent) {
       model.apply(event);
+      started = true;
       draw();
     },
-    close() {
-      clearInterval(timer);
-      draw();
-      logUpdate.done();
-    },
+    close: finish,
   };
 }
