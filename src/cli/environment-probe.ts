@@ -7,6 +7,7 @@
 // up to 30 s (retry/), which is right for a hiccup in the middle of a run but makes a wrong or stopped
 // cluster look like a hang. The probe tries for SERVER_PROBE_SECONDS in all (a connection refused is
 // tried again a few times within that, so an API server restarting right then is not refused outright).
+import { formatHelmCall, type HelmDebugLogger } from '../helm/debug-line.js';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -52,6 +53,8 @@ export interface EnvironmentCheckOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   serverProbeSeconds?: number;
+  /** `--debug`: told the `helm version` this check runs, like every other helm process. */
+  debug?: HelmDebugLogger | undefined;
 }
 
 /** A kubeconfig's loading error in words that hold no file content (js-yaml quotes the lines around). */
@@ -154,8 +157,10 @@ function firstLine(error: unknown): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
-async function probeHelm(choice: HelmChoice, signal: AbortSignal | undefined): Promise<HelmFacts> {
-  const result = await execa(choice.binary, ['version', '--template', '{{.Version}}'], {
+async function probeHelm(choice: HelmChoice, signal: AbortSignal | undefined, debug: HelmDebugLogger | undefined): Promise<HelmFacts> {
+  const argv = ['version', '--template', '{{.Version}}'];
+  const started = performance.now();
+  const result = await execa(choice.binary, argv, {
     reject: false,
     shell: false,
     input: '',
@@ -163,6 +168,8 @@ async function probeHelm(choice: HelmChoice, signal: AbortSignal | undefined): P
     env: { HELM_NO_PLUGINS: '1' },
     ...(signal ? { cancelSignal: signal } : {}),
   });
+  // argv holds no value of the user's: nothing to mask.
+  debug?.(formatHelmCall({ binary: choice.binary, argv, durationMs: performance.now() - started, exitCode: result.exitCode, cancelled: result.isCanceled, timedOut: result.timedOut }, { mask: (text) => text }));
   if (!result.failed) return { state: 'ran', output: String(result.stdout) };
   const code = (result as { code?: string }).code;
   if (code === 'ENOENT') return { state: 'not-found' };
@@ -189,7 +196,7 @@ export async function gatherEnvironmentFacts(options: EnvironmentCheckOptions): 
     if (options.kubeContext !== undefined && !read.facts.contexts.includes(options.kubeContext)) return facts;
     return { ...facts, server: await probeServer(read.config, seconds, options.signal), probeSeconds: seconds };
   };
-  const [kubeFacts, helmFacts] = await Promise.all([kube(), probeHelm(helmChoice, options.signal)]);
+  const [kubeFacts, helmFacts] = await Promise.all([kube(), probeHelm(helmChoice, options.signal, options.debug)]);
   return { ...kubeFacts, ...(options.kubeContext !== undefined ? { requestedContext: options.kubeContext } : {}), helm: { choice: helmChoice, facts: helmFacts } };
 }
 

@@ -103,7 +103,7 @@ class CliRun {
   /** Once, before any chart runs: a wrong kubeconfig, context, API server or helm is one clear error (exit 2). */
   private async checkEnvironment(needs: 'cluster' | 'local'): Promise<void> {
     const { checkEnvironment } = await import('./environment-probe.js');
-    const found = await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal });
+    const found = await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal, ...(this.options.debug ? { debug: (line: string) => this.io.stderr(`${line}\n`) } : {}) });
     this.helmVersion = found.helmVersion;
   }
 

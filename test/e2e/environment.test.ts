@@ -80,7 +80,7 @@ for (const target of helmsUnderTest()) {
       const file = await twoChartStack(namespace);
       const contexts = loadKubeConfig({ kubeconfig: process.env.KUBECONFIG!.split(':')[0]! }).getContexts().map((c) => `'${c.name}'`);
       assert.ok(contexts.length > 0);
-      for (const command of [['apply'], ['destroy'], ['status'], ['plan']]) {
+      for (const command of [['apply'], ['destroy', '--yes'], ['status'], ['plan']]) {
         const run = await helmcycle(['-c', file, '--helm', target.binary, '--kube-context', 'no-such-context', ...command]);
         assertExit2(run);
         assert.equal(count(run.output, /context 'no-such-context'/), 1, run.output);
@@ -162,7 +162,7 @@ describe('a missing or unsupported helm', () => {
     assert.match(onPath.output, /point --helm \(or HELMCYCLE_HELM\) at a Helm 3 or Helm 4 binary/);
     assert.doesNotMatch(onPath.output, /ENOENT/);
     const missing = join(emptyPath, 'helm');
-    const fromEnv = await helmcycle(['-c', file, 'destroy'], { HELMCYCLE_HELM: missing });
+    const fromEnv = await helmcycle(['-c', file, 'destroy', '--yes'], { HELMCYCLE_HELM: missing });
     assertExit2(fromEnv);
     assert.equal(count(fromEnv.output, new RegExp(`helm binary ${missing} \\(from the HELMCYCLE_HELM environment variable\\) does not exist`)), 1, fromEnv.output);
     await assertUntouched(target!, namespace);
