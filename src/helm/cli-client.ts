@@ -30,6 +30,7 @@ import type {
   UpgradeRequest,
 } from './types.js';
 import { writeValuesFiles } from './values-files.js';
+import { cachedVersion, keyOfBinary, rememberVersion, userCacheDir } from './version-cache.js';
 
 export interface CliHelmClientOptions {
   /** Path of the helm binary; `helm` on PATH by default. */
@@ -48,6 +49,11 @@ export interface CliHelmClientOptions {
    * timeoutSeconds). Default 30 s; 0 turns retries off.
    */
   transientRetryBudgetMs?: number;
+  /**
+   * The folder where helm's version is remembered across runs, keyed by the binary file
+   * (version-cache.ts); the user's cache folder by default, false to ask helm once per client.
+   */
+  versionCacheDir?: string | false;
 }
 
 interface RunOptions extends CallOptions {
@@ -129,10 +135,30 @@ export class CliHelmClient implements HelmClient {
   }
 
   version(options: CallOptions = {}): Promise<HelmVersion> {
-    this.versionPromise ??= this.run(argv.versionArgv(), options).then(({ stdout }) => parseHelmVersion(stdout));
+    this.versionPromise ??= this.detectVersion(options);
     // A failed detection must not be cached: the next call tries again.
     this.versionPromise.catch(() => (this.versionPromise = undefined));
     return this.versionPromise;
+  }
+
+  /** From the version cache when this very binary file answered before, else from `helm version`. */
+  private async detectVersion(options: CallOptions): Promise<HelmVersion> {
+    const dir = this.options.versionCacheDir ?? userCacheDir();
+    const where = { cwd: this.options.cwd, path: this.options.env?.PATH ?? process.env.PATH };
+    const key = dir ? await keyOfBinary(this.binary, where) : undefined;
+    const known = dir && key ? await cachedVersion(dir, key) : undefined;
+    if (known !== undefined) {
+      try {
+        return parseHelmVersion(known);
+      } catch {
+        // an entry this helmcycle cannot read: helm answers, and the entry is replaced
+      }
+    }
+    const { stdout } = await this.run(argv.versionArgv(), options);
+    const version = parseHelmVersion(stdout);
+    // Kept only if the file did not change while helm ran (else the answer may be of the old one).
+    if (dir && key && key === (await keyOfBinary(this.binary, where))) await rememberVersion(dir, key, stdout.trim());
+    return version;
   }
 
   /** Runs `fn` with the chart's credentials set up in a private helm config, then removes it. */
