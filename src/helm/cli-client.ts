@@ -91,7 +91,7 @@ export class CliHelmClient implements HelmClient {
     const masker = createMasker(options.secrets ?? []);
     return retryTransient(() => this.runOnce(args, options, masker), {
       transient: (error) =>
-        error instanceof HelmCommandError && !error.failure.cancelled && repeatableAfter(args, error.failure.stderrTail)
+        error instanceof HelmCommandError && !error.failure.cancelled && !options.interrupt?.aborted && repeatableAfter(args, error.failure.stderrTail)
           ? transientReason(error.failure.stderrTail)
           : undefined,
       budgetMs: options.retryBudgetMs ?? this.options.transientRetryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,
@@ -118,7 +118,18 @@ export class CliHelmClient implements HelmClient {
       stripFinalNewline: false,
     });
     trackChild({ pid: subprocess.pid, kill: (signal) => subprocess.kill(signal), exited: subprocess });
-    const result = await subprocess;
+    // Straight to the process, not through execa's kill: that would follow up with SIGKILL, and helm
+    // killed while it rolls back leaves the release pending-rollback.
+    const interrupt = () => {
+      try {
+        if (subprocess.pid !== undefined) process.kill(subprocess.pid, 'SIGTERM');
+      } catch {
+        // exited already
+      }
+    };
+    if (options.interrupt?.aborted) interrupt();
+    options.interrupt?.addEventListener('abort', interrupt, { once: true });
+    const result = await subprocess.finally(() => options.interrupt?.removeEventListener('abort', interrupt));
     if (!result.failed) return { stdout: String(result.stdout) };
     // Masked before anything reads it: helm echoes values back (a template's fail, a schema error).
     const stderr = masker.mask(String(result.stderr ?? ''));

@@ -33,6 +33,8 @@ function describeError(error: unknown): string {
 
 interface Subscriber {
   observation: DeployObservation;
+  /** Told of each view folded in (the fail-fast judge listens here). */
+  onView: ((observation: DeployObservation) => void) | undefined;
 }
 
 export class NamespaceObserver {
@@ -59,10 +61,15 @@ export class NamespaceObserver {
     this.now = options.now ?? Date.now;
   }
 
-  subscribe(release: string): ReleaseSubscription {
-    const subscriber: Subscriber = { observation: startObservation({ release, namespace: this.namespace }, this.now()) };
+  subscribe(release: string, onView?: (observation: DeployObservation) => void): ReleaseSubscription {
+    const subscriber: Subscriber = { observation: startObservation({ release, namespace: this.namespace }, this.now()), onView };
     this.subscribers.add(subscriber);
-    if (!this.timer && !this.reading) this.schedule(0);
+    // A read at once (unless one is in flight): its view is what was there before this deploy began,
+    // which tells the deploy's own pods from older ones (fail-fast.ts).
+    if (!this.reading) {
+      if (this.timer) clearTimeout(this.timer);
+      this.schedule(0);
+    }
     const close = () => {
       if (this.subscribers.delete(subscriber)) {
         subscriber.observation = endObservation(subscriber.observation, this.now());
@@ -101,6 +108,7 @@ export class NamespaceObserver {
       for (const gap of gaps) observation = recordGap(observation, gap);
       if (lists) observation = recordView(observation, releaseView(lists, observation), at);
       subscriber.observation = observation;
+      if (lists) subscriber.onView?.(observation);
     }
     for (const resolve of this.readWaiters.splice(0)) resolve();
   }
@@ -175,7 +183,7 @@ export class NamespaceObserver {
 const observers = new WeakMap<KubeClient, Map<string, NamespaceObserver>>();
 
 /** The shared observer of a namespace through this client: one namespace read serves every release there. */
-export function observeRelease(kube: KubeClient, key: ReleaseKey, options: ObserverOptions = {}): ReleaseSubscription {
+export function observeRelease(kube: KubeClient, key: ReleaseKey, options: ObserverOptions = {}, onView?: (observation: DeployObservation) => void): ReleaseSubscription {
   let byNamespace = observers.get(kube);
   if (!byNamespace) observers.set(kube, (byNamespace = new Map()));
   let observer = byNamespace.get(key.namespace);
@@ -187,5 +195,5 @@ export function observeRelease(kube: KubeClient, key: ReleaseKey, options: Obser
     observer = created;
     byNamespace.set(key.namespace, observer);
   }
-  return observer.subscribe(key.release);
+  return observer.subscribe(key.release, onView);
 }
