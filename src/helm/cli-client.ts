@@ -13,7 +13,7 @@ import { prepareChartAccess, type HelmRunner } from './chart-access.js';
 import { trackChild } from './children.js';
 import { classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
 import { repeatableAfter } from './repeatable.js';
-import { manifestOfReleaseObject, parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject } from './parse.js';
+import { parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject, releaseInfoOf } from './parse.js';
 import type {
   CallOptions,
   ChartMetadata,
@@ -204,13 +204,14 @@ export class CliHelmClient implements HelmClient {
   }
 
   async upgradeInstall(request: UpgradeRequest, options: CallOptions = {}): Promise<ReleaseInfo> {
-    return parseReleaseObject(await this.runUpgrade({ ...request, dryRun: false }, options));
+    return releaseInfoOf(parseReleaseObject(await this.runUpgrade({ ...request, dryRun: false }, options)));
   }
 
   /** `helm upgrade --install --dry-run=server`: what would be applied, checked by the API server. */
   async dryRun(request: UpgradeRequest, options: CallOptions = {}): Promise<DryRunResult> {
     const stdout = await this.runUpgrade({ ...request, dryRun: true }, options);
-    return { release: parseReleaseObject(stdout), manifest: manifestOfReleaseObject(stdout) };
+    const release = parseReleaseObject(stdout);
+    return { release: releaseInfoOf(release), manifest: release.manifest };
   }
 
   async uninstall(request: UninstallRequest, options: CallOptions = {}): Promise<void> {
