@@ -152,19 +152,32 @@ export class CliHelmClient implements HelmClient {
     return this.versionPromise;
   }
 
+  private cacheWhere() {
+    return { dir: this.options.versionCacheDir ?? userCacheDir(), binary: { cwd: this.options.cwd, path: this.options.env?.PATH ?? process.env.PATH } };
+  }
+
+  /** The version if it is known without starting helm (asked before, or in the version cache); else undefined. */
+  async knownVersion(): Promise<HelmVersion | undefined> {
+    return this.versionPromise ? this.versionPromise.catch(() => undefined) : this.cachedVersion();
+  }
+
+  private async cachedVersion(): Promise<HelmVersion | undefined> {
+    const { dir, binary } = this.cacheWhere();
+    const key = dir ? await keyOfBinary(this.binary, binary) : undefined;
+    const known = dir && key ? await cachedVersion(dir, key) : undefined;
+    try {
+      return known === undefined ? undefined : parseHelmVersion(known);
+    } catch {
+      return undefined; // an entry this helmcycle cannot read: helm answers when asked, and it is replaced
+    }
+  }
+
   /** From the version cache when this very binary file answered before, else from `helm version`. */
   private async detectVersion(options: CallOptions): Promise<HelmVersion> {
-    const dir = this.options.versionCacheDir ?? userCacheDir();
-    const where = { cwd: this.options.cwd, path: this.options.env?.PATH ?? process.env.PATH };
+    const known = await this.cachedVersion();
+    if (known) return known;
+    const { dir, binary: where } = this.cacheWhere();
     const key = dir ? await keyOfBinary(this.binary, where) : undefined;
-    const known = dir && key ? await cachedVersion(dir, key) : undefined;
-    if (known !== undefined) {
-      try {
-        return parseHelmVersion(known);
-      } catch {
-        // an entry this helmcycle cannot read: helm answers, and the entry is replaced
-      }
-    }
     const { stdout } = await this.run(argv.versionArgv(), options);
     const version = parseHelmVersion(stdout);
     // Kept only if the file did not change while helm ran (else the answer may be of the old one).

@@ -3,15 +3,20 @@
 // keyed by the binary's resolved path (symlinks followed: switching a `helm` link is another binary)
 // and the file's identity (device, inode, size, modification and change time, in nanoseconds). A
 // binary replaced in place, upgraded by a package manager or re-linked gets another key, and helm is
-// asked again. A wrapper script is keyed as itself: what it execs is not looked at.
+// asked again.
+//
+// Only a native helm executable is remembered: a script (asdf's shim, a wrapper) or a dispatcher that
+// helm links to (mise's or snap's shim: the real file is not named helm) may run another helm from one
+// working folder or environment to the next; those are asked once a run, when a helm command is about
+// to run anyway.
 //
 // The cache file is private (0600, in a 0700 folder) and read only when it is this user's own and not
 // writable by anyone else; it is replaced whole by a rename, so two runs at once cannot tear it (the
 // later write wins, and a lost entry costs one `helm version`). Anything unexpected is a miss.
 import { constants, type BigIntStats } from 'node:fs';
-import { access, chmod, lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, lstat, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const FILE = 'helm-versions.json';
@@ -57,12 +62,36 @@ export function binaryKey(realPath: string, stats: Pick<BigIntStats, 'dev' | 'in
   return [realPath, stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].map(String).join('\0');
 }
 
-/** The key of the binary a spawn would run, or undefined when it cannot be told (then helm is asked). */
+/** ELF, Mach-O (both byte orders, 32 and 64 bit, universal) and PE executables: not a script. */
+const NATIVE_MAGIC = ['7f454c46', 'feedface', 'feedfacf', 'cefaedfe', 'cffaedfe', 'cafebabe'];
+
+/** Whether the real file is a helm of its own: a native executable named helm-something. Pure. */
+export function looksLikeHelm(realPath: string, head: Buffer): boolean {
+  const native = NATIVE_MAGIC.includes(head.subarray(0, 4).toString('hex')) || head.subarray(0, 2).toString('latin1') === 'MZ';
+  return native && /helm/i.test(basename(realPath));
+}
+
+async function headOf(path: string): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4);
+    const { bytesRead } = await file.read(buffer, 0, 4, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The key of the binary a spawn would run, or undefined when it cannot be told or is not to be
+ * remembered (a script, a dispatcher: see above); then helm is asked.
+ */
 export async function keyOfBinary(binary: string, options: { cwd?: string | undefined; path?: string | undefined } = {}): Promise<string | undefined> {
   try {
     const found = await resolveBinary(binary, options);
     if (!found) return undefined;
     const real = await realpath(found);
+    if (!looksLikeHelm(real, await headOf(real))) return undefined;
     return binaryKey(real, await stat(real, { bigint: true }));
   } catch {
     return undefined;

@@ -3,12 +3,15 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utime
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cachedVersion, keyOfBinary, rememberVersion, resolveBinary, userCacheDir } from '../../src/helm/version-cache.js';
+import { cachedVersion, keyOfBinary, looksLikeHelm, rememberVersion, resolveBinary, userCacheDir } from '../../src/helm/version-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'version-cache-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function executable(path: string, body = '#!/bin/sh\necho v4.1.4\n'): string {
+/** A stand-in for a native helm: an ELF header is all the cache looks at. */
+const ELF = '\x7fELF\x02\x01\x01';
+
+function executable(path: string, body = `${ELF} v4.1.4`): string {
   writeFileSync(path, body);
   chmodSync(path, 0o755);
   return path;
@@ -35,6 +38,7 @@ describe('helm version cache', () => {
   it('gives another key when the binary is replaced, touched, or a link is switched to another file', async () => {
     const a = executable(join(root, 'helm-a'));
     const b = executable(join(root, 'helm-b'));
+    // A different file at the same size: the inode tells them apart.
     const link = join(root, 'helm-link');
     symlinkSync(a, link);
     const first = await keyOfBinary(link);
@@ -49,9 +53,22 @@ describe('helm version cache', () => {
     assert.notEqual(await keyOfBinary(a), touched, 'touched');
     const before = await keyOfBinary(a);
     rmSync(a);
-    executable(a, '#!/bin/sh\necho v3.17.2 # another build, another size\n');
+    executable(a, `${ELF} v3.17.2, another build, another size`);
     assert.notEqual(await keyOfBinary(a), before, 'replaced');
     assert.equal(await keyOfBinary(join(root, 'gone')), undefined);
+  });
+
+  it('remembers only a native executable named helm: not a script (a shim, a wrapper) nor a dispatcher it links to', async () => {
+    assert.equal(looksLikeHelm('/usr/local/bin/helm', Buffer.from([0x7f, 0x45, 0x4c, 0x46])), true);
+    assert.equal(looksLikeHelm('/opt/homebrew/Cellar/helm/3.17.2/bin/helm', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])), true);
+    assert.equal(looksLikeHelm('/usr/bin/mise', Buffer.from([0x7f, 0x45, 0x4c, 0x46])), false, 'mise shims link to mise itself');
+    assert.equal(looksLikeHelm('/home/u/.asdf/shims/helm', Buffer.from('#!/u')), false);
+    const script = executable(join(root, 'helm-wrapper'), '#!/bin/sh\nexec helm "$@"\n');
+    assert.equal(await keyOfBinary(script), undefined, 'a script is asked every run');
+    const dispatcher = executable(join(root, 'dispatcher'));
+    const shim = join(root, 'shims-helm');
+    symlinkSync(dispatcher, shim);
+    assert.equal(await keyOfBinary(shim), undefined, 'a link to a binary not named helm');
   });
 
   it('remembers versions in a private file, and reads none from a file others may write', async () => {
