@@ -33,7 +33,8 @@ for (const [label, binary] of helms) {
   const ns = namespace(`bench-ready-${label}`);
   await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const upgrade = (release: string, message: string, extra: string[]) =>
-    execa(binary, ['upgrade', '--install', release, chart, '--namespace', ns, '--set', `message=${message}`, '--timeout', '120s', ...extra], { reject: false });
+    // No forced kill after a SIGTERM: helm must be let to finish its rollback.
+    execa(binary, ['upgrade', '--install', release, chart, '--namespace', ns, '--set', `message=${message}`, '--timeout', '120s', ...extra], { reject: false, forceKillAfterDelay: false });
   try {
     // A healthy chart, alternating which waiter goes first; each round is an upgrade (a new pod).
     const times = { helm: [] as number[], observer: [] as number[] };
