@@ -18,6 +18,9 @@ const ns = namespace('bench-observer');
 const helm = (args: string[]) => execa(binary, [...args, '--namespace', ns]);
 const upgrade = (release: string, message: string) => helm(['upgrade', '--install', release, chart, '--set', `message=${message}`, '--wait', '--timeout', '120s']);
 
+// The observer's timer is unref'd (a forgotten subscription must not hold a process open): while the
+// bench awaits a read, this holds it.
+const keepAlive = setInterval(() => {}, 1000);
 await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 try {
   for (let i = 0; i < releases; i++) await upgrade(`web${i}`, 'v1');
@@ -59,5 +62,6 @@ try {
   console.log(`helm 4 upgrade --wait of one web release, median of ${rounds}:`);
   printTable([['observer', 'wall s'], ['off', (median(times.without) / 1000).toFixed(2)], ['on', (median(times.with) / 1000).toFixed(2)]]);
 } finally {
+  clearInterval(keepAlive);
   await kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: ns });
 }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'KUBE_REQUEST_FAILED'
   | 'VALIDATION_FAILED'
+  | 'READINESS_FAILED'
   | 'DEPLOY_FAILED'
   | 'PHASE_FAILED'
   | 'OWNERSHIP_CONFLICT'
@@ -164,6 +165,32 @@ export function isForbidden(error: unknown): boolean {
 export interface FailedCheck {
   name: string;
   message: string;
+}
+
+/** What a fail-fast wait found: the workload, the pod that shows it, and why waiting would not help. */
+export interface HopelessFinding {
+  kind: string;
+  name: string;
+  namespace: string;
+  pod: string | undefined;
+  reason: string;
+}
+
+/**
+ * helm's wait was ended early: a workload of the release failed in a way waiting does not heal. The
+ * helm error it caused (the release marked failed, or rolled back under atomic) is the cause.
+ */
+export class ReadinessFailedError extends HelmcycleError {
+  readonly finding: HopelessFinding;
+  constructor(chart: string, finding: HopelessFinding, details: ErrorDetails = {}) {
+    super('READINESS_FAILED', `chart '${chart}': ${finding.kind}/${finding.name} will not become ready: ${finding.reason}; helm's wait was ended early`, {
+      chart,
+      phase: 'exec',
+      hint: 'fix what the pod reports (its logs are in the diagnostics); failFast: false waits out the timeout instead',
+      ...details,
+    });
+    this.finding = finding;
+  }
 }
 
 export class ValidationError extends HelmcycleError {

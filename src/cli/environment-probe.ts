@@ -7,6 +7,7 @@
 // up to 30 s (retry/), which is right for a hiccup in the middle of a run but makes a wrong or stopped
 // cluster look like a hang. The probe tries for SERVER_PROBE_SECONDS in all (a connection refused is
 // tried again a few times within that, so an API server restarting right then is not refused outright).
+import { cachedVersion, keyOfBinary, userCacheDir } from '../helm/version-cache.js';
 import { formatHelmCall, type HelmDebugLogger } from '../helm/debug-line.js';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -158,6 +159,13 @@ function firstLine(error: unknown): string {
 }
 
 async function probeHelm(choice: HelmChoice, signal: AbortSignal | undefined, debug: HelmDebugLogger | undefined): Promise<HelmFacts> {
+  // This very binary file answered before (the version cache, keyed by its real path, inode, size and
+  // times; never a shim or script): it exists, runs and is that version, and a run that changes nothing
+  // starts no helm process. The cache is written by the helm client once helm really answered.
+  const dir = userCacheDir();
+  const key = await keyOfBinary(choice.binary).catch(() => undefined);
+  const cached = key ? await cachedVersion(dir, key).catch(() => undefined) : undefined;
+  if (cached !== undefined) return { state: 'ran', output: cached };
   const argv = ['version', '--template', '{{.Version}}'];
   const started = performance.now();
   const result = await execa(choice.binary, argv, {

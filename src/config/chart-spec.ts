@@ -118,6 +118,14 @@ export const chartSpecFields = {
     atomic: z.boolean().default(false),
     wait: z.boolean().default(true),
     waitForJobs: z.boolean().default(false),
+    /**
+     * End helm's wait early when a workload this deploy made fails in a way waiting does not heal: a
+     * pod crash-looping, unable to pull its image or to be scheduled for failFastAfterSeconds, or (with
+     * waitForJobs) a failed Job. helm then fails the release as on its timeout (rolled back under atomic).
+     */
+    failFast: z.boolean().default(true),
+    /** How long a pod must stay in such a state before the wait is ended (a crash while a dependency starts heals). */
+    failFastAfterSeconds: z.number().int().min(0).max(3_600).default(10),
     /** Seconds helm may wait for any one operation, and validate for the workloads. */
     timeoutSeconds: z.number().int().min(1).max(86_400).default(300),
     /**

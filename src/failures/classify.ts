@@ -1,6 +1,6 @@
 // Puts a failed deploy in its class, from helm's error (the whole cause chain and helm's stderr) and the
 // diagnostics. Pure: the cluster was read before (diagnostics, hook logs); here is only judgement.
-import { causeChain, findCause, ValidationError } from '../errors.js';
+import { causeChain, findCause, ReadinessFailedError, ValidationError } from '../errors.js';
 import { HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
@@ -67,6 +67,11 @@ const names = (objects: MentionedObject[]) => objects.map((o) => `${o.kind}/${o.
 // Order matters: a hook Job that fails also reads "not ready", and a Helm 3 missing CRD also reads
 // "unable to build kubernetes objects", which is a render error by helm's words.
 const RULES: readonly Rule[] = [
+  {
+    // Judged from what was seen, not from helm's words (helm says only that it was cancelled).
+    class: 'readiness-failed',
+    test: (_text, error) => has(error, ReadinessFailedError),
+  },
   {
     class: 'stuck-release',
     test: (text, error) => has(error, ReleaseLockedError) || /another operation \(install\/upgrade\/rollback\) is in progress/i.test(text),
@@ -166,8 +171,13 @@ export function classifyFailure(error: unknown, diagnostics?: Diagnostics): Fail
   const rolledBack = has(error, RolledBackError) ? { helmRolledBack: true } : {};
   for (const rule of RULES) {
     if (!rule.test(text, error)) continue;
-    const objects = rule.class === 'readiness-timeout' ? readinessObjects(diagnostics) : (rule.objects?.(text) ?? []);
-    const detail = rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
+    const hopeless = rule.class === 'readiness-failed' ? findCause(error, ReadinessFailedError)?.finding : undefined;
+    const objects = hopeless
+      ? [{ kind: hopeless.kind, name: hopeless.name, namespace: hopeless.namespace }]
+      : rule.class === 'readiness-timeout' ? readinessObjects(diagnostics) : (rule.objects?.(text) ?? []);
+    const detail = hopeless
+      ? `${hopeless.kind}/${hopeless.name}: ${hopeless.reason}`
+      : rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
     return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects, ...rolledBack };
   }
   // A transient API error stays `other` (no remedy fits a cluster that did not answer), with a note:

@@ -27,6 +27,7 @@ export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 
     case 'missing-crd':
       return spec.crds ? 'apply-crds-retry' : 'none';
     case 'readiness-timeout':
+    case 'readiness-failed':
       return 'rollback';
     default:
       // Hooks, admission, quota, RBAC and values fail the same way again: a person must change something.

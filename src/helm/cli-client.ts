@@ -14,7 +14,7 @@ import { trackChild } from './children.js';
 import { formatHelmCall, type HelmDebugLogger } from './debug-line.js';
 import { classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
 import { repeatableAfter } from './repeatable.js';
-import { manifestOfReleaseObject, parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject } from './parse.js';
+import { parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject, releaseInfoOf } from './parse.js';
 import type {
   CallOptions,
   ChartMetadata,
@@ -31,6 +31,7 @@ import type {
   UpgradeRequest,
 } from './types.js';
 import { writeValuesFiles } from './values-files.js';
+import { cachedVersion, keyOfBinary, rememberVersion, userCacheDir } from './version-cache.js';
 
 export interface CliHelmClientOptions {
   /** Path of the helm binary; `helm` on PATH by default. */
@@ -53,6 +54,11 @@ export interface CliHelmClientOptions {
   debug?: HelmDebugLogger;
   /** The binary's version when it is known already (the CLI's environment check ran `helm version`). */
   knownVersion?: HelmVersion;
+  /**
+   * The folder where helm's version is remembered across runs, keyed by the binary file
+   * (version-cache.ts); the user's cache folder by default, false to ask helm once per client.
+   */
+  versionCacheDir?: string | false;
 }
 
 interface RunOptions extends CallOptions {
@@ -91,7 +97,7 @@ export class CliHelmClient implements HelmClient {
     const masker = createMasker(options.secrets ?? []);
     return retryTransient(() => this.runOnce(args, options, masker), {
       transient: (error) =>
-        error instanceof HelmCommandError && !error.failure.cancelled && repeatableAfter(args, error.failure.stderrTail)
+        error instanceof HelmCommandError && !error.failure.cancelled && !options.interrupt?.aborted && repeatableAfter(args, error.failure.stderrTail)
           ? transientReason(error.failure.stderrTail)
           : undefined,
       budgetMs: options.retryBudgetMs ?? this.options.transientRetryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,
@@ -118,7 +124,18 @@ export class CliHelmClient implements HelmClient {
       stripFinalNewline: false,
     });
     trackChild({ pid: subprocess.pid, kill: (signal) => subprocess.kill(signal), exited: subprocess });
-    const result = await subprocess;
+    // Straight to the process, not through execa's kill: that would follow up with SIGKILL, and helm
+    // killed while it rolls back leaves the release pending-rollback.
+    const interrupt = () => {
+      try {
+        if (subprocess.pid !== undefined) process.kill(subprocess.pid, 'SIGTERM');
+      } catch {
+        // exited already
+      }
+    };
+    if (options.interrupt?.aborted) interrupt();
+    options.interrupt?.addEventListener('abort', interrupt, { once: true });
+    const result = await subprocess.finally(() => options.interrupt?.removeEventListener('abort', interrupt));
     const cancelled = result.isCanceled || options.signal?.aborted === true;
     this.options.debug?.(formatHelmCall({ binary: this.binary, argv: fullArgv, durationMs: result.durationMs, exitCode: result.exitCode, cancelled, timedOut: result.timedOut }, masker));
     if (!result.failed) return { stdout: String(result.stdout) };
@@ -137,10 +154,43 @@ export class CliHelmClient implements HelmClient {
   }
 
   version(options: CallOptions = {}): Promise<HelmVersion> {
-    this.versionPromise ??= this.run(argv.versionArgv(), options).then(({ stdout }) => parseHelmVersion(stdout));
+    this.versionPromise ??= this.detectVersion(options);
     // A failed detection must not be cached: the next call tries again.
     this.versionPromise.catch(() => (this.versionPromise = undefined));
     return this.versionPromise;
+  }
+
+  private cacheWhere() {
+    return { dir: this.options.versionCacheDir ?? userCacheDir(), binary: { cwd: this.options.cwd, path: this.options.env?.PATH ?? process.env.PATH } };
+  }
+
+  /** The version if it is known without starting helm (asked before, or in the version cache); else undefined. */
+  async knownVersion(): Promise<HelmVersion | undefined> {
+    return this.versionPromise ? this.versionPromise.catch(() => undefined) : this.cachedVersion();
+  }
+
+  private async cachedVersion(): Promise<HelmVersion | undefined> {
+    const { dir, binary } = this.cacheWhere();
+    const key = dir ? await keyOfBinary(this.binary, binary) : undefined;
+    const known = dir && key ? await cachedVersion(dir, key) : undefined;
+    try {
+      return known === undefined ? undefined : parseHelmVersion(known);
+    } catch {
+      return undefined; // an entry this helmcycle cannot read: helm answers when asked, and it is replaced
+    }
+  }
+
+  /** From the version cache when this very binary file answered before, else from `helm version`. */
+  private async detectVersion(options: CallOptions): Promise<HelmVersion> {
+    const known = await this.cachedVersion();
+    if (known) return known;
+    const { dir, binary: where } = this.cacheWhere();
+    const key = dir ? await keyOfBinary(this.binary, where) : undefined;
+    const { stdout } = await this.run(argv.versionArgv(), options);
+    const version = parseHelmVersion(stdout);
+    // Kept only if the file did not change while helm ran (else the answer may be of the old one).
+    if (dir && key && key === (await keyOfBinary(this.binary, where))) await rememberVersion(dir, key, stdout.trim());
+    return version;
   }
 
   /** Runs `fn` with the chart's credentials set up in a private helm config, then removes it. */
@@ -175,13 +225,14 @@ export class CliHelmClient implements HelmClient {
   }
 
   async upgradeInstall(request: UpgradeRequest, options: CallOptions = {}): Promise<ReleaseInfo> {
-    return parseReleaseObject(await this.runUpgrade({ ...request, dryRun: false }, options));
+    return releaseInfoOf(parseReleaseObject(await this.runUpgrade({ ...request, dryRun: false }, options)));
   }
 
   /** `helm upgrade --install --dry-run=server`: what would be applied, checked by the API server. */
   async dryRun(request: UpgradeRequest, options: CallOptions = {}): Promise<DryRunResult> {
     const stdout = await this.runUpgrade({ ...request, dryRun: true }, options);
-    return { release: parseReleaseObject(stdout), manifest: manifestOfReleaseObject(stdout) };
+    const release = parseReleaseObject(stdout);
+    return { release: releaseInfoOf(release), manifest: release.manifest };
   }
 
   async uninstall(request: UninstallRequest, options: CallOptions = {}): Promise<void> {

@@ -50,27 +50,47 @@ export function parseReleaseMetadata(json: string): ReleaseInfo {
   };
 }
 
-/** Parses the release object printed by `helm upgrade --output json` (no chart metadata in status). */
-export function parseReleaseObject(json: string): ReleaseInfo {
-  const data = record(JSON.parse(json));
+/** A release as helm writes it whole: with its manifest and user-supplied values. */
+export interface ReleaseObject extends ReleaseInfo {
+  manifest: string;
+  /** The user-supplied values (`helm get values`). */
+  config: Record<string, unknown>;
+}
+
+/**
+ * The one reading of a release object, whether `helm upgrade --output json` printed it or helm's
+ * storage keeps it (release-storage.ts): the same JSON either way. `fallback` fills what the object
+ * leaves out (a storage record's labels also name the release and revision). Pure.
+ */
+export function readReleaseObject(value: unknown, fallback: { name?: string | undefined; namespace?: string | undefined; revision?: string | undefined } = {}): ReleaseObject {
+  const data = record(value);
   const info = record(data.info);
   const metadata = record(record(data.chart).metadata);
   return {
-    name: String(data.name ?? ''),
-    namespace: String(data.namespace ?? ''),
-    revision: Number(data.version ?? 0),
+    name: String(data.name ?? fallback.name ?? ''),
+    namespace: String(data.namespace ?? fallback.namespace ?? ''),
+    revision: Number(data.version ?? fallback.revision ?? 0),
     status: toReleaseStatus(info.status),
     chartName: String(metadata.name ?? ''),
     chartVersion: String(metadata.version ?? ''),
     appVersion: str(metadata.appVersion),
     description: str(info.description),
+    // RFC 3339 as helm prints it (fractional seconds kept).
     updated: str(info.last_deployed),
+    manifest: typeof data.manifest === 'string' ? data.manifest : '',
+    config: record(data.config),
   };
 }
 
-/** The manifest inside `helm upgrade --output json`, used by dry runs. */
-export function manifestOfReleaseObject(json: string): string {
-  return String(record(JSON.parse(json)).manifest ?? '');
+/** The release info of a release object, without its manifest and values. Pure. */
+export function releaseInfoOf(release: ReleaseInfo): ReleaseInfo {
+  const { name, namespace, revision, status, chartName, chartVersion, appVersion, description, updated, labels } = release;
+  return { name, namespace, revision, status, chartName, chartVersion, appVersion, description, updated, ...(labels ? { labels } : {}) };
+}
+
+/** Parses the release object printed by `helm upgrade --output json`. */
+export function parseReleaseObject(json: string): ReleaseObject {
+  return readReleaseObject(JSON.parse(json));
 }
 
 /** Parses `helm history -o json`, oldest revision first. */

@@ -7,8 +7,8 @@
 // more. Helm 3 and Helm 4 write the same record (type helm.sh/release.v1). Pure functions only.
 import { gunzipSync } from 'node:zlib';
 import type { KubeObject } from '../kube/types.js';
-import { toReleaseStatus } from './parse.js';
-import type { ReleaseInfo, ReleaseStatus, RevisionInfo } from './types.js';
+import { readReleaseObject, releaseInfoOf, type ReleaseObject } from './parse.js';
+import type { ReleaseInfo, RevisionInfo } from './types.js';
 
 /** Where helm keeps release records: HELM_DRIVER, secret(s) by default. */
 export type StorageDriver = 'secret' | 'configmap';
@@ -18,21 +18,8 @@ const SYSTEM_LABELS: ReadonlySet<string> = new Set(['name', 'owner', 'status', '
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
-/** One revision of a release as Helm stored it. */
-export interface StoredRelease {
-  name: string;
-  namespace: string;
-  revision: number;
-  status: ReleaseStatus;
-  chartName: string;
-  chartVersion: string;
-  appVersion: string | undefined;
-  description: string | undefined;
-  /** RFC 3339, as helm prints it (fractional seconds kept). */
-  lastDeployed: string | undefined;
-  manifest: string;
-  /** The user-supplied values (`helm get values`). */
-  config: Record<string, unknown>;
+/** One revision of a release as Helm stored it: the release object, and the labels of its record. */
+export interface StoredRelease extends ReleaseObject {
   labels: Record<string, string>;
 }
 
@@ -55,10 +42,6 @@ export function recordSelector(release?: string): string {
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** The release JSON inside a record's `release` field (already base64-decoded once for a Secret). */
@@ -96,20 +79,9 @@ export function decodeReleaseRecord(object: KubeObject, driver: StorageDriver): 
   } catch (error) {
     throw new Error(`release record ${object.metadata.namespace}/${object.metadata.name} cannot be decoded: ${(error as Error).message}`, { cause: error });
   }
-  const info = record(data.info);
-  const metadata = record(record(data.chart).metadata);
+  const labels = object.metadata.labels ?? {};
   return {
-    name: String(data.name ?? object.metadata.labels?.name ?? ''),
-    namespace: String(data.namespace ?? object.metadata.namespace ?? ''),
-    revision: Number(data.version ?? object.metadata.labels?.version ?? 0),
-    status: toReleaseStatus(info.status),
-    chartName: String(metadata.name ?? ''),
-    chartVersion: String(metadata.version ?? ''),
-    appVersion: text(metadata.appVersion),
-    description: text(info.description),
-    lastDeployed: text(info.last_deployed),
-    manifest: typeof data.manifest === 'string' ? data.manifest : '',
-    config: record(data.config),
+    ...readReleaseObject(data, { name: labels.name, namespace: object.metadata.namespace, revision: labels.version }),
     labels: releaseLabelsOf(object),
   };
 }
@@ -140,20 +112,8 @@ export function latestRevision(revisions: readonly StoredRelease[]): StoredRelea
   return revisions.at(-1);
 }
 
-export function toReleaseInfo(stored: StoredRelease): ReleaseInfo {
-  return {
-    name: stored.name,
-    namespace: stored.namespace,
-    revision: stored.revision,
-    status: stored.status,
-    chartName: stored.chartName,
-    chartVersion: stored.chartVersion,
-    appVersion: stored.appVersion,
-    description: stored.description,
-    updated: stored.lastDeployed,
-    labels: stored.labels,
-  };
-}
+/** `helm status` / `get metadata`: the release info of a revision. */
+export const toReleaseInfo: (stored: StoredRelease) => ReleaseInfo = releaseInfoOf;
 
 export function toRevisionInfo(stored: StoredRelease): RevisionInfo {
   return {
@@ -162,6 +122,6 @@ export function toRevisionInfo(stored: StoredRelease): RevisionInfo {
     chart: `${stored.chartName}-${stored.chartVersion}`,
     appVersion: stored.appVersion,
     description: stored.description,
-    updated: stored.lastDeployed,
+    updated: stored.updated,
   };
 }

@@ -272,14 +272,24 @@ export class StorageBackedHelmClient implements HelmClient {
   }
 }
 
-/** `remember` of a storage-backed client; any other client is asked every time. */
 /** See StorageBackedHelmClient.reread; a no-op for any other client (it asks helm each time). */
 export async function rereadRelease(helm: HelmClient, ref: ReleaseRef): Promise<void> {
   if (helm instanceof StorageBackedHelmClient) await helm.reread(ref);
 }
 
+/** `remember` of a storage-backed client; any other client is asked every time. */
 export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
   return helm instanceof StorageBackedHelmClient ? helm.remember(key, ask, keep) : ask();
+}
+
+/**
+ * helm's version if it is known without starting helm (the client asked before, or its version cache
+ * knows this binary file); undefined otherwise, and for a client that cannot tell.
+ */
+export async function knownHelmVersion(helm: HelmClient): Promise<HelmVersion | undefined> {
+  const inner = helm instanceof StorageBackedHelmClient ? helm.inner : helm;
+  const known = (inner as { knownVersion?: () => Promise<HelmVersion | undefined> }).knownVersion;
+  return typeof known === 'function' ? known.call(inner) : undefined;
 }
 
 /** Ends a run view made by runViewOf (its fetched charts are removed). */

@@ -132,6 +132,12 @@ export interface ChartMetadata {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Asks a running helm to stop as one Ctrl-C would (SIGTERM once, never a forced kill): helm then ends
+   * the operation its own way, marking it failed and, under atomic, rolling it back. For a wait that
+   * will not succeed (observe-deploy.ts); `signal` is for cancelling the run.
+   */
+  interrupt?: AbortSignal;
 }
 
 export interface HelmClient {

@@ -26,6 +26,13 @@ export interface TrackedWorkload {
 export interface TrackedPod {
   last: Sighting<ObservedPod>;
   present: boolean;
+  /** There in the observation's first view: made before this deploy (an old revision's pod). */
+  preexisting: boolean;
+  /**
+   * When it was first seen in a state waiting does not heal (wontHealReason), not ready since; a crash
+   * loop passes through Running between back-offs, so only readiness resets it.
+   */
+  hopeless: { since: number; reason: string } | undefined;
 }
 
 /** Plain data (it goes into the payload and the report). */
@@ -70,13 +77,19 @@ export function recordView(observation: DeployObservation, view: ReleaseView, at
   }
 
   const seenPods = new Map(view.pods.map((p) => [p.name, p]));
+  const hopeless = (state: ObservedPod, before: TrackedPod['hopeless']): TrackedPod['hopeless'] => {
+    if (state.ready) return undefined;
+    const reason = wontHealReason(state);
+    return reason ? { since: before?.since ?? at, reason } : before;
+  };
   let pods = observation.pods.map((tracked): TrackedPod => {
     const state = seenPods.get(tracked.last.state.name);
     if (!state) return { ...tracked, present: false };
     seenPods.delete(state.name);
-    return { last: { state, at }, present: true };
+    return { last: { state, at }, present: true, preexisting: tracked.preexisting, hopeless: hopeless(state, tracked.hopeless) };
   });
-  for (const state of seenPods.values()) pods.push({ last: { state, at }, present: true });
+  const first = observation.reads === 0;
+  for (const state of seenPods.values()) pods.push({ last: { state, at }, present: true, preexisting: first, hopeless: hopeless(state, undefined) });
   if (pods.length > MAX_TRACKED_PODS) {
     const gone = pods.filter((p) => !p.present).sort((a, b) => a.last.at - b.last.at);
     const drop = new Set(gone.slice(0, pods.length - MAX_TRACKED_PODS));

@@ -17,7 +17,8 @@ export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure
 export type PhaseName = (typeof PHASES)[number];
 
 export interface PrerequisitesResult {
-  helmVersion: HelmVersion;
+  /** When known without starting helm (see knownHelmVersion): checkPrerequisites starts no helm process. */
+  helmVersion?: HelmVersion;
   kubeVersion: string;
   /** The chart the source resolves to: the version that exec will install. */
   chart: ChartMetadata;

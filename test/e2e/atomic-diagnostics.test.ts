@@ -40,11 +40,12 @@ for (const target of helmsUnderTest()) {
       assert.ok(error.remedies.every((r) => r.remedy === 'rollback') && error.remedies.length === 1, 'the rollback remedy only takes note');
     });
 
+    // helm's own timeout, not fail-fast (fail-fast.test.ts): what helm's error and the observation say then.
     it('a crash-looping install that helm uninstalled names the container\'s reason', async () => {
       const namespace = uniqueNamespace(`atomic-crash-${target.label}`);
       created.push(namespace);
       const error = await expectChartFailure(runChart(
-        { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 12, atomic: true, set: { fakeBehavior: 'crash-loop' } },
+        { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 12, atomic: true, failFast: false, set: { fakeBehavior: 'crash-loop' } },
         { helm, kube },
       ));
       assert.equal(error.failure?.class, 'readiness-timeout');

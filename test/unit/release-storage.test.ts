@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { upgradeRequest } from '../../src/lifecycle/requests.js';
 import { describe, it } from 'node:test';
 import { pickIndexEntry, parseRepositoryIndex, scanIndexEntries, semverRange } from '../../src/helm/chart-resolver.js';
+import { parseReleaseObject, releaseInfoOf } from '../../src/helm/parse.js';
 import { decodeReleaseRecord, groupRecords, storageDriverOf } from '../../src/helm/release-storage.js';
 import { StorageBackedHelmClient } from '../../src/helm/storage-backed-client.js';
 import type { KubeObject } from '../../src/kube/types.js';
@@ -50,7 +51,7 @@ describe('release records', () => {
         { ...stored, manifest: undefined },
         {
           name: 'web', namespace: 'apps', revision: 3, status: 'deployed', chartName: 'web', chartVersion: '1.0.0', appVersion: '2.1',
-          description: 'revision 3', lastDeployed: '2026-12-01T20:00:00.123456789Z', manifest: undefined, config: { replicas: 2 }, labels: { tier: 'app' },
+          description: 'revision 3', updated: '2026-12-01T20:00:00.123456789Z', manifest: undefined, config: { replicas: 2 }, labels: { tier: 'app' },
         },
         driver,
       );
@@ -237,5 +238,17 @@ describe('repository indexes', () => {
   it('leaves a constraint node-semver cannot read to helm', () => {
     assert.equal(semverRange('>=1.0.0 <2.0.0 !!'), undefined);
     assert.equal(pick('not a range'), undefined);
+  });
+});
+
+describe('one reading of a release object', () => {
+  it('what `helm upgrade -o json` prints and what helm stores decode alike', () => {
+    const stored = decodeReleaseRecord(record({ name: 'web', namespace: 'apps', revision: 3, status: 'deployed' }), 'secret');
+    const { labels: _labels, ...fromStorage } = stored;
+    // The same release JSON, as helm prints it after an upgrade.
+    const field = Buffer.from(String((record({ name: 'web', namespace: 'apps', revision: 3, status: 'deployed' }).data as { release: string }).release), 'base64').toString();
+    const printed = JSON.parse(gunzipSync(Buffer.from(field, 'base64')).toString());
+    assert.deepEqual(parseReleaseObject(JSON.stringify(printed)), fromStorage);
+    assert.deepEqual(Object.keys(releaseInfoOf(stored)).sort(), ['appVersion', 'chartName', 'chartVersion', 'description', 'labels', 'name', 'namespace', 'revision', 'status', 'updated']);
   });
 });

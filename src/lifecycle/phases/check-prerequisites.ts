@@ -4,7 +4,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PrerequisiteError } from '../../errors.js';
-import { rememberInRun, SERVER_VERSION_FACT } from '../../helm/storage-backed-client.js';
+import { knownHelmVersion, rememberInRun, SERVER_VERSION_FACT } from '../../helm/storage-backed-client.js';
 import { rulesAllow } from '../../kube/access-rules.js';
 import { probeNamespace } from '../../kube/namespace.js';
 import type { AccessQuery } from '../../kube/types.js';
@@ -73,7 +73,9 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
   const base = ctx as unknown as PhaseContext<ChartPayload>;
   await checkValuesFiles(base);
   await checkLocalChart(base);
-  const helmVersion = await ctx.helm.version({ signal: ctx.signal });
+  // Not asked of helm here: a run that changes nothing starts no helm process (the version is asked
+  // when a helm command is about to run; the version cache may know it already).
+  const helmVersion = await knownHelmVersion(ctx.helm);
   // Once per run: the server's version, and a namespace known to exist (a missing one may be created
   // by an earlier chart of the run, so that answer is asked again).
   const kubeVersion = await rememberInRun(ctx.helm, SERVER_VERSION_FACT, () => ctx.kube.serverVersion(ctx.signal));
@@ -99,6 +101,6 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
         });
       })
     : { name: ctx.spec.chart, version: '', appVersion: undefined, kubeVersion: undefined };
-  ctx.log(`helm ${helmVersion.version}, cluster ${kubeVersion}, chart ${chart.name} ${chart.version}`.trim());
-  return { ...payload, prerequisites: { helmVersion, kubeVersion, chart, namespaceExists } };
+  ctx.log(`${helmVersion ? `helm ${helmVersion.version}, ` : ''}cluster ${kubeVersion}, chart ${chart.name} ${chart.version}`.trim());
+  return { ...payload, prerequisites: { ...(helmVersion ? { helmVersion } : {}), kubeVersion, chart, namespaceExists } };
 }

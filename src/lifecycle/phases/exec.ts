@@ -26,7 +26,7 @@ async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, 
   request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
   for (let attempt = 1; ; attempt++) {
     try {
-      const release = await observeDeploy(ctx, () => ctx.helm.upgradeInstall(request, { signal: ctx.signal }));
+      const release = await observeDeploy(ctx, (options) => ctx.helm.upgradeInstall(request, options));
       return { release, attempts: attempt };
     } catch (error) {
       if (attempt >= attempts || !isRetryable(error) || ctx.signal.aborted) throw error;
