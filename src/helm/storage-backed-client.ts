@@ -126,6 +126,11 @@ export class StorageBackedHelmClient implements HelmClient {
     return { ...(helm ? { helmVersion: helm.version } : {}), ...(server ? { serverVersion: server } : {}) };
   }
 
+  /** A helm version known without a helm process (the version cache, the environment check). */
+  noteHelmVersion(version: HelmVersion): void {
+    this.learnt.set(HELM_VERSION_FACT, version);
+  }
+
   private learn<T>(key: string, answer: Promise<T>): Promise<T> {
     if (REPORTED_FACTS.has(key)) answer.then((value) => this.learnt.set(key, value), () => {});
     return answer;
@@ -289,7 +294,10 @@ export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promi
 export async function knownHelmVersion(helm: HelmClient): Promise<HelmVersion | undefined> {
   const inner = helm instanceof StorageBackedHelmClient ? helm.inner : helm;
   const known = (inner as { knownVersion?: () => Promise<HelmVersion | undefined> }).knownVersion;
-  return typeof known === 'function' ? known.call(inner) : undefined;
+  const version = typeof known === 'function' ? await known.call(inner) : undefined;
+  // Learnt without asking helm is learnt all the same: the report names it (knownFacts).
+  if (version && helm instanceof StorageBackedHelmClient) helm.noteHelmVersion(version);
+  return version;
 }
 
 /** Ends a run view made by runViewOf (its fetched charts are removed). */
