@@ -4,6 +4,7 @@
 // No message here carries a credential: they name paths, contexts, clusters, users and server URLs
 // (without any user:password part), and the few words of an error that are passed through are masked by
 // the prober first.
+import { serverUrlWithoutCredentials } from '../kube/server-url.js';
 
 /** Where the kubeconfig path came from, as the user set it. */
 export type KubeconfigOrigin = '--kubeconfig' | 'KUBECONFIG' | 'default';
@@ -107,16 +108,8 @@ function kubeconfigFix(choice: KubeconfigChoice): string {
 
 /** A server URL without any user:password part (a kubeconfig may carry one) or query. */
 export function displayServer(server: string): string {
-  try {
-    const url = new URL(server);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return server.replace(/\/\/[^/@]*@/, '//');
-  }
+  // Not a URL: still no user:password part.
+  return serverUrlWithoutCredentials(server) ?? server.replace(/\/\/[^/@]*@/, '//');
 }
 
 const quoteList = (names: readonly string[]) => (names.length ? names.map((n) => `'${n}'`).join(', ') : 'none');

@@ -2,6 +2,7 @@
 // tools. The caller passes what the run already knew (nothing here asks a server or a binary); a fact
 // the run never learnt is shown as not known. Never a credential: a kubeconfig's path and context name,
 // and the server's URL without any user or query part. Pure.
+import { serverUrlWithoutCredentials } from '../kube/server-url.js';
 import { escapeXml } from './escape.js';
 
 export interface RunFacts {
@@ -18,17 +19,7 @@ export interface RunFacts {
 
 /** A server URL without what could be a credential (user, password, query, fragment); undefined if unparsable. */
 export function safeServerUrl(server: string | undefined): string | undefined {
-  if (!server) return undefined;
-  try {
-    const url = new URL(server);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return undefined;
-  }
+  return server ? serverUrlWithoutCredentials(server) : undefined;
 }
 
 /** "2025-12-02 08:15:03 UTC": one zone for every reader of a shared report. */

@@ -11,3 +11,14 @@ export async function expectChartFailure(promise: Promise<unknown>): Promise<Cha
   }
   assert.fail('expected the chart to fail');
 }
+
+/** Runs `fn`, which must throw an error of `type`, and returns that error. */
+export function thrown<T>(fn: () => unknown, type: abstract new (...args: never[]) => T): T {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${type.name}`);
+}

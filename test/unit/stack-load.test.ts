@@ -2,6 +2,7 @@
 // checked as defaults, every path anchored at the stack file's folder and checked, YAML errors with the
 // file and line, and errors of bounded size for huge inputs.
 import assert from 'node:assert/strict';
+import { thrown } from '../support/expect-failure.js';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +14,6 @@ import type { Migration } from '../../src/lifecycle/migrations.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import { checkStackFiles, loadStack, resolveStack } from '../../src/stack/load.js';
 import { FakeHelm, FakeKube, releaseInfo } from './fakes.js';
-
-function thrown<T>(fn: () => unknown, type: abstract new (...args: never[]) => T): T {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`expected ${type.name}`);
-}
 
 const migration: Migration = { name: 'to 2.x', from: '<2.0.0', steps: [{ name: 'note', run: async (_ctx, payload) => ({ ...payload, noted: true }) }] };
 

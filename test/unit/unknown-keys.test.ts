@@ -2,6 +2,7 @@
 // defaults, environments, a definition's code parts), in YAML and TypeScript stacks alike; unrelated keys
 // get no made-up suggestion, and a file full of bad keys still gives an error of bounded size, fast.
 import assert from 'node:assert/strict';
+import { thrown } from '../support/expect-failure.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +12,6 @@ import { chartSpecSchema } from '../../src/config/chart-spec.js';
 import { editDistance, knownKeysAt, nearestKey } from '../../src/config/unknown-keys.js';
 import { loadStack, resolveStack } from '../../src/stack/load.js';
 import { stackShapeSchema } from '../../src/stack/schema.js';
-
-function thrown<T>(fn: () => unknown, type: abstract new (...args: never[]) => T): T {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-    return error;
-  }
-  assert.fail(`expected ${type.name}`);
-}
 
 describe('edit distance and the nearest key', () => {
   it('counts inserts, deletes, substitutions and a swap of neighbours as one edit each', () => {
