@@ -12,7 +12,7 @@ import { formatHelmCall, type HelmDebugLogger } from '../helm/debug-line.js';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/client-node.js';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
 import { parseHelmVersion } from '../helm/parse.js';

@@ -12,7 +12,7 @@ import {
   VersionApi,
   type CoreV1Event,
   type V1Pod,
-} from '@kubernetes/client-node';
+} from './client-node.js';
 import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
 import { ApiDiscovery } from './discovery.js';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from './client-node.js';
 import { KubeRequestError } from '../errors.js';
 import { errorMessage } from './rest-paths.js';
 
