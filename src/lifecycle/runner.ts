@@ -43,15 +43,26 @@ function errorText(error: unknown): { error: string; code: string } {
 
 export async function runChart<P extends ChartPayload = ChartPayload>(definition: AnyDefinition<P>, options: RunOptions<P>): Promise<ChartResult<P>> {
   // The lease is given back however the run ends (success, failure, cancel); a killed run's expires.
-  const held: { lease?: HeldLease | undefined } = {};
+  const held: Held = {};
   try {
     return await runChartHolding(definition, options, held);
   } finally {
+    held.detach?.();
     await held.lease?.release();
   }
 }
 
-async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition<P>, options: RunOptions<P>, held: { lease?: HeldLease | undefined }): Promise<ChartResult<P>> {
+/** What a chart run holds until it ends: its lease, and its listener on the caller's signal. */
+interface Held {
+  lease?: HeldLease | undefined;
+  /**
+   * Removes the chart's listener from the caller's signal: one signal serves every chart of a stack run,
+   * and a listener left per chart would pile up (Node warns past 10).
+   */
+  detach?: () => void;
+}
+
+async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition<P>, options: RunOptions<P>, held: Held): Promise<ChartResult<P>> {
   const parts = parseDefinition(definition, { file: options.file });
   // A remedy may change the spec for the next attempt (force, forceConflicts), so it is a let.
   let spec = parts.spec;
@@ -59,8 +70,12 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
   // The chart's signal: the caller's, and a lease lost to another run (this run must stop changing things).
   const abort = new AbortController();
   const signal = abort.signal;
+  const onCallerAbort = () => abort.abort(options.signal?.reason);
   if (options.signal?.aborted) abort.abort(options.signal.reason);
-  else options.signal?.addEventListener('abort', () => abort.abort(options.signal?.reason), { once: true });
+  else {
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    held.detach = () => options.signal?.removeEventListener('abort', onCallerAbort);
+  }
   const leaseSettings = options.lease === false ? undefined : (options.lease ?? defaultLeaseSettings());
   // The two choke points of everything a chart says: events (masked here) and its error (in fail).
   const masker = maskerForSpec(spec);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { HelmTimeoutError, RenderError } from '../../src/helm/errors.js';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
@@ -33,6 +34,14 @@ describe('runChart', () => {
     assert.equal(result.payload.exec?.release?.revision, 1);
     assert.deepEqual(result.payload.validate?.checks.map((c) => c.name), ['release']);
     assert.equal(result.timings.length, 5);
+  });
+
+  it('leaves no listener on the caller\'s signal, which every chart of a stack run shares', async () => {
+    const { options } = setup();
+    const shared = new AbortController();
+    for (let i = 0; i < 12; i++) await runChart({ ...base, name: `web${i}` }, { ...options, signal: shared.signal });
+    await expectChartFailure(runChart({ ...base, name: 'bad', timeoutSeconds: 1, lifecycle: { exec: async () => { throw timeout(); } } }, { ...options, signal: shared.signal }));
+    assert.equal(getEventListeners(shared.signal, 'abort').length, 0);
   });
 
   it('rejects a bad spec before touching helm or the cluster', async () => {
