@@ -64,7 +64,12 @@ async function planStack(stack: unknown, args: string[]): Promise<Record<string,
 async function namespaceWithFullQuota(kube: NodeKubeClient, name: string): Promise<void> {
   await kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   await kube.createObject({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'configmaps', namespace: name }, spec: { hard: { 'count/configmaps': '1' } } });
-  await eventually('the quota to be counted', async () => ((await kube.getObject({ apiVersion: 'v1', kind: 'ResourceQuota', namespace: name, name: 'configmaps' }))?.status?.used ? true : undefined));
+  // Full only once the namespace's own ConfigMap (kube-root-ca.crt, which a controller adds shortly
+  // after the namespace) is counted: before that the quota has room for the chart's, and the test raced.
+  await eventually('the quota to be full', async () => {
+    const quota = await kube.getObject({ apiVersion: 'v1', kind: 'ResourceQuota', namespace: name, name: 'configmaps' });
+    return (quota?.status as { used?: Record<string, string> } | undefined)?.used?.['count/configmaps'] === '1' ? true : undefined;
+  });
 }
 
 for (const target of helmsUnderTest()) {
