@@ -95,15 +95,18 @@ class CliRun {
       ...(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {}),
       ...(this.options.kubeContext ? { kubeContext: this.options.kubeContext } : {}),
       ...(this.options.helm ? { helmBinary: this.options.helm } : {}),
-      ...(this.options.debug ? { debug: (line: string) => this.io.stderr(`${line}\n`) } : {}),
+      ...(this.options.debug ? { debug: this.debugLine } : {}),
       ...(this.helmVersion ? { helmVersion: this.helmVersion } : {}),
     });
   }
 
   /** Once, before any chart runs: a wrong kubeconfig, context, API server or helm is one clear error (exit 2). */
+  /** `--debug`: where each helm process's line goes (stderr), for the run's helm client and the environment check alike. */
+  private readonly debugLine = (line: string) => this.io.stderr(`${line}\n`);
+
   private async checkEnvironment(needs: 'cluster' | 'local'): Promise<void> {
     const { checkEnvironment } = await import('./environment-probe.js');
-    const found = await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal, ...(this.options.debug ? { debug: (line: string) => this.io.stderr(`${line}\n`) } : {}) });
+    const found = await checkEnvironment({ needs, kubeconfig: this.options.kubeconfig, kubeContext: this.options.kubeContext, helm: this.options.helm, signal: this.io.signal, ...(this.options.debug ? { debug: this.debugLine } : {}) });
     this.helmVersion = found.helmVersion;
   }
 
