@@ -15,6 +15,10 @@ interface IndexEntry {
   version?: unknown;
   appVersion?: unknown;
   kubeVersion?: unknown;
+  /** Where the package is: absolute, or relative to the repository's URL. */
+  urls?: unknown;
+  /** The package's sha256, hex. */
+  digest?: unknown;
 }
 
 export type RepositoryIndex = Map<string, IndexEntry[]>;
@@ -42,7 +46,7 @@ export function parseRepositoryIndex(text: string): RepositoryIndex {
   return new Map(Object.entries(data?.entries ?? {}).filter(([, versions]) => Array.isArray(versions)));
 }
 
-const WANTED_FIELDS = new Set(['name', 'version', 'appVersion', 'kubeVersion']);
+const WANTED_FIELDS = new Set(['name', 'version', 'appVersion', 'kubeVersion', 'digest']);
 
 /** One plain, single- or double-quoted scalar on one line; undefined for anything else. Pure. */
 function scalar(raw: string): string | undefined {
@@ -85,7 +89,9 @@ export function scanIndexEntries(text: string, chart: string): IndexEntry[] | un
   if (start < 0) return keyIndent < 0 ? undefined : [];
   const entries: IndexEntry[] = [];
   let fieldIndent = -1;
-  let current: Record<string, string> | undefined;
+  let current: Record<string, string | string[]> | undefined;
+  // The entry's `urls:` list is being read (its items may sit at the key's indentation or deeper).
+  let inUrls = false;
   for (let i = start; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
@@ -96,14 +102,26 @@ export function scanIndexEntries(text: string, chart: string): IndexEntry[] | un
       if (item[2]!.trimStart().startsWith('{')) return undefined; // flow style: parse it whole
       fieldIndent = item[1]!.length + 2;
       current = {};
+      inUrls = false;
       entries.push(current);
     }
     if (!current || fieldIndent < 0) return undefined;
     const body = item && item[1]!.length + 2 === fieldIndent ? item[2]! : indent === fieldIndent ? line.slice(fieldIndent) : undefined;
-    if (body === undefined) continue; // deeper: a field's own content (urls, maintainers, annotations)
+    if (inUrls && item && indent >= fieldIndent) {
+      const url = scalar(item[2]!);
+      if (url === undefined) return undefined;
+      (current.urls as string[]).push(url);
+      continue;
+    }
+    if (body === undefined) continue; // deeper: a field's own content (maintainers, annotations)
     const field = /^([A-Za-z]+):(?:\s+(.*))?$/.exec(body);
+    inUrls = false;
     if (!field) continue;
-    if (WANTED_FIELDS.has(field[1]!) && field[2] !== undefined) {
+    if (field[1] === 'urls') {
+      if (field[2] !== undefined && field[2].trim() !== '' && !field[2].trim().startsWith('#')) return undefined; // a flow list: parse it whole
+      current.urls = [];
+      inUrls = true;
+    } else if (WANTED_FIELDS.has(field[1]!) && field[2] !== undefined) {
       const value = scalar(field[2]);
       if (value === undefined) return undefined;
       current[field[1]!] = value;
@@ -144,9 +162,37 @@ function metadataOf(entry: IndexEntry): ChartMetadata {
   return { name: String(entry.name ?? ''), version: String(entry.version ?? ''), appVersion: text(entry.appVersion), kubeVersion: text(entry.kubeVersion) };
 }
 
-/** True for a repository source helm would fetch anonymously with its defaults. */
+/** True when helm would reach this URL through a proxy (its environment names one): helm answers then. */
+function proxied(url: string, env: NodeJS.ProcessEnv): boolean {
+  const proxy = url.startsWith('https:') ? (env.HTTPS_PROXY ?? env.https_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+  return Boolean(proxy);
+}
+
+/** True for a repository source helm would fetch anonymously and directly with its defaults. */
 function isPlainRepository(source: ChartSource): boolean {
-  return Boolean(source.repository && /^https?:\/\//.test(source.repository) && !source.auth && !source.chart.startsWith('oci://'));
+  return Boolean(source.repository && /^https?:\/\//.test(source.repository) && !source.auth && !source.chart.startsWith('oci://') && !proxied(source.repository, process.env));
+}
+
+/**
+ * A chart URL of an index resolved as helm resolves it: an absolute URL as it is, a relative one
+ * against the repository's URL taken as a folder, with the repository's query kept. Pure.
+ */
+export function packageUrl(repository: string, reference: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) return reference;
+  const base = new URL(repository);
+  base.pathname = `${base.pathname.replace(/\/+$/, '')}/`;
+  const resolved = new URL(reference, base);
+  resolved.search = base.search;
+  return resolved.toString();
+}
+
+/** Where helm would download a chart's package from, and the digest the index gives it. */
+export interface ChartPackage {
+  url: string;
+  /** sha256, hex, when the index has one. */
+  digest: string | undefined;
+  name: string;
+  version: string;
 }
 
 export class ChartResolver {
@@ -164,6 +210,22 @@ export class ChartResolver {
     if (!entries) return undefined; // helm's own error message is the better one
     const entry = pickIndexEntry(entries, source.version);
     return entry && entry !== 'none' ? metadataOf(entry) : undefined;
+  }
+
+  /**
+   * The package helm would download for a plain repository source (the same index entry `resolve`
+   * picks); undefined when that is not certain (then helm pulls it).
+   */
+  async packageOf(source: ChartSource, signal?: AbortSignal): Promise<ChartPackage | undefined> {
+    if (!isPlainRepository(source)) return undefined;
+    const entries = (await this.index(source.repository!, signal))?.entries(source.chart);
+    const entry = entries ? pickIndexEntry(entries, source.version) : undefined;
+    if (!entry || entry === 'none') return undefined;
+    const url = Array.isArray(entry.urls) && typeof entry.urls[0] === 'string' ? entry.urls[0] : undefined;
+    if (!url) return undefined;
+    const digest = typeof entry.digest === 'string' && /^[0-9a-f]{64}$/i.test(entry.digest) ? entry.digest.toLowerCase() : undefined;
+    const { name, version } = metadataOf(entry);
+    return { url: packageUrl(source.repository!, url), digest, name, version };
   }
 
   private async localChart(chart: string): Promise<ChartMetadata | undefined> {

@@ -2,7 +2,7 @@
 // from one local copy, pulled into a private run folder (0700, removed when the run ends or the
 // process exits). A repository's index is then downloaded and parsed once, not by every upgrade, and
 // every release of the run gets the same version even when a range would resolve anew meanwhile.
-// Credentials are used by that one pull only; the installs read a local folder and need none.
+// Credentials are used by that one pull only; the installs read a local copy and need none.
 import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createPrivateDir } from '../secrets/private-dir.js';
@@ -15,12 +15,18 @@ export function needsFetch(source: ChartSource): boolean {
   return Boolean(source.repository) || source.chart.startsWith('oci://');
 }
 
+/** Fetches a source into a folder without helm, or answers undefined (then helm pulls it). */
+export type DirectDownload = (source: ChartSource, folder: string, options?: CallOptions) => Promise<string | undefined>;
+
 export class RunCharts {
   private folder: Promise<string> | undefined;
   private readonly pulled = new Map<string, Promise<string>>();
   private removeOnExit: (() => void) | undefined;
 
-  constructor(private readonly helm: Pick<HelmClient, 'pull'>) {}
+  constructor(
+    private readonly helm: Pick<HelmClient, 'pull'>,
+    private readonly download: DirectDownload = async () => undefined,
+  ) {}
 
   private runFolder(): Promise<string> {
     // A private folder with an owner file (0700): only this user reads the charts, and a later run
@@ -41,7 +47,8 @@ export class RunCharts {
       path = this.runFolder().then(async (root) => {
         const destination = join(root, slot);
         await mkdir(destination, { mode: 0o700 });
-        return this.helm.pull(source, destination, options);
+        // A plain repository's package is downloaded here; anything else (OCI, credentials) helm pulls.
+        return (await this.download(source, destination, options)) ?? this.helm.pull(source, destination, options);
       });
       this.pulled.set(key, path);
       // A failed pull is not kept: the next release tries again (and reports helm's own error).

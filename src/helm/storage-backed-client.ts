@@ -4,11 +4,13 @@
 //     through the run's snapshot (release-snapshot.ts); a write through this client re-reads its release
 //   showChart: the local Chart.yaml or the repository index (chart-resolver.ts), else helm, once per source
 //   pull: once per (source, destination)
-//   upgradeInstall, dryRun, template in a run: from one local copy of each fetched chart (run-charts.ts)
+//   upgradeInstall, dryRun, template in a run: from one local copy of each fetched chart (run-charts.ts),
+//     downloaded without helm from a plain repository (chart-download.ts)
 //   version: the inner client caches it
 // A storage driver helmcycle cannot read (HELM_DRIVER=sql, memory) sends every call to helm.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lifecycle/digest.js';
+import { downloadPackage } from './chart-download.js';
 import { ChartResolver } from './chart-resolver.js';
 import { needsFetch, RunCharts } from './run-charts.js';
 import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
@@ -91,7 +93,10 @@ export class StorageBackedHelmClient implements HelmClient {
     this.driver = storageDriverOf('helmDriver' in options ? options.helmDriver : process.env.HELM_DRIVER);
     this.snapshot = this.driver ? new ReleaseSnapshot(kube, this.driver, this.scope) : undefined;
     this.resolver = new ChartResolver(options.cwd);
-    this.runCharts = new RunCharts(inner);
+    this.runCharts = new RunCharts(inner, async (source, folder, callOptions) => {
+      const pkg = await this.resolver.packageOf(source, callOptions?.signal);
+      return pkg ? downloadPackage(pkg, folder, callOptions?.signal) : undefined;
+    });
   }
 
   /** Ends the run: removes the run folder of fetched charts (the process's exit removes it too). */

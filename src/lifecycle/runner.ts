@@ -19,6 +19,7 @@ import { defaultPhases } from './phases/index.js';
 import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
 import type { HeldLease } from '../lease/release-lease.js';
 import { rereadRelease } from '../helm/storage-backed-client.js';
+import { mayDeferLease, ReleaseMovedError, sameState, seenState, type SeenState } from './deferred-lease.js';
 import type { ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
 
 export interface RunOptions<P extends ChartPayload> {
@@ -83,6 +84,26 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
   const started = Date.now();
   const timings: PhaseTiming[] = [];
 
+  const ref = { release: spec.name, namespace: spec.namespace };
+  const takeLease = async (log: (message: string, level?: MessageLevel) => void): Promise<void> => {
+    if (!leaseSettings) return;
+    held.lease = await takeChartLease({ kube: options.kube, settings: leaseSettings, release: spec.name, namespace: spec.namespace, createNamespace: spec.createNamespace && spec.action === 'deploy', signal, log });
+    held.lease?.lost.addEventListener('abort', () => abort.abort(held.lease?.lost.reason), { once: true });
+    // The release may have changed while this run waited for the lease: decide on what it is now.
+    await rereadRelease(options.helm, ref);
+  };
+  // A chart that may run without its lease until its first change (deferred-lease.ts), and the release
+  // as it saw it then.
+  let deferred = false;
+  let seen: SeenState;
+  const claimLease = async (): Promise<void> => {
+    if (!deferred) return;
+    deferred = false;
+    await takeLease(contextFor('exec').log);
+    const now = seenState(await options.helm.status(ref, { signal }));
+    if (!sameState(seen, now)) throw new ReleaseMovedError(spec.name, spec.namespace, seen, now);
+  };
+
   const contextFor = (phase: PhaseName): PhaseContext<P> => ({
     spec,
     helm: options.helm,
@@ -94,6 +115,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     lease: leaseSettings ? { ...leaseSettings, previous: held.lease?.previous } : undefined,
     log: (message: string, level: MessageLevel = 'info') => emit({ type: 'message', chart: spec.name, phase, level, message, at: Date.now() }),
     progress: (progress: WaitProgress) => emit({ type: 'wait-progress', chart: spec.name, phase, ...progress, at: Date.now() }),
+    claimLease,
   });
 
   // Aborted because another run took the lease: a failure of this chart (LeaseLostError), not a cancel.
@@ -112,6 +134,11 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
       return result;
     } catch (error) {
       const durationMs = Date.now() - phaseStart;
+      if (error instanceof ReleaseMovedError) {
+        // Not a failure: the chart starts again from preExec, holding the lease now.
+        emit({ type: 'message', chart: spec.name, phase, level: 'info', message: error.message, at: Date.now() });
+        throw error;
+      }
       timings.push({ phase, durationMs, ok: false });
       emit({ type: 'phase-failed', chart: spec.name, phase, durationMs, at: Date.now(), ...errorText(error) });
       throw error;
@@ -159,6 +186,8 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
       log(`remedy ${choice.remedy} for ${failure.class} not taken: ${why}`, 'warn');
       return { payload, retry: false };
     }
+    // A remedy changes the release: a chart that deferred its lease takes it first.
+    await claimLease();
     const attempt = taken.length + 1;
     const record = (message: string, ok: boolean): P => ({ ...payload, remedies: [...taken, { failureClass: failure.class, remedy: choice.remedy, attempt, message, ok }] });
     try {
@@ -175,66 +204,87 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
 
   emit({ type: 'chart-started', chart: spec.name, action: spec.action, namespace: spec.namespace, at: started });
   let payload = options.payload ?? ({} as P);
-  for (const phase of ['checkPrerequisites', 'preExec'] as const) {
-    try {
-      // Nothing changes before preExec: the lease is taken only once the prerequisites hold.
-      if (phase === 'preExec' && leaseSettings) {
-        const log = contextFor('preExec').log;
-        held.lease = await takeChartLease({ kube: options.kube, settings: leaseSettings, release: spec.name, namespace: spec.namespace, createNamespace: spec.createNamespace && spec.action === 'deploy', signal, log });
-        held.lease?.lost.addEventListener('abort', () => abort.abort(held.lease?.lost.reason), { once: true });
-        // The release may have changed while this run waited for the lease: decide on what it is now.
-        await rereadRelease(options.helm, { release: spec.name, namespace: spec.namespace });
-      }
-      payload = await run(phase, (ctx) => phases[phase](ctx, payload));
-    } catch (error) {
-      throw fail(phase, error, payload);
+  let failing: PhaseName = 'checkPrerequisites';
+  try {
+    payload = await run('checkPrerequisites', (ctx) => phases.checkPrerequisites(ctx, payload));
+    failing = 'preExec';
+    // Nothing changes before preExec: the lease is taken only once the prerequisites hold, and a chart
+    // whose steps are all read-only defaults takes it only before its first change.
+    if (leaseSettings && mayDeferLease(spec, parts)) {
+      const release = await options.helm.status(ref, { signal });
+      seen = seenState(release);
+      deferred = release?.status === 'deployed';
     }
+    if (!deferred) await takeLease(contextFor('preExec').log);
+  } catch (error) {
+    throw fail(failing, error, payload);
   }
-  // Migrations run after preExec (the release is recovered and known) and before exec.
-  let migrated: Awaited<ReturnType<typeof runMigrations<P>>>['ran'] = [];
-  if (spec.action === 'deploy' && parts.migrations.length > 0) {
+  /** preExec → exec → postExec → validate, from the payload the prerequisites left. */
+  async function fromPreExec(start: P): Promise<ChartResult<P>> {
+    payload = start;
     try {
-      const result = await runMigrations(contextFor('preExec'), parts.migrations, payload);
-      payload = result.payload;
-      migrated = result.ran;
+      payload = await run('preExec', (ctx) => phases.preExec(ctx, payload));
     } catch (error) {
+      if (error instanceof ReleaseMovedError) throw error;
       throw fail('preExec', error, payload);
     }
-  }
-  /** The deploy failed for good: what the migrations changed is put back before the error is raised. */
-  const failAfterMigrations = async (phase: PhaseName, error: unknown): Promise<ChartFailedError> => {
-    if (migrated.length > 0 && !signal.aborted) {
-      await undoMigrations(contextFor(phase), migrated, payload);
-      payload = { ...payload, migrations: payload.migrations?.map((m) => ({ ...m, undone: true })) };
+    // Migrations run after preExec (the release is recovered and known) and before exec.
+    let migrated: Awaited<ReturnType<typeof runMigrations<P>>>['ran'] = [];
+    if (spec.action === 'deploy' && parts.migrations.length > 0) {
+      try {
+        const result = await runMigrations(contextFor('preExec'), parts.migrations, payload);
+        payload = result.payload;
+        migrated = result.ran;
+      } catch (error) {
+        throw fail('preExec', error, payload);
+      }
     }
-    return fail(phase, error, payload);
-  };
-  // exec → postExec → validate, again after each retry-type remedy, until it passes or no remedy is left.
-  for (;;) {
-    let failedPhase: PhaseName = 'exec';
-    try {
-      payload = await run('exec', (ctx) => phases.exec(ctx, payload));
-      failedPhase = 'postExec';
-      payload = await run('postExec', (ctx) => phases.postExec(ctx, payload));
-      failedPhase = 'validate';
-      payload = await run('validate', (ctx) => phases.validate(ctx, payload));
-      break;
-    } catch (error) {
-      // postExec is the chart's own work, not the deploy: its failure is not remedied.
-      if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw await failAfterMigrations(failedPhase, error);
-      payload = await diagnose(failedPhase, error, payload);
-      const next = await remedy(failedPhase, payload);
-      payload = next.payload;
-      if (!next.retry || signal.aborted) throw await failAfterMigrations(failedPhase, error);
-      // A retry reinstalls only once: the reinstall a migration asked for is done.
-      if (payload.reinstallRequested && payload.exec) payload = { ...payload, reinstallRequested: undefined };
+    /** The deploy failed for good: what the migrations changed is put back before the error is raised. */
+    const failAfterMigrations = async (phase: PhaseName, error: unknown): Promise<ChartFailedError> => {
+      if (migrated.length > 0 && !signal.aborted) {
+        await undoMigrations(contextFor(phase), migrated, payload);
+        payload = { ...payload, migrations: payload.migrations?.map((m) => ({ ...m, undone: true })) };
+      }
+      return fail(phase, error, payload);
+    };
+    // exec → postExec → validate, again after each retry-type remedy, until it passes or no remedy is left.
+    for (;;) {
+      let failedPhase: PhaseName = 'exec';
+      try {
+        payload = await run('exec', (ctx) => phases.exec(ctx, payload));
+        failedPhase = 'postExec';
+        payload = await run('postExec', (ctx) => phases.postExec(ctx, payload));
+        failedPhase = 'validate';
+        payload = await run('validate', (ctx) => phases.validate(ctx, payload));
+        break;
+      } catch (error) {
+        if (error instanceof ReleaseMovedError) throw error;
+        // postExec is the chart's own work, not the deploy: its failure is not remedied.
+        if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw await failAfterMigrations(failedPhase, error);
+        payload = await diagnose(failedPhase, error, payload);
+        const next = await remedy(failedPhase, payload);
+        payload = next.payload;
+        if (!next.retry || signal.aborted) throw await failAfterMigrations(failedPhase, error);
+        // A retry reinstalls only once: the reinstall a migration asked for is done.
+        if (payload.reinstallRequested && payload.exec) payload = { ...payload, reinstallRequested: undefined };
+      }
     }
+
+    const outcome = payload.exec?.outcome;
+    const durationMs = Date.now() - started;
+    emit({ type: 'chart-finished', chart: spec.name, outcome: outcome ?? 'done', durationMs, at: Date.now() });
+    // What a remedied failure left in the payload (its diagnostics, class and remedies) is output too.
+    const reported = maskFields(payload, ['diagnostics', 'failure', 'remedies'], masker);
+    return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload: reported, timings, durationMs };
   }
 
-  const outcome = payload.exec?.outcome;
-  const durationMs = Date.now() - started;
-  emit({ type: 'chart-finished', chart: spec.name, outcome: outcome ?? 'done', durationMs, at: Date.now() });
-  // What a remedied failure left in the payload (its diagnostics, class and remedies) is output too.
-  const reported = maskFields(payload, ['diagnostics', 'failure', 'remedies'], masker);
-  return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload: reported, timings, durationMs };
+  const prepared = payload;
+  for (;;) {
+    try {
+      return await fromPreExec(prepared);
+    } catch (error) {
+      // Once: the lease is held from here on, so the release cannot move again under this chart.
+      if (!(error instanceof ReleaseMovedError)) throw error;
+    }
+  }
 }

@@ -132,6 +132,14 @@ export interface PhaseContext<P extends ChartPayload = ChartPayload> {
    * may wait, and the lease of a dead run it took over, which recovery asks before touching a pending release.
    */
   lease: (LeaseSettings & { previous: LeaseRecord | undefined }) | undefined;
+  /**
+   * Takes the release's lease now, if this chart does not hold it yet. A chart with helmcycle's default
+   * lifecycle and nothing to prepare holds it only from its first change (see deferred-lease.ts): the
+   * default exec calls this before installing, upgrading, reinstalling or restoring, and the runner
+   * before a remedy. Any chart with an override holds the lease from preExec on, so an override need not
+   * call it. Optional, so that a context made outside the runner need not have it.
+   */
+  claimLease?(): Promise<void>;
 }
 
 export type Phase<P extends ChartPayload = ChartPayload> = (ctx: PhaseContext<P>, payload: P) => Promise<P>;

@@ -46,7 +46,7 @@ export class FakeHelm implements HelmClient {
     return { release, manifest: this.dryRunManifest };
   }
   async showChart() { this.calls.push('showChart'); return { name: 'web', version: this.chartVersion, appVersion: undefined, kubeVersion: undefined }; }
-  async pull() { return '/tmp/web'; }
+  async pull() { this.calls.push('pull'); return '/tmp/web'; }
 }
 
 export class FakeKube implements KubeClient {

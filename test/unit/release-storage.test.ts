@@ -5,7 +5,12 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { upgradeRequest } from '../../src/lifecycle/requests.js';
 import { describe, it } from 'node:test';
-import { pickIndexEntry, parseRepositoryIndex, scanIndexEntries, semverRange } from '../../src/helm/chart-resolver.js';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { packageUrl, pickIndexEntry, parseRepositoryIndex, scanIndexEntries, semverRange } from '../../src/helm/chart-resolver.js';
+import { packageFileName } from '../../src/helm/chart-download.js';
 import { parseReleaseObject, releaseInfoOf } from '../../src/helm/parse.js';
 import { decodeReleaseRecord, groupRecords, storageDriverOf } from '../../src/helm/release-storage.js';
 import { StorageBackedHelmClient } from '../../src/helm/storage-backed-client.js';
@@ -162,6 +167,65 @@ describe('the charts of a run', () => {
     await assert.rejects(stat(folder), /ENOENT/);
   });
 
+  /** A chart repository on loopback: its index lists web 1.0.0 with `digest`; counts what is downloaded. */
+  async function serveRepository(digestOf: (bytes: Buffer) => string) {
+    const tgz = gzipSync(Buffer.from('not a real chart, only bytes to compare'));
+    const index = ['apiVersion: v1', 'entries:', '  web:', '  - name: web', '    version: 1.0.0', `    digest: ${digestOf(tgz)}`, '    urls:', '    - packages/web-1.0.0.tgz', ''].join('\n');
+    const served: string[] = [];
+    const server = createServer((request, response) => {
+      served.push(request.url ?? '');
+      if (request.url === '/charts/index.yaml') response.end(index);
+      else if (request.url === '/charts/packages/web-1.0.0.tgz') response.end(tgz);
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`;
+    return { url, tgz, served, close: () => new Promise<void>((done) => server.close(() => done())) };
+  }
+
+  it('downloads a plain repository chart itself, once a run, checked against the index digest (no helm pull)', async () => {
+    const repo = await serveRepository((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    try {
+      const helm = new FakeHelm();
+      const client = new StorageBackedHelmClient(helm, new CountingKube(), { helmDriver: 'sql' }).forRun();
+      const source = { chart: 'web', repository: repo.url, version: '1.0.0' };
+      for (const release of ['a', 'b']) await client.upgradeInstall({ ...upgradeRequest(parseChartSpec({ name: release, namespace: 'apps', chart: 'x' })), source });
+      assert.deepEqual(helm.calls.filter((call) => call === 'pull'), [], 'helm pulled nothing');
+      const installed = helm.upgradeRequests.map((r) => r.source.chart);
+      assert.equal(new Set(installed).size, 1);
+      assert.ok(installed[0]!.endsWith('/web-1.0.0.tgz'), installed[0]);
+      assert.deepEqual(await readFile(installed[0]!), repo.tgz);
+      assert.equal((await stat(installed[0]!)).mode & 0o777, 0o600);
+      assert.deepEqual(repo.served, ['/charts/index.yaml', '/charts/packages/web-1.0.0.tgz']);
+      await client.dispose();
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('lets helm pull a package whose bytes do not match the index digest', async () => {
+    const repo = await serveRepository(() => 'a'.repeat(64));
+    try {
+      const helm = new FakeHelm();
+      const client = new StorageBackedHelmClient(helm, new CountingKube(), { helmDriver: 'sql' }).forRun();
+      await client.upgradeInstall({ ...upgradeRequest(parseChartSpec({ name: 'a', namespace: 'apps', chart: 'x' })), source: { chart: 'web', repository: repo.url, version: '1.0.0' } });
+      assert.ok(helm.calls.includes('pull'), helm.calls.join(', '));
+      assert.equal(helm.upgradeRequests[0]?.source.chart, '/tmp/web');
+      await client.dispose();
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('resolves package URLs as helm does and names package files safely', () => {
+    assert.equal(packageUrl('https://charts.example/stable', 'web-1.0.0.tgz'), 'https://charts.example/stable/web-1.0.0.tgz');
+    assert.equal(packageUrl('https://charts.example/stable/', 'pkgs/web-1.0.0.tgz'), 'https://charts.example/stable/pkgs/web-1.0.0.tgz');
+    assert.equal(packageUrl('https://charts.example/stable', '/abs/web-1.0.0.tgz'), 'https://charts.example/abs/web-1.0.0.tgz');
+    assert.equal(packageUrl('https://charts.example/stable?token=x', 'web-1.0.0.tgz'), 'https://charts.example/stable/web-1.0.0.tgz?token=x');
+    assert.equal(packageUrl('https://charts.example/stable', 'https://cdn.example/web-1.0.0.tgz'), 'https://cdn.example/web-1.0.0.tgz');
+    assert.equal(packageFileName({ name: '../../etc', version: '1.0.0/x' }), '__.._etc-1.0.0_x.tgz');
+  });
+
   it('outside a run, installs from the source as given', async () => {
     const helm = new FakeHelm();
     const client = new StorageBackedHelmClient(helm, new CountingKube(), { helmDriver: 'sql' });
@@ -231,6 +295,10 @@ describe('repository indexes', () => {
     assert.deepEqual(pickFields(scanIndexEntries(text, 'web'))?.map((e) => e.version), ['1.2.0', '1.1.0']);
     assert.deepEqual(scanIndexEntries(text, 'db')?.map((e) => e.version), ['9.9.9']);
     assert.deepEqual(scanIndexEntries(text, 'absent'), []);
+    assert.deepEqual(scanIndexEntries(text, 'web')?.map((e) => e.urls), [['https://charts.example/web-1.2.0.tgz'], undefined]);
+    assert.deepEqual(scanIndexEntries(text, 'db')?.map((e) => e.urls), [['db-9.9.9.tgz']]);
+    const deeper = 'entries:\n  web:\n  - name: web\n    urls:\n      - "a.tgz"\n      - b.tgz\n    digest: ABC\n    version: 1.0.0\n';
+    assert.deepEqual(scanIndexEntries(deeper, 'web'), parseRepositoryIndex(deeper).get('web'));
     assert.equal(scanIndexEntries('entries:\n  web:\n  - { name: web, version: 1.0.0 }\n', 'web'), undefined, 'flow style');
     assert.equal(scanIndexEntries('apiVersion: v1\n', 'web'), undefined, 'no entries');
   });

@@ -6,6 +6,9 @@ import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition, ChartPayload } from '../../src/lifecycle/types.js';
 import { SpecError } from '../../src/errors.js';
+import { parseChartSpec } from '../../src/config/parse.js';
+import { computeReleaseDigest, DIGEST_LABEL } from '../../src/lifecycle/digest.js';
+import type { KubeObject } from '../../src/kube/types.js';
 import { crashingPod, FakeHelm, FakeKube, releaseInfo } from './fakes.js';
 import { expectChartFailure } from '../support/expect-failure.js';
 
@@ -175,6 +178,62 @@ describe('runChart', () => {
     helm.upgradeOutcomes = [new RenderError('HELM_RENDER_FAILED', 'parse error', failure)];
     await assert.rejects(runChart(base, options));
     assert.equal(kube.objects.has('Lease/apps/helmcycle-release-web'), false, 'the lease was given back after the failure');
+  });
+
+  describe('a lease taken only before the first change', () => {
+    const leaseCalls = (kube: FakeKube) => kube.calls.filter((c) => c.includes('Lease/'));
+    // As a stack runs its charts: a release whose digest matches is left unchanged.
+    const chart: ChartDefinition = { ...base, skipUnchanged: true };
+    const digestOf = (definition: ChartDefinition) => computeReleaseDigest(parseChartSpec(definition), '1.0.0');
+
+    it('an unchanged deployed release is checked without a lease; one to upgrade takes it before helm runs', async () => {
+      const { options, kube, helm } = setup();
+      helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: await digestOf(chart) } });
+      const unchanged = await runChart(chart, options);
+      assert.equal(unchanged.outcome, 'unchanged');
+      assert.deepEqual(leaseCalls(kube), [], 'nothing written for a chart that changes nothing');
+
+      helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: 'an older digest' } });
+      let heldDuringUpgrade = false;
+      const upgrade = helm.upgradeInstall.bind(helm);
+      helm.upgradeInstall = async (request) => {
+        heldDuringUpgrade = kube.objects.has('Lease/apps/helmcycle-release-web');
+        return upgrade(request);
+      };
+      const upgraded = await runChart(chart, options);
+      assert.equal(upgraded.outcome, 'upgraded');
+      assert.equal(heldDuringUpgrade, true, 'helm upgraded while the lease was held');
+      assert.deepEqual(leaseCalls(kube), ['create:Lease/helmcycle-release-web', 'delete:Lease/apps/helmcycle-release-web']);
+    });
+
+    it('starts again from preExec, holding the lease, when the release moved before the lease was taken', async () => {
+      const { options, kube, helm, events } = setup();
+      helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: 'an older digest' } });
+      const digest = await digestOf(chart);
+      // Another run upgraded the release to this very config while this one went for the lease.
+      const create = kube.createObject.bind(kube);
+      kube.createObject = async (object: KubeObject) => {
+        if (object.kind === 'Lease') helm.current = releaseInfo({ revision: 3, labels: { [DIGEST_LABEL]: digest } });
+        return create(object);
+      };
+      const result = await runChart(chart, options);
+      assert.equal(result.outcome, 'unchanged', 'decided again on revision 3, which already has this config');
+      assert.ok(!helm.calls.includes('upgradeInstall'), 'no upgrade over the other run\'s');
+      assert.deepEqual(phaseSequence(events), ['checkPrerequisites', 'preExec', 'exec', 'preExec', 'exec', 'postExec', 'validate']);
+      assert.ok(events.some((e) => e.type === 'message' && /revision 2 deployed, now revision 3 deployed/.test(e.message)));
+      assert.deepEqual(leaseCalls(kube), ['create:Lease/helmcycle-release-web', 'delete:Lease/apps/helmcycle-release-web']);
+    });
+
+    it('holds the lease from preExec for a chart with a check, or a release that is not deployed', async () => {
+      const { options, kube, helm } = setup();
+      helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: await digestOf(chart) } });
+      await runChart({ ...chart, checks: [{ name: 'homepage', run: () => undefined }] }, options);
+      assert.deepEqual(leaseCalls(kube), ['create:Lease/helmcycle-release-web', 'delete:Lease/apps/helmcycle-release-web']);
+      kube.calls = [];
+      helm.current = releaseInfo({ revision: 2, status: 'failed' });
+      await runChart(chart, options);
+      assert.deepEqual(leaseCalls(kube), ['create:Lease/helmcycle-release-web', 'delete:Lease/apps/helmcycle-release-web']);
+    });
   });
 
   it('takes no lease when told not to (read-only runs)', async () => {

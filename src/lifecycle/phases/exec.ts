@@ -64,8 +64,12 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   // Recovering is preExec's work (and the unlock-retry remedy's), not exec's: a release still locked here
   // fails the upgrade as stuck-release, whose remedy unlocks it; and a remedy's retry must not roll back
   // what the remedy just prepared (recreate-retry after a failed Helm 3 upgrade would get the old objects back).
-  if (action === 'skip' || action === 'unchanged' || action === 'restore') {
-    const restored = action === 'restore' ? await restorePendingBackup(ctx) : undefined;
+  if (action === 'skip' || action === 'unchanged') return { outcome: OUTCOMES[action], release: found, attempts: 0, reason };
+  // Every other action changes the release: a chart that deferred its lease takes it now (and starts
+  // again from preExec when the release moved meanwhile).
+  await ctx.claimLease?.();
+  if (action === 'restore') {
+    const restored = await restorePendingBackup(ctx);
     return { outcome: OUTCOMES[action], release: found, attempts: 0, reason, restored };
   }
   if (action === 'reinstall') {
