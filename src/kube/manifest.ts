@@ -39,6 +39,21 @@ export function refOf(object: KubeObject): ObjectRef {
 
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
+/**
+ * The workloads a rendered manifest declares, parsing only the documents that may be one. A release's
+ * manifest is mostly Services, ConfigMaps, RBAC and CRDs, and the YAML parser costs a few milliseconds a
+ * document: validate and status read it for every chart of a run. A document is skipped only when its
+ * top-level `kind:` line (block style, as helm renders) names another kind; any other shape is parsed. Pure.
+ */
+export function workloadsInManifest(manifest: string, defaultNamespace?: string): KubeObject[] {
+  const documents = manifest.split(/^---[ \t]*(?:#.*)?$/m);
+  const maybe = documents.filter((doc) => {
+    const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(doc)?.[1];
+    return kind === undefined || WORKLOAD_KINDS.has(kind) || kind.endsWith('List');
+  });
+  return workloadsOf(parseManifest(maybe.join('\n---\n'), defaultNamespace));
+}
+
 /** The workloads (Deployment, StatefulSet, DaemonSet, Job) a manifest declares. */
 export function workloadsOf(objects: readonly KubeObject[]): KubeObject[] {
   return objects.filter((o) => WORKLOAD_KINDS.has(o.kind));

@@ -163,6 +163,30 @@ for (const target of helmsUnderTest()) {
       }
     });
 
+    it('two runs of the same new config started together upgrade each release once: the later one decides again once it holds the lease', async () => {
+      const namespace = uniqueNamespace(`same-${target.label}`);
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-same-'));
+      const stack = (message: string) => ({
+        defaults: { namespace, createNamespace: true, timeoutSeconds: 120 },
+        charts: ['a', 'b', 'c'].map((name) => ({ name, chart: WEB, set: { message } })),
+      });
+      const file = await writeStack(dir, 'stack.yaml', stack('installed'));
+      assert.equal((await helmcycle(target, file, 'apply')).exitCode, 0);
+      await writeStack(dir, 'stack.yaml', stack('the new config'));
+      // Both read the releases as deployed with the old config before either holds a lease (a chart
+      // with only default steps takes its lease just before it changes something).
+      const [a, b] = await Promise.all([helmcycle(target, file, 'apply'), helmcycle(target, file, 'apply')]);
+      assert.equal(a.exitCode, 0, a.all);
+      assert.equal(b.exitCode, 0, b.all);
+      for (const name of ['a', 'b', 'c']) {
+        const history = await target.helm.history({ release: name, namespace });
+        assert.deepEqual(history.map((r) => r.status), ['superseded', 'deployed'], `${name}: upgraded once, not once per run: ${JSON.stringify(history)}`);
+        assert.equal((await configMapData(target.kube, namespace, `${name}-web`)).message, 'the new config');
+      }
+      const upgrades = [...messages(a.all), ...messages(b.all)].filter((m) => /: upgraded: revision/.test(m));
+      assert.equal(upgrades.length, 3, upgrades.join('\n'));
+    });
+
     it('refuses, with exit code 4 and the holder named, when the other run holds the lease past --lock-timeout', async () => {
       const namespace = uniqueNamespace(`locked-${target.label}`);
       const dir = await mkdtemp(join(tmpdir(), 'helmcycle-locked-'));

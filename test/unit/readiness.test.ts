@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseManifest, podSelectorOf, workloadsOf } from '../../src/kube/manifest.js';
+import { parseManifest, podSelectorOf, workloadsInManifest, workloadsOf } from '../../src/kube/manifest.js';
 import { workloadReadiness } from '../../src/kube/readiness.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
@@ -49,5 +49,20 @@ describe('manifests', () => {
     assert.deepEqual(objects.map((o) => [o.kind, o.metadata.namespace]), [['ConfigMap', 'apps'], ['Deployment', 'apps'], ['CustomResourceDefinition', undefined]]);
     const [deployment] = workloadsOf(objects);
     assert.equal(podSelectorOf(deployment!), 'app=d,tier=web');
+  });
+
+  it('finds the workloads a full parse finds, parsing only the documents that may be one', () => {
+    const shapes = [
+      '---\n# Source: web/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n',
+      '---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: "Deployment"  # quoted, a comment\nmetadata:\n  name: d\n',
+      '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  kind: Deployment\n  script: |\n    kind: Job\n',
+      '--- # a comment on the marker\n{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}}\n',
+      '---\napiVersion: v1\nkind: List\nmetadata: {name: l}\nitems:\n- {apiVersion: apps/v1, kind: DaemonSet, metadata: {name: ds}}\n',
+      '---\napiVersion: apps/v1\nmetadata:\n  name: st\nkind: StatefulSet\n',
+      '---\n',
+    ].join('');
+    const names = (objects: { kind: string; metadata: { name: string; namespace?: string | undefined } }[]) => objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
+    assert.deepEqual(names(workloadsInManifest(shapes, 'apps')), names(workloadsOf(parseManifest(shapes, 'apps'))));
+    assert.deepEqual(names(workloadsInManifest(shapes, 'apps')), ['Deployment/apps/d', 'Job/apps/j', 'DaemonSet/apps/ds', 'StatefulSet/apps/st']);
   });
 });
