@@ -39,19 +39,74 @@ export function refOf(object: KubeObject): ObjectRef {
 
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
+/** A plain or simply quoted scalar on one line; undefined for anything else (an anchor, a flow, a block). Pure. */
+function headerScalar(raw: string): string | undefined {
+  const value = raw.replace(/[ \t]+#.*$/, '').trim();
+  if (/^"[^"\\]*"$/.test(value) || /^'[^']*'$/.test(value)) return value.slice(1, -1);
+  return /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) ? value : undefined;
+}
+
 /**
- * The workloads a rendered manifest declares, parsing only the documents that may be one. A release's
- * manifest is mostly Services, ConfigMaps, RBAC and CRDs, and the YAML parser costs a few milliseconds a
- * document: validate and status read it for every chart of a run. A document is skipped only when its
- * top-level `kind:` line (block style, as helm renders) names another kind; any other shape is parsed. Pure.
+ * apiVersion, kind, metadata.name and metadata.namespace of one block-style document, read from its
+ * lines as helm renders them; undefined when the document has any other shape (the caller parses it). Pure.
  */
-export function workloadsInManifest(manifest: string, defaultNamespace?: string): KubeObject[] {
-  const documents = manifest.split(/^---[ \t]*(?:#.*)?$/m);
-  const maybe = documents.filter((doc) => {
-    const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(doc)?.[1];
-    return kind === undefined || WORKLOAD_KINDS.has(kind) || kind.endsWith('List');
-  });
-  return workloadsOf(parseManifest(maybe.join('\n---\n'), defaultNamespace));
+export function documentHeader(doc: string): ObjectRef | undefined {
+  const top: Record<string, string> = {};
+  const metadata: Record<string, string> = {};
+  let inMetadata = false;
+  let childIndent = -1;
+  for (const line of doc.split('\n')) {
+    if (line.trim() === '' || /^\s*#/.test(line)) continue;
+    const indent = line.length - line.trimStart().length;
+    if (indent === 0) {
+      const field = /^([A-Za-z]+):(.*)$/.exec(line);
+      if (!field) return undefined; // a flow document, a list, a directive: not this reader's shape
+      inMetadata = field[1] === 'metadata';
+      if (inMetadata) {
+        if (field[2]!.replace(/#.*$/, '').trim() !== '') return undefined; // metadata: {name: x}
+        continue;
+      }
+      if (field[1] === 'apiVersion' || field[1] === 'kind') {
+        const value = headerScalar(field[2]!);
+        if (value === undefined) return undefined;
+        top[field[1]] = value;
+      }
+      continue;
+    }
+    if (!inMetadata) continue;
+    if (childIndent < 0) childIndent = indent;
+    if (indent !== childIndent) continue; // labels', annotations' own content
+    const field = /^ *([A-Za-z]+):(.*)$/.exec(line);
+    if (!field) return undefined;
+    if (field[1] === 'name' || field[1] === 'namespace') {
+      const value = headerScalar(field[2]!);
+      if (value === undefined) return undefined;
+      metadata[field[1]] = value;
+    }
+  }
+  if (!top.apiVersion || !top.kind || !metadata.name) return undefined;
+  return { apiVersion: top.apiVersion, kind: top.kind, name: metadata.name, namespace: metadata.namespace };
+}
+
+/**
+ * The workloads a rendered manifest declares, as references. A release's manifest is mostly Services,
+ * ConfigMaps, RBAC and CRDs, and the YAML parser costs milliseconds a document, which validate and
+ * status paid for every chart of a run; helm renders block-style documents whose header lines say all a
+ * reference needs. A document in any other shape is parsed whole. Pure.
+ */
+export function workloadRefsInManifest(manifest: string, defaultNamespace?: string): ObjectRef[] {
+  const refs: ObjectRef[] = [];
+  for (const doc of manifest.split(/^---[ \t]*(?:#.*)?$/m)) {
+    if (doc.trim() === '') continue;
+    const header = documentHeader(doc);
+    if (header && !header.kind.endsWith('List')) {
+      if (!WORKLOAD_KINDS.has(header.kind)) continue;
+      refs.push({ ...header, namespace: header.namespace ?? (CLUSTER_SCOPED_KINDS.has(header.kind) ? undefined : defaultNamespace) });
+      continue;
+    }
+    refs.push(...workloadsOf(parseManifest(doc, defaultNamespace)).map(refOf));
+  }
+  return refs;
 }
 
 /** The workloads (Deployment, StatefulSet, DaemonSet, Job) a manifest declares. */

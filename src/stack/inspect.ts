@@ -1,7 +1,7 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
 import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
-import { workloadsInManifest } from '../kube/manifest.js';
+import { workloadRefsInManifest } from '../kube/manifest.js';
 import { liveReadiness } from '../toolkit/pods.js';
 import type { KubeClient } from '../kube/types.js';
 import { leaseHolder } from '../lease/lease-view.js';
@@ -85,11 +85,11 @@ async function releaseStatus(chart: ResolvedChart, clients: { helm: HelmClient; 
   if (!release || release.status === 'uninstalled') {
     return { chart: spec.name, namespace: spec.namespace, revision: undefined, status: 'not installed', chartVersion: undefined, health: 'not-installed', unready: [] };
   }
-  const workloads = workloadsInManifest(await clients.helm.getManifest(ref), spec.namespace);
+  const workloads = workloadRefsInManifest(await clients.helm.getManifest(ref), spec.namespace);
   const unready: string[] = [];
   for (const workload of workloads) {
     const readiness = await liveReadiness(clients.kube, workload);
-    if (!readiness.ready) unready.push(`${workload.kind}/${workload.metadata.name}: ${readiness.message}`);
+    if (!readiness.ready) unready.push(`${workload.kind}/${workload.name}: ${readiness.message}`);
   }
   const health = release.status === 'deployed' && unready.length === 0 ? 'ready' : 'degraded';
   return { chart: spec.name, namespace: spec.namespace, revision: release.revision, status: release.status, chartVersion: release.chartVersion, health, unready };

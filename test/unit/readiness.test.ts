@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseManifest, podSelectorOf, workloadsInManifest, workloadsOf } from '../../src/kube/manifest.js';
+import { documentHeader, parseManifest, podSelectorOf, refOf, workloadRefsInManifest, workloadsOf } from '../../src/kube/manifest.js';
 import { workloadReadiness } from '../../src/kube/readiness.js';
 import type { KubeObject } from '../../src/kube/types.js';
 
@@ -51,18 +51,26 @@ describe('manifests', () => {
     assert.equal(podSelectorOf(deployment!), 'app=d,tier=web');
   });
 
-  it('finds the workloads a full parse finds, parsing only the documents that may be one', () => {
+  it('finds the workloads a full parse finds, reading block-style headers without parsing', () => {
     const shapes = [
       '---\n# Source: web/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n',
-      '---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: "Deployment"  # quoted, a comment\nmetadata:\n  name: d\n',
+      '---\n# Source: web/templates/deploy.yaml\napiVersion: apps/v1\nkind: "Deployment"  # quoted, a comment\nmetadata:\n  labels:\n    name: not-this\n    app: web\n  annotations:\n    namespace: nor-this\n  name: d\nspec:\n  template:\n    metadata:\n      name: pod\n',
       '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  kind: Deployment\n  script: |\n    kind: Job\n',
       '--- # a comment on the marker\n{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}}\n',
       '---\napiVersion: v1\nkind: List\nmetadata: {name: l}\nitems:\n- {apiVersion: apps/v1, kind: DaemonSet, metadata: {name: ds}}\n',
-      '---\napiVersion: apps/v1\nmetadata:\n  name: st\nkind: StatefulSet\n',
+      '---\napiVersion: apps/v1\nmetadata:\n    namespace: other\n    name: \'st\'\nkind: StatefulSet\n',
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: flow, namespace: x}\n',
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: &anchor anchored\n',
+      '---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cr\n',
       '---\n',
     ].join('');
-    const names = (objects: { kind: string; metadata: { name: string; namespace?: string | undefined } }[]) => objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
-    assert.deepEqual(names(workloadsInManifest(shapes, 'apps')), names(workloadsOf(parseManifest(shapes, 'apps'))));
-    assert.deepEqual(names(workloadsInManifest(shapes, 'apps')), ['Deployment/apps/d', 'Job/apps/j', 'DaemonSet/apps/ds', 'StatefulSet/apps/st']);
+    const names = (refs: { kind: string; name: string; namespace?: string | undefined }[]) => refs.map((r) => `${r.kind}/${r.namespace}/${r.name}`);
+    assert.deepEqual(names(workloadRefsInManifest(shapes, 'apps')), names(workloadsOf(parseManifest(shapes, 'apps')).map(refOf)));
+    assert.deepEqual(names(workloadRefsInManifest(shapes, 'apps')), ['Deployment/apps/d', 'Job/apps/j', 'DaemonSet/apps/ds', 'StatefulSet/other/st', 'Deployment/x/flow', 'Deployment/apps/anchored']);
+    // The header reader declines what it does not read for sure; those documents are parsed.
+    assert.equal(documentHeader('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: flow}\n'), undefined);
+    assert.equal(documentHeader('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: &a anchored\n'), undefined);
+    assert.equal(documentHeader('{"kind": "Job"}'), undefined);
+    assert.deepEqual(documentHeader('apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n'), { apiVersion: 'v1', kind: 'Service', name: 's', namespace: undefined });
   });
 });

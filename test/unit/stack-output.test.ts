@@ -12,6 +12,7 @@ import { diffManifests, formatManifestDiff } from '../../src/stack/manifest-diff
 import { stackJsonSchema } from '../../src/stack/schema.js';
 import { TreeModel } from '../../src/cli/render/tree-model.js';
 import { renderTree } from '../../src/cli/render/tree-view.js';
+import { jsonRenderer } from '../../src/cli/render/json.js';
 
 const configMap = (message: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  message: ${message}\n`;
 const secret = (password: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: ${password}\n  user: admin\n`;
@@ -83,6 +84,25 @@ describe('report and live tree', () => {
     assert.match(screen, / ✖ db +failed in exec +1\.0s\n {7}timed out <waiting>\n {7}pods not ready\n/);
     assert.match(screen, / ↷ web +skipped +needs 'db', which failed\n/);
     assert.match(screen, /\napply demo: FAILED in 1\.0 s: 1 failed, 1 not run$/);
+  });
+});
+
+describe('JSON output', () => {
+  it('writes the events of one turn of the event loop in one write, in order, and the rest on close', async () => {
+    const writes: string[] = [];
+    const renderer = jsonRenderer((text) => writes.push(text));
+    const event = (chart: string): StackEvent => ({ type: 'chart-started', chart, action: 'deploy', namespace: 'apps', at: 1 });
+    renderer.event(event('a'));
+    renderer.event(event('b'));
+    assert.equal(writes.length, 0, 'nothing written within the turn');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writes.map((w) => w.split('\n').map((line) => (JSON.parse(line) as { chart: string }).chart)), [['a', 'b']]);
+    renderer.event(event('c'));
+    renderer.close();
+    assert.equal(writes.length, 2);
+    assert.equal((JSON.parse(writes[1]!) as { chart: string }).chart, 'c', 'close writes what is left at once');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(writes.length, 2, 'and nothing twice');
   });
 });
 

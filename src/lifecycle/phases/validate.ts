@@ -2,7 +2,7 @@
 // in its manifest is ready or complete before the timeout, and the chart's own checks pass. Destroy:
 // the release is gone, and only the checks that ask to run on destroy (`on: 'destroy' | 'both'`) run. "helm said deployed" is not enough: this is where pods that never came up show.
 import { ValidationError } from '../../errors.js';
-import { workloadsInManifest } from '../../kube/manifest.js';
+import { workloadRefsInManifest } from '../../kube/manifest.js';
 import { waitForWorkloads } from '../../toolkit/pods.js';
 import { releaseRef } from '../requests.js';
 import type { ChartSpec } from '../../config/chart-spec.js';
@@ -34,7 +34,7 @@ async function validateDeploy<P extends ChartPayload>(ctx: PhaseContext<P>, payl
     ? { name: 'release', ok: true, message: `revision ${release.revision} deployed` }
     : { name: 'release', ok: false, message: `release status is ${release?.status ?? 'absent'}, not deployed` };
   if (!statusCheck.ok) return [statusCheck];
-  const workloads = workloadsInManifest(await ctx.helm.getManifest(ref, { signal: ctx.signal }), ctx.spec.namespace);
+  const workloads = workloadRefsInManifest(await ctx.helm.getManifest(ref, { signal: ctx.signal }), ctx.spec.namespace);
   const workloadChecks = await waitForWorkloads(ctx.kube, workloads, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
   return [statusCheck, ...workloadChecks, ...(await runCustomChecks(ctx, payload))];
 }
