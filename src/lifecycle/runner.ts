@@ -17,7 +17,7 @@ import { runMigrations, undoMigrations } from './migrations.js';
 import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
 import { defaultPhases } from './phases/index.js';
 import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
-import type { HeldLease } from '../lease/release-lease.js';
+import { LeaseHeldError, type HeldLease } from '../lease/release-lease.js';
 import { rereadRelease } from '../helm/storage-backed-client.js';
 import { mayDeferLease, ReleaseMovedError, sameState, seenState, type SeenState } from './deferred-lease.js';
 import type { ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
@@ -259,6 +259,8 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
         break;
       } catch (error) {
         if (error instanceof ReleaseMovedError) throw error;
+        // Another run holds the release (a deferred lease not got): nothing was changed, nothing to remedy.
+        if (error instanceof LeaseHeldError) throw await failAfterMigrations(failedPhase, error);
         // postExec is the chart's own work, not the deploy: its failure is not remedied.
         if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw await failAfterMigrations(failedPhase, error);
         payload = await diagnose(failedPhase, error, payload);

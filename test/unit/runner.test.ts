@@ -9,6 +9,7 @@ import { SpecError } from '../../src/errors.js';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../../src/lifecycle/digest.js';
 import type { KubeObject } from '../../src/kube/types.js';
+import { leaseObject, newRunIdentity } from '../../src/lease/lease-record.js';
 import { crashingPod, FakeHelm, FakeKube, releaseInfo } from './fakes.js';
 import { expectChartFailure } from '../support/expect-failure.js';
 
@@ -222,6 +223,18 @@ describe('runChart', () => {
       assert.deepEqual(phaseSequence(events), ['checkPrerequisites', 'preExec', 'exec', 'preExec', 'exec', 'postExec', 'validate']);
       assert.ok(events.some((e) => e.type === 'message' && /revision 2 deployed, now revision 3 deployed/.test(e.message)));
       assert.deepEqual(leaseCalls(kube), ['create:Lease/helmcycle-release-web', 'delete:Lease/apps/helmcycle-release-web']);
+    });
+
+    it('refuses, with nothing remedied, when the lease it goes for is held past the lock timeout', async () => {
+      const { options, kube, helm, events } = setup();
+      helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: 'an older digest' } });
+      const other = { runId: 'other', host: 'elsewhere', pid: 1, command: 'helmcycle apply' };
+      await kube.createObject(leaseObject('web', 'apps', other, new Date()));
+      const error = await expectChartFailure(runChart(chart, { ...options, lease: { self: newRunIdentity('helmcycle apply'), lockTimeoutMs: 50 } }));
+      assert.equal(error.phase, 'exec');
+      assert.match(error.message, /is being changed by helmcycle apply/);
+      assert.ok(!events.some((e) => e.type === 'phase-started' && e.phase === 'onDeployFailure'), 'no diagnosis, no remedy');
+      assert.ok(!helm.calls.includes('upgradeInstall'));
     });
 
     it('holds the lease from preExec for a chart with a check, or a release that is not deployed', async () => {
