@@ -4,10 +4,12 @@
 // dependencies' (zod, yaml, commander, execa, and @kubernetes/client-node's ~800), ~350 ms in Node's ESM
 // loader. Bundled, it is a few files. Why one build with shared chunks (splitting) for every entry point,
 // not one file per entry: the CLI loads the user's config, which imports 'helmcycle' (the package's
-// index.js, or through require(esm) from CommonJS); both must get the same module instances, one copy of
-// each class, or `instanceof` (the errors, StorageBackedHelmClient) fails between the user's code and
-// the CLI's. Chunks are shared code; the CLI's lazy `import()`s (renderers, init, report...) become chunks
-// of their own, loaded when asked as before.
+// index.js; from CommonJS, through require(esm)); one file per entry would give it a second copy of every
+// class the CLI has, and `instanceof` (the errors, StorageBackedHelmClient) would fail between the user's
+// code and the CLI's. With chunks, each module is one file whichever entry loads it. (A config that is an
+// ES module, loaded through tsx's tsImport, still gets copies of its own: tsImport tags every URL it
+// resolves with its namespace, src/stack/load.ts.) The CLI's lazy `import()`s (renderers, init,
+// report...) become chunks of their own, loaded when asked as before.
 //
 // The dependencies are bundled too, tsx excepted: it loads the user's config at run time and registers
 // Node loader hooks, so it stays the installed package. The source maps point at ../src/, which the
