@@ -2,8 +2,8 @@
 // overwrites a file, and says what it wrote and what to run next.
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isInputError, ScaffoldError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { DEFAULT_CONFIG_FILES, resolveStack } from '../stack/load.js';
 import { EXAMPLE_CHART, releaseNameFor, SCAFFOLD_FORMATS, scaffoldSource, scaffoldStack, type ScaffoldChart, type ScaffoldFormat } from './init-scaffold.js';
 
@@ -98,7 +98,7 @@ function displayPath(file: string, cwd: string): string {
 
 /** The JSON Schema shipped with this helmcycle, as the YAML file's folder reaches it. */
 function schemaPathFrom(folder: string): string {
-  const schema = fileURLToPath(new URL('../../schema/helmcycle.schema.json', import.meta.url));
+  const schema = join(packageRoot(), 'schema', 'helmcycle.schema.json');
   const rel = relative(folder, schema).split(sep).join('/');
   return rel.startsWith('.') ? rel : `./${rel}`;
 }

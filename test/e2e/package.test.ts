@@ -126,6 +126,18 @@ describe('the npm package', () => {
     }
   });
 
+  it("a CommonJS config's require('helmcycle') gets the command's own classes: a StackConfigError it throws is reported as one", async () => {
+    // One copy of each class between the command and the package's entries (the build's shared chunks): a
+    // second copy would make the CLI's `instanceof StackConfigError` false, and the error would come out
+    // wrapped as "could not load: ...".
+    const dir = join(projects.cjs!, 'same-classes');
+    await mkdir(dir);
+    await writeFile(join(dir, 'helmcycle.config.js'), "const { StackConfigError } = require('helmcycle');\nthrow new StackConfigError('thrown by the config');\n");
+    const result = await run(dir, 'npx', ['helmcycle', 'list']);
+    assert.equal(result.code, 2, result.output);
+    assert.match(result.output, /^helmcycle: thrown by the config$/m);
+  });
+
   for (const kind of ['cjs', 'esm'] as const) {
     for (const format of ['ts', 'mts', 'js', 'yaml'] as const) {
       it(`${kind} project: init --format ${format}, then plan with Helm 3 and Helm 4${format === 'ts' || format === 'mts' || format === 'js' ? ', and tsc --strict passes' : ''}`, async () => {
