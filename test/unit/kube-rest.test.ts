@@ -8,7 +8,9 @@ import { KubeRequestError } from '../../src/errors.js';
 import { NodeKubeClient } from '../../src/kube/client.js';
 import { ApiDiscovery } from '../../src/kube/discovery.js';
 import { applyBody, errorMessage, findResource, groupVersionPath, listItems, queryString, resourcePath, writeQuery } from '../../src/kube/rest-paths.js';
-import { retryingOn429, type RestRequest, type RestResponse, type RestSender } from '../../src/kube/rest-transport.js';
+import { RestTransport, retryingOn429, type RestRequest, type RestResponse, type RestSender } from '../../src/kube/rest-transport.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const deployments = { name: 'deployments', kind: 'Deployment', namespaced: true };
 const crds = { name: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
@@ -210,5 +212,46 @@ describe('retryingOn429', () => {
     const busy = retryingOn429({ async send() { calls++; return { status: 429, body: 'busy' }; } }, { attempts: 3, maxWaitMs: 1 });
     assert.equal((await busy.send({ method: 'GET', path: '/x' })).status, 429);
     assert.equal(calls, 3);
+  });
+});
+
+describe('RestTransport credentials', () => {
+  it('applies the kubeconfig credentials once per 10 s, and afresh at once after a 401', async () => {
+    let accepted = 'Bearer token-1';
+    const seen: string[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers.authorization ?? '');
+      response.writeHead(request.headers.authorization === accepted ? 200 : 401).end('{}');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      let applied = 0;
+      const config = new KubeConfig();
+      config.loadFromOptions({
+        clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: false }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      // What client-node does per call: read files, refresh a token; counted here.
+      config.applyToHTTPSOptions = async (options) => {
+        applied++;
+        options.headers = { ...options.headers, Authorization: `Bearer token-${applied}` };
+      };
+      let clock = 0;
+      const transport = new RestTransport(config, () => clock);
+      for (let i = 0; i < 3; i++) assert.equal((await transport.send({ method: 'GET', path: '/version' })).status, 200);
+      assert.equal(applied, 1, 'three calls, one reading of the credentials');
+      clock = 10_000;
+      accepted = 'Bearer token-2';
+      assert.equal((await transport.send({ method: 'GET', path: '/version' })).status, 200);
+      assert.equal(applied, 2, 'read again once they are 10 s old');
+      accepted = 'Bearer token-3'; // rotated before the kept ones are 10 s old
+      assert.equal((await transport.send({ method: 'GET', path: '/version' })).status, 200);
+      assert.equal(applied, 3);
+      assert.deepEqual(seen, ['Bearer token-1', 'Bearer token-1', 'Bearer token-1', 'Bearer token-2', 'Bearer token-2', 'Bearer token-3']);
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 });
