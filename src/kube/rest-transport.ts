@@ -47,7 +47,8 @@ function tlsKey(options: https.RequestOptions): string {
 const CREDENTIALS_TTL_MS = 10_000;
 
 export class RestTransport implements RestSender {
-  private agent: { key: string; agent: http.Agent } | undefined;
+  /** The keep-alive pool, its TLS material's key, and the credentials it was last checked against. */
+  private agent: { key: string; agent: http.Agent; from: https.RequestOptions } | undefined;
   private credentials: { at: number; options: Promise<https.RequestOptions> } | undefined;
 
   constructor(
@@ -80,22 +81,24 @@ export class RestTransport implements RestSender {
   }
 
   /**
-   * The request options for one call: credentials asked afresh each time (a token may have been
-   * refreshed), the connection pool kept while the TLS material stays the same.
+   * The request options for one call: the credentials as kept (see applied()), the connection pool kept
+   * while the TLS material stays the same (compared only when the credentials were read again).
    */
   private async options(url: URL): Promise<https.RequestOptions> {
     const applied = await this.applied();
     const options: https.RequestOptions = { ...applied, headers: { ...(applied.headers as http.OutgoingHttpHeaders) } };
     // A proxy needs client-node's own agent; without one, a keep-alive agent saves a TLS handshake per call.
     if (this.config.getCurrentCluster()?.proxyUrl) return options;
+    if (this.agent?.from === applied) return { ...options, agent: this.agent.agent };
     const key = tlsKey(options);
-    if (this.agent?.key !== key) {
+    if (this.agent?.key === key) this.agent.from = applied;
+    else {
       this.agent?.agent.destroy();
       const tls = { ca: options.ca, cert: options.cert, key: options.key, pfx: options.pfx, passphrase: options.passphrase, servername: options.servername, rejectUnauthorized: options.rejectUnauthorized };
       const agent = url.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ...stripUndefined(tls) });
-      this.agent = { key, agent };
+      this.agent = { key, agent, from: applied };
     }
-    return { ...options, agent: this.agent.agent };
+    return { ...options, agent: this.agent!.agent };
   }
 
   /** Sends the request; any HTTP status is an answer. Only a failure to reach the server throws. */
