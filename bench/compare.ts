@@ -5,7 +5,7 @@
 //   npm run bench [-- helm3|helm4|both]
 // Optional peers: HELMCYCLE_BENCH_HELMFILE=path/to/helmfile HELMCYCLE_BENCH_HELM_PLUGINS=folder-with-helm-diff
 import { execa } from 'execa';
-import { bigIndex, serveIndex } from './big-index.js';
+import { bigIndex, realDigest, serveIndex } from './big-index.js';
 import { helmfileFromEnv, runHelmfile, writeHelmfile } from './peers.js';
 import { assertBuilt, countingHelm, deleteNamespace, helmcycle, layeredCharts, median, namespace, need, printTable, scratch, seconds, writeStack, type BenchChart } from './support.js';
 
@@ -33,6 +33,11 @@ async function helmLoop(binary: string, charts: BenchChart[], space: string, rep
 
 async function apply(helm: string, file: string) {
   return helmcycle(['-c', file, '--helm', helm, '--concurrency', String(CONCURRENCY), '--output', 'json', 'apply']);
+}
+
+/** The helm processes a run started, from its --debug lines (one a process). */
+function helmStarts(stderr: string): number {
+  return stderr.split('\n').filter((line) => /^helmcycle debug: .*\(\d+ ms, /.test(line)).length;
 }
 
 /** How many charts an apply left unchanged (from its JSON lines). */
@@ -120,14 +125,19 @@ for (const [label, binary] of helms) {
   const file50 = await writeStack(dir, space50, fifty, source);
   const hc50 = await apply(helm, file50);
 
+  // Timed as a user runs it, with the real helm binary (whose version the cache knows by now), and
+  // helm's starts counted twice: by helmcycle's own --debug lines in that run, and independently by a
+  // run through the counting wrapper (a script, whose version is asked once a run: it is never cached).
+  const again = await helmcycle(['-c', file50, '--helm', binary, '--concurrency', String(CONCURRENCY), '--output', 'json', '--debug', 'apply']);
+  if (unchanged(again.stdout) !== 50) throw new Error(`the no-change re-apply left ${unchanged(again.stdout)} of 50 charts unchanged`);
   await counting.reset();
-  const again = await apply(helm, file50);
+  await apply(helm, file50);
   const againStarts = await counting.count();
   const againWhich = [...new Set(await counting.commands())].join(', ');
-  if (unchanged(again.stdout) !== 50) throw new Error(`the no-change re-apply left ${unchanged(again.stdout)} of 50 charts unchanged`);
 
+  const plan = await helmcycle(['-c', file50, '--helm', binary, '--concurrency', String(CONCURRENCY), '--debug', 'plan']);
   await counting.reset();
-  const plan = await helmcycle(['-c', file50, '--helm', helm, '--concurrency', String(CONCURRENCY), 'plan']);
+  await helmcycle(['-c', file50, '--helm', helm, '--concurrency', String(CONCURRENCY), 'plan']);
   const planStarts = await counting.count();
   await done(space50);
 
@@ -145,11 +155,11 @@ for (const [label, binary] of helms) {
   }
   rows.push(['first apply, 50 charts in 5 levels', `${seconds(hc50.ms)} s`, `${seconds(loop50)} s`, hf50 ? `${seconds(hf50)} s (sync)` : dash, ratio(hc50.ms, loop50), '≤ 0.8x']);
   rows.push(['peak memory of helmcycle, 50-chart apply', `${hc50.peakMiB.toFixed(0)} MiB`, dash, dash, '', 'printed']);
-  rows.push(['no-change re-apply, 50 charts', `${seconds(again.ms)} s, ${againStarts} helm start(s)${againWhich ? ` (${againWhich})` : ''}`, dash, hfApply ? `${seconds(hfApply)} s (apply)` : dash, '', '≤ 1.0 s, 0 helm']);
-  rows.push(['plan of the converged 50-chart stack', `${seconds(plan.ms)} s, ${planStarts} helm starts`, dash, dash, '', '≤ 1.5 s']);
+  rows.push(['no-change re-apply, 50 charts', `${seconds(again.ms)} s, ${helmStarts(again.stderr)} helm starts (${againStarts} through the wrapper${againWhich ? `: ${againWhich}` : ''})`, dash, hfApply ? `${seconds(hfApply)} s (apply)` : dash, '', '≤ 1.0 s, 0 helm']);
+  rows.push(['plan of the converged 50-chart stack', `${seconds(plan.ms)} s, ${helmStarts(plan.stderr)} helm starts (${planStarts} through the wrapper)`, dash, dash, '', '≤ 1.5 s']);
 
   // A repository whose index lists 10,000 versions: helmcycle reads it once a run, helm every command.
-  const server = await serveIndex(bigIndex(repo, 10_000));
+  const server = await serveIndex(bigIndex(repo, 10_000, await realDigest(repo)));
   try {
     const big = { repository: server.url, version: '1.0.0' };
     const ten = layeredCharts(10, 1);

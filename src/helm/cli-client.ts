@@ -2,6 +2,8 @@
 // SIGTERM (helm then marks an interrupted upgrade failed rather than leaving it pending) and SIGKILL
 // after a grace period. Each process is tracked (children.ts) so that an exit that cannot wait still
 // stops it. A command that fails transiently is run again when that is safe (repeatable.ts).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { retryTransient } from '../retry/retry.js';
 import { transientReason } from '../retry/transient.js';
@@ -295,8 +297,12 @@ export class CliHelmClient implements HelmClient {
   }
 
   async pull(source: ChartSource, destination: string, options: CallOptions = {}): Promise<string> {
-    const metadata = await this.showChart(source, options);
+    const before = new Set(await readdir(destination).catch(() => []));
     await this.withAccess(source, options, (access) => this.run(argv.pullArgv(source, destination, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) }));
-    return `${destination}/${metadata.name}`;
+    // `--untar` makes one folder named after the chart: in a folder of its own (a run's), that is it;
+    // anywhere else, helm's `show chart` names it.
+    const made = (await readdir(destination, { withFileTypes: true })).filter((entry) => entry.isDirectory() && !before.has(entry.name));
+    if (before.size === 0 && made.length === 1) return join(destination, made[0]!.name);
+    return join(destination, (await this.showChart(source, options)).name);
   }
 }
