@@ -33,7 +33,11 @@ import type {
   PodState,
   ProxyResponse,
   ServiceProxyRequest,
+  KubeCollection,
+  WatchEvent,
+  WatchFrom,
 } from './types.js';
+import { parseWatchLine, WatchUnsupportedError } from './watch-events.js';
 
 export interface KubeClientOptions {
   /** A kubeconfig file; KUBECONFIG or ~/.kube/config by default. */
@@ -297,13 +301,31 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]> {
+    return (await this.listCollection(apiVersion, kind, namespace)).items;
+  }
+
+  async listCollection(apiVersion: string, kind: string, namespace?: string): Promise<KubeCollection> {
     // A kind the server does not serve (its CRD is gone) has no objects.
     const resource = await this.discovery.resourceFor(apiVersion, kind);
-    if (!resource) return [];
+    if (!resource) return { items: [], resourceVersion: undefined };
     const response = await this.rest.send({ method: 'GET', path: resourcePath(apiVersion, resource, { namespace }) });
-    if (response.status === 404) return [];
+    if (response.status === 404) return { items: [], resourceVersion: undefined };
     if (response.status < 200 || response.status > 299) throw answerError(`listing ${kind}${namespace ? ` in ${namespace}` : ''}`, response);
-    return listItems(JSON.parse(response.body) as { items?: KubeObject[] }, apiVersion, kind);
+    const list = JSON.parse(response.body) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+    return { items: listItems(list, apiVersion, kind), resourceVersion: list.metadata?.resourceVersion || undefined };
+  }
+
+  async watchObjects(apiVersion: string, kind: string, namespace: string, from: WatchFrom, onEvent: (event: WatchEvent) => void): Promise<void> {
+    const what = `watching ${kind} in ${namespace}`;
+    if (!this.rest.stream) throw new WatchUnsupportedError(what);
+    const resource = await this.discovery.require(apiVersion, kind, what);
+    // Bookmarks move the version to watch from while nothing changes, so that a watch ended by its
+    // timeout starts again where it was instead of from a version the server may have compacted.
+    // Aborted while discovery answered: the request is not sent at all.
+    from.signal?.throwIfAborted();
+    const query = queryString({ watch: 1, resourceVersion: from.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: from.timeoutSeconds });
+    const end = await this.rest.stream({ method: 'GET', path: resourcePath(apiVersion, resource, { namespace }) + query, signal: from.signal }, (line) => onEvent(parseWatchLine(line, apiVersion, kind, what)));
+    if (end.status < 200 || end.status > 299) throw answerError(what, { status: end.status, body: end.body });
   }
 
   async kindServed(apiVersion: string, kind: string): Promise<boolean> {

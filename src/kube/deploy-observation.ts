@@ -39,7 +39,7 @@ export interface TrackedPod {
 export interface DeployObservation extends ReleaseKey {
   startedAt: number;
   endedAt: number | undefined;
-  /** How many namespace reads it saw. */
+  /** How many views of the namespace it was handed (a polled read, a watched change, a heartbeat). */
   reads: number;
   workloads: TrackedWorkload[];
   pods: TrackedPod[];

@@ -1,15 +1,28 @@
-// One observer per (KubeClient, namespace), shared by every release deployed there at the same time:
-// while anyone watches, it reads the namespace's workloads and pods every 2 seconds and hands each
-// subscriber the view of its own release. Reading never fails a deploy: what cannot be read becomes a
-// gap in the observation. This is the seam for a readiness watch per namespace (issue "Fast"): the
-// reads are in one place, and judging (deploy-observation.ts) is apart from them.
-import type { KubeClient, KubeObject } from './types.js';
-import { deploymentOfReplicaSet, OBSERVED_WORKLOAD_KINDS, releaseView, replicaSetOf, type NamespaceLists, type ReleaseKey } from './release-view.js';
+// One observer per (KubeClient, namespace), shared by every release deployed there at the same time
+// (issue "Fast": one readiness watch per namespace for all charts). While anyone subscribes, it keeps
+// the namespace's workloads and pods current, watched (namespace-watch.ts: list-then-watch per kind)
+// when the client can, else polled every 2 s (namespace-poll.ts), and hands each subscriber the view of
+// its own release. Reading never fails a deploy: what cannot be read becomes a gap in the observation.
+// Judging (deploy-observation.ts, fail-fast.ts) is apart from the reads.
+import type { KubeClient } from './types.js';
+import { releaseView, type ReleaseKey } from './release-view.js';
 import { endObservation, recordGap, recordView, startObservation, type DeployObservation } from './deploy-observation.js';
+import type { NamespaceSource, SourceChanged, SourceStats } from './namespace-source.js';
+import { PollingSource } from './namespace-poll.js';
+import { WatchingSource } from './namespace-watch.js';
 
 export interface ObserverOptions {
-  /** Pause between the end of one read and the start of the next. */
+  /** Pause between polled reads (a client that cannot watch, a kind whose watch cannot be opened). */
   intervalMs?: number;
+  /** `watch` when the client can (the default), or `poll` (for comparing them). */
+  mode?: 'watch' | 'poll';
+  /** Watched changes are handed at most this often: a rollout is a burst of events. */
+  coalesceMs?: number;
+  /**
+   * While nothing changes, the watched view is handed again this often (no request): fail-fast's
+   * settle time runs out without an event, and progress reports want their heartbeat.
+   */
+  heartbeatMs?: number;
   now?: () => number;
 }
 
@@ -25,15 +38,15 @@ export interface ReleaseSubscription {
   closeAfterLook(timeoutMs?: number): Promise<DeployObservation>;
 }
 
-// One read is 5 lists (pods and four workload kinds; ReplicaSets only for a pod of an unknown one),
+// A polled read is 5 lists (pods and four workload kinds; ReplicaSets only for a pod of an unknown one),
 // about 7-10 ms of this process's CPU and 40-55 ms wall on the local cluster (bench/deploy-observer.ts).
 // Every 2 s halves what 1 s cost the API server; fail-fast waits 10 s on a state anyway, and helm's
 // own wait polls every 2 s (Helm 3), so a failing generation is still seen before helm rolls it back.
 const DEFAULT_INTERVAL_MS = 2000;
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+// A watched change is seen within this; a Deployment's rollout (ReplicaSet, pods, status updates) comes
+// as a dozen events in a few hundred ms, handed as a few views instead of a dozen.
+const DEFAULT_COALESCE_MS = 150;
+const DEFAULT_HEARTBEAT_MS = 1000;
 
 /** Called after each read with the release's observation so far (for progress reports). */
 export type ObservationListener = (observation: DeployObservation, at: number) => void;
@@ -45,37 +58,52 @@ interface Subscriber {
 
 export class NamespaceObserver {
   private readonly subscribers = new Set<Subscriber>();
-  /** ReplicaSet → Deployment, learnt once per ReplicaSet (a ReplicaSet's owner does not change). */
-  private readonly replicaSetOwners = new Map<string, string | undefined>();
-  /** Kinds the API server refused to list (e.g. forbidden): not asked again, named in each observation. */
-  private readonly refused = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private reading: Promise<void> | undefined;
+  private readonly source: NamespaceSource;
+  private running = false;
+  private handTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly readWaiters: (() => void)[] = [];
-  private readonly intervalMs: number;
+  private readonly coalesceMs: number;
+  private readonly heartbeatMs: number;
   private readonly now: () => number;
-  /** Reads made and their total time, for measuring what observing costs. */
-  readonly stats = { reads: 0, requests: 0, totalMs: 0 };
+  /** Views handed (`reads`), requests made, watch events received, time in polled reads: what observing costs. */
+  readonly stats: SourceStats & { reads: number } = { reads: 0, requests: 0, events: 0, totalMs: 0 };
 
   constructor(
-    private readonly kube: KubeClient,
+    kube: KubeClient,
     readonly namespace: string,
     options: ObserverOptions = {},
     private readonly onIdle: () => void = () => {},
   ) {
-    this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.now = options.now ?? Date.now;
+    const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+    const changed: SourceChanged = (how) => (how === 'read' ? this.handOut() : this.handSoon());
+    const watchable = options.mode !== 'poll' && typeof kube.watchObjects === 'function' && typeof kube.listCollection === 'function';
+    this.source = watchable
+      ? new WatchingSource(kube, namespace, { pollIntervalMs: intervalMs }, this.stats, changed)
+      : new PollingSource(kube, namespace, intervalMs, this.stats, changed);
+  }
+
+  /** How the namespace is read: watched or polled. */
+  get mode(): 'watch' | 'poll' {
+    return this.source.mode;
   }
 
   subscribe(release: string, listener?: ObservationListener): ReleaseSubscription {
     const subscriber: Subscriber = { observation: startObservation({ release, namespace: this.namespace }, this.now()), listener };
     this.subscribers.add(subscriber);
-    // A read at once (unless one is in flight): its view is what was there before this deploy began,
-    // which tells the deploy's own pods from older ones (fail-fast.ts).
-    if (!this.reading) {
-      if (this.timer) clearTimeout(this.timer);
-      this.schedule(0);
+    if (!this.running) {
+      this.running = true;
+      this.source.start();
     }
+    this.source.subscribed();
+    // A watched namespace already known is current: its view now is what was there before this deploy
+    // began, which tells the deploy's own pods from older ones (fail-fast.ts). Otherwise the first LIST
+    // (or the polled read subscribed() starts) gives it.
+    const { lists } = this.source.mode === 'watch' ? this.source.snapshot() : { lists: undefined };
+    if (lists) subscriber.observation = recordView(subscriber.observation, releaseView(lists, subscriber.observation), this.now());
     const close = () => {
       if (this.subscribers.delete(subscriber)) {
         subscriber.observation = endObservation(subscriber.observation, this.now());
@@ -100,15 +128,40 @@ export class NamespaceObserver {
     };
   }
 
-  /** Reads the namespace once and hands every subscriber its release's view. */
+  /**
+   * Reads the namespace afresh (polled: one read; watched: a LIST of every kind, the watches opened
+   * again from it) and hands every subscriber its release's view.
+   */
   async readOnce(): Promise<void> {
+    await this.source.refresh();
+    this.handOut();
+  }
+
+  /** Resolves when the next view has been handed to the subscribers. */
+  nextRead(): Promise<void> {
+    return new Promise((resolve) => this.readWaiters.push(resolve));
+  }
+
+  /** Resolves when no read is in flight. */
+  async settled(): Promise<void> {
+    await this.source.settled();
+  }
+
+  /** A watched change: handed after the burst it may belong to, or at once to a subscriber still without its first view. */
+  private handSoon(): void {
+    if (this.subscribers.size === 0) return;
+    const waitingForFirst = [...this.subscribers].some((s) => s.observation.reads === 0);
+    if (waitingForFirst && this.source.snapshot().lists) return this.handOut();
+    if (!this.handTimer) this.handTimer = unref(setTimeout(() => this.handOut(), this.coalesceMs));
+  }
+
+  /** Hands every subscriber its release's view of what is known now. */
+  private handOut(): void {
+    if (this.handTimer) clearTimeout(this.handTimer);
+    this.handTimer = undefined;
     const at = this.now();
-    const started = performance.now();
-    const gaps: string[] = [];
-    const lists = await this.read(gaps);
-    gaps.push(...this.refused.values());
+    const { lists, gaps } = this.source.snapshot();
     this.stats.reads += 1;
-    this.stats.totalMs += performance.now() - started;
     for (const subscriber of this.subscribers) {
       let observation = subscriber.observation;
       for (const gap of gaps) observation = recordGap(observation, gap);
@@ -122,73 +175,23 @@ export class NamespaceObserver {
       }
     }
     for (const resolve of this.readWaiters.splice(0)) resolve();
-  }
-
-  /** Resolves when the next read has been handed to the subscribers. */
-  nextRead(): Promise<void> {
-    return new Promise((resolve) => this.readWaiters.push(resolve));
-  }
-
-  /** The objects of a kind; [] for a kind the server refuses us; undefined when this read of it failed. */
-  private async list(apiVersion: string, kind: string, gaps: string[]): Promise<KubeObject[] | undefined> {
-    if (this.refused.has(kind)) return [];
-    this.stats.requests += 1;
-    try {
-      // A list's items carry no kind of their own in the API's answer; the kind is the one asked for.
-      const items = await this.kube.listObjects(apiVersion, kind, this.namespace);
-      return items.filter((o) => o.kind === undefined || o.kind === kind).map((o) => ({ ...o, apiVersion, kind }));
-    } catch (error) {
-      const gap = `${kind}: ${describeError(error)}`;
-      if (/\b403\b|forbidden/i.test(gap)) {
-        this.refused.set(kind, `${kind}: not allowed to list them in ${this.namespace}`);
-        return [];
-      }
-      gaps.push(gap);
-      return undefined;
-    }
-  }
-
-  /**
-   * One read of the namespace; undefined when part of it failed, so that a passing network error does
-   * not make the release's objects look deleted.
-   */
-  private async read(gaps: string[]): Promise<NamespaceLists | undefined> {
-    const [pods, ...workloadLists] = await Promise.all([
-      this.list('v1', 'Pod', gaps),
-      ...OBSERVED_WORKLOAD_KINDS.map(({ apiVersion, kind }) => this.list(apiVersion, kind, gaps)),
-    ]);
-    if (!pods || workloadLists.some((l) => l === undefined)) return undefined;
-    const unknown = pods.map(replicaSetOf).some((rs) => rs !== undefined && !this.replicaSetOwners.has(rs));
-    if (unknown) {
-      const replicaSets = await this.list('apps/v1', 'ReplicaSet', gaps);
-      if (!replicaSets) return undefined;
-      for (const replicaSet of replicaSets) this.replicaSetOwners.set(replicaSet.metadata.name, deploymentOfReplicaSet(replicaSet));
-    }
-    return { workloads: workloadLists.flatMap((l) => l ?? []), replicaSetOwners: this.replicaSetOwners, pods };
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.reading = this.readOnce().finally(() => {
-        this.reading = undefined;
-        if (this.subscribers.size > 0 && !this.timer) this.schedule(this.intervalMs);
-      });
-    }, delayMs);
-    // An observer left open by mistake must not keep the process alive.
-    this.timer.unref();
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    this.heartbeat = this.source.mode === 'watch' && this.running ? unref(setTimeout(() => this.handOut(), this.heartbeatMs)) : undefined;
   }
 
   private stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.running = false;
+    for (const timer of [this.handTimer, this.heartbeat]) if (timer) clearTimeout(timer);
+    this.handTimer = this.heartbeat = undefined;
+    this.source.stop();
     this.onIdle();
   }
+}
 
-  /** Resolves when no read is in flight. */
-  async settled(): Promise<void> {
-    await this.reading;
-  }
+/** An observer left open by mistake must not keep the process alive. */
+function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
+  timer.unref();
+  return timer;
 }
 
 const observers = new WeakMap<KubeClient, Map<string, NamespaceObserver>>();

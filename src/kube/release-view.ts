@@ -1,7 +1,7 @@
 // What one read of a namespace says about one Helm release: its workloads (found by Helm's release
 // annotations, not by labels, since a chart's pods do not always carry the instance label), their
 // readiness, and their pods (found through ownerReferences: pod → ReplicaSet → Deployment, or pod →
-// StatefulSet/DaemonSet/Job). Pure: the lists are read elsewhere (namespace-observer.ts).
+// StatefulSet/DaemonSet/Job). Pure: the lists are read elsewhere (namespace-watch.ts, namespace-poll.ts).
 import { workloadReadiness } from './readiness.js';
 import type { ContainerState, KubeObject, PodState } from './types.js';
 

@@ -5,6 +5,7 @@
 // plugins, client certificates and proxies work as they do for its own APIs.
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from './client-node.js';
 import { KubeRequestError } from '../errors.js';
@@ -27,9 +28,42 @@ export interface RestResponse {
   retryAfterSeconds?: number | undefined;
 }
 
+/** How a streamed response ended: its status, and for a non-2xx answer its body (no lines were handed). */
+export interface RestStreamEnd {
+  status: number;
+  body: string;
+}
+
 /** What the client needs of a transport: one request, one answer (any status). */
 export interface RestSender {
   send(request: RestRequest): Promise<RestResponse>;
+  /**
+   * A long response read line by line as it arrives (a watch): resolves when the server ends it, rejects
+   * when the connection fails, `onLine` throws, or `request.signal` aborts it. Optional: a transport
+   * without it cannot watch, and its readers poll instead.
+   */
+  stream?(request: RestRequest, onLine: (line: string) => void): Promise<RestStreamEnd>;
+}
+
+/**
+ * Splits text arriving in chunks into complete lines (UTF-8 decoded across chunk boundaries): `push`
+ * gives the lines a chunk completes, `end` the last one when the text did not end with a newline.
+ */
+export function lineSplitter(): { push(chunk: Buffer): string[]; end(): string[] } {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  return {
+    push(chunk) {
+      const lines = (partial + decoder.write(chunk)).split('\n');
+      partial = lines.pop() ?? '';
+      return lines;
+    },
+    end() {
+      const last = partial + decoder.end();
+      partial = '';
+      return last ? [last] : [];
+    },
+  };
 }
 
 /** Everything an agent is built from; the same material reuses the same (keep-alive) agent. */
@@ -101,16 +135,8 @@ export class RestTransport implements RestSender {
     return { ...options, agent: this.agent!.agent };
   }
 
-  /** Sends the request; any HTTP status is an answer. Only a failure to reach the server throws. */
-  async send(request: RestRequest): Promise<RestResponse> {
-    const response = await this.sendOnce(request);
-    if (response.status !== 401 || !this.credentials) return response;
-    // Kept credentials the server no longer takes (a token expired or rotated): ask afresh, once.
-    this.credentials = undefined;
-    return this.sendOnce(request);
-  }
-
-  private async sendOnce(request: RestRequest): Promise<RestResponse> {
+  /** The URL, options and headers of one request. */
+  private async prepare(request: RestRequest) {
     const base = this.server();
     const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base);
     const options = await this.options(url);
@@ -121,8 +147,22 @@ export class RestTransport implements RestSender {
       headers['Content-Length'] = payload.length;
     }
     const lib = url.protocol === 'http:' ? http : https;
+    return { url, payload, lib, options: { ...options, method: request.method, headers, signal: request.signal } };
+  }
+
+  /** Sends the request; any HTTP status is an answer. Only a failure to reach the server throws. */
+  async send(request: RestRequest): Promise<RestResponse> {
+    const response = await this.sendOnce(request);
+    if (response.status !== 401 || !this.credentials) return response;
+    // Kept credentials the server no longer takes (a token expired or rotated): ask afresh, once.
+    this.credentials = undefined;
+    return this.sendOnce(request);
+  }
+
+  private async sendOnce(request: RestRequest): Promise<RestResponse> {
+    const { url, payload, lib, options } = await this.prepare(request);
     return new Promise<RestResponse>((resolve, reject) => {
-      const req = lib.request(url, { ...options, method: request.method, headers, signal: request.signal }, (res) => {
+      const req = lib.request(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         const retryAfter = Number(res.headers['retry-after']);
@@ -130,6 +170,48 @@ export class RestTransport implements RestSender {
         res.on('error', reject);
       });
       req.on('error', (error) => reject(new KubeRequestError(`${request.method} ${url.pathname} did not reach the API server: ${error.message}`, undefined, { cause: error })));
+      req.end(payload);
+    });
+  }
+
+  async stream(request: RestRequest, onLine: (line: string) => void): Promise<RestStreamEnd> {
+    const { url, payload, lib, options } = await this.prepare(request);
+    return new Promise<RestStreamEnd>((resolve, reject) => {
+      const failed = (error: Error) => reject(request.signal?.aborted || error instanceof KubeRequestError ? error : new KubeRequestError(`${request.method} ${url.pathname} failed while streaming: ${error.message}`, undefined, { cause: error }));
+      const req = lib.request(url, options, (res) => {
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        const split = lineSplitter();
+        let ended = false;
+        const hand = (lines: string[]) => {
+          for (const line of lines) if (line.trim()) onLine(line);
+        };
+        res.on('data', (chunk: Buffer) => {
+          if (status < 200 || status > 299) return void chunks.push(chunk);
+          try {
+            hand(split.push(chunk));
+          } catch (error) {
+            // The reader refuses what it got (e.g. an ERROR event): the rest of the stream is not wanted.
+            req.destroy();
+            reject(error);
+          }
+        });
+        res.on('end', () => {
+          ended = true;
+          try {
+            hand(split.end());
+            resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+          } catch (error) {
+            reject(error);
+          }
+        });
+        res.on('error', failed);
+        // A connection cut mid-stream ends the response without 'end' (and, on some versions, without 'error').
+        res.on('close', () => { if (!ended) failed(new Error('the connection closed before the end of the response')); });
+      });
+      // A watch open for minutes must not keep the process alive; aborting it destroys the socket.
+      req.on('socket', (socket) => socket.unref());
+      req.on('error', (error) => failed(request.signal?.aborted ? error : new KubeRequestError(`${request.method} ${url.pathname} did not reach the API server: ${error.message}`, undefined, { cause: error })));
       req.end(payload);
     });
   }
@@ -150,6 +232,8 @@ export function retryingOn429(sender: RestSender, options: RetryOptions = {}): R
   const attempts = options.attempts ?? 10;
   const maxWaitMs = options.maxWaitMs ?? 5_000;
   return {
+    // A watch is not retried here: its reader relists and watches again, with its own backoff.
+    ...(sender.stream ? { stream: (request: RestRequest, onLine: (line: string) => void) => sender.stream!(request, onLine) } : {}),
     async send(request) {
       for (let attempt = 1; ; attempt++) {
         const response = await sender.send(request);

@@ -107,6 +107,29 @@ export interface EventRecord {
   lastSeen: string | undefined;
 }
 
+/** A list with where a watch of it starts (the list's resourceVersion; undefined when the kind is not served). */
+export interface KubeCollection {
+  items: KubeObject[];
+  resourceVersion: string | undefined;
+}
+
+/**
+ * One change a watch reports. A BOOKMARK carries only a resourceVersion: where to watch from next. An
+ * ERROR event is no change; the client throws it as a KubeRequestError (410: the version is too old).
+ */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  object: KubeObject;
+}
+
+export interface WatchFrom {
+  /** The list's (or the last event's) resourceVersion. */
+  resourceVersion: string;
+  /** The server ends the watch after this long (a normal end: watch again from the last version). */
+  timeoutSeconds: number;
+  signal?: AbortSignal | undefined;
+}
+
 export interface KubeClient {
   /** e.g. "v1.34.4"; also proves the API server answers. */
   serverVersion(signal?: AbortSignal): Promise<string>;
@@ -135,6 +158,16 @@ export interface KubeClient {
   kindServed(apiVersion: string, kind: string): Promise<boolean>;
   /** Lists objects of a kind (optionally in a namespace); empty when the kind is not served. */
   listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]>;
+  /**
+   * listObjects with the list's resourceVersion, where a watch of it starts. Optional, as is
+   * watchObjects: a client without them (a test's fake) is polled instead.
+   */
+  listCollection?(apiVersion: string, kind: string, namespace: string): Promise<KubeCollection>;
+  /**
+   * Watches a kind in a namespace from a resourceVersion, handing each change; resolves when the server
+   * ends the watch, throws a KubeRequestError when it cannot be opened or fails (statusCode 410: relist).
+   */
+  watchObjects?(apiVersion: string, kind: string, namespace: string, from: WatchFrom, onEvent: (event: WatchEvent) => void): Promise<void>;
   /** Lists objects of a kind in a namespace that match a label selector; empty when the kind is not served. */
   listByLabels(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]>;
   /** Every rule the caller has in a namespace, in one request (a SelfSubjectRulesReview). */

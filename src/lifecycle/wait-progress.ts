@@ -1,6 +1,7 @@
 // What a deploy is waiting on, from the observation of its release (kube/deploy-observation.ts), and
-// how often to say so. Pure: the observer reads about once a second, and a renderer wants a line when
-// the picture changes, plus a heartbeat so that "40 s of 300 s" stays current in logs and reports.
+// how often to say so. Pure: the observer hands a view on each change and at least once a second, and
+// a renderer wants a line when the picture changes, plus a heartbeat so that "40 s of 300 s" stays
+// current in logs and reports.
 import type { DeployObservation } from '../kube/deploy-observation.js';
 import type { WaitProgress } from './events.js';
 

@@ -3,7 +3,7 @@
 // reason; under atomic helm has rolled the upgrade back (or uninstalled the first install), and without
 // it the release is failed, then rolled back by the default remedy; never left pending.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it, type TestContext } from 'node:test';
 import { ReadinessFailedError, findCause } from '../../src/errors.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import { expectChartFailure } from '../support/expect-failure.js';
@@ -21,11 +21,13 @@ for (const target of helmsUnderTest()) {
     });
     const crashing = { set: { message: 'bad', fakeBehavior: 'crash-loop' } };
 
-    /** Runs the failing deploy; returns its failure and how long it took. */
-    async function failing(spec: Parameters<typeof runChart>[0]) {
+    /** Runs the failing deploy; returns its failure and how long it took (said in the test's output: the figure fail-fast is about). */
+    async function failing(t: TestContext, spec: Parameters<typeof runChart>[0]) {
       const started = Date.now();
       const error = await expectChartFailure(runChart(spec, { helm, kube }));
-      return { error, seconds: (Date.now() - started) / 1000 };
+      const seconds = (Date.now() - started) / 1000;
+      t.diagnostic(`failed after ${seconds.toFixed(1)} s of a ${spec.timeoutSeconds} s timeout`);
+      return { error, seconds };
     }
 
     function assertCrashLoopFailure(error: Awaited<ReturnType<typeof failing>>['error'], namespace: string) {
@@ -37,12 +39,12 @@ for (const target of helmsUnderTest()) {
       assert.match(hopeless.message, /Deployment\/web-web will not become ready: .*CrashLoopBackOff.*; helm's wait was ended early/);
     }
 
-    it('an atomic upgrade whose pods crash-loop ends early, rolled back by helm', async () => {
+    it('an atomic upgrade whose pods crash-loop ends early, rolled back by helm', async (t) => {
       const namespace = uniqueNamespace(`ff-up-${target.label}`);
       created.push(namespace);
       const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: TIMEOUT_SECONDS, atomic: true };
       await runChart({ ...spec, set: { message: 'good' } }, { helm, kube });
-      const { error, seconds } = await failing({ ...spec, ...crashing });
+      const { error, seconds } = await failing(t, { ...spec, ...crashing });
       assertCrashLoopFailure(error, namespace);
       assert.equal(error.failure?.helmRolledBack, true, 'helm rolled it back itself (atomic)');
       assert.ok(seconds < TIMEOUT_SECONDS / 2, `ended after ${seconds} s, not at the ${TIMEOUT_SECONDS} s timeout`);
@@ -51,22 +53,22 @@ for (const target of helmsUnderTest()) {
       assert.deepEqual((await helm.history({ release: 'web', namespace })).map((r) => r.status), ['superseded', 'failed', 'deployed']);
     });
 
-    it('an atomic first install whose pods crash-loop ends early, uninstalled by helm', async () => {
+    it('an atomic first install whose pods crash-loop ends early, uninstalled by helm', async (t) => {
       const namespace = uniqueNamespace(`ff-in-${target.label}`);
       created.push(namespace);
-      const { error, seconds } = await failing({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: TIMEOUT_SECONDS, atomic: true, ...crashing });
+      const { error, seconds } = await failing(t, { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: TIMEOUT_SECONDS, atomic: true, ...crashing });
       assertCrashLoopFailure(error, namespace);
       assert.ok(seconds < TIMEOUT_SECONDS / 2, `ended after ${seconds} s, not at the ${TIMEOUT_SECONDS} s timeout`);
       assert.equal(await helm.status({ release: 'web', namespace }), undefined, 'helm uninstalled the failed install');
       assert.deepEqual(await kube.listObjects('apps/v1', 'Deployment', namespace), []);
     });
 
-    it('without atomic the upgrade ends early, failed (not pending), and the default remedy rolls it back', async () => {
+    it('without atomic the upgrade ends early, failed (not pending), and the default remedy rolls it back', async (t) => {
       const namespace = uniqueNamespace(`ff-na-${target.label}`);
       created.push(namespace);
       const spec = { name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: TIMEOUT_SECONDS };
       await runChart({ ...spec, set: { message: 'good' } }, { helm, kube });
-      const { error, seconds } = await failing({ ...spec, ...crashing });
+      const { error, seconds } = await failing(t, { ...spec, ...crashing });
       assertCrashLoopFailure(error, namespace);
       assert.ok(seconds < TIMEOUT_SECONDS / 2, `ended after ${seconds} s, not at the ${TIMEOUT_SECONDS} s timeout`);
       assert.deepEqual(error.remedies.map((r) => r.remedy), ['rollback']);
