@@ -23,8 +23,16 @@ export interface ObserverOptions {
    * settle time runs out without an event, and progress reports want their heartbeat.
    */
   heartbeatMs?: number;
+  /**
+   * How long a watched namespace stays watched after its last release is done: the next chart of a
+   * stack deployed there (one after another, or the next dependency level) then starts from the
+   * current view instead of a LIST and a new watch of every kind. Nothing keeps the process alive.
+   */
+  lingerMs?: number;
   now?: () => number;
 }
+
+const DEFAULT_LINGER_MS = 5_000;
 
 export interface ReleaseSubscription {
   /** The observation so far. */
@@ -62,6 +70,8 @@ export class NamespaceObserver {
   private running = false;
   private handTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private linger: NodeJS.Timeout | undefined;
+  private readonly lingerMs: number;
   private readonly readWaiters: (() => void)[] = [];
   private readonly coalesceMs: number;
   private readonly heartbeatMs: number;
@@ -77,6 +87,7 @@ export class NamespaceObserver {
   ) {
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
     this.now = options.now ?? Date.now;
     const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     const changed: SourceChanged = (how) => (how === 'read' ? this.handOut() : this.handSoon());
@@ -94,6 +105,8 @@ export class NamespaceObserver {
   subscribe(release: string, listener?: ObservationListener): ReleaseSubscription {
     const subscriber: Subscriber = { observation: startObservation({ release, namespace: this.namespace }, this.now()), listener };
     this.subscribers.add(subscriber);
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = undefined;
     if (!this.running) {
       this.running = true;
       this.source.start();
@@ -107,7 +120,7 @@ export class NamespaceObserver {
     const close = () => {
       if (this.subscribers.delete(subscriber)) {
         subscriber.observation = endObservation(subscriber.observation, this.now());
-        if (this.subscribers.size === 0) this.stop();
+        if (this.subscribers.size === 0) this.idle();
       }
       return subscriber.observation;
     };
@@ -177,6 +190,15 @@ export class NamespaceObserver {
     for (const resolve of this.readWaiters.splice(0)) resolve();
     if (this.heartbeat) clearTimeout(this.heartbeat);
     this.heartbeat = this.source.mode === 'watch' && this.running ? unref(setTimeout(() => this.handOut(), this.heartbeatMs)) : undefined;
+  }
+
+  /** The last release is done: a watched namespace stays watched a little longer (lingerMs). */
+  private idle(): void {
+    if (this.source.mode !== 'watch' || this.lingerMs <= 0) return this.stop();
+    this.linger = unref(setTimeout(() => {
+      this.linger = undefined;
+      if (this.subscribers.size === 0) this.stop();
+    }, this.lingerMs));
   }
 
   private stop(): void {

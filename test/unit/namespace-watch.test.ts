@@ -149,7 +149,7 @@ function clientWith(api: RestSender): NodeKubeClient {
 }
 
 function watched(api: FakeWatchApi, options: ConstructorParameters<typeof NamespaceObserver>[2] = {}) {
-  const observer = new NamespaceObserver(clientWith(api), 'apps', { coalesceMs: 20, heartbeatMs: 3_600_000, ...options });
+  const observer = new NamespaceObserver(clientWith(api), 'apps', { coalesceMs: 20, heartbeatMs: 3_600_000, lingerMs: 0, ...options });
   const modes = () => (observer as unknown as { source: WatchingSource }).source.modes();
   return { observer, modes };
 }
@@ -295,6 +295,24 @@ describe('NamespaceObserver watching', () => {
     const observation = await web.closeAfterLook();
     assert.deepEqual(observation.workloads[0]?.generations.map((g) => [g.state.generation, g.state.ready]), [[2, false], [3, true]]);
     assert.ok(api.streams.filter((s) => s.resource === 'deployments').every((s) => s.aborted), 'and then every watch ends');
+  });
+
+  it('keeps watching a little after the last release is done: the next one starts from the current view', async () => {
+    const api = new FakeWatchApi();
+    api.lists.set('deployments', { items: [deployment(2, true)], resourceVersion: '10' });
+    const { observer } = watched(api, { lingerMs: 40 });
+    const first = observer.subscribe('web');
+    await observer.nextRead();
+    await until(() => api.streams.length === 6, 'six watches');
+    first.close();
+    const requests = api.requests.length;
+    const next = observer.subscribe('web');
+    assert.deepEqual(next.current().workloads.map((w) => w.name), ['web'], 'the current view at once');
+    assert.equal(api.requests.length, requests, 'no LIST, no new watch');
+    assert.ok(api.streams.every((s) => !s.aborted));
+    next.close();
+    assert.ok(api.streams.every((s) => !s.aborted), 'still watching during the linger');
+    await until(() => api.streams.every((s) => s.aborted), 'every watch aborted once the linger is over');
   });
 
   it('closing the last subscription aborts every watch and stops every request and timer', async () => {
