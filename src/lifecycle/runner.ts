@@ -264,7 +264,15 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
         // postExec is the chart's own work, not the deploy: its failure is not remedied.
         if (spec.action !== 'deploy' || signal.aborted || failedPhase === 'postExec') throw await failAfterMigrations(failedPhase, error);
         payload = await diagnose(failedPhase, error, payload);
-        const next = await remedy(failedPhase, payload);
+        let next: Awaited<ReturnType<typeof remedy>>;
+        try {
+          next = await remedy(failedPhase, payload);
+        } catch (claimError) {
+          // Only the remedy's claim of a deferred lease throws: a moved release starts the chart again,
+          // a lease another run holds fails the chart like any other failure (with its events).
+          if (claimError instanceof ReleaseMovedError) throw claimError;
+          throw await failAfterMigrations(failedPhase, claimError);
+        }
         payload = next.payload;
         if (!next.retry || signal.aborted) throw await failAfterMigrations(failedPhase, error);
         // A retry reinstalls only once: the reinstall a migration asked for is done.

@@ -237,6 +237,20 @@ describe('runChart', () => {
       assert.ok(!helm.calls.includes('upgradeInstall'));
     });
 
+    it('fails the chart, with its failure event, when the lease a remedy needs is held past the lock timeout', async () => {
+      const { options, kube, helm, events } = setup();
+      helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: await digestOf(chart) } });
+      helm.manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n';
+      kube.objects.set('Deployment/apps/web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'apps', generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0 } });
+      const other = { runId: 'other', host: 'elsewhere', pid: 1, command: 'helmcycle apply' };
+      await kube.createObject(leaseObject('web', 'apps', other, new Date()));
+      const error = await expectChartFailure(runChart(chart, { ...options, lease: { self: newRunIdentity('helmcycle apply'), lockTimeoutMs: 50 } }));
+      assert.equal(error.phase, 'validate');
+      assert.match(error.message, /is being changed by helmcycle apply/);
+      assert.ok(events.some((e) => e.type === 'chart-failed'), 'the failure is an event like any other');
+      assert.ok(!helm.calls.some((call) => call.startsWith('rollback')), 'nothing rolled back under the other run');
+    });
+
     it('holds the lease from preExec for a chart with a check, or a release that is not deployed', async () => {
       const { options, kube, helm } = setup();
       helm.current = releaseInfo({ revision: 2, labels: { [DIGEST_LABEL]: await digestOf(chart) } });
