@@ -9,6 +9,7 @@ import type { StackDefinition } from './stack/types.js';
 export type { ChartDefaults, StackChart, StackDefinition, StackEnvironment } from './stack/types.js';
 export type { ChartSpecInput } from './config/chart-spec.js';
 export type { ChartDefinition, ChartPayload, CustomCheck, Lifecycle, Phase, PhaseContext } from './lifecycle/types.js';
+export type { Health, HealthFunction, HealthFunctions, HealthStatus } from './health/types.js';
 
 /** Declares a chart with full type checking of its spec, phases and payload. */
 export function defineChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>): ChartDefinition<P> {

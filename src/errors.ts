@@ -166,6 +166,8 @@ export function isForbidden(error: unknown): boolean {
 export interface FailedCheck {
   name: string;
   message: string;
+  /** The object a health check judged (validate's wait), when the check is about one. */
+  object?: { apiVersion?: string; kind: string; name: string; namespace?: string | undefined } | undefined;
 }
 
 /** What a fail-fast wait found: the workload, the pod that shows it, and why waiting would not help. */

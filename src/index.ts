@@ -19,6 +19,10 @@ export { findingsOf, type DeployObservation, type WorkloadFinding } from './kube
 export { observationOf, observeDeploy } from './lifecycle/observe-deploy.js';
 export { parseManifest, workloadsOf } from './kube/manifest.js';
 export { workloadReadiness, type Readiness } from './kube/readiness.js';
+export { healthOf, healthKey, hasHealthRule, BUILT_IN_RULES } from './health/health-of.js';
+export { healthRefsInManifest } from './health/health-refs.js';
+export { waitForHealthy, type HealthWaitOptions, type ObjectHealth } from './health/wait-healthy.js';
+export { HEALTH_STATUSES, type Health, type HealthFunction, type HealthFunctions, type HealthStatus } from './health/types.js';
 export type * from './kube/types.js';
 export { ChartFailedError } from './lifecycle/chart-error.js';
 export { describeWait, formatEvent, type LifecycleEvent, type WaitItem, type WaitProgress } from './lifecycle/events.js';

@@ -5,6 +5,7 @@ import { HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, Ro
 import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
 import { transientReason } from '../retry/transient.js';
+import { WORKLOAD_KINDS } from '../kube/manifest.js';
 import { FAILURE_CLASS_ADVICE, type FailureClass } from './classes.js';
 
 /** An object a failure names: kind and name, plus what else the message says. */
@@ -143,10 +144,22 @@ const RULES: readonly Rule[] = [
     detail: (text) => /refusing to delete CRDs that still have custom resources: ([^\n]*)/.exec(text)?.[1] ?? '',
   },
   {
+    // validate's wait judged an object other than a workload unhealthy: a workload's failure stays a
+    // readiness-timeout, with its pods diagnosed.
+    class: 'unhealthy-resource',
+    test: (_text, error) => unhealthyResources(error).length > 0,
+  },
+  {
     class: 'readiness-timeout',
     test: (_text, error) => has(error, HelmTimeoutError) || has(error, RolledBackError) || has(error, ValidationError),
   },
 ];
+
+/** The non-workload objects validate's health checks failed on. */
+function unhealthyResources(error: unknown): MentionedObject[] {
+  const failures = findCause(error, ValidationError)?.failures ?? [];
+  return failures.flatMap((f) => (f.object && !WORKLOAD_KINDS.has(f.object.kind) ? [{ kind: f.object.kind, name: f.object.name, namespace: f.object.namespace }] : []));
+}
 
 function readinessDetail(error: unknown, diagnostics: Diagnostics | undefined): string {
   const validation = findCause(error, ValidationError);
@@ -174,10 +187,11 @@ export function classifyFailure(error: unknown, diagnostics?: Diagnostics): Fail
     const hopeless = rule.class === 'readiness-failed' ? findCause(error, ReadinessFailedError)?.finding : undefined;
     const objects = hopeless
       ? [{ kind: hopeless.kind, name: hopeless.name, namespace: hopeless.namespace }]
-      : rule.class === 'readiness-timeout' ? readinessObjects(diagnostics) : (rule.objects?.(text) ?? []);
+      : rule.class === 'readiness-timeout' ? readinessObjects(diagnostics)
+      : rule.class === 'unhealthy-resource' ? unhealthyResources(error) : (rule.objects?.(text) ?? []);
     const detail = hopeless
       ? `${hopeless.kind}/${hopeless.name}: ${hopeless.reason}`
-      : rule.class === 'readiness-timeout' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
+      : rule.class === 'readiness-timeout' || rule.class === 'unhealthy-resource' ? readinessDetail(error, diagnostics) : (rule.detail?.(text, objects) ?? '');
     return { class: rule.class, summary: `${FAILURE_CLASS_ADVICE[rule.class]}${detail ? `: ${detail}` : ''}`, objects, ...rolledBack };
   }
   // A transient API error stays `other` (no remedy fits a cluster that did not answer), with a note:

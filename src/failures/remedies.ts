@@ -28,6 +28,7 @@ export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 
       return spec.crds ? 'apply-crds-retry' : 'none';
     case 'readiness-timeout':
     case 'readiness-failed':
+    case 'unhealthy-resource':
       return 'rollback';
     default:
       // Hooks, admission, quota, RBAC and values fail the same way again: a person must change something.

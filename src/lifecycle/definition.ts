@@ -1,5 +1,6 @@
 // A chart definition is the spec (data, checked by the chart spec schema) plus code and wiring that are
-// not spec: the phases it replaces, its checks, its migrations and, in a stack, the charts it needs.
+// not spec: the phases it replaces, its checks, its health functions, its migrations and, in a stack,
+// the charts it needs.
 // This is the one place that tells them apart: the runner, the stack loader, plan, status and the CLI all
 // split a definition here, so a key added to one list cannot be forgotten in another. Pure.
 import semver from 'semver';
@@ -9,10 +10,12 @@ import type { ChartSpec } from '../config/chart-spec.js';
 import { formatFieldPath, parseChartSpec } from '../config/parse.js';
 import { specIssuesOf } from '../config/unknown-keys.js';
 import type { Migration } from './migrations.js';
+import { HEALTH_KEY_PATTERN } from '../health/health-key.js';
+import type { HealthFunctions } from '../health/types.js';
 import { PHASES, type ChartDefinition, type ChartPayload, type CustomCheck, type Lifecycle } from './types.js';
 
 /** The keys of a definition that are not chart spec fields. */
-export const DEFINITION_KEYS = ['lifecycle', 'checks', 'migrations', 'needs'] as const;
+export const DEFINITION_KEYS = ['lifecycle', 'checks', 'health', 'migrations', 'needs'] as const;
 export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
 
 export interface DefinitionParts<P extends ChartPayload = ChartPayload> {
@@ -20,6 +23,8 @@ export interface DefinitionParts<P extends ChartPayload = ChartPayload> {
   spec: Record<string, unknown>;
   lifecycle: Partial<Lifecycle<P>>;
   checks: CustomCheck<P>[];
+  /** The chart's own health functions by group/kind, over the built-in rules (health/health-of.ts). */
+  health: HealthFunctions;
   migrations: Migration<P>[];
   needs: string[];
 }
@@ -28,8 +33,8 @@ export interface DefinitionParts<P extends ChartPayload = ChartPayload> {
 export type AnyDefinition<P extends ChartPayload = ChartPayload> = ChartDefinition<P> & { needs?: string[] };
 
 export function splitDefinition<P extends ChartPayload>(definition: AnyDefinition<P>): DefinitionParts<P> {
-  const { lifecycle, checks, migrations, needs, ...spec } = definition;
-  return { spec, lifecycle: lifecycle ?? {}, checks: checks ?? [], migrations: migrations ?? [], needs: needs ?? [] };
+  const { lifecycle, checks, health, migrations, needs, ...spec } = definition;
+  return { spec, lifecycle: lifecycle ?? {}, checks: checks ?? [], health: health ?? {}, migrations: migrations ?? [], needs: needs ?? [] };
 }
 
 /** The definition again, from a (possibly changed) spec and the parts; empty parts are left out. */
@@ -38,6 +43,7 @@ export function joinDefinition<P extends ChartPayload>(spec: Record<string, unkn
     ...(spec as ChartDefinition<P>),
     ...(Object.keys(parts.lifecycle).length ? { lifecycle: parts.lifecycle } : {}),
     ...(parts.checks.length ? { checks: parts.checks } : {}),
+    ...(Object.keys(parts.health).length ? { health: parts.health } : {}),
     ...(parts.migrations.length ? { migrations: parts.migrations } : {}),
     ...(parts.needs.length ? { needs: parts.needs } : {}),
   };
@@ -57,6 +63,11 @@ const partsSchema = z.object({
       on: z.enum(['deploy', 'destroy', 'both']).optional(),
     }),
   ),
+  health: z.record(z.string(), fn('a health function')).superRefine((functions, ctx) => {
+    for (const key of Object.keys(functions)) {
+      if (!HEALTH_KEY_PATTERN.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a group/Kind key, e.g. example.com/Widget (the core group: the Kind alone, e.g. Service)' });
+    }
+  }),
   migrations: z.array(
     z.strictObject({
       name: z.string().min(1),

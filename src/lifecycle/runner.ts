@@ -111,6 +111,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     signal,
     defaults: defaultPhases,
     checks: parts.checks,
+    health: parts.health,
     phase,
     lease: leaseSettings ? { ...leaseSettings, previous: held.lease?.previous } : undefined,
     log: (message: string, level: MessageLevel = 'info') => emit({ type: 'message', chart: spec.name, phase, level, message, at: Date.now() }),

@@ -9,6 +9,7 @@ import type { FailureClass, Remedy } from '../failures/classes.js';
 import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';
 import type { Migration, MigrationRecord } from './migrations.js';
+import type { HealthFunctions } from '../health/types.js';
 import type { LeaseSettings } from '../lease/chart-lease.js';
 import type { LeaseRecord } from '../lease/lease-record.js';
 import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
@@ -63,6 +64,8 @@ export interface CheckResult {
   name: string;
   ok: boolean;
   message: string;
+  /** The object a health check judged (validate's wait), when the check is about one. */
+  object?: { apiVersion?: string; kind: string; name: string; namespace?: string | undefined } | undefined;
 }
 
 export interface ValidateResult {
@@ -118,6 +121,11 @@ export interface PhaseContext<P extends ChartPayload = ChartPayload> {
   /** The built-in phases, so an override can do "the usual, then one more thing". */
   defaults: DefaultPhases;
   checks: readonly CustomCheck<P>[];
+  /**
+   * The chart's own health functions by group/kind, judging those kinds instead of the built-in rules
+   * while validate waits. Optional, so that a context made outside the runner need not have it.
+   */
+  health?: HealthFunctions;
   /** Reports progress as an event of the current phase. */
   log(message: string, level?: MessageLevel): void;
   /**
@@ -168,6 +176,12 @@ export interface DefaultPhases {
 export type ChartDefinition<P extends ChartPayload = ChartPayload> = ChartSpecInput & {
   lifecycle?: Partial<Lifecycle<P>>;
   checks?: CustomCheck<P>[];
+  /**
+   * How validate judges a kind, keyed by group/kind (`'example.com/Widget'`; the core group: `'Service'`),
+   * over the built-in rule: `(object) => ({ status: 'healthy' | 'progressing' | 'degraded' | 'unknown', message })`,
+   * or undefined to leave an object to the built-in rule.
+   */
+  health?: HealthFunctions;
   /** Steps to run before exec when the installed version falls in a range (see migrations.ts). */
   migrations?: Migration<P>[];
 };

@@ -65,7 +65,7 @@ export class FakeKube implements KubeClient {
   async podLogs() { return 'panic: cannot connect to database'; }
   async getObject(ref: ObjectRef) { return this.objects.get(FakeKube.key(ref)); }
   async deleteObject(ref: ObjectRef) { this.calls.push(`delete:${FakeKube.key(ref)}`); this.objects.delete(FakeKube.key(ref)); }
-  async listObjects() { return [...this.objects.values()]; }
+  async listObjects(_apiVersion?: string, _kind?: string, _namespace?: string) { return [...this.objects.values()]; }
   async listByLabels(_apiVersion: string, kind: string, namespace: string, labelSelector: string) {
     const wanted = labelSelector.split(',').map((pair) => pair.split('=') as [string, string]);
     return [...this.objects.values()].filter((o) => o.kind === kind && o.metadata.namespace === namespace && wanted.every(([k, v]) => o.metadata.labels?.[k] === v)).map((o) => structuredClone(o));

@@ -1,9 +1,9 @@
-// Default validate. Deploy: the release is `deployed`, every Deployment, StatefulSet, DaemonSet and Job
-// in its manifest is ready or complete before the timeout, and the chart's own checks pass. Destroy:
+// Default validate. Deploy: the release is `deployed`, every object of its manifest that a health rule
+// judges (workloads, LoadBalancer Services, Ingresses, PVCs, custom resources...: health/) is healthy
+// before the timeout, and the chart's own checks pass. Destroy:
 // the release is gone, and only the checks that ask to run on destroy (`on: 'destroy' | 'both'`) run. "helm said deployed" is not enough: this is where pods that never came up show.
 import { ValidationError } from '../../errors.js';
-import { workloadRefsInManifest } from '../../kube/manifest.js';
-import { waitForWorkloads } from '../../toolkit/pods.js';
+import { waitForReleaseHealth } from '../../health/release-health.js';
 import { releaseRef } from '../requests.js';
 import type { ChartSpec } from '../../config/chart-spec.js';
 import type { ChartPayload, CheckResult, CustomCheck, PhaseContext } from '../types.js';
@@ -34,9 +34,9 @@ async function validateDeploy<P extends ChartPayload>(ctx: PhaseContext<P>, payl
     ? { name: 'release', ok: true, message: `revision ${release.revision} deployed` }
     : { name: 'release', ok: false, message: `release status is ${release?.status ?? 'absent'}, not deployed` };
   if (!statusCheck.ok) return [statusCheck];
-  const workloads = workloadRefsInManifest(await ctx.helm.getManifest(ref, { signal: ctx.signal }), ctx.spec.namespace);
-  const workloadChecks = await waitForWorkloads(ctx.kube, workloads, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
-  return [statusCheck, ...workloadChecks, ...(await runCustomChecks(ctx, payload))];
+  const manifest = await ctx.helm.getManifest(ref, { signal: ctx.signal });
+  const healthChecks = await waitForReleaseHealth(ctx.kube, manifest, { namespace: ctx.spec.namespace, timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal, custom: ctx.health });
+  return [statusCheck, ...healthChecks, ...(await runCustomChecks(ctx, payload))];
 }
 
 async function validateDestroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<CheckResult[]> {
