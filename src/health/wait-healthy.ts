@@ -1,6 +1,7 @@
 // Waits until every judged object of a release is healthy, one fails in a way waiting does not heal
-// (degraded), or the time is up. Each round reads every kind once per namespace (one LIST, not a GET an
-// object), so a release's ten custom resources cost one request a round; a kind the caller may not list
+// (degraded), or the time is up. Each round reads every kind once per namespace: one request, a GET
+// when the release has one object of that kind (a lighter answer than the namespace's whole list), else
+// a LIST, so a release's ten custom resources cost one request a round; a kind the caller may not list
 // is read object by object instead. Returns one result per object and never throws on an unhealthy one:
 // the caller decides.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +37,7 @@ const groupKey = (ref: ObjectRef) => `${ref.apiVersion} ${ref.kind} ${ref.namesp
 async function readGroup(kube: KubeClient, refs: readonly ObjectRef[]): Promise<Map<string, KubeObject | undefined>> {
   const first = refs[0]!;
   const found = new Map<string, KubeObject | undefined>();
+  if (refs.length === 1) return found.set(first.name, await kube.getObject(first));
   try {
     const items = await kube.listObjects(first.apiVersion, first.kind, first.namespace);
     for (const ref of refs) {

@@ -236,6 +236,7 @@ class CountingKube extends FakeKube {
   }
   override async getObject(...args: Parameters<FakeKube['getObject']>) {
     this.gets += 1;
+    this.lists.push(`get ${args[0].kind}`);
     return super.getObject(...args);
   }
 }
@@ -261,7 +262,7 @@ describe('waitForHealthy', () => {
     const [result] = await waitForHealthy(kube, [refOf(pending)], { timeoutMs: 10_000, intervalMs: 50 });
     assert.equal(result!.ok, true);
     assert.match(result!.message, /Ready=True \(Reconciled\): serving/);
-    assert.ok(kube.lists.length >= 2, 'it read again');
+    assert.ok(kube.gets >= 2, 'it read again');
   });
 
   it('names each object still not healthy at the timeout with its reason, and stops waiting on a degraded one', async () => {
@@ -275,16 +276,20 @@ describe('waitForHealthy', () => {
     assert.match(results[0]!.message, /^not ready before the timeout: type LoadBalancer, no ingress IP or hostname assigned/);
     assert.match(results[1]!.message, /^degraded: Stalled=True \(InvalidSpec\): tier gold is not offered/);
     assert.match(results[2]!.message, /not found in the cluster/);
-    assert.equal(kube.lists.filter((l) => l.startsWith('Widget/')).length, 1, 'a degraded object is not read again');
+    assert.equal(kube.lists.filter((l) => l === 'get Widget').length, 1, 'a degraded object is not read again');
+    assert.ok(kube.lists.filter((l) => l === 'get Service').length >= 2, 'a progressing one is');
   });
 
-  it('reads object by object where listing a kind is refused', async () => {
+  it('reads a lone object of its kind with one GET, and object by object where listing a kind is refused', async () => {
     const kube = new CountingKube();
+    const ready = (name: string) => ({ ...widget({ conditions: [condition('Ready', 'True', 'Reconciled', 'ok')] }), metadata: meta(name) });
+    kube.objects.set('Widget/apps/a', ready('a'));
+    assert.equal((await waitForHealthy(kube, [refOf(ready('a'))], { timeoutMs: 1_000 }))[0]!.ok, true);
+    assert.deepEqual(kube.lists, ['get Widget']);
+    kube.objects.set('Widget/apps/b', ready('b'));
     kube.listObjects = async () => { throw new Error('widgets.fixtures.helmcycle.dev is forbidden: User "dev" cannot list resource'); };
-    const ready = widget({ conditions: [condition('Ready', 'True', 'Reconciled', 'ok')] });
-    kube.objects.set(FakeKube.key(refOf(ready)), ready);
-    const [result] = await waitForHealthy(kube, [refOf(ready)], { timeoutMs: 1_000 });
-    assert.equal(result!.ok, true);
-    assert.equal(kube.gets, 1);
+    const results = await waitForHealthy(kube, [refOf(ready('a')), refOf(ready('b'))], { timeoutMs: 1_000 });
+    assert.deepEqual(results.map((r) => r.ok), [true, true]);
+    assert.equal(kube.gets, 3);
   });
 });
