@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'SCAFFOLD_REFUSED'
   | 'PLAN_STALE'
   | 'CONFIRMATION_REQUIRED'
-  | 'ENVIRONMENT_INVALID';
+  | 'ENVIRONMENT_INVALID'
+  | 'CHART_DEPENDENCIES_FAILED';
 
 export interface ErrorDetails {
   cause?: unknown;

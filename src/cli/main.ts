@@ -239,12 +239,18 @@ class CliRun {
     const stack = await this.stack();
     await this.checkEnvironment('local');
     const [{ selectedCharts }, { chartSpecOf }, { templateRequest }] = await Promise.all([runStackModule(), import('../stack/chart-spec-of.js'), import('../lifecycle/requests.js')]);
-    const { helm } = await this.clients();
-    for (const chart of selectedCharts(stack, this.selection())) {
-      const spec = chartSpecOf(chart.definition, chart.file);
-      const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
-      // Rendered output goes to terminals and CI logs too: the chart's sensitive values show as ***.
-      this.io.stdout(maskerForSpec(spec).mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
+    const { runViewOf, endRunView } = await import('../helm/storage-backed-client.js');
+    // A run's view: each chart fetched, and each local chart's dependencies built, once.
+    const helm = runViewOf((await this.clients()).helm);
+    try {
+      for (const chart of selectedCharts(stack, this.selection())) {
+        const spec = chartSpecOf(chart.definition, chart.file);
+        const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
+        // Rendered output goes to terminals and CI logs too: the chart's sensitive values show as ***.
+        this.io.stdout(maskerForSpec(spec).mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
+      }
+    } finally {
+      await endRunView(helm);
     }
     return EXIT.ok;
   }

@@ -237,6 +237,11 @@ export function pullArgv(source: ChartSource, destination: string, access: Chart
   return ['pull', ...chartSourceArgs(source, access), '--untar', '--destination', destination];
 }
 
+/** `helm dependency build|update <chart>` against a given repository config and cache. */
+export function dependencyArgv(chart: string, mode: 'build' | 'update', access: ChartAccess): string[] {
+  return ['dependency', mode, chart, ...helmConfigArgs(access)];
+}
+
 export function versionArgv(): string[] {
   return ['version', '--template', '{{.Version}}'];
 }

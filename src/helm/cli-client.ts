@@ -2,16 +2,17 @@
 // SIGTERM (helm then marks an interrupted upgrade failed rather than leaving it pending) and SIGKILL
 // after a grace period. Each process is tracked (children.ts) so that an exit that cannot wait still
 // stops it. A command that fails transiently is run again when that is safe (repeatable.ts).
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import { stringify as stringifyYaml } from 'yaml';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { retryTransient } from '../retry/retry.js';
 import { transientReason } from '../retry/transient.js';
 import { createMasker, type Masker } from '../secrets/masker.js';
-import { sweepOnce } from '../secrets/private-dir.js';
+import { createPrivateDir, sweepOnce } from '../secrets/private-dir.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
-import { prepareChartAccess, type HelmRunner } from './chart-access.js';
+import { prepareChartAccess, repositoryAlias, type HelmRunner } from './chart-access.js';
 import { trackChild } from './children.js';
 import { formatHelmCall, type HelmDebugLogger } from './debug-line.js';
 import { classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
@@ -21,6 +22,7 @@ import type {
   CallOptions,
   ChartMetadata,
   ChartSource,
+  DependencyBuildRequest,
   DryRunResult,
   HelmClient,
   HelmVersion,
@@ -294,6 +296,20 @@ export class CliHelmClient implements HelmClient {
     return this.withAccess(source, options, async (access) =>
       parseChartYaml((await this.run(argv.showChartArgv(source, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) })).stdout),
     );
+  }
+
+  async buildDependencies(request: DependencyBuildRequest, options: CallOptions = {}): Promise<void> {
+    // A repository config of its own: helm's `dependency build` resolves a URL only through a
+    // configured repository (helm/helm#12920), and the user's config must not change for it.
+    const { path: dir, dispose } = await createPrivateDir('depsrepo');
+    try {
+      const repositoryConfig = join(dir, 'repositories.yaml');
+      const repositories = request.repositories.map((url) => ({ name: repositoryAlias(url), url }));
+      await writeFile(repositoryConfig, stringifyYaml({ apiVersion: '', repositories }), { mode: 0o600 });
+      await this.run(argv.dependencyArgv(request.chart, request.mode, { repositoryConfig, repositoryCache: join(dir, 'cache') }), options);
+    } finally {
+      await dispose();
+    }
   }
 
   async pull(source: ChartSource, destination: string, options: CallOptions = {}): Promise<string> {

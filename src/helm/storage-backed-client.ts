@@ -9,16 +9,20 @@
 //   version: the inner client caches it
 // A storage driver helmcycle cannot read (HELM_DRIVER=sql, memory) sends every call to helm.
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { canonicalJson } from '../lifecycle/digest.js';
 import { downloadPackage } from './chart-download.js';
 import { ChartResolver } from './chart-resolver.js';
 import { needsFetch, RunCharts } from './run-charts.js';
+import { LocalChartBuilds } from './local-chart-builds.js';
 import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
 import { latestRevision, storageDriverOf, toReleaseInfo, toRevisionInfo, type StorageDriver, type StoredRelease } from './release-storage.js';
 import type {
   CallOptions,
   ChartMetadata,
   ChartSource,
+  DependencyBuildRequest,
   DryRunResult,
   HelmClient,
   HelmVersion,
@@ -80,6 +84,7 @@ export class StorageBackedHelmClient implements HelmClient {
   private readonly charts = new Map<string, Promise<ChartMetadata>>();
   private readonly pulls = new Map<string, Promise<string>>();
   private readonly runCharts: RunCharts;
+  private readonly localBuilds: LocalChartBuilds;
   private readonly facts = new Map<string, Promise<unknown>>();
   /** Answers any view of this client has had (shared with its run views), for the run's report. */
   private learnt = new Map<string, unknown>();
@@ -97,11 +102,12 @@ export class StorageBackedHelmClient implements HelmClient {
       const pkg = await this.resolver.packageOf(source, callOptions?.signal);
       return pkg ? downloadPackage(pkg, folder, callOptions?.signal) : undefined;
     });
+    this.localBuilds = new LocalChartBuilds((request, callOptions) => inner.buildDependencies(request, callOptions));
   }
 
-  /** Ends the run: removes the run folder of fetched charts (the process's exit removes it too). */
-  dispose(): Promise<void> {
-    return this.runCharts.dispose();
+  /** Ends the run: removes the run folders of fetched charts and built copies (the process's exit removes them too). */
+  async dispose(): Promise<void> {
+    await Promise.all([this.runCharts.dispose(), this.localBuilds.dispose()]);
   }
 
   /**
@@ -109,9 +115,22 @@ export class StorageBackedHelmClient implements HelmClient {
    * request goes as it came (helm then fetches, and reports any error itself).
    */
   private async fromRunCopy<R extends { source: ChartSource }>(request: R, options?: CallOptions): Promise<R> {
-    if (this.scope !== 'run' || !needsFetch(request.source)) return request;
+    if (this.scope !== 'run') return request;
+    if (!needsFetch(request.source)) return this.withDependencies(request, options);
     const local = await this.runCharts.local(sourceKey(request.source), request.source, options).catch(() => undefined);
     return local ? { ...request, source: { chart: local } } : request;
+  }
+
+  /**
+   * A local chart folder whose dependencies are missing or stale renders from a copy with them built
+   * (once per run and folder). A failed build is the chart's error: helm's own ("missing in charts/")
+   * would not say which dependency or repository failed.
+   */
+  private async withDependencies<R extends { source: ChartSource }>(request: R, options?: CallOptions): Promise<R> {
+    const folder = resolve(this.options.cwd ?? process.cwd(), request.source.chart);
+    if (!(await stat(folder).catch(() => undefined))?.isDirectory()) return request;
+    const chart = await this.localBuilds.chartFor(folder, options);
+    return chart === folder ? request : { ...request, source: { ...request.source, chart } };
   }
 
   /** A view for one run: its own snapshot and chart caches, the same helm behind it. */
@@ -267,6 +286,10 @@ export class StorageBackedHelmClient implements HelmClient {
       answer.catch(() => this.charts.delete(key));
     }
     return answer;
+  }
+
+  buildDependencies(request: DependencyBuildRequest, options?: CallOptions): Promise<void> {
+    return this.inner.buildDependencies(request, options);
   }
 
   pull(source: ChartSource, destination: string, options?: CallOptions): Promise<string> {

@@ -159,8 +159,19 @@ export interface HelmClient {
   showChart(source: ChartSource, options?: CallOptions): Promise<ChartMetadata>;
   /** Downloads and unpacks a chart into `destination`; returns the chart's directory. */
   pull(source: ChartSource, destination: string, options?: CallOptions): Promise<string>;
+  /** `helm dependency build|update` in a chart folder (a private copy: see local-chart-builds.ts). */
+  buildDependencies(request: DependencyBuildRequest, options?: CallOptions): Promise<void>;
   /** `helm upgrade --install --dry-run=server`: the release and manifest an upgrade would produce, nothing applied. */
   dryRun(request: UpgradeRequest, options?: CallOptions): Promise<DryRunResult>;
+}
+
+export interface DependencyBuildRequest {
+  /** The chart folder to build in. */
+  chart: string;
+  /** `build` from Chart.lock; `update` resolves Chart.yaml's constraints anew (no lock, or one out of sync). */
+  mode: 'build' | 'update';
+  /** The http(s) repositories the dependencies name: registered in a private repository config for the call. */
+  repositories: string[];
 }
 
 export interface DryRunResult {

@@ -47,6 +47,7 @@ export class FakeHelm implements HelmClient {
   }
   async showChart() { this.calls.push('showChart'); return { name: 'web', version: this.chartVersion, appVersion: undefined, kubeVersion: undefined }; }
   async pull() { this.calls.push('pull'); return '/tmp/web'; }
+  async buildDependencies() { this.calls.push('buildDependencies'); }
 }
 
 export class FakeKube implements KubeClient {
