@@ -62,3 +62,24 @@ test('an interrupt stops the steps not yet started', async () => {
   assert.deepEqual(steps, [{ kind: 'leave', chart: 'web', namespace: 'apps', reason: 'not rolled back: interrupted', ok: false }]);
   assert.ok(!helm.calls.some((c) => c.startsWith('rollback')));
 });
+
+test('under stopStartingOnFailure a failure starts nothing more, and what runs finishes', async () => {
+  const { buildGraph } = await import('../../src/stack/graph.js');
+  const { runGraph } = await import('../../src/stack/scheduler.js');
+  const graph = buildGraph([{ name: 'slow', needs: [] }, { name: 'bad', needs: [] }, { name: 'later', needs: [] }]);
+  let releaseSlow!: () => void;
+  const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+  const outcomes = await runGraph<string>({
+    graph,
+    concurrency: 2,
+    stopStartingOnFailure: true,
+    run: async (name) => {
+      if (name === 'bad') { setImmediate(releaseSlow); throw new Error('failed for good'); }
+      if (name === 'slow') await slowGate;
+      return name;
+    },
+  });
+  assert.equal(outcomes.get('slow')!.status, 'succeeded');
+  assert.equal(outcomes.get('bad')!.status, 'failed');
+  assert.deepEqual(outcomes.get('later'), { status: 'cancelled', reason: 'not started: a chart failed and the stack is rolled back' });
+});
