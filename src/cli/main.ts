@@ -142,7 +142,7 @@ class CliRun {
         ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
-        ...(flags.rollbackStackOnFailure ? { rollbackStackOnFailure: true } : {}),
+        ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
         selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
@@ -320,7 +320,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, refused (exit 5) if the config or a release moved since")
     .option('--fail-fast', 'cancel every chart when one fails')
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
-    .option('--rollback-stack-on-failure', 'when a chart fails for good, put back every release this run changed (reverse dependency order)')
+    .option('--rollback-stack-on-failure', "when a chart fails for good, put back every release this run changed (reverse dependency order); wins over the stack's rollbackStackOnFailure")
+    .option('--no-rollback-stack-on-failure', "do not, whatever the stack's rollbackStackOnFailure says")
     .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')

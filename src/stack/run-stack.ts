@@ -94,7 +94,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   const started = Date.now();
   // One view of the cluster for the whole run: each namespace's release records read once.
   const view = runViewOf(options.helm);
-  const rollingBack = options.command === 'apply' && (options.rollbackStackOnFailure ?? false);
+  const rollingBack = options.command === 'apply' && (options.rollbackStackOnFailure ?? stack.rollbackStackOnFailure ?? false);
   const writes = new RunWrites();
   const helm = rollingBack ? noteWrites(view, writes) : view;
   const emit = (event: StackEvent) => options.onEvent?.(event);
