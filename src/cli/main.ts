@@ -124,7 +124,7 @@ class CliRun {
   }
 
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
-  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
+  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
     await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
@@ -142,6 +142,7 @@ class CliRun {
         ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
+        ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
         selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
@@ -155,7 +156,7 @@ class CliRun {
       renderer.close();
       if (this.options.report) await (await import('./run-report.js')).writeRunReport(this.options.report, events, { argv: this.argv, clients, kubeconfig: this.options.kubeconfig, mask: masker.mask });
     }
-    if (this.options.output !== 'json') this.printFailures(result, masker.mask);
+    if (this.options.output !== 'json') await this.printFailures(result, masker.mask);
     if (result.interrupted) return EXIT.interrupted;
     if (result.ok) return EXIT.ok;
     return failedRunExitCode(result.charts.filter((c) => c.status === 'failed').map((c) => c.error));
@@ -187,12 +188,17 @@ class CliRun {
     return this.run('destroy', flags, { stack, selection: this.selection() });
   }
 
-  private printFailures(result: StackResult, mask: (text: string) => string): void {
+  private async printFailures(result: StackResult, mask: (text: string) => string): Promise<void> {
     for (const record of result.charts) {
       if (record.status !== 'failed') continue;
       const error = record.error;
       this.io.stderr(mask(`\n✖ ${record.name}: ${error instanceof Error ? error.message : String(error)}\n`));
       if (isHelmcycleError(error) && error.hint) this.io.stderr(mask(`  hint: ${error.hint}\n`));
+    }
+    if (result.rollback) {
+      const { describeRollbackStep } = await import('../stack/stack-rollback-plan.js');
+      this.io.stderr(`\nstack rollback (${result.rollback.length} step(s), reverse dependency order):\n`);
+      for (const step of result.rollback) this.io.stderr(mask(`  ${step.ok ? '↺' : '✖'} ${describeRollbackStep(step)}${step.error ? `: FAILED: ${step.error}` : ''}\n`));
     }
   }
 
@@ -320,7 +326,9 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, refused (exit 5) if the config or a release moved since")
     .option('--fail-fast', 'cancel every chart when one fails')
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
-    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
+    .option('--rollback-stack-on-failure', "when a chart fails for good, put back every release this run changed (reverse dependency order); wins over the stack's rollbackStackOnFailure")
+    .option('--no-rollback-stack-on-failure', "do not, whatever the stack's rollbackStackOnFailure says")
+    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')

@@ -13,6 +13,9 @@ import { buildGraph, restrictGraph, reverseGraph } from './graph.js';
 import { runGraph } from './scheduler.js';
 import { selectCharts, type Selection } from './select.js';
 import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
+import { chartSpecOf } from './chart-spec-of.js';
+import { rollbackOrder } from './stack-rollback-plan.js';
+import { noteWrites, runStackRollback, RunWrites, type RollbackStepResult, type RollbackTarget } from './stack-rollback.js';
 
 export { DEFAULT_CONCURRENCY };
 
@@ -29,6 +32,8 @@ export interface StackRunOptions {
   onEvent?: (event: StackEvent) => void;
   /** How long a chart waits for another run's lease on its release before refusing. */
   lockTimeoutMs?: number;
+  /** apply: when a chart fails for good, put back every release this run changed (stack-rollback.ts). */
+  rollbackStackOnFailure?: boolean;
 }
 
 export interface ChartRunRecord {
@@ -47,6 +52,8 @@ export interface StackResult {
   charts: ChartRunRecord[];
   counts: StackCounts;
   durationMs: number;
+  /** The whole-stack rollback's steps, when one ran. */
+  rollback?: RollbackStepResult[];
 }
 
 
@@ -86,7 +93,10 @@ export function selectedCharts(stack: ResolvedStack, selection: Selection = {}):
 export async function runStack(stack: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
   const started = Date.now();
   // One view of the cluster for the whole run: each namespace's release records read once.
-  const helm = runViewOf(options.helm);
+  const view = runViewOf(options.helm);
+  const rollingBack = options.command === 'apply' && (options.rollbackStackOnFailure ?? stack.rollbackStackOnFailure ?? false);
+  const writes = new RunWrites();
+  const helm = rollingBack ? noteWrites(view, writes) : view;
   const emit = (event: StackEvent) => options.onEvent?.(event);
   const charts = selectedCharts(stack, options.selection);
   const byName = new Map(charts.map((c) => [c.name, c]));
@@ -94,12 +104,26 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   const graph = restrictGraph(options.command === 'destroy' ? reverseGraph(full) : full, new Set(byName.keys()));
   emit({ type: 'stack-started', stack: stack.name, command: options.command, charts: graph.names, at: started });
 
+  // Each selected release as it was before the run: what a stack rollback returns it to.
+  const recorded = new Map<string, RollbackTarget>();
+  if (rollingBack) {
+    await Promise.all(charts.map(async (chart) => {
+      const spec = chartSpecOf(chart.definition, chart.file);
+      const release = await helm.status({ release: spec.name, namespace: spec.namespace }, options.signal ? { signal: options.signal } : {});
+      recorded.set(chart.name, { chart: spec.name, namespace: spec.namespace, recorded: release ? { revision: release.revision, status: release.status } : undefined, timeoutSeconds: spec.timeoutSeconds });
+    }));
+  }
   // One holder for every chart of this run, so the leases name one run in messages, plan and status.
   const lease = options.command === 'validate' ? (false as const) : { self: newRunIdentity(`helmcycle ${options.command}`), lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS };
-  const outcomes = await runGraph<ChartResult>({
+  let rollback: RollbackStepResult[] | undefined;
+  let outcomes: Awaited<ReturnType<typeof runGraph<ChartResult>>>;
+  try {
+  outcomes = await runGraph<ChartResult>({
     graph,
     concurrency: concurrencyFor(stack, options.concurrency),
     ...(options.failFast ? { failFast: true } : {}),
+    // The stack is put back after a failure: nothing new starts, what runs finishes.
+    ...(rollingBack ? { stopStartingOnFailure: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     relation: options.command === 'destroy' ? 'is needed by' : 'needs',
     run: async (name, signal) => {
@@ -115,7 +139,26 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });
       if (outcome.status === 'cancelled') emit({ type: 'chart-cancelled', chart: name, reason: outcome.reason, at: Date.now() });
     },
-  }).finally(() => endRunView(helm)); // the run's fetched charts go with it
+  });
+
+  const failed = graph.names.filter((name) => outcomes.get(name)?.status === 'failed');
+  if (rollingBack && failed.length > 0) {
+    const ran = new Set(graph.names.filter((name) => { const o = outcomes.get(name)!; return o.status === 'succeeded' || o.status === 'failed' || (o.status === 'cancelled' && o.reason === 'cancelled while running'); }));
+    const order = rollbackOrder(graph, ran);
+    emit({ type: 'stack-rollback-started', stack: stack.name, failed, charts: order, at: Date.now() });
+    rollback = await runStackRollback(order.map((name) => recorded.get(name)!), {
+      helm,
+      kube: options.kube,
+      writes,
+      lease,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStep: (step) => emit({ type: 'stack-rollback-step', step, at: Date.now() }),
+      log: (chart, message) => emit({ type: 'message', chart, phase: 'exec', level: 'warn', message, at: Date.now() }),
+    });
+  }
+  } finally {
+    await endRunView(view); // the run's fetched charts go with it
+  }
 
   const records: ChartRunRecord[] = graph.names.map((name) => {
     const outcome = outcomes.get(name)!;
@@ -133,5 +176,5 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   const ok = counts.failed === 0 && counts.skipped === 0 && counts.cancelled === 0;
   const durationMs = Date.now() - started;
   emit({ type: 'stack-finished', stack: stack.name, command: options.command, ok, durationMs, counts, at: Date.now() });
-  return { stack: stack.name, command: options.command, ok, interrupted: options.signal?.aborted ?? false, charts: records, counts, durationMs };
+  return { stack: stack.name, command: options.command, ok, interrupted: options.signal?.aborted ?? false, charts: records, counts, durationMs, ...(rollback ? { rollback } : {}) };
 }

@@ -13,6 +13,8 @@ export interface ScheduleOptions<R> {
   graph: Graph;
   concurrency: number;
   failFast?: boolean;
+  /** After a failure, start nothing more; what runs finishes (a stack rollback follows). */
+  stopStartingOnFailure?: boolean;
   signal?: AbortSignal;
   run: (name: string, signal: AbortSignal) => Promise<R>;
   /** Called when a node is skipped or cancelled without having run. */
@@ -49,10 +51,11 @@ export async function runGraph<R>(options: ScheduleOptions<R>): Promise<Map<stri
   };
 
   const running = new Map<string, Promise<void>>();
+  let stopStarting = false;
   const startReady = () => {
     for (const name of graph.names) {
       if (running.size >= limit) return;
-      if (cancel.signal.aborted) return;
+      if (cancel.signal.aborted || stopStarting) return;
       const deps = waiting.get(name);
       if (!deps || deps.size > 0 || running.has(name)) continue;
       waiting.delete(name);
@@ -65,6 +68,7 @@ export async function runGraph<R>(options: ScheduleOptions<R>): Promise<Map<stri
           // A node that fails because everything is being cancelled did not fail on its own.
           outcomes.set(name, cancel.signal.aborted ? { status: 'cancelled', reason: 'cancelled while running' } : { status: 'failed', error });
           if (options.failFast) cancel.abort(new Error(`fail-fast: '${name}' failed`));
+          if (options.stopStartingOnFailure && !cancel.signal.aborted) stopStarting = true;
           skipDownstream(name);
         },
       );
@@ -83,7 +87,7 @@ export async function runGraph<R>(options: ScheduleOptions<R>): Promise<Map<stri
   }
   // Whatever never started was cancelled (fail-fast or an interrupt).
   for (const name of graph.names) {
-    if (!outcomes.has(name)) settle(name, { status: 'cancelled', reason: cancel.signal.aborted ? 'cancelled before it started' : 'not started' });
+    if (!outcomes.has(name)) settle(name, { status: 'cancelled', reason: cancel.signal.aborted ? 'cancelled before it started' : stopStarting ? 'not started: a chart failed and the stack is rolled back' : 'not started' });
   }
   return outcomes;
 }

@@ -49,6 +49,15 @@ describe('the definition split', () => {
   });
 });
 
+describe('stack settings', () => {
+  it('rollbackStackOnFailure reaches the resolved stack; a value that is not a boolean names the field', () => {
+    assert.equal(resolveStack({ rollbackStackOnFailure: true, charts: [{ name: 'a', chart: './a' }] }, { file: '/s/h.yaml' }).rollbackStackOnFailure, true);
+    assert.equal(resolveStack({ charts: [{ name: 'a', chart: './a' }] }, { file: '/s/h.yaml' }).rollbackStackOnFailure, undefined);
+    const error = thrown(() => resolveStack({ rollbackStackOnFailure: 'yes', charts: [{ name: 'a', chart: './a' }] } as never, { file: '/s/h.yaml' }), StackConfigError);
+    assert.equal(error.issues[0]!.field, 'rollbackStackOnFailure');
+  });
+});
+
 describe('defaults', () => {
   it('an unknown key in defaults is the defaults\' error, not the first chart\'s', () => {
     const error = thrown(() => resolveStack({ defaults: { atmic: true } as never, charts: [{ name: 'a', chart: './a' }] }, { file: '/s/h.yaml' }), StackConfigError);
