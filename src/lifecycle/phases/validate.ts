@@ -4,6 +4,7 @@
 import { ValidationError } from '../../errors.js';
 import { workloadRefsInManifest } from '../../kube/manifest.js';
 import { waitForWorkloads } from '../../toolkit/pods.js';
+import { runChartTests } from '../chart-tests.js';
 import { releaseRef } from '../requests.js';
 import type { ChartSpec } from '../../config/chart-spec.js';
 import type { ChartPayload, CheckResult, CustomCheck, PhaseContext } from '../types.js';
@@ -36,7 +37,9 @@ async function validateDeploy<P extends ChartPayload>(ctx: PhaseContext<P>, payl
   if (!statusCheck.ok) return [statusCheck];
   const workloads = workloadRefsInManifest(await ctx.helm.getManifest(ref, { signal: ctx.signal }), ctx.spec.namespace);
   const workloadChecks = await waitForWorkloads(ctx.kube, workloads, { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
-  return [statusCheck, ...workloadChecks, ...(await runCustomChecks(ctx, payload))];
+  const checks = [statusCheck, ...workloadChecks, ...(await runCustomChecks(ctx, payload))];
+  // Tests only on a release that passed its checks: a test of unready workloads tells nothing new.
+  return checks.every((c) => c.ok) ? [...checks, ...(await runChartTests(ctx))] : checks;
 }
 
 async function validateDestroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<CheckResult[]> {
