@@ -44,7 +44,7 @@ export class ChartTestFailedError extends HelmCommandError {
 
 /** The pods a failed `helm test` names ("pod web-test-connection failed"). Pure. */
 export function failedTestPods(stderr: string): string[] {
-  return [...new Set([...stderr.matchAll(/pod ([a-z0-9][a-z0-9.-]*) failed/g)].map((m) => m[1]!))];
+  return [...new Set([...stderr.matchAll(/\bpod ([a-z0-9][a-z0-9.-]*) failed\b/g)].map((m) => m[1]!))];
 }
 
 /** A failed `helm test` as ChartTestFailedError when helm names a failed pod; the error unchanged otherwise. */
