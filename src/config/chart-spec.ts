@@ -71,6 +71,18 @@ export const crdPolicySchema = z.strictObject({
   forceDelete: z.boolean().default(false),
 });
 
+/** `helm test` after the workload checks: `true` for helm's defaults, or a timeout and name filters. */
+export const chartTestsSchema = z.union([
+  z.literal(true),
+  z.literal(false),
+  z.strictObject({
+    /** helm test --timeout: how long each test pod may take. */
+    timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+    /** helm test --filter, one per entry: `name=x` runs only x, `!name=y` skips y. */
+    filter: z.array(z.string().regex(/^!?name=[^,]+(,!?name=[^,]+)*$/, "expected 'name=<test>' or '!name=<test>'")).default([]),
+  }),
+]);
+
 export const remedyPolicySchema = z.strictObject({
   /** The remedy per failure class, over helmcycle's defaults (see failures/remedies.ts). */
   policy: z.partialRecord(z.enum(FAILURE_CLASSES), z.enum(REMEDIES)).default({}),
@@ -172,6 +184,8 @@ export const chartSpecFields = {
      * into the cluster before the uninstall and put back after the install.
      */
     backup: z.array(resourceRefSchema).default([]),
+    /** Run the chart's test hooks (`helm test`) in validate, after the workload checks; a failing test fails the deploy. */
+    tests: chartTestsSchema.optional(),
     /** What to do when a deploy fails, per failure class. */
     remedies: remedyPolicySchema.default({ policy: {}, maxAttempts: 1, allowAdoption: false }),
 };
@@ -210,3 +224,4 @@ export type RepositoryAuth = z.output<typeof repositoryAuthSchema>;
 export type YamlFileContent = z.output<typeof yamlFileContentSchema>;
 export type ResourceRefInput = z.output<typeof resourceRefSchema>;
 export type CrdPolicy = z.output<typeof crdPolicySchema>;
+export type ChartTestsSetting = z.output<typeof chartTestsSchema>;

@@ -1,7 +1,7 @@
 // Puts a failed deploy in its class, from helm's error (the whole cause chain and helm's stderr) and the
 // diagnostics. Pure: the cluster was read before (diagnostics, hook logs); here is only judgement.
 import { causeChain, findCause, ReadinessFailedError, ValidationError } from '../errors.js';
-import { HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
+import { ChartTestFailedError, HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
 import { transientReason } from '../retry/transient.js';
@@ -17,11 +17,23 @@ export interface MentionedObject {
   apiVersion?: string | undefined;
 }
 
+export interface TestPodReport {
+  pod: string;
+  phase: string;
+  /** Per container: exit code, reason and termination message as the kubelet recorded them. */
+  containers: string[];
+  events: string[];
+  /** Log lines; one line saying why when none could be read. */
+  lines: string[];
+}
+
 export interface FailureReport {
   class: FailureClass;
   /** One line: the class's meaning and the specific detail. */
   summary: string;
   objects: MentionedObject[];
+  /** The failed test pods (chart-test-failed only): their state, events and log lines, read by onDeployFailure. */
+  testPods?: TestPodReport[];
   /** Log lines of the failed hook Jobs (hook-failure only), read by onDeployFailure. */
   hookLogs?: { job: string; pod: string; lines: string[] }[];
   /**
@@ -72,6 +84,12 @@ const RULES: readonly Rule[] = [
     // Judged from what was seen, not from helm's words (helm says only that it was cancelled).
     class: 'readiness-failed',
     test: (_text, error) => has(error, ReadinessFailedError),
+  },
+  {
+    class: 'chart-test-failed',
+    test: (_text, error) => has(error, ChartTestFailedError),
+    objects: (text) => matchAll(text, /\bpod ([a-z0-9][a-z0-9.-]*) failed\b/g, (m) => ({ kind: 'Pod', name: m[1]! })),
+    detail: (_text, objects) => names(objects),
   },
   {
     class: 'stuck-release',

@@ -29,6 +29,8 @@ export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 
     case 'readiness-timeout':
     case 'readiness-failed':
     case 'unhealthy-resource':
+    // The new revision deployed but does not work as its own tests define working: back to the last good one.
+    case 'chart-test-failed':
       return 'rollback';
     default:
       // Hooks, admission, quota, RBAC and values fail the same way again: a person must change something.

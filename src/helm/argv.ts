@@ -7,6 +7,7 @@ import type {
   HelmVersion,
   ReleaseRef,
   RollbackRequest,
+  TestRequest,
   UninstallRequest,
   UpgradeOptions,
   ValuesInput,
@@ -182,6 +183,18 @@ export function rollbackArgv(version: HelmVersion, request: RollbackRequest): st
     formatSeconds(request.timeoutSeconds),
     ...flag(request.cleanupOnFail === true, '--cleanup-on-fail'),
     ...forceReplaceArgs(helm4, request.force === true),
+  ];
+}
+
+// Helm 4 dropped --hide-notes, and --logs would make helm fail on a pod whose logs cannot be read:
+// helmcycle reads the failed pods itself (failures/test-pods.ts), so neither flag is used.
+export function testArgv(request: TestRequest): string[] {
+  return [
+    'test',
+    request.release,
+    ...releaseArgs(request),
+    ...(request.timeoutSeconds === undefined ? [] : ['--timeout', formatSeconds(request.timeoutSeconds)]),
+    ...request.filter.flatMap((entry) => ['--filter', entry]),
   ];
 }
 

@@ -15,7 +15,7 @@ import * as argv from './argv.js';
 import { prepareChartAccess, repositoryAlias, type HelmRunner } from './chart-access.js';
 import { trackChild } from './children.js';
 import { formatHelmCall, type HelmDebugLogger } from './debug-line.js';
-import { classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
+import { asChartTestFailure, classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
 import { repeatableAfter } from './repeatable.js';
 import { parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject, releaseInfoOf } from './parse.js';
 import type {
@@ -31,6 +31,8 @@ import type {
   RevisionInfo,
   RollbackRequest,
   TemplateRequest,
+  TestRequest,
+  TestRun,
   UninstallRequest,
   UpgradeRequest,
 } from './types.js';
@@ -278,6 +280,14 @@ export class CliHelmClient implements HelmClient {
 
   async rollback(request: RollbackRequest, options: CallOptions = {}): Promise<void> {
     await this.run(argv.rollbackArgv(await this.version(options), request), options);
+  }
+
+  async test(request: TestRequest, options: CallOptions = {}): Promise<TestRun> {
+    try {
+      return { output: (await this.run(argv.testArgv(request), options)).stdout };
+    } catch (error) {
+      throw error instanceof HelmCommandError ? asChartTestFailure(error) : error;
+    }
   }
 
   async template(request: TemplateRequest, options: CallOptions = {}): Promise<string> {

@@ -33,6 +33,26 @@ export class HelmTimeoutError extends HelmCommandError {}
 export class RolledBackError extends HelmCommandError {}
 export class RenderError extends HelmCommandError {}
 export class HelmCancelledError extends HelmCommandError {}
+/** `helm test` ran and a test pod failed; `pods` are the failed pods helm names. */
+export class ChartTestFailedError extends HelmCommandError {
+  readonly pods: readonly string[];
+  constructor(message: string, failure: HelmFailure, pods: readonly string[]) {
+    super('CHART_TEST_FAILED', message, failure, "the chart's test hooks failed; see the test pods in the diagnostics");
+    this.pods = pods;
+  }
+}
+
+/** The pods a failed `helm test` names ("pod web-test-connection failed"). Pure. */
+export function failedTestPods(stderr: string): string[] {
+  return [...new Set([...stderr.matchAll(/\bpod ([a-z0-9][a-z0-9.-]*) failed\b/g)].map((m) => m[1]!))];
+}
+
+/** A failed `helm test` as ChartTestFailedError when helm names a failed pod; the error unchanged otherwise. */
+export function asChartTestFailure(error: HelmCommandError): HelmCommandError {
+  const pods = failedTestPods(error.failure.stderrTail);
+  if (pods.length === 0 || error.failure.cancelled) return error;
+  return new ChartTestFailedError(`helm test: ${pods.length} test pod(s) failed: ${pods.join(', ')}`, error.failure, pods);
+}
 
 type ErrorClass = new (code: ErrorCode, message: string, failure: HelmFailure, hint?: string) => HelmCommandError;
 

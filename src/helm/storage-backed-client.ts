@@ -31,6 +31,8 @@ import type {
   RevisionInfo,
   RollbackRequest,
   TemplateRequest,
+  TestRequest,
+  TestRun,
   UninstallRequest,
   UpgradeRequest,
 } from './types.js';
@@ -259,6 +261,10 @@ export class StorageBackedHelmClient implements HelmClient {
 
   list(namespace: string | 'all', options?: CallOptions): Promise<ReleaseInfo[]> {
     return this.inner.list(namespace, options);
+  }
+
+  test(request: TestRequest, options?: CallOptions): Promise<TestRun> {
+    return this.inner.test(request, options);
   }
 
   async template(request: TemplateRequest, options?: CallOptions): Promise<string> {

@@ -117,6 +117,18 @@ export interface RollbackRequest extends ReleaseRef {
   force?: boolean;
 }
 
+export interface TestRequest extends ReleaseRef {
+  /** helm's own default (5m) when absent. */
+  timeoutSeconds?: number | undefined;
+  /** helm test --filter entries (`name=x`, `!name=y`). */
+  filter: readonly string[];
+}
+
+export interface TestRun {
+  /** helm's report: TEST SUITE, each test's phase, and the chart's notes. */
+  output: string;
+}
+
 export interface TemplateRequest extends ReleaseRef {
   source: ChartSource;
   values: ValuesInput;
@@ -155,6 +167,8 @@ export interface HelmClient {
   getManifest(ref: ReleaseRef & { revision?: number }, options?: CallOptions): Promise<string>;
   rollback(request: RollbackRequest, options?: CallOptions): Promise<void>;
   template(request: TemplateRequest, options?: CallOptions): Promise<string>;
+  /** Runs the release's test hooks; throws ChartTestFailedError when a test pod fails. */
+  test(request: TestRequest, options?: CallOptions): Promise<TestRun>;
   /** Metadata of the chart a source resolves to, without installing it (helm show chart). */
   showChart(source: ChartSource, options?: CallOptions): Promise<ChartMetadata>;
   /** Downloads and unpacks a chart into `destination`; returns the chart's directory. */

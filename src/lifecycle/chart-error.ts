@@ -17,6 +17,10 @@ export function formatFailure(context: ChartFailureContext): string {
   const lines: string[] = [];
   if (context.failure) {
     lines.push(`failure class: ${context.failure.class}: ${context.failure.summary}`);
+    for (const test of context.failure.testPods ?? []) {
+      lines.push(`test pod ${test.pod} (${test.phase}):`, ...test.containers.map((c) => `  ${c}`), ...test.events.map((e) => `  event: ${e}`));
+      lines.push('  logs:', ...test.lines.slice(-20).map((line) => `  | ${line}`));
+    }
     for (const hook of context.failure.hookLogs ?? []) {
       lines.push(`logs of hook ${hook.job} (pod ${hook.pod}):`, ...hook.lines.slice(-20).map((line) => `  | ${line}`));
     }

@@ -43,6 +43,7 @@ export const fixtures = {
   web: 'test/fixtures/charts/web',
   neverReady: 'test/fixtures/charts/never-ready',
   hooked: 'test/fixtures/charts/hooked',
+  tested: 'test/fixtures/charts/tested',
   operatorV1: 'test/fixtures/charts/operator-1.0.0',
   operatorV2: 'test/fixtures/charts/operator-2.0.0',
 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeSetValue, rollbackArgv, uninstallArgv, upgradeArgv, upgradeOptionArgs, valuesArgs } from '../../src/helm/argv.js';
+import { escapeSetValue, rollbackArgv, testArgv, uninstallArgv, upgradeArgv, upgradeOptionArgs, valuesArgs } from '../../src/helm/argv.js';
 import type { HelmVersion, UpgradeOptions, ValuesInput } from '../../src/helm/types.js';
 
 const helm3: HelmVersion = { version: 'v3.17.2', major: 3, minor: 17, patch: 2 };
@@ -109,5 +109,13 @@ describe('other commands', () => {
   it('escapes helm --set separators', () => {
     assert.equal(escapeSetValue('a,b\\c'), 'a\\,b\\\\c');
     assert.deepEqual(valuesArgs({ ...noValues, set: { 'a.b': true } }, []), ['--set', 'a.b=true']);
+  });
+});
+
+describe('testArgv', () => {
+  it('passes each filter entry as its own --filter, and the timeout only when set', () => {
+    assert.deepEqual(testArgv({ release: 'web', namespace: 'apps', timeoutSeconds: 90, filter: ['name=a', '!name=b'] }),
+      ['test', 'web', '--namespace', 'apps', '--timeout', '90s', '--filter', 'name=a', '--filter', '!name=b']);
+    assert.deepEqual(testArgv({ release: 'web', namespace: 'apps', filter: [] }), ['test', 'web', '--namespace', 'apps']);
   });
 });

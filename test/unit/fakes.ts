@@ -38,6 +38,13 @@ export class FakeHelm implements HelmClient {
     if (this.current) this.current = { ...this.current, status: 'deployed', revision: this.current.revision + 1 };
   }
   async template() { return this.manifest; }
+  /** Scripted outcome of `test`: an Error is thrown. */
+  testOutcome: Error | 'ok' = 'ok';
+  async test() {
+    this.calls.push('test');
+    if (this.testOutcome instanceof Error) throw this.testOutcome;
+    return { output: 'TEST SUITE: web\nPhase: Succeeded' };
+  }
   /** The manifest a dry run renders; the release it reports is the next revision. */
   dryRunManifest = '';
   async dryRun(request: UpgradeRequest) {

@@ -5,6 +5,7 @@
 // as a gap, and the original error stays the one reported. The runner then takes the class's remedy.
 import { classifyFailure } from '../../failures/classify.js';
 import { collectHookLogs } from '../../failures/hook-logs.js';
+import { collectTestPods } from '../../failures/test-pods.js';
 import { collectDiagnostics } from '../../kube/diagnostics.js';
 import { parseManifest, podSelectorOf, workloadsOf } from '../../kube/manifest.js';
 import { observationOf } from '../observe-deploy.js';
@@ -30,5 +31,6 @@ export async function onDeployFailure<P extends ChartPayload>(ctx: PhaseContext<
   ctx.log(`collected diagnostics: ${workloads}${diagnostics.unreadyPods.length} unready pods, ${diagnostics.warnings.length} warning events`);
   const failure = classifyFailure(error, diagnostics);
   if (failure.class === 'hook-failure') failure.hookLogs = await collectHookLogs(ctx.kube, ctx.spec.namespace, failure.objects);
+  if (failure.class === 'chart-test-failed') failure.testPods = await collectTestPods(ctx.kube, ctx.spec.namespace, failure.objects);
   return { ...payload, diagnostics, failure, ...(observed ? { observed } : {}) };
 }

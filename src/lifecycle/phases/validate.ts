@@ -4,6 +4,7 @@
 // the release is gone, and only the checks that ask to run on destroy (`on: 'destroy' | 'both'`) run. "helm said deployed" is not enough: this is where pods that never came up show.
 import { ValidationError } from '../../errors.js';
 import { waitForReleaseHealth } from '../../health/release-health.js';
+import { runChartTests } from '../chart-tests.js';
 import { releaseRef } from '../requests.js';
 import type { ChartSpec } from '../../config/chart-spec.js';
 import type { ChartPayload, CheckResult, CustomCheck, PhaseContext } from '../types.js';
@@ -36,7 +37,9 @@ async function validateDeploy<P extends ChartPayload>(ctx: PhaseContext<P>, payl
   if (!statusCheck.ok) return [statusCheck];
   const manifest = await ctx.helm.getManifest(ref, { signal: ctx.signal });
   const healthChecks = await waitForReleaseHealth(ctx.kube, manifest, { namespace: ctx.spec.namespace, timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal, custom: ctx.health });
-  return [statusCheck, ...healthChecks, ...(await runCustomChecks(ctx, payload))];
+  const checks = [statusCheck, ...healthChecks, ...(await runCustomChecks(ctx, payload))];
+  // Tests only on a release that passed its checks: a test of unhealthy objects tells nothing new.
+  return checks.every((c) => c.ok) ? [...checks, ...(await runChartTests(ctx))] : checks;
 }
 
 async function validateDestroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<CheckResult[]> {
