@@ -32,7 +32,8 @@ export type ErrorCode =
   | 'PLAN_STALE'
   | 'CONFIRMATION_REQUIRED'
   | 'ENVIRONMENT_INVALID'
-  | 'CHART_DEPENDENCIES_FAILED';
+  | 'CHART_DEPENDENCIES_FAILED'
+  | 'TRANSFORM_FAILED';
 
 export interface ErrorDetails {
   cause?: unknown;

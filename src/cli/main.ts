@@ -244,14 +244,16 @@ class CliRun {
   async template(): Promise<number> {
     const stack = await this.stack();
     await this.checkEnvironment('local');
-    const [{ selectedCharts }, { chartSpecOf }, { templateRequest }] = await Promise.all([runStackModule(), import('../stack/chart-spec-of.js'), import('../lifecycle/requests.js')]);
+    const [{ selectedCharts }, { chartSpecOf }, { templateRequest }, { postRendererFor }] = await Promise.all([runStackModule(), import('../stack/chart-spec-of.js'), import('../lifecycle/requests.js'), import('../lifecycle/transform.js')]);
     const { runViewOf, endRunView } = await import('../helm/storage-backed-client.js');
     // A run's view: each chart fetched, and each local chart's dependencies built, once.
     const helm = runViewOf((await this.clients()).helm);
     try {
       for (const chart of selectedCharts(stack, this.selection())) {
         const spec = chartSpecOf(chart.definition, chart.file);
-        const manifest = await helm.template(templateRequest(spec), { ...(this.io.signal ? { signal: this.io.signal } : {}) });
+        // Through the chart's transform, as apply renders it.
+        const postRender = postRendererFor(spec, chart.definition.transform);
+        const manifest = await helm.template({ ...templateRequest(spec), postRender }, { ...(this.io.signal ? { signal: this.io.signal } : {}) });
         // Rendered output goes to terminals and CI logs too: the chart's sensitive values show as ***.
         this.io.stdout(maskerForSpec(spec).mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
       }

@@ -9,6 +9,7 @@ import { restoreBackup } from '../toolkit/backup.js';
 import { applyReleaseCrds } from '../lifecycle/declared-crds.js';
 import { recoverStuckRelease } from '../lifecycle/recovery.js';
 import { releaseRef, templateRequest } from '../lifecycle/requests.js';
+import { postRendererFor } from '../lifecycle/transform.js';
 import type { ChartPayload, PhaseContext } from '../lifecycle/types.js';
 import type { FailureClass, Remedy } from './classes.js';
 import type { FailureReport, MentionedObject } from './classify.js';
@@ -68,7 +69,7 @@ export interface RemedyOutcome {
 
 /** The objects a failure names, with the apiVersion and namespace the chart renders them with. */
 async function renderedRefs<P extends ChartPayload>(ctx: PhaseContext<P>, mentioned: readonly MentionedObject[]): Promise<ObjectRef[]> {
-  const manifest = await ctx.helm.template(templateRequest(ctx.spec), { signal: ctx.signal });
+  const manifest = await ctx.helm.template({ ...templateRequest(ctx.spec), postRender: postRendererFor(ctx.spec, ctx.transform, ctx.log) }, { signal: ctx.signal });
   const objects = parseManifest(manifest, ctx.spec.namespace);
   return mentioned.flatMap((m) => {
     const found = objects.find((o) => o.kind === m.kind && o.metadata.name === m.name);

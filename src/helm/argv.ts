@@ -133,6 +133,19 @@ export function upgradeOptionArgs(version: HelmVersion, options: UpgradeOptions)
   ];
 }
 
+/** Where helm finds helmcycle's post-renderer (post-render/host.ts). */
+export interface PostRendererTarget {
+  /** Helm 3 runs an executable given by path. */
+  executable: string;
+  /** Helm 4 runs only postrenderer/v1 plugins, by name, from HELM_PLUGINS. */
+  plugin: string;
+}
+
+export function postRendererArgs(version: HelmVersion, target: PostRendererTarget | undefined): string[] {
+  if (!target) return [];
+  return ['--post-renderer', version.major >= 4 ? target.plugin : target.executable];
+}
+
 export interface UpgradeArgvInput extends ReleaseRef {
   source: ChartSource;
   values: ValuesInput;
@@ -140,7 +153,7 @@ export interface UpgradeArgvInput extends ReleaseRef {
   dryRun?: boolean | undefined;
 }
 
-export function upgradeArgv(version: HelmVersion, input: UpgradeArgvInput, files: ValuesFilePaths, access: ChartAccess = {}): string[] {
+export function upgradeArgv(version: HelmVersion, input: UpgradeArgvInput, files: ValuesFilePaths, access: ChartAccess = {}, postRenderer?: PostRendererTarget): string[] {
   return [
     'upgrade',
     '--install',
@@ -153,6 +166,7 @@ export function upgradeArgv(version: HelmVersion, input: UpgradeArgvInput, files
     '--reset-values',
     ...upgradeOptionArgs(version, input.options),
     ...flag(input.dryRun === true, '--dry-run=server'),
+    ...postRendererArgs(version, postRenderer),
     '--output',
     'json',
   ];
@@ -231,7 +245,12 @@ export function getManifestArgv(ref: ReleaseRef & { revision?: number }): string
   return ['get', 'manifest', ref.release, ...releaseArgs(ref), ...(ref.revision === undefined ? [] : ['--revision', String(ref.revision)])];
 }
 
-export function templateArgv(input: ReleaseRef & { source: ChartSource; values: ValuesInput; skipCrds?: boolean | undefined }, files: ValuesFilePaths, access: ChartAccess = {}): string[] {
+export function templateArgv(
+  input: ReleaseRef & { source: ChartSource; values: ValuesInput; skipCrds?: boolean | undefined },
+  files: ValuesFilePaths,
+  access: ChartAccess = {},
+  postRenderer?: { version: HelmVersion; target: PostRendererTarget },
+): string[] {
   return [
     'template',
     input.release,
@@ -239,6 +258,7 @@ export function templateArgv(input: ReleaseRef & { source: ChartSource; values: 
     ...releaseArgs(input),
     ...valuesArgs(input.values, files),
     ...(input.skipCrds ? [] : ['--include-crds']),
+    ...(postRenderer ? postRendererArgs(postRenderer.version, postRenderer.target) : []),
   ];
 }
 

@@ -13,6 +13,7 @@ import { createPrivateDir, sweepOnce } from '../secrets/private-dir.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
 import { prepareChartAccess, repositoryAlias, type HelmRunner } from './chart-access.js';
+import { openPostRender, type PostRenderSession } from './post-render/host.js';
 import { trackChild } from './children.js';
 import { formatHelmCall, type HelmDebugLogger } from './debug-line.js';
 import { asChartTestFailure, classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
@@ -73,6 +74,8 @@ interface RunOptions extends CallOptions {
   secrets?: readonly string[];
   /** How long transient failures may be retried; the client's default when absent. */
   retryBudgetMs?: number;
+  /** Environment for this command only (a post-render session's plugin folder). */
+  env?: Record<string, string>;
 }
 
 const DEFAULT_RETRY_BUDGET_MS = 30_000;
@@ -126,7 +129,8 @@ export class CliHelmClient implements HelmClient {
       forceKillAfterDelay: this.options.killGraceMs ?? 10_000,
       input: options.stdin ?? '',
       cwd: this.options.cwd,
-      env: { HELM_NO_PLUGINS: '1', ...this.options.env },
+      // HELM_NO_PLUGINS keeps the user's plugins out; Helm 4 still runs a post-renderer plugin it is named.
+      env: { HELM_NO_PLUGINS: '1', ...this.options.env, ...options.env },
       stripFinalNewline: false,
     });
     trackChild({ pid: subprocess.pid, kill: (signal) => subprocess.kill(signal), exited: subprocess });
@@ -215,16 +219,34 @@ export class CliHelmClient implements HelmClient {
     return sensitiveValuesOf({ setSensitive: request.values.setSensitive, repositoryAuth: request.source.auth });
   }
 
+  /**
+   * Runs `fn` with the request's post-renderer reachable by helm (none when it has none). When helm fails
+   * because the post-renderer did, the post-renderer's own error is what the caller sees.
+   */
+  private async withPostRender<T>(postRender: UpgradeRequest['postRender'], version: HelmVersion, fn: (session: PostRenderSession | undefined) => Promise<T>): Promise<T> {
+    if (!postRender) return fn(undefined);
+    const session = await openPostRender(postRender, version.major);
+    try {
+      return await fn(session);
+    } catch (error) {
+      throw session.failure() ?? error;
+    } finally {
+      await session.dispose();
+    }
+  }
+
   private async runUpgrade(request: UpgradeRequest, options: CallOptions): Promise<string> {
     const version = await this.version(options);
     const written = await writeValuesFiles(request.values, this.options.cwd);
     try {
-      return await this.withAccess(request.source, options, async (access) => {
-        const args = argv.upgradeArgv(version, request, written.files, access);
-        const retryBudgetMs = request.options.timeoutSeconds * 1000;
-        const { stdout } = await this.run(args, { ...options, stdin: written.stdin, secrets: this.secretsOf(request), retryBudgetMs });
-        return stdout;
-      });
+      return await this.withAccess(request.source, options, (access) =>
+        this.withPostRender(request.postRender, version, async (session) => {
+          const args = argv.upgradeArgv(version, request, written.files, access, session?.target);
+          const retryBudgetMs = request.options.timeoutSeconds * 1000;
+          const { stdout } = await this.run(args, { ...options, stdin: written.stdin, secrets: this.secretsOf(request), retryBudgetMs, ...(session ? { env: session.env } : {}) });
+          return stdout;
+        }),
+      );
     } finally {
       await written.dispose();
     }
@@ -294,8 +316,12 @@ export class CliHelmClient implements HelmClient {
     const written = await writeValuesFiles(request.values, this.options.cwd);
     try {
       return await this.withAccess(request.source, options, async (access) => {
-        const { stdout } = await this.run(argv.templateArgv(request, written.files, access), { ...options, stdin: written.stdin, secrets: this.secretsOf(request) });
-        return stdout;
+        const version = request.postRender ? await this.version(options) : undefined;
+        return this.withPostRender(request.postRender, version!, async (session) => {
+          const postRenderer = session ? { version: version!, target: session.target } : undefined;
+          const { stdout } = await this.run(argv.templateArgv(request, written.files, access, postRenderer), { ...options, stdin: written.stdin, secrets: this.secretsOf(request), ...(session ? { env: session.env } : {}) });
+          return stdout;
+        });
       });
     } finally {
       await written.dispose();

@@ -94,12 +94,19 @@ export interface UpgradeOptions {
   labels: Record<string, string>;
 }
 
+/**
+ * Changes the stream helm rendered before helm applies, dry-runs or prints it (helm's post-render step;
+ * a chart's `transform`). A throw fails the helm command, which then changes nothing.
+ */
+export type PostRenderer = (manifest: string) => Promise<string>;
+
 export interface UpgradeRequest extends ReleaseRef {
   source: ChartSource;
   values: ValuesInput;
   options: UpgradeOptions;
   /** Render against the cluster without changing it (helm --dry-run=server). */
   dryRun?: boolean;
+  postRender?: PostRenderer | undefined;
 }
 
 export interface UninstallRequest extends ReleaseRef {
@@ -133,6 +140,7 @@ export interface TemplateRequest extends ReleaseRef {
   source: ChartSource;
   values: ValuesInput;
   skipCrds?: boolean;
+  postRender?: PostRenderer | undefined;
 }
 
 export interface ChartMetadata {

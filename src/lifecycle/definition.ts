@@ -12,10 +12,11 @@ import { specIssuesOf } from '../config/unknown-keys.js';
 import type { Migration } from './migrations.js';
 import { HEALTH_KEY_PATTERN } from '../health/health-key.js';
 import type { HealthFunctions } from '../health/types.js';
+import type { ManifestTransform } from './transform.js';
 import { PHASES, type ChartDefinition, type ChartPayload, type CustomCheck, type Lifecycle } from './types.js';
 
 /** The keys of a definition that are not chart spec fields. */
-export const DEFINITION_KEYS = ['lifecycle', 'checks', 'health', 'migrations', 'needs'] as const;
+export const DEFINITION_KEYS = ['lifecycle', 'checks', 'health', 'migrations', 'needs', 'transform'] as const;
 export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
 
 export interface DefinitionParts<P extends ChartPayload = ChartPayload> {
@@ -27,14 +28,16 @@ export interface DefinitionParts<P extends ChartPayload = ChartPayload> {
   health: HealthFunctions;
   migrations: Migration<P>[];
   needs: string[];
+  /** Changes the rendered objects before helm applies, dry-runs or prints them (transform.ts). */
+  transform: ManifestTransform | undefined;
 }
 
 /** A definition as a stack or runChart may receive it: `needs` is a stack's, tolerated everywhere. */
 export type AnyDefinition<P extends ChartPayload = ChartPayload> = ChartDefinition<P> & { needs?: string[] };
 
 export function splitDefinition<P extends ChartPayload>(definition: AnyDefinition<P>): DefinitionParts<P> {
-  const { lifecycle, checks, health, migrations, needs, ...spec } = definition;
-  return { spec, lifecycle: lifecycle ?? {}, checks: checks ?? [], health: health ?? {}, migrations: migrations ?? [], needs: needs ?? [] };
+  const { lifecycle, checks, health, migrations, needs, transform, ...spec } = definition;
+  return { spec, lifecycle: lifecycle ?? {}, checks: checks ?? [], health: health ?? {}, migrations: migrations ?? [], needs: needs ?? [], transform };
 }
 
 /** The definition again, from a (possibly changed) spec and the parts; empty parts are left out. */
@@ -46,6 +49,7 @@ export function joinDefinition<P extends ChartPayload>(spec: Record<string, unkn
     ...(Object.keys(parts.health).length ? { health: parts.health } : {}),
     ...(parts.migrations.length ? { migrations: parts.migrations } : {}),
     ...(parts.needs.length ? { needs: parts.needs } : {}),
+    ...(parts.transform ? { transform: parts.transform } : {}),
   };
 }
 
@@ -77,6 +81,7 @@ const partsSchema = z.object({
     }),
   ),
   needs: z.array(z.string().min(1)),
+  transform: fn('a transform'),
 }).partial();
 
 /** What is wrong with the code parts, field paths as a user writes them (`checks[0].run`). */

@@ -20,6 +20,8 @@ export interface DigestInput {
   valuesFileContents: string[];
   /** A hash of a local chart's files: a chart edited in place changes without a version bump. */
   localChartHash: string | undefined;
+  /** The chart's transform (its source text, transformFingerprint); undefined without one, so such digests stay as they were. */
+  transform?: string | undefined;
 }
 
 /** JSON with object keys sorted, so equal inputs always give equal text. Pure. */
@@ -54,6 +56,7 @@ export function releaseDigest(input: DigestInput): string {
     takeOwnership: spec.takeOwnership,
     description: spec.description,
     labels: spec.labels,
+    transform: input.transform,
   };
   return createHash('sha256').update(canonicalJson(covered)).digest('hex').slice(0, 40);
 }
@@ -73,12 +76,12 @@ async function hashTree(root: string): Promise<string> {
 }
 
 /** Reads what the digest covers from disk and computes it. */
-export async function computeReleaseDigest(spec: ChartSpec, chartVersion: string, cwd = process.cwd()): Promise<string> {
+export async function computeReleaseDigest(spec: ChartSpec, chartVersion: string, cwd = process.cwd(), transform?: string): Promise<string> {
   const valuesFileContents = await Promise.all(spec.valuesFiles.map((file) => readFile(resolve(cwd, file), 'utf8')));
   let localChartHash: string | undefined;
   if (isLocalChart(spec)) {
     const path = resolve(cwd, spec.chart);
     localChartHash = (await stat(path)).isDirectory() ? await hashTree(path) : createHash('sha256').update(await readFile(path)).digest('hex');
   }
-  return releaseDigest({ spec, chartVersion, valuesFileContents, localChartHash });
+  return releaseDigest({ spec, chartVersion, valuesFileContents, localChartHash, transform });
 }

@@ -112,6 +112,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     defaults: defaultPhases,
     checks: parts.checks,
     health: parts.health,
+    transform: parts.transform,
     phase,
     lease: leaseSettings ? { ...leaseSettings, previous: held.lease?.previous } : undefined,
     log: (message: string, level: MessageLevel = 'info') => emit({ type: 'message', chart: spec.name, phase, level, message, at: Date.now() }),

@@ -10,6 +10,7 @@ import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';
 import type { Migration, MigrationRecord } from './migrations.js';
 import type { HealthFunctions } from '../health/types.js';
+import type { ManifestTransform } from './transform.js';
 import type { LeaseSettings } from '../lease/chart-lease.js';
 import type { LeaseRecord } from '../lease/lease-record.js';
 import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
@@ -126,6 +127,8 @@ export interface PhaseContext<P extends ChartPayload = ChartPayload> {
    * while validate waits. Optional, so that a context made outside the runner need not have it.
    */
   health?: HealthFunctions;
+  /** The chart's transform, which every render of this chart goes through (see transform.ts). */
+  transform?: ManifestTransform | undefined;
   /** Reports progress as an event of the current phase. */
   log(message: string, level?: MessageLevel): void;
   /**
@@ -184,6 +187,11 @@ export type ChartDefinition<P extends ChartPayload = ChartPayload> = ChartSpecIn
   health?: HealthFunctions;
   /** Steps to run before exec when the installed version falls in a range (see migrations.ts). */
   migrations?: Migration<P>[];
+  /**
+   * Changes the rendered objects before helm applies, dry-runs or prints them (helm's post-render step),
+   * in apply, plan and template alike: add labels, patch a field the chart does not expose, drop an object.
+   */
+  transform?: ManifestTransform;
 };
 
 export interface PhaseTiming {

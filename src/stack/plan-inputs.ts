@@ -9,6 +9,7 @@
 // HMAC-SHA256 with the same salt.
 import { createHmac, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
 import { canonicalJson, computeReleaseDigest } from '../lifecycle/digest.js';
+import { transformFingerprint } from '../lifecycle/transform.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import { chartSpecOf } from './chart-spec-of.js';
 import type { StackCommand } from './events.js';
@@ -48,7 +49,7 @@ export interface InputsContext {
 export async function chartInputs(chart: ResolvedChart, targetVersion: string | undefined, context: InputsContext): Promise<string> {
   const definition = definitionFor(chart, context.command, context.forceUpgrade);
   // The release digest reads the values files and a local chart's files, as apply's skip-unchanged does.
-  const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '');
+  const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '', undefined, transformFingerprint(definition.transform));
   const text = canonicalJson({ release, targetVersion, needs: chart.needs, definition: withFunctionSources(definition) });
   return keyedHash(text, context.salt, sensitiveValuesOf(definition).length > 0);
 }

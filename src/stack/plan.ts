@@ -5,6 +5,7 @@ import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { computeReleaseDigest } from '../lifecycle/digest.js';
+import { postRendererFor, transformFingerprint, type ManifestTransform } from '../lifecycle/transform.js';
 import { decideDeploy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
 import { readReleaseFacts } from '../lifecycle/release-facts.js';
 import { classifyRelease, type DeployedRevision } from '../lifecycle/release-state.js';
@@ -68,20 +69,22 @@ function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
  * dry run (lookups and admission as the real upgrade sees them); a locked release refuses a dry run, so
  * a release being recovered, like one with nothing deployed, is rendered locally with `helm template`.
  */
-async function renderedChanges(spec: ChartSpec, found: ReleaseInfo | undefined, baseline: DeployedRevision | undefined, options: PlanOptions): Promise<{ changes: ResourceChange[]; rendered: string }> {
+async function renderedChanges(spec: ChartSpec, transform: ManifestTransform | undefined, found: ReleaseInfo | undefined, baseline: DeployedRevision | undefined, options: PlanOptions): Promise<{ changes: ResourceChange[]; rendered: string }> {
   const call = { signal: options.signal };
   const current = baseline ? await options.helm.getManifest({ ...releaseRef(spec), revision: baseline.revision }, call) : '';
   const locked = found?.status.startsWith('pending-') ?? false;
+  // Rendered through the chart's transform, as apply renders it: the diff shows what apply would send.
+  const postRender = postRendererFor(spec, transform);
   const rendered =
     baseline && !locked
-      ? (await options.helm.dryRun(upgradeRequest(spec, { createNamespace: false }), call)).manifest
-      : await options.helm.template(templateRequest(spec), call);
+      ? (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest
+      : await options.helm.template({ ...templateRequest(spec), postRender }, call);
   return { changes: diffManifests(current, rendered, spec.namespace, { masker: maskerForSpec(spec) }), rendered };
 }
 
 /** The plan of a deploy that changes something: its manifest diff and the pre-flight of what it renders. */
-async function changingPlan(spec: ChartSpec, found: ReleaseInfo | undefined, baseline: DeployedRevision | undefined, reinstall: boolean, options: PlanOptions) {
-  const { changes, rendered } = await renderedChanges(spec, found, baseline, options);
+async function changingPlan(spec: ChartSpec, transform: ManifestTransform | undefined, found: ReleaseInfo | undefined, baseline: DeployedRevision | undefined, reinstall: boolean, options: PlanOptions) {
+  const { changes, rendered } = await renderedChanges(spec, transform, found, baseline, options);
   const namespaceExists = (await probeNamespace(options.kube, spec.namespace)) !== 'missing';
   const preflight = await preflightChart(options.kube, { spec, rendered, release: found, reinstall, namespaceExists });
   return { changes, ...preflight };
@@ -102,7 +105,8 @@ export async function planChart(chart: ResolvedChart, options: PlanOptions): Pro
 }
 
 async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
-  const spec = chartSpecOf(definitionFor(chart, options.command, options.forceUpgrade ?? false), chart.file);
+  const definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
+  const spec = chartSpecOf(definition, chart.file);
   const call = { signal: options.signal };
   const found = await options.helm.status(releaseRef(spec), call);
   const present = found && found.status !== 'uninstalled' ? found : undefined;
@@ -118,7 +122,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
-  const digest = await computeReleaseDigest(spec, target.version);
+  const digest = await computeReleaseDigest(spec, target.version, undefined, transformFingerprint(definition.transform));
   const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
   // The same classification and decision exec makes (decide.ts), from the release as it is now.
   const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });
@@ -128,7 +132,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...decided, action, reason: explainDecision(decision) };
 
   const reinstall = decision.action === 'reinstall';
-  const planned = await changingPlan(spec, found, decision.baseline, reinstall, options);
+  const planned = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
   // An upgrade's reason ends with what its diff against the deployed revision found.
   const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
   const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery ? what : undefined);

@@ -12,17 +12,18 @@ import { readReleaseFacts } from '../release-facts.js';
 import { classifyRelease } from '../release-state.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
 import { observeDeploy } from '../observe-deploy.js';
+import { postRendererFor, transformFingerprint, TransformError } from '../transform.js';
 import { recoverStuckRelease } from '../recovery.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
 
 /** Failures that another attempt cannot fix. */
 function isRetryable(error: unknown): boolean {
-  return !(error instanceof RenderError || error instanceof HelmCancelledError);
+  return !(error instanceof RenderError || error instanceof HelmCancelledError || error instanceof TransformError);
 }
 
 async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string): Promise<{ release: ReleaseInfo; attempts: number }> {
   const { attempts, delayMs } = ctx.spec.upgradeRetry;
-  const request = upgradeRequest(ctx.spec);
+  const request = { ...upgradeRequest(ctx.spec), postRender: postRendererFor(ctx.spec, ctx.transform, ctx.log) };
   request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -49,7 +50,7 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   const firstPass = payload.preExec !== undefined && payload.exec === undefined && !payload.remedies?.length;
   const found = firstPass ? payload.preExec!.release : await ctx.helm.status(ref, { signal: ctx.signal });
   const targetVersion = payload.prerequisites?.chart.version;
-  const digest = await computeReleaseDigest(ctx.spec, targetVersion || ctx.spec.version || '');
+  const digest = await computeReleaseDigest(ctx.spec, targetVersion || ctx.spec.version || '', undefined, transformFingerprint(ctx.transform));
   const facts = await readReleaseFacts(ctx.helm, ctx.kube, ctx.spec, found, digest, { signal: ctx.signal });
   const decision = decideDeploy({
     view: classifyRelease(facts),
