@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli/main.js';
-import { configMapData, env, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+import { configMapData, env, helmsUnderTest, uniqueNamespace, runCli, type HelmUnderTest } from './support.js';
 
 const UMBRELLA = resolve('test/fixtures/umbrella');
 
@@ -22,12 +21,7 @@ after(async () => {
   for (const { target, namespace } of created) await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
 });
 
-async function cli(target: HelmUnderTest, file: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['-c', file, '--helm', target.binary, ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** The user's copy of the umbrella and its library chart, the repository URL written in. */
 async function userCharts(): Promise<{ dir: string; shop: string }> {

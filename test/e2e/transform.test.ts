@@ -8,8 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
-import { fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+import { fixtures, helmsUnderTest, uniqueNamespace, runCli, type HelmUnderTest } from './support.js';
 
 const WEB = resolve(fixtures.web);
 
@@ -20,12 +19,7 @@ after(async () => {
   for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
-async function cli(target: HelmUnderTest, file: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['-c', file, '--helm', target.binary, ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** A TypeScript stack whose web chart is transformed: `team` label everywhere, a patched field, no Service. */
 function config(namespace: string, team: string, body = ''): string {
