@@ -95,6 +95,16 @@ for (const target of helmsUnderTest()) {
       assert.equal((values as { message?: unknown }).message, 'hello-production');
       assert.equal((values as { replicaCount?: unknown }).replicaCount, 3);
       assert.deepEqual((await target.helm.list(namespace)).map((r) => r.name).sort(), ['api', 'database']);
+
+      // The same helmfile with legacy installed, applied; the imported one then plans legacy's removal.
+      const installedText = (await readFile(join(dir, 'environments.yaml'), 'utf8')).replace('installed: false', 'installed: true');
+      await writeFile(join(dir, 'legacy-on.yaml'), installedText);
+      assert.equal((await run(['import', 'legacy-on.yaml', '--out', 'legacy-on.stack.yaml'], dir)).code, 0);
+      const on = await run(['-c', 'legacy-on.stack.yaml', '--helm', target.binary, '--output', 'json', 'apply'], dir);
+      assert.equal(on.code, 0, on.stderr + on.stdout);
+      assert.deepEqual((await target.helm.list(namespace)).map((r) => r.name).sort(), ['api', 'database', 'legacy']);
+      const removal = await plan(target, dir);
+      assert.equal(removal.legacy!.action, 'delete');
     });
   });
 }

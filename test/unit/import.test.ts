@@ -123,6 +123,36 @@ describe('import: what it cannot convert', () => {
     });
   }
 
+  it('lists a need on no release of the helmfile, and a second release of the same name, instead of dropping them', () => {
+    const result = convertHelmfile({
+      document: {
+        releases: [
+          { name: 'web', namespace: 'a', chart: './web', needs: ['kube-system/dns', 'a/web-db'] },
+          { name: 'web-db', namespace: 'a', chart: './db' },
+          { name: 'web', namespace: 'b', chart: './web' },
+        ],
+      },
+      file: 'helmfile.yaml',
+      path: (p) => p,
+    });
+    assert.deepEqual(result.stack.charts.map((c) => [c.name, c.namespace, c.needs]), [['web', 'a', ['web-db']], ['web-db', 'a', undefined]]);
+    assert.match(result.notConverted.find((i) => i.field === 'releases[0].needs[0]')!.what, /kube-system\/dns/);
+    assert.match(result.notConverted.find((i) => i.field === 'releases[2]')!.what, /second release named 'web'/);
+  });
+
+  it('resolves a templated installed per environment: a destroy where the environment turns it off', () => {
+    const result = convertHelmfile({
+      document: {
+        environments: { default: { values: [{ cache: true }] }, lean: { values: [{ cache: false }] } },
+        releases: [{ name: 'cache', chart: './web', installed: '{{ .Values.cache }}' }],
+      },
+      file: 'helmfile.yaml',
+      path: (p) => p,
+    });
+    assert.equal(result.stack.charts[0]!.action, undefined);
+    assert.deepEqual(result.stack.environments, { lean: { charts: { cache: { action: 'destroy' } } } });
+  });
+
   it('lists nothing twice and nothing it did not find', async () => {
     const result = await convertFixture('unconvertible.yaml');
     assert.deepEqual(result.notConverted.map((i) => i.field).sort(), expected.map(([f]) => f).sort());
