@@ -112,7 +112,13 @@ export function convertHelmfile(input: ImportInput): ImportResult {
     const resolved = convertAll(environment);
     const overrides: Record<string, StackChartData> = {};
     kept.forEach((converted) => {
-      const override = overrideOf(converted.chart, resolved[base.indexOf(converted)]!.chart);
+      const envChart = resolved[base.indexOf(converted)]!.chart;
+      const override = overrideOf(converted.chart, envChart);
+      // helmcycle adds an environment's values files to the chart's; a default file the environment replaces still applies.
+      const replaced = ((converted.chart.valuesFiles as string[] | undefined) ?? []).filter((f) => !((envChart.valuesFiles as string[] | undefined) ?? []).includes(f));
+      if (replaced.length) {
+        note({ field: `releases[${base.indexOf(converted)}].values`, what: `in environment '${environment}', the values file(s) ${replaced.join(', ')} of the default environment are replaced, not added to`, instead: `helmcycle applies them too, before environments.${environment}.charts.${converted.chart.name as string}.valuesFiles: move what differs into that environment's file, or build valuesFiles per environment in a TypeScript stack` });
+      }
       if (override) overrides[converted.chart.name as string] = override;
     });
     environments[environment] = { charts: overrides };

@@ -153,6 +153,17 @@ describe('import: what it cannot convert', () => {
     assert.deepEqual(result.stack.environments, { lean: { charts: { cache: { action: 'destroy' } } } });
   });
 
+  it('lists a values file that an environment replaces, since helmcycle adds an environment\'s files', () => {
+    const result = convertHelmfile({
+      document: { environments: { default: null, prod: null }, releases: [{ name: 'web', chart: './web', values: ['values/{{ .Environment.Name }}.yaml'] }] },
+      file: 'helmfile.yaml',
+      path: (p) => p,
+    });
+    assert.deepEqual(result.stack.charts[0]!.valuesFiles, ['values/default.yaml']);
+    assert.deepEqual(result.stack.environments, { prod: { charts: { web: { valuesFiles: ['values/prod.yaml'] } } } });
+    assert.match(result.notConverted.find((i) => i.field === 'releases[0].values')!.what, /values\/default\.yaml .*replaced/);
+  });
+
   it('lists nothing twice and nothing it did not find', async () => {
     const result = await convertFixture('unconvertible.yaml');
     assert.deepEqual(result.notConverted.map((i) => i.field).sort(), expected.map(([f]) => f).sort());
