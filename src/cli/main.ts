@@ -12,6 +12,7 @@ import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 import type { TerminalStream } from './render/tree.js';
 import type { InitOptions } from './init.js';
+import type { ImportOptions } from './import.js';
 import { helmcycleVersion } from '../version.js';
 import { checkReportOption } from './report-option.js';
 import type { HelmVersion } from '../helm/types.js';
@@ -312,6 +313,14 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
       const config = program.opts<GlobalOptions>().config;
       setResult((await import('./init.js')).runInit({ ...o, ...(config ? { config } : {}) }, io.cwd ?? process.cwd(), io.stdout));
     });
+  program
+    .command('import')
+    .description('write a helmcycle stack from a helmfile.yaml, listing what it cannot convert')
+    .argument('<helmfile>', 'the helmfile.yaml to convert')
+    .option('--ts', 'write a TypeScript stack (helmcycle.config.ts) instead of YAML (helmcycle.yaml)')
+    .option('--out <file>', 'the file to write (default: helmcycle.yaml, or helmcycle.config.ts with --ts)')
+    .option('--force', 'replace the file if it exists')
+    .action((helmfile: string, o: ImportOptions) => setResult(import('./import.js').then(({ runImport }) => runImport(helmfile, o, io.cwd ?? process.cwd(), io))));
   program
     .command('plan')
     .description('show what apply (or destroy) would do to each chart, and why; changes nothing')

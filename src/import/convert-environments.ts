@@ -1,0 +1,46 @@
+// helmfile environments as helmcycle environments. helmfile's environment values are template inputs;
+// the import resolves the plain references to them in each release (templates.ts), so an environment
+// becomes what it changes: per chart, the fields whose resolved value differs from the default
+// environment's, as `environments.<env>.charts.<name>`. Pure.
+import { isDeepStrictEqual } from 'node:util';
+import type { StackChartData } from './convert-release.js';
+
+/** Fields an override lists in full when they differ (they accumulate in helmcycle: the env's extra items are added). */
+const ACCUMULATING = ['values', 'valuesFiles'] as const;
+/** Fields merged key by key: the override holds the keys that differ. */
+const KEYED = ['set', 'setString', 'labels'] as const;
+
+/** What an environment's chart changes from the base chart, or undefined when nothing. */
+export function overrideOf(base: StackChartData, env: StackChartData): StackChartData | undefined {
+  const out: StackChartData = {};
+  for (const key of new Set([...Object.keys(base), ...Object.keys(env)])) {
+    if (key === 'name' || isDeepStrictEqual(base[key], env[key])) continue;
+    if ((ACCUMULATING as readonly string[]).includes(key)) {
+      const before = (base[key] as unknown[] | undefined) ?? [];
+      const extra = ((env[key] as unknown[] | undefined) ?? []).filter((item) => !before.some((b) => isDeepStrictEqual(b, item)));
+      if (extra.length) out[key] = extra;
+    } else if ((KEYED as readonly string[]).includes(key)) {
+      const before = (base[key] as Record<string, unknown> | undefined) ?? {};
+      const changed = Object.fromEntries(Object.entries((env[key] as Record<string, unknown> | undefined) ?? {}).filter(([k, v]) => !isDeepStrictEqual(before[k], v)));
+      if (Object.keys(changed).length) out[key] = changed;
+    } else if (key === 'action' && env[key] === undefined) {
+      out[key] = 'deploy';
+    } else if (env[key] !== undefined) {
+      out[key] = env[key];
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The values of an environment, its maps merged in order (later wins, maps deeply), its files as given. */
+export function mergeValues(layers: readonly unknown[]): Record<string, unknown> {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+      for (const [k, v] of Object.entries(b)) out[k] = Object.hasOwn(out, k) ? merge(out[k], v) : v;
+      return out;
+    }
+    return b;
+  };
+  return layers.reduce<Record<string, unknown>>((acc, layer) => merge(acc, layer ?? {}) as Record<string, unknown>, {});
+}
