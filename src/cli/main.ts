@@ -196,7 +196,7 @@ class CliRun {
     }
   }
 
-  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string } = {}): Promise<number> {
+  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean } = {}): Promise<number> {
     const stack = await this.stack();
     await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
@@ -207,6 +207,7 @@ class CliRun {
       ...clients,
       command: destroy ? 'destroy' : 'apply',
       forceUpgrade,
+      ignoreDrift: (flags.ignoreDrift ?? false) || (stack.ignoreDrift ?? false),
       concurrency: concurrencyFor(stack, this.options.concurrency),
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
@@ -305,7 +306,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--force-upgrade', 'plan as if every chart had changed')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
     .option('--out <file>', "save the plan (private, no secrets) for 'helmcycle apply <file>'")
-    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string }) =>
+    .option('--ignore-drift', 'do not compare live objects with the deployed manifests')
+    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean }) =>
       setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false, o), o.detailedExitcode ?? false))),
     );
   program

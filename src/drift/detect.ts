@@ -23,7 +23,7 @@ export async function detectManifestDrift(kube: KubeClient, manifest: string, na
 }
 
 /** Drift of a deployed release: its stored manifest (from release storage) against the cluster. */
-export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef, options: CallOptions = {}): Promise<ResourceDrift[]> {
+export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef & { revision?: number }, options: CallOptions = {}): Promise<ResourceDrift[]> {
   return detectManifestDrift(kube, await helm.getManifest(ref, options), ref.namespace);
 }
 

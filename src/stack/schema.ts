@@ -32,6 +32,7 @@ export const stackShapeSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  ignoreDrift: z.boolean().optional(),
   defaults: shapeDefaults.optional(),
   environments: z
     .record(
@@ -52,6 +53,7 @@ export const stackFileDocumentationSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().optional().describe('The stack name, shown in output and reports.'),
   concurrency: z.number().int().min(1).max(64).optional().describe('How many charts may run at once.'),
+  ignoreDrift: z.boolean().optional().describe('Do not compare live objects with the deployed manifests: plan shows no drift, apply repairs none (as --ignore-drift).'),
   defaults: chartDefaultsSchema.optional().describe('Spec fields applied to every chart unless it sets them.'),
   environments: z
     .record(

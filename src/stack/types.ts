@@ -23,6 +23,8 @@ export interface StackDefinition {
   name?: string;
   /** How many charts may run at once (the CLI's --concurrency wins). */
   concurrency?: number;
+  /** Do not read live objects for drift (as --ignore-drift). */
+  ignoreDrift?: boolean;
   defaults?: ChartDefaults;
   environments?: Record<string, StackEnvironment>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each chart may type its own payload
@@ -43,6 +45,7 @@ export interface ResolvedStack {
   file: string | undefined;
   environment: string | undefined;
   concurrency: number | undefined;
+  ignoreDrift?: boolean | undefined;
   /** In declaration order. */
   charts: ResolvedChart[];
 }

@@ -18,6 +18,8 @@ function setup() {
   const kube = new FakeKube();
   helm.manifest = MANIFEST;
   helm.dryRunManifest = MANIFEST;
+  // What the deployed release made, as it declares it (no drift).
+  kube.objects.set('ConfigMap/apps/web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'apps' }, data: { message: 'hello' } });
   const plan = (definition: ChartDefinition = base) => planChart({ name: definition.name, needs: [], definition, file: undefined }, { helm, kube, command: 'apply' });
   const apply = (definition: ChartDefinition = base) => runChart({ skipUnchanged: true, ...definition }, { helm, kube });
   return { helm, kube, plan, apply };

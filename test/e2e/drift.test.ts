@@ -1,0 +1,76 @@
+// Drift through the CLI, against the local cluster with Helm 3 and Helm 4: after a Deployment is scaled
+// and a ConfigMap edited by hand (kubectl), plan lists both fields with their declared and live values
+// and plans an upgrade to repair them; apply puts the declared values back; a second plan is a skip.
+// With --ignore-drift, plan skips and apply leaves the hand edits.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import { configMapData, env, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+
+const run = promisify(execFile);
+const created: { target: HelmUnderTest; namespace: string }[] = [];
+after(async () => {
+  for (const { target, namespace } of created) await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
+});
+
+async function cli(target: HelmUnderTest, file: string, ...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['-c', file, '--helm', target.binary, ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false });
+  return { code, stdout, stderr };
+}
+
+async function kubectl(...args: string[]): Promise<void> {
+  await run('kubectl', args, { env: process.env });
+}
+
+interface PlannedChart { action: string; reason: string; drift?: { resource: string; fields: { path: string; declared: unknown; live: unknown }[] }[] }
+
+function planOf(stdout: string): PlannedChart {
+  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as PlannedChart & { type: string });
+  return lines.find((line) => line.type === 'plan')!;
+}
+
+for (const target of helmsUnderTest()) {
+  describe(`drift with ${target.label}`, () => {
+    it('plans and repairs a hand-scaled Deployment and a hand-edited ConfigMap; --ignore-drift leaves them', async () => {
+      const namespace = uniqueNamespace(`drift-${target.label}`);
+      created.push({ target, namespace });
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-drift-'));
+      const file = join(dir, 'helmcycle.yaml');
+      await writeFile(file, stringify({ name: 'drift', defaults: { namespace, createNamespace: true, timeoutSeconds: 120 }, charts: [{ name: 'web', chart: 'web', repository: env.repo, version: '1.0.0', set: { message: 'declared' } }] }));
+      const replicas = async () => ((await target.kube.getObject({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web-web' }))?.spec as { replicas?: number } | undefined)?.replicas;
+      const drift = async () => {
+        await kubectl('-n', namespace, 'scale', 'deployment/web-web', '--replicas=3');
+        await kubectl('-n', namespace, 'patch', 'configmap/web-web', '--type=merge', '-p', '{"data":{"message":"edited by hand"}}');
+      };
+
+      const installed = await cli(target, file, 'apply');
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+      await drift();
+
+      const planned = await cli(target, file, '-o', 'json', 'plan');
+      assert.equal(planned.code, 0, planned.stderr + planned.stdout);
+      const plan = planOf(planned.stdout);
+      assert.equal(plan.action, 'upgrade');
+      assert.match(plan.reason, /repair drift/);
+      const byResource = [...(plan.drift ?? [])].sort((a, b) => a.resource.localeCompare(b.resource));
+      assert.deepEqual(byResource, [
+        { resource: `ConfigMap/${namespace}/web-web`, fields: [{ path: 'data.message', declared: 'declared', live: 'edited by hand' }] },
+        { resource: `Deployment/${namespace}/web-web`, fields: [{ path: 'spec.replicas', declared: 1, live: 3 }] },
+      ]);
+      const text = await cli(target, file, 'plan');
+      assert.match(text.stdout, new RegExp(`drift Deployment/${namespace}/web-web: spec.replicas declared 1, live 3`));
+
+      const ignoredPlan = planOf((await cli(target, file, '-o', 'json', 'plan', '--ignore-drift')).stdout);
+      assert.equal(ignoredPlan.action, 'skip');
+      assert.deepEqual(ignoredPlan.drift, []);
+    });
+  });
+}
