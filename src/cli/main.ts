@@ -124,7 +124,7 @@ class CliRun {
   }
 
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
-  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
+  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean; ignoreDrift?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
     await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
@@ -142,6 +142,7 @@ class CliRun {
         ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
+        ...(flags.ignoreDrift ? { ignoreDrift: true } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
         selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
@@ -316,7 +317,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, refused (exit 5) if the config or a release moved since")
     .option('--fail-fast', 'cancel every chart when one fails')
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
-    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
+    .option('--ignore-drift', 'leave live objects that differ from the deployed manifests as they are')
+    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean; ignoreDrift?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')

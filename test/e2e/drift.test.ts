@@ -71,6 +71,23 @@ for (const target of helmsUnderTest()) {
       const ignoredPlan = planOf((await cli(target, file, '-o', 'json', 'plan', '--ignore-drift')).stdout);
       assert.equal(ignoredPlan.action, 'skip');
       assert.deepEqual(ignoredPlan.drift, []);
+
+      const repaired = await cli(target, file, '-o', 'json', 'apply');
+      assert.equal(repaired.code, 0, repaired.stderr + repaired.stdout);
+      const finished = repaired.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; outcome?: string; repairedDrift?: { resource: string }[] }).find((e) => e.type === 'chart-finished');
+      assert.equal(finished?.outcome, 'upgraded');
+      assert.deepEqual(finished?.repairedDrift?.map((d) => d.resource).sort(), [`ConfigMap/${namespace}/web-web`, `Deployment/${namespace}/web-web`]);
+      assert.equal(await replicas(), 1, 'the declared replicas are back');
+      assert.equal((await configMapData(target.kube, namespace, 'web-web')).message, 'declared', 'the declared ConfigMap data is back');
+      const converged = planOf((await cli(target, file, '-o', 'json', 'plan')).stdout);
+      assert.deepEqual([converged.action, converged.drift], ['skip', []]);
+
+      await drift();
+      const left = await cli(target, file, 'apply', '--ignore-drift');
+      assert.equal(left.code, 0, left.stderr + left.stdout);
+      assert.equal(await replicas(), 3, '--ignore-drift leaves the hand-scaled replicas');
+      assert.equal((await configMapData(target.kube, namespace, 'web-web')).message, 'edited by hand');
+      assert.equal((await target.helm.status({ release: 'web', namespace }))?.revision, 2, 'and upgrades nothing');
     });
   });
 }
