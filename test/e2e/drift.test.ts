@@ -4,7 +4,7 @@
 // With --ignore-drift, plan skips and apply leaves the hand edits.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +88,37 @@ for (const target of helmsUnderTest()) {
       assert.equal(await replicas(), 3, '--ignore-drift leaves the hand-scaled replicas');
       assert.equal((await configMapData(target.kube, namespace, 'web-web')).message, 'edited by hand');
       assert.equal((await target.helm.status({ release: 'web', namespace }))?.revision, 2, 'and upgrades nothing');
+    });
+
+    it("shows a Secret's drift as its path and (sensitive), never a value, and puts the declared data back", async () => {
+      const namespace = uniqueNamespace(`drift-secret-${target.label}`);
+      created.push({ target, namespace });
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-drift-'));
+      const file = join(dir, 'helmcycle.yaml');
+      // A chart whose Secret comes from a sensitive value, as community charts render a given password.
+      const chart = join(dir, 'api-client');
+      await mkdir(join(chart, 'templates'), { recursive: true });
+      await writeFile(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: api-client\nversion: 1.0.0\n');
+      await writeFile(join(chart, 'values.yaml'), 'apiToken: ""\n');
+      await writeFile(join(chart, 'templates', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-credentials\ntype: Opaque\ndata:\n  password: {{ .Values.apiToken | b64enc | quote }}\n');
+      await writeFile(file, stringify({ name: 'drift', defaults: { namespace, createNamespace: true, timeoutSeconds: 120 }, charts: [{ name: 'cred', chart, setSensitive: { apiToken: 'declared-token-5519' } }] }));
+      const password = async () => ((await target.kube.getObject({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'cred-credentials' }))?.data as Record<string, string>).password!;
+      const installed = await cli(target, file, 'apply');
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+      const declared = await password();
+      const edited = 'edited-by-hand-7781';
+      await kubectl('-n', namespace, 'patch', 'secret/cred-credentials', '--type=merge', '-p', JSON.stringify({ stringData: { password: edited } }));
+
+      const json = await cli(target, file, '-o', 'json', 'plan');
+      const text = await cli(target, file, 'plan');
+      assert.deepEqual(planOf(json.stdout).drift, [{ resource: `Secret/${namespace}/cred-credentials`, fields: [{ path: 'data.password', declared: '(sensitive)', live: '(sensitive)' }] }]);
+      assert.match(text.stdout, /drift Secret\/.*: data\.password declared "\(sensitive\)", live "\(sensitive\)"/);
+      const applied = await cli(target, file, '-o', 'json', 'apply');
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      for (const output of [json.stdout, text.stdout, applied.stdout, applied.stderr]) {
+        for (const value of [declared, Buffer.from(declared, 'base64').toString(), edited, Buffer.from(edited).toString('base64')]) assert.ok(!output.includes(value), 'no Secret value in the output');
+      }
+      assert.equal(Buffer.from(await password(), 'base64').toString(), 'declared-token-5519', 'the declared password is back');
     });
   });
 }
