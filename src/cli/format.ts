@@ -1,6 +1,7 @@
 // Text for plan, status and list output. Pure.
 import { formatManifestDiff } from '../stack/manifest-diff.js';
 import type { ChartPlan } from '../stack/plan.js';
+import type { ResourceDrift } from '../drift/detect.js';
 import type { ChartStatus } from '../stack/inspect.js';
 import type { ResolvedChart } from '../stack/types.js';
 import { NO_COLORS, type Palette } from './render/palette.js';
@@ -28,12 +29,22 @@ function colourDiffLine(line: string, paint: Palette): string {
   return line;
 }
 
+function shown(value: unknown): string {
+  return value === undefined ? '(absent)' : JSON.stringify(value);
+}
+
+/** "drift Deployment/ns/web: spec.replicas 1 → 3 (live)". */
+function formatDrift(drift: ResourceDrift): string[] {
+  return drift.fields.map((f) => (f.path ? `drift ${drift.resource}: ${f.path} declared ${shown(f.declared)}, live ${shown(f.live)}` : `drift ${drift.resource}: missing live`));
+}
+
 export function formatPlan(plans: readonly ChartPlan[], options: { paint?: Palette } = {}): string {
   const paint = options.paint ?? NO_COLORS;
   const out: string[] = [];
   for (const plan of plans) {
     out.push(actionColour(plan.action, paint)(`${PLAN_SIGNS[plan.action]} ${plan.chart} (${plan.namespace}): ${plan.action}: ${plan.reason}`));
     if (plan.heldBy) out.push(`    being changed by ${plan.heldBy}: apply waits for it (--lock-timeout)`);
+    for (const drifted of plan.drift ?? []) out.push(...formatDrift(drifted).map((line) => `    ${paint.yellow(line)}`));
     if (plan.changes.length) out.push(...formatManifestDiff(plan.changes).split('\n').map((line) => `    ${colourDiffLine(line, paint)}`));
     for (const p of plan.predictions) out.push(paint.yellow(`    ! predicted ${p.class}: ${p.detail}`), paint.yellow(`      apply would take: ${p.remedy} (${p.remedyReason})`));
   }

@@ -125,7 +125,7 @@ class CliRun {
   }
 
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
-  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
+  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
     await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
@@ -144,6 +144,7 @@ class CliRun {
         ...(flags.failFast ? { failFast: true } : {}),
         ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
         ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}),
+        ...(flags.ignoreDrift ? { ignoreDrift: true } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
         selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
@@ -203,7 +204,7 @@ class CliRun {
     }
   }
 
-  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string } = {}): Promise<number> {
+  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean } = {}): Promise<number> {
     const stack = await this.stack();
     await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
@@ -214,6 +215,7 @@ class CliRun {
       ...clients,
       command: destroy ? 'destroy' : 'apply',
       forceUpgrade,
+      ignoreDrift: (flags.ignoreDrift ?? false) || (stack.ignoreDrift ?? false),
       concurrency: concurrencyFor(stack, this.options.concurrency),
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
@@ -328,7 +330,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--force-upgrade', 'plan as if every chart had changed')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
     .option('--out <file>', "save the plan (private, no secrets) for 'helmcycle apply <file>'")
-    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string }) =>
+    .option('--ignore-drift', 'do not compare live objects with the deployed manifests')
+    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean }) =>
       setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false, o), o.detailedExitcode ?? false))),
     );
   program
@@ -339,7 +342,8 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
     .option('--rollback-stack-on-failure', "when a chart fails for good, put back every release this run changed (reverse dependency order); wins over the stack's rollbackStackOnFailure")
     .option('--no-rollback-stack-on-failure', "do not, whatever the stack's rollbackStackOnFailure says")
-    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
+    .option('--ignore-drift', 'leave live objects that differ from the deployed manifests as they are')
+    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')

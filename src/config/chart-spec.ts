@@ -172,6 +172,11 @@ export const chartSpecFields = {
      */
     skipUnchanged: z.boolean().default(false),
     /**
+     * Do not compare the live objects with the deployed manifest: plan shows no drift, and a release
+     * skipUnchanged leaves is left with its hand edits (the stack's ignoreDrift and --ignore-drift set it).
+     */
+    ignoreDrift: z.boolean().default(false),
+    /**
      * Objects that exist outside Helm (a cloud's CNI DaemonSet, say) to hand to this release before it
      * installs: they get Helm's managed-by label and release annotations. `takeOwnership` is Helm's own
      * alternative (Helm 4, Helm 3.17+).

@@ -1,5 +1,6 @@
 // Events a chart's lifecycle emits, for renderers (terminal, CI lines, JSON, reports). They never
 // carry values: only names, phases, outcomes and messages helmcycle wrote itself or masked.
+import type { ResourceDrift } from '../drift/detect.js';
 import type { FailureClass, Remedy } from '../failures/classes.js';
 import type { PhaseName } from './types.js';
 
@@ -36,7 +37,8 @@ export type LifecycleEvent =
   | (Base & { type: 'message'; phase: PhaseName; level: MessageLevel; message: string })
   /** While a deploy waits for its workloads (throttled: on a change, else every few seconds). */
   | (Base & { type: 'wait-progress'; phase: PhaseName } & WaitProgress)
-  | (Base & { type: 'chart-finished'; outcome: string; durationMs: number })
+  /** `repairedDrift`: the drifted resources an upgrade put back (drift/), when that is why it ran. */
+  | (Base & { type: 'chart-finished'; outcome: string; durationMs: number; repairedDrift?: ResourceDrift[] | undefined })
   /** `hint`: what to do next, when the error says (masked like the error). */
   | (Base & { type: 'chart-failed'; phase: PhaseName; durationMs: number; error: string; code: string; failureClass?: FailureClass | undefined; hint?: string })
   /** A failed deploy was put in its class (before any remedy). */

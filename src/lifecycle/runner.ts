@@ -284,7 +284,8 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
 
     const outcome = payload.exec?.outcome;
     const durationMs = Date.now() - started;
-    emit({ type: 'chart-finished', chart: spec.name, outcome: outcome ?? 'done', durationMs, at: Date.now() });
+    const repairedDrift = payload.exec?.repairedDrift;
+    emit({ type: 'chart-finished', chart: spec.name, outcome: outcome ?? 'done', durationMs, at: Date.now(), ...(repairedDrift ? { repairedDrift } : {}) });
     // What a remedied failure left in the payload (its diagnostics, class and remedies) is output too.
     const reported = maskFields(payload, ['diagnostics', 'failure', 'remedies'], masker);
     return { name: spec.name, namespace: spec.namespace, action: spec.action, outcome, release: payload.exec?.release, payload: reported, timings, durationMs };

@@ -1,5 +1,6 @@
 // The lifecycle's types: phases are plain async functions `(ctx, payload) => payload`; each default
 // phase records its result under its own key of the payload, and a chart may add keys of its own.
+import type { ResourceDrift } from '../drift/detect.js';
 import type { HelmClient, ChartMetadata, HelmVersion, ReleaseInfo } from '../helm/types.js';
 import type { DeployObservation } from '../kube/deploy-observation.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
@@ -59,6 +60,8 @@ export interface ExecResult {
   restored?: string[] | undefined;
   /** CRDs deleted after an uninstall (spec `crds.deleteOnDestroy`). */
   crdsDeleted?: string[] | undefined;
+  /** The drift found on a release skipUnchanged would have left, which this upgrade put back (drift/). */
+  repairedDrift?: ResourceDrift[] | undefined;
 }
 
 export interface CheckResult {

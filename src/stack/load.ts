@@ -180,7 +180,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
     }, baseDir, file);
   });
   buildGraph(charts, file);
-  return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts };
+  return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ignoreDrift: definition.ignoreDrift, ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts };
 }
 
 export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string } = {}): Promise<ResolvedStack> {

@@ -14,6 +14,7 @@ import { chartSpecOf } from './chart-spec-of.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
+import { describeDrift, detectReleaseDrift, type ResourceDrift } from '../drift/detect.js';
 import { withCrdPlan } from './plan-crds.js';
 import { leaseHolder } from '../lease/lease-view.js';
 import { scrubError } from '../secrets/scrub-error.js';
@@ -49,6 +50,8 @@ export interface ChartPlan {
   unservedKinds: KindRef[];
   /** The run that holds the release's lease now, if any: apply waits for it (see "Two runs at once"). */
   heldBy?: string | undefined;
+  /** Declared fields whose live value differs from the deployed revision's manifest (drift/); empty when none or not read. */
+  drift?: ResourceDrift[] | undefined;
 }
 
 export interface PlanOptions {
@@ -56,6 +59,8 @@ export interface PlanOptions {
   kube: KubeClient;
   command: Extract<StackCommand, 'apply' | 'destroy'>;
   forceUpgrade?: boolean;
+  /** Do not read the live objects for drift (--ignore-drift, the stack's ignoreDrift). */
+  ignoreDrift?: boolean;
   signal?: AbortSignal;
 }
 
@@ -112,7 +117,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   const present = found && found.status !== 'uninstalled' ? found : undefined;
   const base = {
     chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: undefined,
-    changes: [] as ResourceChange[], predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
+    changes: [] as ResourceChange[], drift: [] as ResourceDrift[], predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
   };
 
   if (spec.action === 'destroy') {
@@ -129,6 +134,14 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   const recovery = describeRecovery(decision.recovery);
   const decided = { ...base, targetVersion: target.version, recovery, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
   const action: PlanAction = recovery ? 'recover' : PLAN_ACTIONS[decision.action];
+  // Drift is read only for a release that runs as deployed (no recovery before it) and that apply would upgrade or leave.
+  const readDrift = !options.ignoreDrift && !spec.ignoreDrift && !recovery && decision.baseline && (decision.action === 'unchanged' || decision.action === 'upgrade');
+  const drift = readDrift ? await detectReleaseDrift(options.helm, options.kube, { ...releaseRef(spec), revision: decision.baseline!.revision }, call) : [];
+  if (decision.action === 'unchanged' && drift.length) {
+    // exec makes the same choice (phases/exec.ts): an upgrade with the same chart and values puts the declared fields back.
+    const planned = await changingPlan(spec, definition.transform, found, decision.baseline, false, options);
+    return { ...decided, ...planned, drift, deploy: 'upgrade', action: 'upgrade', reason: `${decision.reason}, but live objects differ: upgrade to repair drift: ${describeDrift(drift)}` };
+  }
   if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...decided, action, reason: explainDecision(decision) };
 
   const reinstall = decision.action === 'reinstall';
@@ -136,5 +149,5 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   // An upgrade's reason ends with what its diff against the deployed revision found.
   const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
   const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery ? what : undefined);
-  return { ...decided, action, reason, ...planned };
+  return { ...decided, action, reason, ...planned, drift };
 }

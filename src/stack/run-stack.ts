@@ -27,6 +27,8 @@ export interface StackRunOptions {
   failFast?: boolean;
   /** Upgrade even when the recorded digest says nothing changed. */
   forceUpgrade?: boolean;
+  /** Leave drift alone (--ignore-drift): every chart runs with ignoreDrift. */
+  ignoreDrift?: boolean;
   selection?: Selection;
   signal?: AbortSignal;
   onEvent?: (event: StackEvent) => void;
@@ -129,6 +131,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
     run: async (name, signal) => {
       const chart = byName.get(name)!;
       let definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
+      if (options.ignoreDrift || stack.ignoreDrift) definition = { ...definition, ignoreDrift: true };
       // Validating on demand reads only: no migrations, and no remedy (a failed check must not roll back).
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };

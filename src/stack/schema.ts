@@ -33,6 +33,7 @@ export const stackShapeSchema = z.strictObject({
   name: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
   rollbackStackOnFailure: z.boolean().optional(),
+  ignoreDrift: z.boolean().optional(),
   defaults: shapeDefaults.optional(),
   environments: z
     .record(
@@ -54,6 +55,7 @@ export const stackFileDocumentationSchema = z.strictObject({
   name: z.string().optional().describe('The stack name, shown in output and reports.'),
   concurrency: z.number().int().min(1).max(64).optional().describe('How many charts may run at once.'),
   rollbackStackOnFailure: z.boolean().optional().describe('apply: when a chart fails for good, put back every release the run changed, in reverse dependency order (the CLI flag wins).'),
+  ignoreDrift: z.boolean().optional().describe('Do not compare live objects with the deployed manifests: plan shows no drift, apply repairs none (as --ignore-drift).'),
   defaults: chartDefaultsSchema.optional().describe('Spec fields applied to every chart unless it sets them.'),
   environments: z
     .record(

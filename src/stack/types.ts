@@ -25,6 +25,8 @@ export interface StackDefinition {
   concurrency?: number;
   /** apply: when a chart fails for good, put back every release the run changed (the CLI flag wins). */
   rollbackStackOnFailure?: boolean;
+  /** Do not read live objects for drift (as --ignore-drift). */
+  ignoreDrift?: boolean;
   defaults?: ChartDefaults;
   environments?: Record<string, StackEnvironment>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each chart may type its own payload
@@ -46,6 +48,7 @@ export interface ResolvedStack {
   environment: string | undefined;
   concurrency: number | undefined;
   rollbackStackOnFailure?: boolean | undefined;
+  ignoreDrift?: boolean | undefined;
   /** In declaration order. */
   charts: ResolvedChart[];
 }

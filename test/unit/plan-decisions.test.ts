@@ -18,6 +18,8 @@ function setup() {
   const kube = new FakeKube();
   helm.manifest = MANIFEST;
   helm.dryRunManifest = MANIFEST;
+  // What the deployed release made, as it declares it (no drift).
+  kube.objects.set('ConfigMap/apps/web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'apps' }, data: { message: 'hello' } });
   const plan = (definition: ChartDefinition = base) => planChart({ name: definition.name, needs: [], definition, file: undefined }, { helm, kube, command: 'apply' });
   const apply = (definition: ChartDefinition = base) => runChart({ skipUnchanged: true, ...definition }, { helm, kube });
   return { helm, kube, plan, apply };
@@ -69,5 +71,27 @@ describe('plan and apply decide alike', () => {
     assert.equal(kube.objects.get(FakeKube.key({ ...secretRef, name: backupSecretName('web') })), undefined, 'the backup is gone');
     assert.ok(!helm.calls.includes('upgradeInstall'), 'nothing else changed, so nothing is upgraded');
     assert.equal((await plan()).action, 'skip', 'and the next plan has nothing left to do');
+  });
+
+  it('an unchanged release whose live ConfigMap was edited: plan upgrades to repair drift, apply upgrades and lists it, ignoreDrift leaves it', async () => {
+    const { helm, kube, plan, apply } = setup();
+    const digest = await computeReleaseDigest(parseChartSpec({ ...base, skipUnchanged: true }), '1.0.0');
+    helm.current = releaseInfo({ revision: 1, labels: { [DIGEST_LABEL]: digest } });
+    kube.objects.set('ConfigMap/apps/web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'apps' }, data: { message: 'edited' } });
+    const drift = [{ resource: 'ConfigMap/apps/web', fields: [{ path: 'data.message', declared: 'hello', live: 'edited' }] }];
+
+    const ignored = await plan({ ...base, ignoreDrift: true });
+    assert.deepEqual([ignored.action, ignored.drift], ['skip', []]);
+    const skipped = await apply({ ...base, ignoreDrift: true });
+    assert.equal(skipped.outcome, 'unchanged');
+    assert.ok(!helm.calls.includes('upgradeInstall'));
+
+    const planned = await plan();
+    assert.deepEqual([planned.action, planned.deploy, planned.drift], ['upgrade', 'upgrade', drift]);
+    assert.match(planned.reason, /upgrade to repair drift: 1 resource\(s\) drifted: ConfigMap\/apps\/web \(data\.message\)/);
+    const applied = await apply();
+    assert.equal(applied.outcome, 'upgraded');
+    assert.deepEqual(applied.payload.exec?.repairedDrift, drift);
+    assert.equal(helm.upgradeRequests.at(-1)?.options.forceConflicts, true, 'Helm 4 takes the drifted fields back from their hand editor');
   });
 });

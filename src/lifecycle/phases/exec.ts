@@ -11,6 +11,7 @@ import { decideDeploy, explainDecision } from '../decide.js';
 import { readReleaseFacts } from '../release-facts.js';
 import { classifyRelease } from '../release-state.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
+import { describeDrift, detectReleaseDrift } from '../../drift/detect.js';
 import { observeDeploy } from '../observe-deploy.js';
 import { postRendererFor, transformFingerprint, TransformError } from '../transform.js';
 import { recoverStuckRelease } from '../recovery.js';
@@ -21,10 +22,13 @@ function isRetryable(error: unknown): boolean {
   return !(error instanceof RenderError || error instanceof HelmCancelledError || error instanceof TransformError);
 }
 
-async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string): Promise<{ release: ReleaseInfo; attempts: number }> {
+async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string, repairingDrift = false): Promise<{ release: ReleaseInfo; attempts: number }> {
   const { attempts, delayMs } = ctx.spec.upgradeRetry;
   const request = { ...upgradeRequest(ctx.spec), postRender: postRendererFor(ctx.spec, ctx.transform, ctx.log) };
   request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
+  // A hand edit made its author (kubectl, kubectl-patch) the owner of the drifted fields: Helm 4's
+  // server-side apply refuses to take them back without --force-conflicts (Helm 3's patch has no owners).
+  if (repairingDrift) request.options.forceConflicts = true;
   for (let attempt = 1; ; attempt++) {
     try {
       const release = await observeDeploy(ctx, (options) => ctx.helm.upgradeInstall(request, options));
@@ -59,8 +63,13 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     reinstallRequested: payload.reinstallRequested,
     recovered: firstPass && payload.preExec!.recovered !== undefined,
   });
-  const { action } = decision;
-  const reason = explainDecision(decision);
+  // An unchanged release whose live objects drifted from its manifest is upgraded with the same chart
+  // and values: helm puts the declared fields back (Helm 3's three-way merge, Helm 4's apply).
+  const drift = decision.action === 'unchanged' && decision.baseline && !ctx.spec.ignoreDrift
+    ? await detectReleaseDrift(ctx.helm, ctx.kube, { ...ref, revision: decision.baseline.revision }, { signal: ctx.signal })
+    : [];
+  const action = drift.length ? 'upgrade' : decision.action;
+  const reason = drift.length ? `${decision.reason}, but live objects differ: upgrade to repair drift: ${describeDrift(drift)}` : explainDecision(decision);
   ctx.log(`${action}: ${reason}`);
   // Recovering is preExec's work (and the unlock-retry remedy's), not exec's: a release still locked here
   // fails the upgrade as stuck-release, whose remedy unlocks it; and a remedy's retry must not roll back
@@ -78,11 +87,12 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     await backupDeclared(ctx);
     await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   }
-  const { release, attempts } = await upgradeWithRetries(ctx, digest);
+  const { release, attempts } = await upgradeWithRetries(ctx, digest, drift.length > 0);
   ctx.log(`${OUTCOMES[action]}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
+  if (drift.length) ctx.log(`repaired drift: ${describeDrift(drift)}`);
   // The reinstall's own backup, or one an interrupted run left between its uninstall and restore.
   const restored = await restorePendingBackup(ctx);
-  return { outcome: OUTCOMES[action], release, attempts, reason, restored };
+  return { outcome: OUTCOMES[action], release, attempts, reason, restored, ...(drift.length ? { repairedDrift: drift } : {}) };
 }
 
 async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {

@@ -1,0 +1,34 @@
+// Reads a deployed release's drift: each object of its stored manifest against the live object. Reads
+// only (one GET per object); the comparison itself is compare.ts.
+import type { CallOptions, HelmClient, ReleaseRef } from '../helm/types.js';
+import { parseManifest, refOf } from '../kube/manifest.js';
+import type { KubeClient } from '../kube/types.js';
+import { compareObject, resourceName, type DriftField } from './compare.js';
+
+export interface ResourceDrift {
+  /** "Deployment/ns/name". */
+  resource: string;
+  /** The drifted fields; one field with an empty path when the object is missing live. */
+  fields: DriftField[];
+}
+
+/** Drift of the objects in `manifest` (a release's stored manifest). */
+export async function detectManifestDrift(kube: KubeClient, manifest: string, namespace: string): Promise<ResourceDrift[]> {
+  const declared = parseManifest(manifest, namespace);
+  const found = await Promise.all(declared.map(async (object) => ({ object, live: await kube.getObject(refOf(object)) })));
+  return found.flatMap(({ object, live }) => {
+    const fields = live ? compareObject(object, live) : [{ path: '', declared: 'present', live: 'missing' }];
+    return fields.length ? [{ resource: resourceName(object), fields }] : [];
+  });
+}
+
+/** Drift of a deployed release: its stored manifest (from release storage) against the cluster. */
+export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef & { revision?: number }, options: CallOptions = {}): Promise<ResourceDrift[]> {
+  return detectManifestDrift(kube, await helm.getManifest(ref, options), ref.namespace);
+}
+
+/** "2 resource(s) drifted: Deployment/ns/web (spec.replicas), ConfigMap/ns/web (data.message)". Pure. */
+export function describeDrift(drift: readonly ResourceDrift[]): string {
+  const each = drift.map((d) => `${d.resource} (${d.fields.map((f) => f.path || 'missing').join(', ')})`);
+  return `${drift.length} resource(s) drifted: ${each.join(', ')}`;
+}

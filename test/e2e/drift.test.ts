@@ -1,0 +1,124 @@
+// Drift through the CLI, against the local cluster with Helm 3 and Helm 4: after a Deployment is scaled
+// and a ConfigMap edited by hand (kubectl), plan lists both fields with their declared and live values
+// and plans an upgrade to repair them; apply puts the declared values back; a second plan is a skip.
+// With --ignore-drift, plan skips and apply leaves the hand edits.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import { configMapData, env, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+
+const run = promisify(execFile);
+const created: { target: HelmUnderTest; namespace: string }[] = [];
+after(async () => {
+  for (const { target, namespace } of created) await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
+});
+
+async function cli(target: HelmUnderTest, file: string, ...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['-c', file, '--helm', target.binary, ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false });
+  return { code, stdout, stderr };
+}
+
+async function kubectl(...args: string[]): Promise<void> {
+  await run('kubectl', args, { env: process.env });
+}
+
+interface PlannedChart { action: string; reason: string; drift?: { resource: string; fields: { path: string; declared: unknown; live: unknown }[] }[] }
+
+function planOf(stdout: string): PlannedChart {
+  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as PlannedChart & { type: string });
+  return lines.find((line) => line.type === 'plan')!;
+}
+
+for (const target of helmsUnderTest()) {
+  describe(`drift with ${target.label}`, () => {
+    it('plans and repairs a hand-scaled Deployment and a hand-edited ConfigMap; --ignore-drift leaves them', async () => {
+      const namespace = uniqueNamespace(`drift-${target.label}`);
+      created.push({ target, namespace });
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-drift-'));
+      const file = join(dir, 'helmcycle.yaml');
+      await writeFile(file, stringify({ name: 'drift', defaults: { namespace, createNamespace: true, timeoutSeconds: 120 }, charts: [{ name: 'web', chart: 'web', repository: env.repo, version: '1.0.0', set: { message: 'declared' } }] }));
+      const replicas = async () => ((await target.kube.getObject({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web-web' }))?.spec as { replicas?: number } | undefined)?.replicas;
+      const drift = async () => {
+        await kubectl('-n', namespace, 'scale', 'deployment/web-web', '--replicas=3');
+        await kubectl('-n', namespace, 'patch', 'configmap/web-web', '--type=merge', '-p', '{"data":{"message":"edited by hand"}}');
+      };
+
+      const installed = await cli(target, file, 'apply');
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+      await drift();
+
+      const planned = await cli(target, file, '-o', 'json', 'plan');
+      assert.equal(planned.code, 0, planned.stderr + planned.stdout);
+      const plan = planOf(planned.stdout);
+      assert.equal(plan.action, 'upgrade');
+      assert.match(plan.reason, /repair drift/);
+      const byResource = [...(plan.drift ?? [])].sort((a, b) => a.resource.localeCompare(b.resource));
+      assert.deepEqual(byResource, [
+        { resource: `ConfigMap/${namespace}/web-web`, fields: [{ path: 'data.message', declared: 'declared', live: 'edited by hand' }] },
+        { resource: `Deployment/${namespace}/web-web`, fields: [{ path: 'spec.replicas', declared: 1, live: 3 }] },
+      ]);
+      const text = await cli(target, file, 'plan');
+      assert.match(text.stdout, new RegExp(`drift Deployment/${namespace}/web-web: spec.replicas declared 1, live 3`));
+
+      const ignoredPlan = planOf((await cli(target, file, '-o', 'json', 'plan', '--ignore-drift')).stdout);
+      assert.equal(ignoredPlan.action, 'skip');
+      assert.deepEqual(ignoredPlan.drift, []);
+
+      const repaired = await cli(target, file, '-o', 'json', 'apply');
+      assert.equal(repaired.code, 0, repaired.stderr + repaired.stdout);
+      const finished = repaired.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; outcome?: string; repairedDrift?: { resource: string }[] }).find((e) => e.type === 'chart-finished');
+      assert.equal(finished?.outcome, 'upgraded');
+      assert.deepEqual(finished?.repairedDrift?.map((d) => d.resource).sort(), [`ConfigMap/${namespace}/web-web`, `Deployment/${namespace}/web-web`]);
+      assert.equal(await replicas(), 1, 'the declared replicas are back');
+      assert.equal((await configMapData(target.kube, namespace, 'web-web')).message, 'declared', 'the declared ConfigMap data is back');
+      const converged = planOf((await cli(target, file, '-o', 'json', 'plan')).stdout);
+      assert.deepEqual([converged.action, converged.drift], ['skip', []]);
+
+      await drift();
+      const left = await cli(target, file, 'apply', '--ignore-drift');
+      assert.equal(left.code, 0, left.stderr + left.stdout);
+      assert.equal(await replicas(), 3, '--ignore-drift leaves the hand-scaled replicas');
+      assert.equal((await configMapData(target.kube, namespace, 'web-web')).message, 'edited by hand');
+      assert.equal((await target.helm.status({ release: 'web', namespace }))?.revision, 2, 'and upgrades nothing');
+    });
+
+    it("shows a Secret's drift as its path and (sensitive), never a value, and puts the declared data back", async () => {
+      const namespace = uniqueNamespace(`drift-secret-${target.label}`);
+      created.push({ target, namespace });
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-drift-'));
+      const file = join(dir, 'helmcycle.yaml');
+      // A chart whose Secret comes from a sensitive value, as community charts render a given password.
+      const chart = join(dir, 'api-client');
+      await mkdir(join(chart, 'templates'), { recursive: true });
+      await writeFile(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: api-client\nversion: 1.0.0\n');
+      await writeFile(join(chart, 'values.yaml'), 'apiToken: ""\n');
+      await writeFile(join(chart, 'templates', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-credentials\ntype: Opaque\ndata:\n  password: {{ .Values.apiToken | b64enc | quote }}\n');
+      await writeFile(file, stringify({ name: 'drift', defaults: { namespace, createNamespace: true, timeoutSeconds: 120 }, charts: [{ name: 'cred', chart, setSensitive: { apiToken: 'declared-token-5519' } }] }));
+      const password = async () => ((await target.kube.getObject({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'cred-credentials' }))?.data as Record<string, string>).password!;
+      const installed = await cli(target, file, 'apply');
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+      const declared = await password();
+      const edited = 'edited-by-hand-7781';
+      await kubectl('-n', namespace, 'patch', 'secret/cred-credentials', '--type=merge', '-p', JSON.stringify({ stringData: { password: edited } }));
+
+      const json = await cli(target, file, '-o', 'json', 'plan');
+      const text = await cli(target, file, 'plan');
+      assert.deepEqual(planOf(json.stdout).drift, [{ resource: `Secret/${namespace}/cred-credentials`, fields: [{ path: 'data.password', declared: '(sensitive)', live: '(sensitive)' }] }]);
+      assert.match(text.stdout, /drift Secret\/.*: data\.password declared "\(sensitive\)", live "\(sensitive\)"/);
+      const applied = await cli(target, file, '-o', 'json', 'apply');
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      for (const output of [json.stdout, text.stdout, applied.stdout, applied.stderr]) {
+        for (const value of [declared, Buffer.from(declared, 'base64').toString(), edited, Buffer.from(edited).toString('base64')]) assert.ok(!output.includes(value), 'no Secret value in the output');
+      }
+      assert.equal(Buffer.from(await password(), 'base64').toString(), 'declared-token-5519', 'the declared password is back');
+    });
+  });
+}
