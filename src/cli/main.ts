@@ -47,6 +47,9 @@ interface GlobalOptions {
   debug?: boolean;
   /** false with --no-color. */
   color: boolean;
+  targets: string[];
+  targetLabel: string[];
+  shard?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -124,8 +127,44 @@ class CliRun {
   }
 
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
+  /** --targets, -t, --shard: which of the stack's targets a fleet run covers. */
+  private async targetSelection() {
+    const { parseShard } = await import('../fleet/shard.js');
+    return { names: this.options.targets, labels: this.options.targetLabel, ...(this.options.shard ? { shard: parseShard(this.options.shard) } : {}) };
+  }
+
+  private fleetAsked(): boolean {
+    return this.options.targets.length > 0 || this.options.targetLabel.length > 0 || this.options.shard !== undefined;
+  }
+
+  /** A stack with targets runs across them (cli/fleet-command.ts); a target option on one without is refused there. */
+  private async runFleet(command: StackCommand, stack: ResolvedStack, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
+    const { runFleetCommand } = await import('./fleet-command.js');
+    const { loadStack } = await loadModule();
+    return runFleetCommand({
+      command,
+      stack,
+      stackFor: (environment) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      targetSelection: await this.targetSelection(),
+      selection: this.selection(),
+      kubeconfig: this.options.kubeconfig,
+      kubeContext: this.options.kubeContext,
+      helm: this.options.helm,
+      concurrency: this.options.concurrency,
+      failFast: flags.failFast ?? false,
+      forceUpgrade: flags.forceUpgrade ?? false,
+      lockTimeoutMs: this.options.lockTimeout * 1_000,
+      output: this.options.output,
+      report: this.options.report,
+      debug: this.options.debug ? this.debugLine : undefined,
+      signal: this.io.signal,
+      stdout: this.io.stdout,
+    });
+  }
+
   async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
+    if (!from && (stack.fleet || this.fleetAsked())) return this.runFleet(command, stack, flags);
     await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
     const renderer = await this.renderer();
@@ -275,6 +314,9 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--no-color', 'no colours (also with NO_COLOR, or when the output is not a terminal)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
+    .option('--targets <names>', "only these of the stack's targets (comma-separated; repeatable)", commaList, [])
+    .option('-t, --target-label <key=value>', 'only targets with this label (repeatable: every one must match)', collect, [])
+    .option('--shard <i/n>', 'only the i-th of n deterministic parts of the targets (one CI job each)')
     .option('--debug', "print each helm command (secrets masked) with its duration to stderr")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

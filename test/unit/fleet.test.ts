@@ -194,3 +194,43 @@ describe('fleet: the runner', () => {
     assert.deepEqual(result.targets.map((o) => [o.target.name, o.status]), [['a', 'failed'], ['b', 'succeeded']]);
   });
 });
+
+describe('fleet: the matrix', () => {
+  it('a cell per target and chart: the outcome, the failure, or why the target did not run', async () => {
+    const { fleetMatrix, formatMatrix, formatMatrixJson } = await import('../../src/fleet/matrix.js');
+    const stackResult = (charts: object[], ok: boolean) => ({ stack: 's', command: 'apply' as const, ok, interrupted: false, charts, counts: { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 }, durationMs: 1 });
+    const rows = fleetMatrix(
+      {
+        ok: false,
+        budgetExceeded: true,
+        durationMs: 1,
+        targets: [
+          { target: { name: 'a' }, wave: 'canary', status: 'succeeded', durationMs: 1, result: stackResult([{ name: 'db', status: 'succeeded', result: { outcome: 'unchanged' } }, { name: 'web', status: 'succeeded', result: { outcome: 'upgraded' } }], true) as never },
+          { target: { name: 'b' }, wave: 'canary', status: 'failed', durationMs: 1, result: stackResult([{ name: 'db', status: 'failed', error: new Error('timed out, token hunter2') }, { name: 'web', status: 'skipped', reason: 'needs db' }], false) as never },
+          { target: { name: 'c' }, wave: undefined, status: 'unreachable', durationMs: 1, error: new Error('connection refused') },
+          { target: { name: 'd' }, wave: undefined, status: 'not-started', durationMs: 0, reason: 'not started: failure budget' },
+        ],
+      },
+      ['db', 'web'],
+      (text) => text.replaceAll('hunter2', '***'),
+    );
+    assert.deepEqual(rows.map((r) => [r.target, ...r.charts.map((c) => c.status)]), [['a', 'unchanged', 'upgraded'], ['b', 'failed', 'skipped'], ['c', 'unreachable', 'unreachable'], ['d', 'not started', 'not started']]);
+    const text = formatMatrix(rows, ['db', 'web']);
+    assert.match(text, /^TARGET\s+WAVE\s+DB\s+WEB\s+TARGET STATUS$/m);
+    assert.match(text, /^b\s+canary\s+failed\s+skipped\s+failed$/m);
+    assert.match(text, /b\/db: timed out, token \*\*\*/);
+    assert.doesNotMatch(text, /hunter2/);
+    assert.match(text, /c: connection refused/);
+    assert.match(text, /fleet: 1 succeeded, 1 failed, 1 unreachable, 1 not started of 4 target\(s\)/);
+    const json = formatMatrixJson(rows, false).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(json[0], { type: 'target', target: 'a', wave: 'canary', status: 'succeeded', durationMs: 1, charts: [{ chart: 'db', status: 'unchanged' }, { chart: 'web', status: 'upgraded' }] });
+    assert.deepEqual(json.at(-1), { type: 'fleet-summary', ok: false, targets: 4, succeeded: 1 });
+  });
+
+  it("a target's own kubeconfig comes with its own context; the command line's are the default", async () => {
+    const { connectionOf } = await import('../../src/cli/fleet-command.js');
+    assert.deepEqual(connectionOf({ name: 'a' }, '/k', 'ctx'), { kubeconfig: '/k', kubeContext: 'ctx' });
+    assert.deepEqual(connectionOf({ name: 'a', kubeContext: 'mine' }, '/k', 'ctx'), { kubeconfig: '/k', kubeContext: 'mine' });
+    assert.deepEqual(connectionOf({ name: 'a', kubeconfig: '/own' }, '/k', 'ctx'), { kubeconfig: '/own', kubeContext: undefined });
+  });
+});
