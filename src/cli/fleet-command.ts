@@ -44,12 +44,16 @@ export function connectionOf(target: FleetTarget, kubeconfig: string | undefined
   return { kubeconfig: target.kubeconfig ?? kubeconfig, kubeContext: target.kubeContext ?? (target.kubeconfig ? undefined : kubeContext) };
 }
 
-export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
+/** What each target gets: the stack resolved for its environment and clients of its own. */
+export type PerTarget<R extends { ok: boolean }> = (stack: ResolvedStack, clients: ReturnType<typeof import('../clients.js').createClients>, signal: AbortSignal | undefined, target: FleetTarget) => Promise<R>;
+
+/** Probes and runs `perTarget` on every selected target through the fleet runner. */
+export async function acrossFleet<R extends { ok: boolean }>(o: Omit<FleetCommandOptions, 'command' | 'failFast' | 'forceUpgrade' | 'lockTimeoutMs' | 'report'>, perTarget: PerTarget<R>) {
   const fleet = o.stack.fleet;
   if (!fleet) throw new UsageError('--targets, -t and --shard select targets, and this stack names none', 'add targets: to the stack file, or drop the option');
   const targets = selectTargets(fleet.targets, o.targetSelection);
   if (targets.length === 0) throw new UsageError('no target of the stack matches --targets, -t and --shard', `the stack's targets: ${fleet.targets.map((t) => t.name).join(', ')}`);
-  const [{ checkEnvironment }, { createClients }, { runStack, selectedCharts }] = await Promise.all([import('./environment-probe.js'), import('../clients.js'), import('../stack/run-stack.js')]);
+  const [{ checkEnvironment }, { createClients }] = await Promise.all([import('./environment-probe.js'), import('../clients.js')]);
   const stacks = new Map<string | undefined, Promise<ResolvedStack>>([[o.stack.environment, Promise.resolve(o.stack)]]);
   const stackOf = (target: FleetTarget) => {
     const env = target.environment ?? o.stack.environment;
@@ -58,10 +62,8 @@ export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
   };
   const masker = maskerForSpecs([o.stack, ...(await Promise.all(targets.map(stackOf)))].flatMap((s) => s.charts.map((c) => c.definition)));
   const helmVersions = new Map<string, Awaited<ReturnType<typeof checkEnvironment>>['helmVersion']>();
-  const events = new Map<string, StackEvent[]>();
   const say = (line: string) => o.output === 'text' && o.stdout(`${masker.mask(line)}\n`);
-
-  const result: FleetResult<StackResult> = await runFleet({
+  const result: FleetResult<R> = await runFleet({
     targets,
     settings: fleet.settings,
     signal: o.signal,
@@ -70,7 +72,6 @@ export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
       helmVersions.set(target.name, found.helmVersion);
     },
     runTarget: async (target, signal) => {
-      const stack = await stackOf(target);
       const connection = connectionOf(target, o.kubeconfig, o.kubeContext);
       const helmVersion = helmVersions.get(target.name);
       const clients = createClients({
@@ -81,23 +82,33 @@ export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
         ...(o.debug ? { debug: o.debug } : {}),
         ...(helmVersion ? { helmVersion } : {}),
       });
-      const seen: StackEvent[] = [];
-      events.set(target.name, seen);
-      return runStack(stack, {
-        ...clients,
-        command: o.command,
-        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-        ...(o.failFast ? { failFast: true } : {}),
-        ...(o.forceUpgrade ? { forceUpgrade: true } : {}),
-        lockTimeoutMs: o.lockTimeoutMs,
-        selection: o.selection,
-        ...(signal ? { signal } : {}),
-        onEvent: (event) => seen.push(masker.maskDeep(event)),
-      });
+      return perTarget(await stackOf(target), clients, signal, target);
     },
     onEvent: (event) => say(event.type === 'target-started' ? `▶ ${event.target}${event.wave ? ` (wave ${event.wave})` : ''}` : `${event.status === 'succeeded' ? '✔' : '✖'} ${event.target}: ${event.status}`),
   });
+  return { result, masker };
+}
 
+export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
+  const { runStack, selectedCharts } = await import('../stack/run-stack.js');
+  const events = new Map<string, StackEvent[]>();
+  const { result, masker } = await acrossFleet(o, (stack, clients, signal, target) => {
+    const seen: StackEvent[] = [];
+    events.set(target.name, seen);
+    return runStack(stack, {
+      ...clients,
+      command: o.command,
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+      ...(o.failFast ? { failFast: true } : {}),
+      ...(o.forceUpgrade ? { forceUpgrade: true } : {}),
+      lockTimeoutMs: o.lockTimeoutMs,
+      selection: o.selection,
+      ...(signal ? { signal } : {}),
+      onEvent: (event) => seen.push(event),
+    });
+  });
+  // Masked with every target's secrets before the report holds them (one chart's output can name another's value).
+  for (const [target, seen] of events) events.set(target, seen.map((e) => masker.maskDeep(e)));
   const charts = selectedCharts(o.stack, o.selection).map((c) => c.name);
   const rows = fleetMatrix(result, charts, masker.mask);
   if (o.output === 'json') o.stdout(formatMatrixJson(rows, result.ok));

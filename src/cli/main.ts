@@ -1,7 +1,7 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isHelmcycleError } from '../errors.js';
+import { isHelmcycleError, UsageError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
@@ -137,28 +137,35 @@ class CliRun {
     return this.options.targets.length > 0 || this.options.targetLabel.length > 0 || this.options.shard !== undefined;
   }
 
-  /** A stack with targets runs across them (cli/fleet-command.ts); a target option on one without is refused there. */
-  private async runFleet(command: StackCommand, stack: ResolvedStack, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
-    const { runFleetCommand } = await import('./fleet-command.js');
+  /** What every fleet command shares (cli/fleet-command.ts). */
+  private async fleetOptions(stack: ResolvedStack) {
     const { loadStack } = await loadModule();
-    return runFleetCommand({
-      command,
+    return {
       stack,
-      stackFor: (environment) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      stackFor: (environment: string | undefined) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
       targetSelection: await this.targetSelection(),
       selection: this.selection(),
       kubeconfig: this.options.kubeconfig,
       kubeContext: this.options.kubeContext,
       helm: this.options.helm,
       concurrency: this.options.concurrency,
-      failFast: flags.failFast ?? false,
-      forceUpgrade: flags.forceUpgrade ?? false,
-      lockTimeoutMs: this.options.lockTimeout * 1_000,
       output: this.options.output,
-      report: this.options.report,
       debug: this.options.debug ? this.debugLine : undefined,
       signal: this.io.signal,
       stdout: this.io.stdout,
+    };
+  }
+
+  /** A stack with targets runs across them; a target option on one without is refused there. */
+  private async runFleet(command: StackCommand, stack: ResolvedStack, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
+    const { runFleetCommand } = await import('./fleet-command.js');
+    return runFleetCommand({
+      ...(await this.fleetOptions(stack)),
+      command,
+      failFast: flags.failFast ?? false,
+      forceUpgrade: flags.forceUpgrade ?? false,
+      lockTimeoutMs: this.options.lockTimeout * 1_000,
+      report: this.options.report,
     });
   }
 
@@ -222,7 +229,10 @@ class CliRun {
     const stack = await this.stack();
     const { selectedCharts } = await runStackModule();
     const charts = selectedCharts(stack, this.selection()).map((c) => c.name);
-    if (!flags.yes && !(await confirmDestroy(this.io, stack.name, charts, this.options.kubeContext))) return EXIT.chartFailed;
+    const fleet = stack.fleet || this.fleetAsked();
+    const where = fleet ? `targets ${(await import('../fleet/select-targets.js')).selectTargets(stack.fleet?.targets ?? [], await this.targetSelection()).map((t) => t.name).join(', ')}` : this.options.kubeContext;
+    if (!flags.yes && !(await confirmDestroy(this.io, stack.name, charts, where))) return EXIT.chartFailed;
+    if (fleet) return this.runFleet('destroy', stack, flags);
     return this.run('destroy', flags, { stack, selection: this.selection() });
   }
 
@@ -237,6 +247,12 @@ class CliRun {
 
   async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string } = {}): Promise<number> {
     const stack = await this.stack();
+    if (stack.fleet || this.fleetAsked()) {
+      if (flags.out) throw new UsageError('plan --out saves the plan of one cluster, and this plan covers a fleet', 'plan one target with --kubeconfig/--kube-context on a stack without targets, or drop --out');
+      const [{ planFleet }, { formatPlan }, { paletteFor }] = await Promise.all([import('./fleet-inspect.js'), formatModule(), import('./render/choose.js')]);
+      const { code, plans } = await planFleet(await this.fleetOptions(stack), destroy, forceUpgrade, (p) => formatPlan(p, { paint: paletteFor(this.outputChoice()) }));
+      return flags.detailedExitcode && code === EXIT.ok ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : code;
+    }
     await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
@@ -261,6 +277,10 @@ class CliRun {
 
   async status(): Promise<number> {
     const stack = await this.stack();
+    if (stack.fleet || this.fleetAsked()) {
+      const [{ statusFleet }, { formatStatus }] = await Promise.all([import('./fleet-inspect.js'), formatModule()]);
+      return statusFleet(await this.fleetOptions(stack), formatStatus);
+    }
     await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const clients = await this.clients();
