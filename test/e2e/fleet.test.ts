@@ -2,7 +2,7 @@
 // cluster/fleet.sh starts (HELMCYCLE_FLEET_KUBECONFIGS), with Helm 3 and Helm 4 through the real binary.
 // Every outcome is read back from each cluster's own Helm release records, or from the output.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -82,9 +82,16 @@ for (const { label, binary } of helmsUnderTest()) {
       const servers = new Set(Object.values(kubeconfigs).map((k) => createClients({ kubeconfig: k }).kube.config.getCurrentCluster()?.server));
       assert.equal(servers.size, 3);
 
-      const again = await cli(file, 'apply');
+      const report = join(dir, 'fleet.html');
+      const again = await cli(file, '--report', report, 'apply');
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(again.lines.filter((l) => l.type === 'target').map((t) => t.charts?.[0]?.status), ['unchanged', 'unchanged', 'unchanged']);
+      // The report: the matrix, each target linked to its own run report (written beside it, private).
+      const page = await readFile(report, 'utf8');
+      for (const target of ['home', 'east', 'west']) {
+        assert.match(page, new RegExp(`<a href="fleet\\.${target}\\.html">${target}</a></th><td class="-">-</td><td class="unchanged">unchanged</td>`));
+        assert.equal((await stat(join(dir, `fleet.${target}.html`))).mode & 0o777, 0o600);
+      }
       for (const kubeconfig of Object.values(kubeconfigs)) assert.equal((await release(kubeconfig))?.revision, 1, 'not upgraded');
     });
 
