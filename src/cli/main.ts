@@ -219,6 +219,8 @@ class CliRun {
       server: serverOf(kube.config),
       signal: this.io.signal,
     });
+    // A saved plan is one cluster's (plan --out refuses a fleet): it must not be applied to the targets, nor to one by chance.
+    if (prepared.stack.fleet || this.fleetAsked()) throw new UsageError(`${file} is the plan of one cluster, and the stack now names targets`, 'plan and apply the fleet without a saved plan (helmcycle apply), or remove targets from the stack; nothing was changed');
     return this.run(prepared.command, { ...(flags.failFast ? { failFast: true } : {}), forceUpgrade: prepared.forceUpgrade }, prepared);
   }
 
