@@ -1,11 +1,20 @@
 # Shared paths for the cluster scripts. Sourced, never run.
 #   HELMCYCLE_CACHE  binaries, shared by every checkout on the machine (default ~/.cache/helmcycle)
-#   HELMCYCLE_STATE  this checkout's running cluster: kubeconfig, pids, logs (default <repo>/.cache/cluster)
+#   HELMCYCLE_STATE  this checkout's running cluster: kubeconfig, pids, logs (default <repo>/.cache/cluster);
+#                    another folder is another cluster (cluster/fleet.sh starts extra ones)
+#   HELMCYCLE_CLUSTER_ONLY=1  up.sh starts the cluster alone, without the chart repository and registry
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${HELMCYCLE_CACHE:-$HOME/.cache/helmcycle}
 bin=$cache/bin
 state=${HELMCYCLE_STATE:-$root/.cache/cluster}
-cluster_name=helmcycle
+# Each state folder is a cluster of its own (the fleet tests start several): the default one keeps the
+# name 'helmcycle', any other is named after its folder and a hash of its path, so two never share a
+# name (kubeconfig contexts are kwok-<name>). Ports are always chosen free by the kernel.
+if [ "$state" = "$root/.cache/cluster" ]; then
+  cluster_name=helmcycle
+else
+  cluster_name=helmcycle-$(basename "$state" | tr -c 'a-z0-9\n' '-' | cut -c1-20)-$(printf '%s' "$state" | cksum | cut -c1-6)
+fi
 env_file=$state/env
 export KWOK_WORKDIR=$state/kwok
 export PATH=$bin:$PATH

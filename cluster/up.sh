@@ -16,7 +16,7 @@ nodes=${HELMCYCLE_NODES:-2}
 start_timeout=${HELMCYCLE_START_TIMEOUT:-600}
 
 if [ -f "$env_file" ]; then
-  (. "$env_file"; kubectl get --raw /readyz >/dev/null 2>&1 && curl -fsS "$HELMCYCLE_CHART_REPO_URL/index.yaml" >/dev/null) \
+  (. "$env_file"; kubectl get --raw /readyz >/dev/null 2>&1 && { [ -z "${HELMCYCLE_CHART_REPO_URL:-}" ] || curl -fsS "$HELMCYCLE_CHART_REPO_URL/index.yaml" >/dev/null; }) \
     && { log "already up; env in $env_file (npm run -s cluster:env prints it)"; exit 0; }
   log "stale state found; tearing it down first"
   bash "$root/cluster/down.sh"
@@ -108,6 +108,14 @@ EOF
   # The service account controller creates "default" asynchronously; pods need it.
   wait_patiently 'the default service account' "$deadline" kubectl get serviceaccount default -n default
   log "cluster ready: $(kubectl get nodes --no-headers | wc -l) nodes Ready"
+fi
+
+if [ "${HELMCYCLE_CLUSTER_ONLY:-}" = 1 ]; then
+  # An extra cluster of a fleet: charts come from the first cluster's sources (or local paths).
+  printf 'export KUBECONFIG=%s\nexport PATH=%s:$PATH\n' "$kubeconfig" "$bin" > "$env_file"
+  trap - ERR
+  log "cluster $cluster_name up in $((SECONDS - started))s; env in $env_file"
+  exit 0
 fi
 
 # Chart sources: package every fixture chart (web also at later versions, to exercise upgrades).

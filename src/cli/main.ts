@@ -1,7 +1,7 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isHelmcycleError } from '../errors.js';
+import { isHelmcycleError, UsageError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
@@ -48,6 +48,9 @@ interface GlobalOptions {
   debug?: boolean;
   /** false with --no-color. */
   color: boolean;
+  targets: string[];
+  targetLabel: string[];
+  shard?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -125,8 +128,53 @@ class CliRun {
   }
 
   /** `from`: the stack and selection of a saved plan (apply FILE), instead of the command line's. */
+  /** --targets, -t, --shard: which of the stack's targets a fleet run covers. */
+  private async targetSelection() {
+    const { parseShard } = await import('../fleet/shard.js');
+    return { names: this.options.targets, labels: this.options.targetLabel, ...(this.options.shard ? { shard: parseShard(this.options.shard) } : {}) };
+  }
+
+  private fleetAsked(): boolean {
+    return this.options.targets.length > 0 || this.options.targetLabel.length > 0 || this.options.shard !== undefined;
+  }
+
+  /** What every fleet command shares (cli/fleet-command.ts). */
+  private async fleetOptions(stack: ResolvedStack) {
+    const { loadStack } = await loadModule();
+    return {
+      stack,
+      stackFor: (environment: string | undefined) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      targetSelection: await this.targetSelection(),
+      selection: this.selection(),
+      kubeconfig: this.options.kubeconfig,
+      kubeContext: this.options.kubeContext,
+      helm: this.options.helm,
+      concurrency: this.options.concurrency,
+      output: this.options.output,
+      debug: this.options.debug ? this.debugLine : undefined,
+      signal: this.io.signal,
+      stdout: this.io.stdout,
+    };
+  }
+
+  /** A stack with targets runs across them; a target option on one without is refused there. */
+  private async runFleet(command: StackCommand, stack: ResolvedStack, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }): Promise<number> {
+    const { runFleetCommand } = await import('./fleet-command.js');
+    return runFleetCommand({
+      ...(await this.fleetOptions(stack)),
+      command,
+      failFast: flags.failFast ?? false,
+      forceUpgrade: flags.forceUpgrade ?? false,
+      ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}),
+      ...(flags.ignoreDrift ? { ignoreDrift: true } : {}),
+      lockTimeoutMs: this.options.lockTimeout * 1_000,
+      report: this.options.report,
+    });
+  }
+
   async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
+    if (!from && (stack.fleet || this.fleetAsked())) return this.runFleet(command, stack, flags);
     await this.checkEnvironment('cluster');
     const events: StackEvent[] = [];
     const renderer = await this.renderer();
@@ -176,6 +224,8 @@ class CliRun {
       server: serverOf(kube.config),
       signal: this.io.signal,
     });
+    // A saved plan is one cluster's (plan --out refuses a fleet): it must not be applied to the targets, nor to one by chance.
+    if (prepared.stack.fleet || this.fleetAsked()) throw new UsageError(`${file} is the plan of one cluster, and the stack now names targets`, 'plan and apply the fleet without a saved plan (helmcycle apply), or remove targets from the stack; nothing was changed');
     return this.run(prepared.command, { ...(flags.failFast ? { failFast: true } : {}), forceUpgrade: prepared.forceUpgrade }, prepared);
   }
 
@@ -186,7 +236,10 @@ class CliRun {
     const stack = await this.stack();
     const { selectedCharts } = await runStackModule();
     const charts = selectedCharts(stack, this.selection()).map((c) => c.name);
-    if (!flags.yes && !(await confirmDestroy(this.io, stack.name, charts, this.options.kubeContext))) return EXIT.chartFailed;
+    const fleet = stack.fleet || this.fleetAsked();
+    const where = fleet ? `targets ${(await import('../fleet/select-targets.js')).selectTargets(stack.fleet?.targets ?? [], await this.targetSelection()).map((t) => t.name).join(', ')}` : this.options.kubeContext;
+    if (!flags.yes && !(await confirmDestroy(this.io, stack.name, charts, where))) return EXIT.chartFailed;
+    if (fleet) return this.runFleet('destroy', stack, flags);
     return this.run('destroy', flags, { stack, selection: this.selection() });
   }
 
@@ -206,6 +259,12 @@ class CliRun {
 
   async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean } = {}): Promise<number> {
     const stack = await this.stack();
+    if (stack.fleet || this.fleetAsked()) {
+      if (flags.out) throw new UsageError('plan --out saves the plan of one cluster, and this plan covers a fleet', 'plan one target with --kubeconfig/--kube-context on a stack without targets, or drop --out');
+      const [{ planFleet }, { formatPlan }, { paletteFor }] = await Promise.all([import('./fleet-inspect.js'), formatModule(), import('./render/choose.js')]);
+      const { code, plans } = await planFleet(await this.fleetOptions(stack), destroy, forceUpgrade, (p) => formatPlan(p, { paint: paletteFor(this.outputChoice()) }));
+      return flags.detailedExitcode && code === EXIT.ok ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : code;
+    }
     await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const charts = selectedCharts(stack, this.selection());
@@ -231,6 +290,10 @@ class CliRun {
 
   async status(): Promise<number> {
     const stack = await this.stack();
+    if (stack.fleet || this.fleetAsked()) {
+      const [{ statusFleet }, { formatStatus }] = await Promise.all([import('./fleet-inspect.js'), formatModule()]);
+      return statusFleet(await this.fleetOptions(stack), formatStatus);
+    }
     await this.checkEnvironment('cluster');
     const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
     const clients = await this.clients();
@@ -292,6 +355,9 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--no-color', 'no colours (also with NO_COLOR, or when the output is not a terminal)')
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
+    .option('--targets <names>', "only these of the stack's targets (comma-separated; repeatable)", commaList, [])
+    .option('-t, --target-label <key=value>', 'only targets with this label (repeatable: every one must match)', collect, [])
+    .option('--shard <i/n>', 'only the i-th of n deterministic parts of the targets (one CI job each)')
     .option('--debug', "print each helm command (secrets masked) with its duration to stderr")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

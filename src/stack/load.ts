@@ -14,6 +14,7 @@ import { specIssuesOf } from '../config/unknown-keys.js';
 import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
+import { resolveFleet } from '../fleet/resolve-fleet.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
 import { anchorPaths, checkStackFiles } from './paths.js';
@@ -180,7 +181,8 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
     }, baseDir, file);
   });
   buildGraph(charts, file);
-  return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ignoreDrift: definition.ignoreDrift, ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts };
+  const fleet = resolveFleet(definition, baseDir, file);
+  return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ignoreDrift: definition.ignoreDrift, ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts, ...(fleet ? { fleet } : {}) };
 }
 
 export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string } = {}): Promise<ResolvedStack> {

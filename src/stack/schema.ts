@@ -6,6 +6,27 @@ import { chartSpecFields, refineChartSpec } from '../config/chart-spec.js';
 
 const chartName = z.string().min(1, 'a chart needs a name');
 
+const targetName = z.string().regex(/^[\w.-]+$/, 'a target name is letters, digits, dots, dashes and underscores');
+/** One cluster of the fleet the stack is applied to (see src/fleet/). */
+export const targetSchema = z.strictObject({
+  name: targetName.describe('The target, as --targets and the output name it.'),
+  kubeContext: z.string().min(1).optional().describe("A context of the kubeconfig (the target's own, else the run's)."),
+  kubeconfig: z.string().min(1).optional().describe("A kubeconfig file of the target's own, relative to the stack file."),
+  labels: z.record(z.string(), z.string()).optional().describe('Labels that -t key=value selects the target by.'),
+  environment: z.string().min(1).optional().describe('The stack environment this target runs with (instead of --env).'),
+  wave: z.string().min(1).optional().describe('One of fleet.waves; a wave starts once the one before has finished.'),
+});
+const failureBudget = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d+(\.\d+)?%$/, "a percent such as '10%'"),
+]);
+/** How the targets run: how many at once, how many may fail, and in which waves. */
+export const fleetSchema = z.strictObject({
+  parallel: z.number().int().min(1).max(64).optional().describe('How many targets run at once (default 4).'),
+  failureBudget: failureBudget.optional().describe("How many targets may fail (a count, or a percent such as '10%') before no new one starts (default 0)."),
+  waves: z.array(z.string().min(1)).optional().describe('Wave names in run order; targets without a wave run last.'),
+});
+
 const { name: _name, chart: _chart, ...defaultableFields } = chartSpecFields;
 
 /**
@@ -35,6 +56,8 @@ export const stackShapeSchema = z.strictObject({
   rollbackStackOnFailure: z.boolean().optional(),
   ignoreDrift: z.boolean().optional(),
   defaults: shapeDefaults.optional(),
+  targets: z.array(targetSchema).optional(),
+  fleet: fleetSchema.optional(),
   environments: z
     .record(
       z.string().regex(/^[\w.-]+$/, 'an environment name is letters, digits, dots, dashes and underscores'),
@@ -56,6 +79,8 @@ export const stackFileDocumentationSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional().describe('How many charts may run at once.'),
   rollbackStackOnFailure: z.boolean().optional().describe('apply: when a chart fails for good, put back every release the run changed, in reverse dependency order (the CLI flag wins).'),
   ignoreDrift: z.boolean().optional().describe('Do not compare live objects with the deployed manifests: plan shows no drift, apply repairs none (as --ignore-drift).'),
+  targets: z.array(targetSchema).optional().describe('The clusters apply, plan, status, destroy and validate run across.'),
+  fleet: fleetSchema.optional().describe('How the targets run.'),
   defaults: chartDefaultsSchema.optional().describe('Spec fields applied to every chart unless it sets them.'),
   environments: z
     .record(

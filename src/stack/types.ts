@@ -2,6 +2,7 @@
 // (helmcycle.config.ts, with phases as functions) or in YAML (helmcycle.yaml, data only).
 import type { ChartDefinition, ChartPayload } from '../lifecycle/types.js';
 import type { ChartSpecInput } from '../config/chart-spec.js';
+import type { FleetSettings, FleetTarget } from '../fleet/types.js';
 
 /** Chart spec fields a stack or an environment sets for every chart (a chart's own value wins). */
 export type ChartDefaults = Partial<Omit<ChartSpecInput, 'name' | 'chart'>>;
@@ -29,6 +30,9 @@ export interface StackDefinition {
   ignoreDrift?: boolean;
   defaults?: ChartDefaults;
   environments?: Record<string, StackEnvironment>;
+  /** The clusters the stack runs across (src/fleet/); none: the one cluster of --kubeconfig/--kube-context. */
+  targets?: FleetTarget[];
+  fleet?: { parallel?: number; failureBudget?: number | string; waves?: string[] };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each chart may type its own payload
   charts: StackChart<any>[];
 }
@@ -51,4 +55,6 @@ export interface ResolvedStack {
   ignoreDrift?: boolean | undefined;
   /** In declaration order. */
   charts: ResolvedChart[];
+  /** Checked, kubeconfig paths anchored at the stack file's folder; absent when the stack names none. */
+  fleet?: { targets: FleetTarget[]; settings: FleetSettings };
 }

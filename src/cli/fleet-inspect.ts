@@ -1,0 +1,45 @@
+// plan and status across the stack's targets: the single-cluster answer per target, under a header
+// naming it (text), or with a `target` field on each line (-o json); unreachable targets reported.
+import { EXIT, statusExitCode } from './exit-codes.js';
+import { acrossFleet, type FleetCommandOptions } from './fleet-command.js';
+import type { ChartPlan } from '../stack/plan.js';
+import type { ChartStatus } from '../stack/inspect.js';
+
+type InspectOptions = Omit<FleetCommandOptions, 'command' | 'failFast' | 'forceUpgrade' | 'lockTimeoutMs' | 'report'>;
+
+function unreached(o: InspectOptions, rows: { target: { name: string }; status: string; error?: unknown; reason?: string }[]): void {
+  for (const row of rows) {
+    if (row.status === 'succeeded') continue;
+    const why = row.reason ?? (row.error instanceof Error ? row.error.message.split('\n')[0] : String(row.error));
+    o.stdout(o.output === 'json' ? `${JSON.stringify({ type: 'target', target: row.target.name, status: row.status, reason: why })}\n` : `  ${row.target.name}: ${why}\n`);
+  }
+}
+
+export async function planFleet(o: InspectOptions, destroy: boolean, forceUpgrade: boolean, format: (plans: ChartPlan[]) => string): Promise<{ code: number; plans: ChartPlan[] }> {
+  const [{ selectedCharts, concurrencyFor }, { planCharts }] = await Promise.all([import('../stack/run-stack.js'), import('../stack/inspect.js')]);
+  const all: ChartPlan[] = [];
+  const { result } = await acrossFleet(o, async (stack, clients, signal, target) => {
+    const charts = selectedCharts(stack, o.selection);
+    const plans = await planCharts(destroy ? [...charts].reverse() : charts, { ...clients, command: destroy ? 'destroy' : 'apply', forceUpgrade, concurrency: concurrencyFor(stack, o.concurrency), ...(signal ? { signal } : {}) });
+    all.push(...plans);
+    if (o.output === 'json') for (const plan of plans) o.stdout(`${JSON.stringify({ type: 'plan', target: target.name, ...plan })}\n`);
+    else o.stdout(`── ${target.name}\n${format(plans)}\n`);
+    return { ok: true };
+  });
+  unreached(o, result.targets);
+  return { code: result.ok ? EXIT.ok : EXIT.chartFailed, plans: all };
+}
+
+export async function statusFleet(o: InspectOptions, format: (statuses: ChartStatus[]) => string): Promise<number> {
+  const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }] = await Promise.all([import('../stack/run-stack.js'), import('../stack/inspect.js')]);
+  const all: ChartStatus[] = [];
+  const { result } = await acrossFleet(o, async (stack, clients, _signal, target) => {
+    const statuses = await mapLimit(selectedCharts(stack, o.selection), concurrencyFor(stack, o.concurrency), (c) => chartStatus(c, clients));
+    all.push(...statuses);
+    if (o.output === 'json') for (const s of statuses) o.stdout(`${JSON.stringify({ type: 'status', target: target.name, ...s })}\n`);
+    else o.stdout(`── ${target.name}\n${format(statuses)}\n`);
+    return { ok: true };
+  });
+  unreached(o, result.targets);
+  return result.ok ? statusExitCode(all) : EXIT.chartFailed;
+}
