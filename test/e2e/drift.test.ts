@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli/main.js';
-import { configMapData, env, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
+import { configMapData, env, helmsUnderTest, uniqueNamespace, runCli, type HelmUnderTest } from './support.js';
 
 const run = promisify(execFile);
 const created: { target: HelmUnderTest; namespace: string }[] = [];
@@ -19,12 +18,7 @@ after(async () => {
   for (const { target, namespace } of created) await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
 });
 
-async function cli(target: HelmUnderTest, file: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['-c', file, '--helm', target.binary, ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 async function kubectl(...args: string[]): Promise<void> {
   await run('kubectl', args, { env: process.env });
