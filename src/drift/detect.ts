@@ -2,7 +2,7 @@
 // only (one GET per object); the comparison itself is compare.ts.
 import type { CallOptions, HelmClient, ReleaseRef } from '../helm/types.js';
 import { parseManifest, refOf } from '../kube/manifest.js';
-import type { KubeClient } from '../kube/types.js';
+import type { KubeClient, KubeObject } from '../kube/types.js';
 import { compareObject, resourceName, type DriftField } from './compare.js';
 
 export interface ResourceDrift {
@@ -12,9 +12,25 @@ export interface ResourceDrift {
   fields: DriftField[];
 }
 
-/** Drift of the objects in `manifest` (a release's stored manifest). */
-export async function detectManifestDrift(kube: KubeClient, manifest: string, namespace: string): Promise<ResourceDrift[]> {
-  const declared = parseManifest(manifest, namespace);
+/** An object the chart's `backup` names: its data is kept across reinstalls on purpose. */
+export interface KeptObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string | undefined;
+}
+
+function isKept(object: KubeObject, kept: readonly KeptObject[], namespace: string): boolean {
+  return kept.some((k) => k.apiVersion === object.apiVersion && k.kind === object.kind && k.name === object.metadata.name && (k.namespace ?? namespace) === (object.metadata.namespace ?? namespace));
+}
+
+/**
+ * Drift of the objects in `manifest` (a release's stored manifest). Objects the chart backs up are left
+ * out: after a reinstall helmcycle put their saved state back (a generated password, say), so they differ
+ * from the manifest by design, and "repairing" them would undo the backup.
+ */
+export async function detectManifestDrift(kube: KubeClient, manifest: string, namespace: string, kept: readonly KeptObject[] = []): Promise<ResourceDrift[]> {
+  const declared = parseManifest(manifest, namespace).filter((object) => !isKept(object, kept, namespace));
   const found = await Promise.all(declared.map(async (object) => ({ object, live: await kube.getObject(refOf(object)) })));
   return found.flatMap(({ object, live }) => {
     const fields = live ? compareObject(object, live) : [{ path: '', declared: 'present', live: 'missing' }];
@@ -23,8 +39,8 @@ export async function detectManifestDrift(kube: KubeClient, manifest: string, na
 }
 
 /** Drift of a deployed release: its stored manifest (from release storage) against the cluster. */
-export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef & { revision?: number }, options: CallOptions = {}): Promise<ResourceDrift[]> {
-  return detectManifestDrift(kube, await helm.getManifest(ref, options), ref.namespace);
+export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef & { revision?: number }, options: CallOptions = {}, kept: readonly KeptObject[] = []): Promise<ResourceDrift[]> {
+  return detectManifestDrift(kube, await helm.getManifest(ref, options), ref.namespace, kept);
 }
 
 /** "2 resource(s) drifted: Deployment/ns/web (spec.replicas), ConfigMap/ns/web (data.message)". Pure. */

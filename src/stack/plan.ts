@@ -136,7 +136,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   const action: PlanAction = recovery ? 'recover' : PLAN_ACTIONS[decision.action];
   // Drift is read only for a release that runs as deployed (no recovery before it) and that apply would upgrade or leave.
   const readDrift = !options.ignoreDrift && !spec.ignoreDrift && !recovery && decision.baseline && (decision.action === 'unchanged' || decision.action === 'upgrade');
-  const drift = readDrift ? await detectReleaseDrift(options.helm, options.kube, { ...releaseRef(spec), revision: decision.baseline!.revision }, call) : [];
+  const drift = readDrift ? await detectReleaseDrift(options.helm, options.kube, { ...releaseRef(spec), revision: decision.baseline!.revision }, call, spec.backup) : [];
   if (decision.action === 'unchanged' && drift.length) {
     // exec makes the same choice (phases/exec.ts): an upgrade with the same chart and values puts the declared fields back.
     const planned = await changingPlan(spec, definition.transform, found, decision.baseline, false, options);

@@ -127,4 +127,13 @@ describe('detectManifestDrift', () => {
     ]);
     assert.equal(describeDrift(drift), '2 resource(s) drifted: ConfigMap/ns/shop-web (data.message), Service/ns/shop-web (missing)');
   });
+
+  it('leaves out the objects the chart backs up: their state was put back after a reinstall on purpose', async () => {
+    const kube = new FakeKube();
+    kube.objects.set('Secret/ns/creds', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'ns' }, data: { password: 'cmVzdG9yZWQ=' } });
+    const manifest = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: "Z2VuZXJhdGVk"\n';
+    assert.equal((await detectManifestDrift(kube, manifest, 'ns')).length, 1, 'without the backup entry it is drift');
+    assert.deepEqual(await detectManifestDrift(kube, manifest, 'ns', [{ apiVersion: 'v1', kind: 'Secret', name: 'creds' }]), []);
+    assert.equal((await detectManifestDrift(kube, manifest, 'ns', [{ apiVersion: 'v1', kind: 'Secret', name: 'creds', namespace: 'other' }])).length, 1, 'another namespace\'s object is not this one');
+  });
 });

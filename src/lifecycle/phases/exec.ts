@@ -66,7 +66,7 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   // An unchanged release whose live objects drifted from its manifest is upgraded with the same chart
   // and values: helm puts the declared fields back (Helm 3's three-way merge, Helm 4's apply).
   const drift = decision.action === 'unchanged' && decision.baseline && !ctx.spec.ignoreDrift
-    ? await detectReleaseDrift(ctx.helm, ctx.kube, { ...ref, revision: decision.baseline.revision }, { signal: ctx.signal })
+    ? await detectReleaseDrift(ctx.helm, ctx.kube, { ...ref, revision: decision.baseline.revision }, { signal: ctx.signal }, ctx.spec.backup)
     : [];
   const action = drift.length ? 'upgrade' : decision.action;
   const reason = drift.length ? `${decision.reason}, but live objects differ: upgrade to repair drift: ${describeDrift(drift)}` : explainDecision(decision);
