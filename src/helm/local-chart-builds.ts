@@ -3,14 +3,13 @@
 // the user's folder. helmcycle never writes there: a read-only checkout works, two runs on the same
 // checkout do not race over charts/, and `git status` stays clean. A complete, current charts/ is used
 // as it is (nothing copied, no helm process).
-import { rmSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { HelmcycleError } from '../errors.js';
-import { createPrivateDir } from '../secrets/private-dir.js';
 import { classifyDependencies, isFileDependency, lockDigest, parseChartLock, parseDependencies, type DependencyVerdict } from './chart-dependencies.js';
 import { readDependencyFacts } from './dependency-facts.js';
+import { LazyRunFolder } from './run-folder.js';
 import type { CallOptions, DependencyBuildRequest } from './types.js';
 
 export class ChartDependencyError extends HelmcycleError {
@@ -59,20 +58,10 @@ async function pointFileDependenciesAt(copy: string, original: string): Promise<
 }
 
 export class LocalChartBuilds {
-  private folder: Promise<string> | undefined;
+  private readonly folder = new LazyRunFolder('deps');
   private readonly prepared = new Map<string, Promise<string>>();
-  private removeOnExit: (() => void) | undefined;
 
   constructor(private readonly build: DependencyBuilder) {}
-
-  private runFolder(): Promise<string> {
-    this.folder ??= createPrivateDir('deps').then(({ path }) => {
-      this.removeOnExit = () => rmSync(path, { recursive: true, force: true });
-      process.once('exit', this.removeOnExit);
-      return path;
-    });
-    return this.folder;
-  }
 
   /** The folder helm should render: the chart itself when its dependencies are current, else a built copy. */
   chartFor(chartDir: string, options?: CallOptions): Promise<string> {
@@ -92,7 +81,7 @@ export class LocalChartBuilds {
     if (!facts) return chartDir;
     const verdict = classifyDependencies(facts);
     if (verdict.state === 'current') return chartDir;
-    const root = await this.runFolder();
+    const root = await this.folder.path();
     const copy = join(root, String(this.prepared.size), basename(chartDir));
     try {
       await cp(chartDir, copy, { recursive: true, filter: (path) => basename(path) !== '.git' });
@@ -106,11 +95,7 @@ export class LocalChartBuilds {
   }
 
   async dispose(): Promise<void> {
-    const folder = await this.folder?.catch(() => undefined);
-    if (!folder) return;
-    if (this.removeOnExit) process.removeListener('exit', this.removeOnExit);
-    rmSync(folder, { recursive: true, force: true });
-    this.folder = undefined;
+    await this.folder.dispose();
     this.prepared.clear();
   }
 }
