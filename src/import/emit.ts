@@ -4,7 +4,7 @@
 // YAML. Both start with the `# not converted:` block. The stack is data from the helmfile: YAML values are
 // written by the yaml package's own Document (it quotes every scalar), TypeScript values only as literals
 // (quote.ts), comments through quote.ts. Nothing else of the helmfile reaches the file. Pure.
-import { Document } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 import type { CredentialRef } from './convert-release.js';
 import type { ImportResult } from './convert.js';
 import { EnvReference } from './env-reference.js';
@@ -30,12 +30,24 @@ function header(source: string, items: readonly NotConverted[]): string[] {
   return [`Imported from ${source} by helmcycle import. Review it, then: helmcycle plan`, ...notConvertedLines(items)];
 }
 
+/** Line breaks to YAML 1.1 readers (and to JavaScript), which YAML 1.2 writes raw in a scalar. */
+const OTHER_BREAKS = /[\r\u0085\u2028\u2029]/;
+const YAML_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+
 export function emitYaml(result: ImportResult, source: string, schemaPath: string): string {
   const document = new Document(result.stack);
+  // A string holding one of them is double-quoted, where YAML escapes them (\r, \N, \L, \P), so every
+  // YAML reader sees the same lines; the yaml package escapes only the first in a double-quoted scalar.
+  visit(document, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && OTHER_BREAKS.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
   const comments = commentLines([`yaml-language-server: $schema=${schemaPath}`, ...header(source, itemsFor(result, 'yaml'))], '#');
   // The Document writes each comment line after a '#' of its own; ours already hold theirs.
   document.commentBefore = comments.map((line) => line.slice(1)).join('\n');
-  return document.toString();
+  // Comments hold none of them (quote.ts), so each one left is inside a double-quoted scalar.
+  return document.toString().replace(/[\u0085\u2028\u2029]/g, (c) => YAML_ESCAPES[c]!);
 }
 
 function withCredentials(result: ImportResult): ImportResult['stack'] {

@@ -9,7 +9,7 @@
 /** Characters never written raw in a comment or a terminal line: C0/C1 controls, line and paragraph separators, invisible and bidirectional formatting. */
 const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 /** Characters a string literal may hold but a reader could be fooled by. */
-const UNSAFE_IN_LITERAL = /[\u2028-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+const UNSAFE_IN_LITERAL = /[\u0085\u2028-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 
 const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 

@@ -24,7 +24,7 @@ async function run(args: string[], cwd: string): Promise<{ code: number; stdout:
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 /** A fresh folder holding `helmfile.yaml` (written by the yaml package, so any string is exact), the chart ./web and a marker path. */
-async function folder(document: unknown | ((marker: string) => unknown)): Promise<{ dir: string; marker: string }> {
+async function folder(document: string | Record<string, unknown> | ((marker: string) => unknown)): Promise<{ dir: string; marker: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-hostile-'));
   const marker = join(dir, 'PWNED');
   const data = typeof document === 'function' ? document(marker) : document;
@@ -200,8 +200,8 @@ describe('import: input built to exhaust it', () => {
   });
 
   it('imports a needs chain 6,000 releases deep without overflowing the stack', async () => {
-    const releases = Array.from({ length: 6000 }, (_, i) => ({ name: `r${i}`, chart: './web', ...(i < 5999 ? { needs: [`r${i + 1}`] } : {}) }));
-    const { dir } = await folder({ releases });
+    const releases = Array.from({ length: 6000 }, (_, i) => `  - {name: r${i}, chart: ./web${i < 5999 ? `, needs: [r${i + 1}]` : ''}}\n`);
+    const { dir } = await folder(`releases:\n${releases.join('')}`);
     const out = await run(['import', 'helmfile.yaml'], dir);
     assert.equal(out.code, 0, out.stderr);
     const charts = parse(await readFile(join(dir, 'helmcycle.yaml'), 'utf8')).charts as { name: string; needs?: string[] }[];
@@ -210,8 +210,8 @@ describe('import: input built to exhaust it', () => {
   });
 
   it('refuses a cycle of 2,000 releases in one short message', async () => {
-    const releases = Array.from({ length: 2000 }, (_, i) => ({ name: `release-with-a-long-name-${i}`, chart: './web', needs: [`release-with-a-long-name-${(i + 1) % 2000}`] }));
-    const { dir } = await folder({ releases });
+    const releases = Array.from({ length: 2000 }, (_, i) => `  - {name: release-with-a-long-name-${i}, chart: ./web, needs: [release-with-a-long-name-${(i + 1) % 2000}]}\n`);
+    const { dir } = await folder(`releases:\n${releases.join('')}`);
     const out = await run(['import', 'helmfile.yaml'], dir);
     assert.equal(out.code, 2, out.stderr);
     assert.match(out.stderr, /^helmcycle: helmfile\.yaml: the releases' needs form a cycle of 2000 release\(s\): release-with-a-long-name-0 → .* → … \(1992 more\) → release-with-a-long-name-0/);
