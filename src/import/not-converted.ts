@@ -56,9 +56,9 @@ export function notConvertedKey(field: string, key: string): NotConverted {
   return known ? { field, ...known } : { field, what: `unknown key '${shown(key)}'`, instead: 'none known: check what it does in helmfile and set the matching chart spec field by hand' };
 }
 
-/** One item as one line, whatever its helmfile text holds. */
+/** One item as one line, whatever its helmfile text holds, and never longer than a few hundred characters. */
 export function notConvertedLine(item: NotConverted): string {
-  return oneLine(`${item.field}: ${item.what} -> ${item.instead}`);
+  return `${shown(item.field, 300)}: ${shown(item.what, 600)} -> ${oneLine(item.instead)}`;
 }
 
 /** The block the emitters write at the top of the file, one line per item. */

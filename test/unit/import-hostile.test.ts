@@ -219,6 +219,15 @@ describe('import: input built to exhaust it', () => {
     assert.equal(await exists(join(dir, 'helmcycle.yaml')), false);
   });
 
+  it('cuts a not-converted line of a 100,000-character key to a few hundred characters', async () => {
+    const { dir } = await folder({ releases: [{ name: 'web', chart: './web', ['k'.repeat(100_000)]: 1, needs: ['n'.repeat(100_000)] }] });
+    const out = await run(['import', 'helmfile.yaml'], dir);
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stderr.split('\n').filter(Boolean);
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.ok(line.length < 1500, `${line.length} characters`);
+  });
+
   it('shows at most 50 not-converted items on stderr, all of them in the file', async () => {
     const release = Object.fromEntries([['name', 'web'], ['chart', './web'], ...Array.from({ length: 300 }, (_, i) => [`unknown${i}`, i])]);
     const { dir } = await folder({ releases: [release] });
