@@ -4,11 +4,12 @@
 // and written as YAML and as TypeScript. The YAML must parse back to exactly the converted stack; the
 // TypeScript must be the fixed scaffold (one import, one `export default defineStack(...)`) around literal
 // data only: no call, no identifier, no line that leaves a comment. A refusal must be an input error of a
-// screen at most. A slice of the cases goes through the CLI too: exit 0 or 2, no file but its output.
+// screen at most. A slice of the cases goes through the CLI too: exit 0 or 2, no file but its output,
+// and `list` loads what it wrote without running any of it.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { parseDocument, stringify } from 'yaml';
@@ -18,10 +19,14 @@ import { emitTypeScript, emitYaml, itemsFor } from '../../src/import/emit.js';
 import { isInputError } from '../../src/errors.js';
 
 const SEED = 24;
+/** The file the payload among the pieces writes, were it ever run. */
+const MARKER = join(tmpdir(), 'helmcycle-import-fuzz-PWNED');
 const CASES = 400;
 const CLI_CASES = 40;
 /** A screen: what a refusal may print at most. */
 const SCREEN = 4000;
+
+const exists = (path: string) => access(path).then(() => true, () => false);
 
 /** mulberry32: a small deterministic generator, so a failure replays from its case number. */
 function random(seed: number): () => number {
@@ -40,7 +45,7 @@ const PIECES = [
   '--post-renderer=./evil.sh', '-f', '--kubeconfig=/tmp/k', '-',
   "'", '"', '`', '${HOME}', '`id`', '$(id)', '\\', '\\n', '\\u0000',
   '__proto__', 'constructor', 'prototype', '__proto__.polluted', 'a.__proto__.b',
-  '*/', '/*', '//', '});', '"); process.exit(7); ("', "process.getBuiltinModule('fs').writeFileSync('/tmp/helmcycle-fuzz-PWNED', '1')",
+  '*/', '/*', '//', '});', '"); process.exit(7); ("', `process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(MARKER)}, '1')`,
   '\u0000helmcycle-env:HOME', '\u0000helmcycle-env:A;B',
   '{{ .Values.x }}', '{{ env "HOME" }}', '{{', '}}',
   '# ', ': ', '- ', '&a', '*a', '!!binary', '---', '...', '? ', '|', '>', '[', ']', '{', '}', ',',
@@ -214,8 +219,9 @@ describe('import fuzz: hostile strings in every field of a helmfile', () => {
     assert.ok(converted > CASES / 2, `${converted} of ${CASES} cases converted`);
   });
 
-  it(`through the CLI (${CLI_CASES} cases, both formats): exit 0 or 2, a short refusal, no file but the output`, async () => {
+  it(`through the CLI (${CLI_CASES} cases, both formats): exit 0 or 2, a short refusal, no file but the output, which list loads`, async () => {
     const root = await mkdtemp(join(tmpdir(), 'helmcycle-import-fuzz-'));
+    await rm(MARKER, { force: true });
     try {
       for (const c of cases().slice(0, CLI_CASES)) {
         for (const format of ['yaml', 'ts'] as const) {
@@ -236,6 +242,13 @@ describe('import fuzz: hostile strings in every field of a helmfile', () => {
           } else {
             assert.deepEqual(files, ['helmfile.yaml', out, 'web'].sort(), `${c.label} ${format}: only the output written`);
             assert.ok(!/[\r\u2028\u2029\u0085]/.test(stderr + stdout), `${c.label} ${format}: every line printed is one line`);
+            // The written stack loaded as `helmcycle list` loads it ('helmcycle/config' is the source here).
+            const file = join(dir, out);
+            if (format === 'ts') await writeFile(file, (await readFile(file, 'utf8')).replace("'helmcycle/config'", JSON.stringify(resolve('src/config.ts'))));
+            let listed = '';
+            const listCode = await main(['-c', file, 'list'], { stdout: (t) => (listed += t), stderr: (t) => (listed += t), interactive: false, cwd: dir });
+            assert.ok(listCode === 0 || listCode === 2, `${c.label} ${format}: list exits ${listCode}\n${listed}`);
+            assert.equal(await exists(MARKER), false, `${c.label} ${format}: helmfile text ran as code`);
           }
         }
       }
