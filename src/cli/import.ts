@@ -60,7 +60,8 @@ export function parseHelmfileYaml(text: string, file: string): unknown {
  */
 async function environmentFiles(document: unknown, baseDir: string, shownDir: string): Promise<Record<string, unknown>> {
   const environments = (document as { environments?: unknown } | null)?.environments;
-  const files: Record<string, unknown> = {};
+  // No prototype: a file named `__proto__` is a key like any other.
+  const files: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (environments === null || typeof environments !== 'object') return files;
   for (const env of Object.values(environments) as ({ values?: unknown } | null)[]) {
     for (const item of env && Array.isArray(env.values) ? (env.values as unknown[]) : []) {
