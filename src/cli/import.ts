@@ -1,14 +1,35 @@
 // `helmcycle import helmfile.yaml [--ts] [--out file] [--force]`: reads the helmfile and the plain
 // values files of its environments, converts (import/convert.ts, pure), checks the stack as plan would
 // load it, writes it, and lists on stderr what was not converted. Never overwrites without --force.
+// The helmfile and its values files are untrusted: an alias bomb, a circular alias or nesting too deep
+// for the parser is refused (exit 2) naming the file, and every message stays short.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseDocument } from 'yaml';
-import { isInputError, ScaffoldError, StackConfigError } from '../errors.js';
+import { parseDocument, type Document } from 'yaml';
+import { clip, isInputError, ScaffoldError, StackConfigError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { convertHelmfile } from '../import/convert.js';
 import { emitTypeScript, emitYaml, itemsFor, type ImportFormat } from '../import/emit.js';
+import { notConvertedLine } from '../import/not-converted.js';
+import { shown } from '../import/quote.js';
 import { resolveStack } from '../stack/load.js';
+
+/** How many aliases a helmfile or values file may expand (yaml's own guard against alias bombs). */
+const MAX_ALIAS_COUNT = 100;
+/** How many not-converted items stderr shows; the file lists them all. */
+const ITEMS_ON_STDERR = 50;
+/** How long a refusal from the stack loader may be when the import passes it on. */
+const LOADER_MESSAGE_MAX = 1500;
+
+/** A parsed document as data, or an error naming the file: too many aliases, an alias of itself, too deep. */
+function dataOf(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const reason = error instanceof RangeError ? 'it nests too deep to read' : `its aliases expand too far (at most ${MAX_ALIAS_COUNT} alias expansions; an alias bomb?)`;
+    throw new StackConfigError(`cannot be imported: ${reason}`, { file, issues: [{ field: '(aliases)', message: shown((error as Error).message) }] });
+  }
+}
 
 export interface ImportOptions {
   ts?: boolean;
@@ -18,27 +39,42 @@ export interface ImportOptions {
 
 /** The helmfile's data, or an error naming the file and the line. */
 export function parseHelmfileYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
-  if (doc.errors.length === 0) return doc.toJS({ maxAliasCount: 100 });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
+  } catch (error) {
+    throw new StackConfigError('cannot be imported: it nests too deep to read', { file, issues: [{ field: '(document)', message: shown((error as Error).message) }] });
+  }
+  if (doc.errors.length === 0) return dataOf(doc, file);
   const issues = doc.errors.slice(0, 20).map((e) => ({
     field: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(document)',
-    message: e.code === 'MULTIPLE_DOCS' ? 'more than one YAML document (helmfile layers parts with ---): join them into one to import' : e.message.split('\n')[0]!,
+    message: e.code === 'MULTIPLE_DOCS' ? 'more than one YAML document (helmfile layers parts with ---): join them into one to import' : shown(e.message.split('\n')[0]!),
   }));
   const templated = text.includes('{{') ? ' (Go templates outside values, such as {{ if }} blocks, are not YAML: render it with helmfile build first)' : '';
   throw new StackConfigError(`not valid YAML${templated}`, { file, issues });
 }
 
-/** Plain YAML values files of the environments, read by their path in the helmfile; templates are left out. */
-async function environmentFiles(document: unknown, baseDir: string): Promise<Record<string, unknown>> {
-  const environments = (document as { environments?: Record<string, { values?: unknown[] } | null> } | null)?.environments;
-  const files: Record<string, unknown> = {};
-  for (const env of Object.values(environments ?? {})) {
-    for (const item of Array.isArray(env?.values) ? env.values : []) {
-      if (typeof item !== 'string' || item.includes('{{') || item.endsWith('.gotmpl')) continue;
+/**
+ * Plain YAML values files of the environments, read by their path in the helmfile; templates are left out,
+ * and so is a file that is not YAML (the conversion lists it). One that expands too far is refused.
+ */
+async function environmentFiles(document: unknown, baseDir: string, shownDir: string): Promise<Record<string, unknown>> {
+  const environments = (document as { environments?: unknown } | null)?.environments;
+  // No prototype: a file named `__proto__` is a key like any other.
+  const files: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (environments === null || typeof environments !== 'object') return files;
+  for (const env of Object.values(environments) as ({ values?: unknown } | null)[]) {
+    for (const item of env && Array.isArray(env.values) ? (env.values as unknown[]) : []) {
+      if (typeof item !== 'string' || item.includes('{{') || item.endsWith('.gotmpl') || Object.hasOwn(files, item)) continue;
       const text = await readFile(resolve(baseDir, item), 'utf8').catch(() => undefined);
       if (text === undefined) continue;
-      const parsed = parseDocument(text);
-      if (parsed.errors.length === 0) files[item] = parsed.toJS() ?? {};
+      let parsed: Document;
+      try {
+        parsed = parseDocument(text);
+      } catch {
+        continue;
+      }
+      if (parsed.errors.length === 0) files[item] = dataOf(parsed, shown(join(shownDir, item))) ?? {};
     }
   }
   return files;
@@ -66,20 +102,23 @@ export async function runImport(helmfile: string, options: ImportOptions, cwd: s
     document,
     file: helmfile,
     path: (p) => (isAbsolute(p) ? p : relativePath(outDir, resolve(helmfileDir, p))),
-    environmentFiles: await environmentFiles(document, helmfileDir),
+    environmentFiles: await environmentFiles(document, helmfileDir, dirname(helmfile)),
   });
-  // Checked as plan will load it (credentials aside, which only a TypeScript stack reads from the environment).
+  // Checked as plan will load it (credentials aside, which only a TypeScript stack reads from the
+  // environment). The needs are left out of this check: the conversion already mapped each one to a chart
+  // of the stack and refused a cycle without recursion, which a chain of thousands of needs requires.
   try {
-    resolveStack(result.stack as never, { file: out });
+    resolveStack({ ...result.stack, charts: result.stack.charts.map(({ needs: _needs, ...chart }) => chart) } as never, { file: out });
   } catch (error) {
     if (!isInputError(error)) throw error;
-    throw new StackConfigError(`the stack imported from it would not load: ${(error as Error).message}`, { file: helmfile });
+    throw new StackConfigError(`the stack imported from it would not load: ${clip((error as Error).message, LOADER_MESSAGE_MAX)}`, { file: helmfile });
   }
   const source = relative(outDir, file).split(sep).join('/') || file;
   const content = format === 'ts' ? emitTypeScript(result, source) : emitYaml(result, source, relativePath(outDir, join(packageRoot(), 'schema', 'helmcycle.schema.json')));
   await writeFile(out, content, { mode: 0o644 });
   const items = itemsFor(result, format);
-  for (const item of items) io.stderr(`not converted: ${item.field}: ${item.what} -> ${item.instead}\n`);
+  for (const item of items.slice(0, ITEMS_ON_STDERR)) io.stderr(`not converted: ${notConvertedLine(item)}\n`);
+  if (items.length > ITEMS_ON_STDERR) io.stderr(`not converted: … and ${items.length - ITEMS_ON_STDERR} more item(s), all listed in ${relative(cwd, out) || out}\n`);
   const environments = Object.keys(result.stack.environments ?? {}).length;
   io.stdout(`wrote ${relative(cwd, out) || out}: ${result.stack.charts.length} chart(s), ${environments} environment(s), ${items.length} item(s) not converted${items.length ? ' (listed above and in the file)' : ''}\n`);
   return 0;

@@ -4,7 +4,11 @@
 // equivalent goes to `note`. `needs` are resolved by convert.ts, which sees every release. Pure.
 import type { HelmfileRelease, HelmfileRepository, HelmfileSetEntry } from './helmfile-document.js';
 import { KNOWN_KEYS } from './helmfile-document.js';
+import type { SpecIssue } from '../errors.js';
+import { helmInputIssues } from './helm-input.js';
 import { notConvertedKey, type NotConverted } from './not-converted.js';
+import { fieldAt, PROTOTYPE_KEYS } from './plain-data.js';
+import { shown } from './quote.js';
 import { envLookup, hasTemplate, resolveDeep, resolveString, type TemplateScope } from './templates.js';
 
 export type StackChartData = Record<string, unknown>;
@@ -22,6 +26,8 @@ export interface ReleaseContext {
   /** A path the helmfile names, as the output file's folder reaches it. */
   path: (helmfilePath: string) => string;
   note: (item: NotConverted) => void;
+  /** A value helm would misread: the import refuses the helmfile (helm-input.ts). */
+  refuse: (issue: SpecIssue) => void;
 }
 
 export interface ConvertedRelease {
@@ -32,11 +38,20 @@ export interface ConvertedRelease {
 const isLocalPath = (chart: string) => /^(\.{1,2}\/|\/)/.test(chart) || chart === '.' || chart === '..';
 const envName = (...parts: string[]) => parts.join('_').toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
 
+/** A repository's field path (`repositories[private]`), its name quoted when it is not a plain word. */
+export const repositoryField = (name: string) => `repositories[${/^[\w.-]+$/.test(name) ? name : JSON.stringify(name)}]`;
+
+/**
+ * The keys a --set path writes into, as conservatively as can be: escapes are dropped before the split
+ * (helm's `a\.b` is one key `a.b`; taking it as two can only list more, never let `\__proto__` through).
+ */
+const setPathSegments = (path: string) => path.replace(/\\/g, '').split(/[.[\]]/);
+
 /** A scalar field resolved in the scope (a whole reference keeps its type), or undefined with a note. */
 function scalar(value: string, field: string, context: ReleaseContext): string | number | boolean | undefined {
   const resolved = resolveString(value, context.scope);
   if (resolved.ok && (typeof resolved.value === 'string' || typeof resolved.value === 'number' || typeof resolved.value === 'boolean')) return resolved.value;
-  context.note({ field, what: `the Go template '${value}' (${resolved.ok ? 'not a plain value' : resolved.reason})`, instead: 'a value per environment (environments.<env>.charts.<name>), or a function in a TypeScript stack (--ts)' });
+  context.note({ field, what: `the Go template '${shown(value)}' (${resolved.ok ? 'not a plain value' : resolved.reason})`, instead: 'a value per environment (environments.<env>.charts.<name>), or a function in a TypeScript stack (--ts)' });
   return undefined;
 }
 
@@ -45,17 +60,17 @@ function text(value: string | undefined, field: string, context: ReleaseContext)
   if (value === undefined) return undefined;
   const resolved = resolveString(value, context.scope);
   if (resolved.ok && (typeof resolved.value === 'string' || typeof resolved.value === 'number' || typeof resolved.value === 'boolean')) return String(resolved.value);
-  context.note({ field, what: `the Go template '${value}' (${resolved.ok ? 'not a plain value' : resolved.reason})`, instead: 'a value per environment (environments.<env>.charts.<name>), or a function in a TypeScript stack (--ts)' });
+  context.note({ field, what: `the Go template '${shown(value)}' (${resolved.ok ? 'not a plain value' : resolved.reason})`, instead: 'a value per environment (environments.<env>.charts.<name>), or a function in a TypeScript stack (--ts)' });
   return undefined;
 }
 
 function credentialsOf(repository: HelmfileRepository, chartName: string, field: string, context: ReleaseContext): CredentialRef | undefined {
   if (repository.username === undefined && repository.password === undefined) return undefined;
-  const prefix = envName('HELMFILE_REPO', repository.name);
+  const prefix = envName('HELMFILE_REPO', repository.name).slice(0, 100);
   const username = repository.username === undefined ? { env: `${prefix}_USERNAME` } : envLookup(repository.username) ? { env: envLookup(repository.username)! } : hasTemplate(repository.username) ? { env: `${prefix}_USERNAME` } : { literal: repository.username };
   const passwordEnv = (repository.password !== undefined && envLookup(repository.password)) || `${prefix}_PASSWORD`;
   if (repository.password !== undefined && !envLookup(repository.password)) {
-    context.note({ field: `${field}.password`, what: `the password of repository '${repository.name}' (written in the helmfile, not copied)`, instead: `the environment variable ${passwordEnv}, read by repositoryAuth in a TypeScript stack (--ts)` });
+    context.note({ field: `${field}.password`, what: `the password of repository '${shown(repository.name)}' (written in the helmfile, not copied)`, instead: `the environment variable ${passwordEnv}, read by repositoryAuth in a TypeScript stack (--ts)` });
   }
   return { chart: chartName, username, passwordEnv };
 }
@@ -68,11 +83,11 @@ function chartSource(release: HelmfileRelease, name: string, field: string, cont
   const slash = chart.indexOf('/');
   const repository = slash > 0 ? context.repositories.get(chart.slice(0, slash)) : undefined;
   if (!repository) {
-    context.note({ field: `${field}.chart`, what: `chart '${chart}' names no repository of this helmfile`, instead: 'repository: URL on the chart, or a local path (./charts/…) or an oci:// reference' });
+    context.note({ field: `${field}.chart`, what: `chart '${shown(chart)}' names no repository of this helmfile`, instead: 'repository: URL on the chart, or a local path (./charts/…) or an oci:// reference' });
     return { source: { chart } };
   }
   const chartName = chart.slice(slash + 1);
-  const repoField = `repositories[${repository.name}]`;
+  const repoField = repositoryField(repository.name);
   const credentials = credentialsOf(repository, name, repoField, context);
   if (repository.oci) {
     const url = repository.url.replace(/^oci:\/\//, '').replace(/\/+$/, '');
@@ -93,7 +108,7 @@ function valuesOf(release: HelmfileRelease, field: string, context: ReleaseConte
       return;
     }
     if (item.endsWith('.gotmpl')) {
-      context.note({ field: at, what: `the values template ${item} (rendered by helmfile)`, instead: 'a plain values file per environment (environments.<env>.charts.<name>.valuesFiles), or yamlFilesContent built by a function in a TypeScript stack (--ts)' });
+      context.note({ field: at, what: `the values template ${shown(item)} (rendered by helmfile)`, instead: 'a plain values file per environment (environments.<env>.charts.<name>.valuesFiles), or yamlFilesContent built by a function in a TypeScript stack (--ts)' });
       return;
     }
     const file = text(item, at, context);
@@ -106,9 +121,14 @@ function setOf(entries: readonly HelmfileSetEntry[] | undefined, key: 'set' | 's
   const out: Record<string, string | number | boolean> = {};
   (entries ?? []).forEach((entry, index) => {
     const at = `${field}.${key}[${index}]`;
-    for (const extra of Object.keys(entry)) if (!['name', 'value', 'values', 'file'].includes(extra)) context.note(notConvertedKey(`${at}.${extra}`, extra));
+    for (const extra of Object.keys(entry)) if (!['name', 'value', 'values', 'file'].includes(extra)) context.note(notConvertedKey(fieldAt(at, extra), extra));
     if (entry.file !== undefined) {
-      context.note({ field: `${at}.file`, what: `--set-file ${entry.name}=${entry.file}`, instead: 'valuesFiles, or yamlFilesContent read by a TypeScript stack (--ts)' });
+      context.note({ field: `${at}.file`, what: `--set-file ${shown(entry.name)}=${shown(entry.file)}`, instead: 'valuesFiles, or yamlFilesContent read by a TypeScript stack (--ts)' });
+      return;
+    }
+    const segment = setPathSegments(entry.name).find((s) => PROTOTYPE_KEYS.has(s));
+    if (segment !== undefined) {
+      context.note({ field: `${at}.name`, what: `the path '${shown(entry.name)}' (its segment '${segment}' would reach a JavaScript prototype, and helmcycle refuses it)`, instead: 'none: rename the key in the chart and its values' });
       return;
     }
     if (entry.values !== undefined) {
@@ -116,7 +136,7 @@ function setOf(entries: readonly HelmfileSetEntry[] | undefined, key: 'set' | 's
       return;
     }
     if (entry.value === undefined || entry.value === null) {
-      context.note({ field: `${at}.value`, what: `'${entry.name}' with no value`, instead: `${key}: { '${entry.name}': … } with the value it needs` });
+      context.note({ field: `${at}.value`, what: `'${shown(entry.name)}' with no value`, instead: `${key}: { '${shown(entry.name)}': … } with the value it needs` });
       return;
     }
     const value = typeof entry.value === 'string' ? scalar(entry.value, `${at}.value`, context) : entry.value;
@@ -142,13 +162,13 @@ export function flagsOf(source: Partial<Record<'wait' | 'waitForJobs' | 'timeout
 
 export function convertRelease(release: HelmfileRelease, field: string, context: ReleaseContext): ConvertedRelease {
   const name = text(release.name, `${field}.name`, context) ?? release.name;
-  for (const key of Object.keys(release)) if (!(KNOWN_KEYS.release as readonly string[]).includes(key)) context.note(notConvertedKey(`${field}.${key}`, key));
+  for (const key of Object.keys(release)) if (!(KNOWN_KEYS.release as readonly string[]).includes(key)) context.note(notConvertedKey(fieldAt(field, key), key));
   const { source, credentials } = chartSource(release, name, field, context);
   const namespace = text(release.namespace, `${field}.namespace`, context);
   const version = text(release.version, `${field}.version`, context);
   const set = setOf(release.set, 'set', field, context);
   const setString = setOf(release.setString, 'setString', field, context);
-  const labels = Object.fromEntries(Object.entries(release.labels ?? {}).map(([k, v]) => [k, text(v, `${field}.labels.${k}`, context) ?? v]));
+  const labels = Object.fromEntries(Object.entries(release.labels ?? {}).map(([k, v]) => [k, text(v, fieldAt(`${field}.labels`, k), context) ?? v]));
   const chart: StackChartData = {
     name,
     ...(namespace ? { namespace } : {}),
@@ -161,5 +181,6 @@ export function convertRelease(release: HelmfileRelease, field: string, context:
     ...(Object.keys(labels).length ? { labels } : {}),
     ...(installedOf(release, field, context) ? {} : { action: 'destroy' }),
   };
+  for (const issue of helmInputIssues(chart, field, context.scope.environment)) context.refuse(issue);
   return { chart, ...(credentials ? { credentials } : {}) };
 }

@@ -1,11 +1,15 @@
 // The imported stack as a file: YAML (as `helmcycle init --format yaml` writes one) or TypeScript
 // (`defineStack` from helmcycle/config, as `helmcycle init` writes one). Only TypeScript can read an
 // environment variable, so repository credentials are `process.env.NAME` there and a listed item in
-// YAML. Both start with the `# not converted:` block. Pure.
-import { stringify } from 'yaml';
+// YAML. Both start with the `# not converted:` block. The stack is data from the helmfile: YAML values are
+// written by the yaml package's own Document (it quotes every scalar), TypeScript values only as literals
+// (quote.ts), comments through quote.ts. Nothing else of the helmfile reaches the file. Pure.
+import { Document, Scalar, visit } from 'yaml';
 import type { CredentialRef } from './convert-release.js';
 import type { ImportResult } from './convert.js';
+import { EnvReference } from './env-reference.js';
 import { notConvertedLines, type NotConverted } from './not-converted.js';
+import { commentLines, tsKey, tsString } from './quote.js';
 
 export type ImportFormat = 'yaml' | 'ts';
 
@@ -22,15 +26,29 @@ export function itemsFor(result: ImportResult, format: ImportFormat): NotConvert
   ];
 }
 
-function header(source: string, items: readonly NotConverted[], comment: string): string[] {
-  return [`Imported from ${source} by helmcycle import. Review it, then: helmcycle plan`, ...notConvertedLines(items)].map((line) => `${comment} ${line}`);
+function header(source: string, items: readonly NotConverted[]): string[] {
+  return [`Imported from ${source} by helmcycle import. Review it, then: helmcycle plan`, ...notConvertedLines(items)];
 }
+
+/** Line breaks to YAML 1.1 readers (and to JavaScript), which YAML 1.2 writes raw in a scalar. */
+const OTHER_BREAKS = /[\r\u0085\u2028\u2029]/;
+const YAML_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
 export function emitYaml(result: ImportResult, source: string, schemaPath: string): string {
-  return [`# yaml-language-server: $schema=${schemaPath}`, ...header(source, itemsFor(result, 'yaml'), '#'), stringify(result.stack)].join('\n');
+  const document = new Document(result.stack);
+  // A string holding one of them is double-quoted, where YAML escapes them (\r, \N, \L, \P), so every
+  // YAML reader sees the same lines; the yaml package escapes only the first in a double-quoted scalar.
+  visit(document, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && OTHER_BREAKS.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  const comments = commentLines([`yaml-language-server: $schema=${schemaPath}`, ...header(source, itemsFor(result, 'yaml'))], '#');
+  // The Document writes each comment line after a '#' of its own; ours already hold theirs.
+  document.commentBefore = comments.map((line) => line.slice(1)).join('\n');
+  // Comments hold none of them (quote.ts), so each one left is inside a double-quoted scalar.
+  return document.toString().replace(/[\u0085\u2028\u2029]/g, (c) => YAML_ESCAPES[c]!);
 }
-
-const ENV_MARK = '\u0000helmcycle-env:';
 
 function withCredentials(result: ImportResult): ImportResult['stack'] {
   const byChart = new Map<string, CredentialRef>(result.credentials.map((c) => [c.chart, c]));
@@ -39,34 +57,36 @@ function withCredentials(result: ImportResult): ImportResult['stack'] {
     charts: result.stack.charts.map((chart) => {
       const credentials = byChart.get(chart.name as string);
       if (!credentials) return chart;
-      const username = 'env' in credentials.username ? `${ENV_MARK}${credentials.username.env}` : credentials.username.literal;
-      return { ...chart, repositoryAuth: { username, password: `${ENV_MARK}${credentials.passwordEnv}` } };
+      const username = 'env' in credentials.username ? new EnvReference(credentials.username.env) : credentials.username.literal;
+      return { ...chart, repositoryAuth: { username, password: new EnvReference(credentials.passwordEnv) } };
     }),
   };
 }
 
-/** An object key as TypeScript reads it: bare when it is an identifier. */
-const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k));
+const isPlainObject = (value: object) => [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
 
+/** A value as a TypeScript literal: strings, finite numbers, booleans, null, arrays, plain objects and environment references only. */
 function literal(value: unknown, indent: string): string {
-  if (typeof value === 'string') return value.startsWith(ENV_MARK) ? `process.env.${value.slice(ENV_MARK.length)}!` : JSON.stringify(value);
+  if (value instanceof EnvReference) return `process.env.${value.name}!`;
+  if (typeof value === 'string') return tsString(value);
+  if (typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value))) return JSON.stringify(value);
+  const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    const inner = `${indent}  `;
     return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join('\n')}\n${indent}]`;
   }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
+  if (value !== null && typeof value === 'object' && isPlainObject(value)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return '{}';
-    const inner = `${indent}  `;
-    return `{\n${entries.map(([k, v]) => `${inner}${key(k)}: ${literal(v, inner)},`).join('\n')}\n${indent}}`;
+    return `{\n${entries.map(([k, v]) => `${inner}${tsKey(k)}: ${literal(v, inner)},`).join('\n')}\n${indent}}`;
   }
-  return JSON.stringify(value);
+  // plain-data.ts keeps anything else out of the stack; reaching here is a bug, never a reason to write code.
+  throw new TypeError(`import cannot write a ${typeof value} value as TypeScript data`);
 }
 
 export function emitTypeScript(result: ImportResult, source: string): string {
   return [
-    ...header(source, itemsFor(result, 'ts'), '//'),
+    ...commentLines(header(source, itemsFor(result, 'ts')), '//'),
     "import { defineStack } from 'helmcycle/config';",
     '',
     `export default defineStack(${literal(withCredentials(result), '')});`,

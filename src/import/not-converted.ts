@@ -1,5 +1,7 @@
 // What an import could not carry over, each with what replaces it in helmcycle: the import lists every
-// such item (stderr and the output's `# not converted:` block) instead of dropping it. Pure.
+// such item (stderr and the output's `# not converted:` block) instead of dropping it. Items hold
+// helmfile text; quote.ts puts each on one line wherever it is written. Pure.
+import { oneLine, shown } from './quote.js';
 
 export interface NotConverted {
   /** Where it is in the helmfile: `releases[2].hooks`, `environments.prod.secrets`, `helmDefaults.verify`. */
@@ -51,11 +53,16 @@ const REPLACEMENTS: Record<string, { what: string; instead: string }> = {
 /** An item for a key of the helmfile, with its replacement; an unknown key says so. */
 export function notConvertedKey(field: string, key: string): NotConverted {
   const known = Object.hasOwn(REPLACEMENTS, key) ? REPLACEMENTS[key]! : undefined;
-  return known ? { field, ...known } : { field, what: `unknown key '${key}'`, instead: 'none known: check what it does in helmfile and set the matching chart spec field by hand' };
+  return known ? { field, ...known } : { field, what: `unknown key '${shown(key)}'`, instead: 'none known: check what it does in helmfile and set the matching chart spec field by hand' };
+}
+
+/** One item as one line, whatever its helmfile text holds, and never longer than a few hundred characters. */
+export function notConvertedLine(item: NotConverted): string {
+  return `${shown(item.field, 300)}: ${shown(item.what, 600)} -> ${oneLine(item.instead)}`;
 }
 
 /** The block the emitters write at the top of the file, one line per item. */
 export function notConvertedLines(items: readonly NotConverted[]): string[] {
   if (items.length === 0) return [];
-  return ['not converted:', ...items.map((item) => `  - ${item.field}: ${item.what} -> ${item.instead}`)];
+  return ['not converted:', ...items.map((item) => `  - ${notConvertedLine(item)}`)];
 }

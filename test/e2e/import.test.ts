@@ -2,10 +2,11 @@
 // converted, and the converted stack's plan (and apply) hold each release the helmfile declared, with
 // the values that reach the manifest.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import type { ChartPlan } from '../../src/stack/plan.js';
 import { env, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
@@ -38,6 +39,7 @@ async function plan(target: HelmUnderTest, dir: string, ...args: string[]): Prom
 }
 
 const patchOf = (p: ChartPlan, resource: string) => p.changes.find((c) => c.resource === resource)?.patch ?? '';
+const exists = (path: string) => access(path).then(() => true, () => false);
 
 for (const target of helmsUnderTest()) {
   describe(`helmcycle import with ${target.label}`, () => {
@@ -68,6 +70,28 @@ for (const target of helmsUnderTest()) {
       assert.match(configMap, /build: "0042"/);
       assert.match(patchOf(plans.frontend!, `Deployment/${namespace}/frontend-web`), /replicas: 2/);
       assert.ok(plans.metrics!.changes.length > 0, 'monitor-stack renders objects');
+    });
+
+    it('imports a hostile helmfile to TypeScript: its text reaches helm as values, never runs', async () => {
+      const namespace = uniqueNamespace(`import-hostile-${target.label}`);
+      namespaces.push(namespace);
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-hostile-e2e-'));
+      const marker = join(dir, 'PWNED');
+      const run$ = `process.getBuiltinModule('fs').writeFileSync(${JSON.stringify(marker)}, 'ran')`;
+      const message = `line one\n${run$}//\u2028${run$}//\n\u0000helmcycle-env:HOME + String(${run$})`;
+      await writeFile(join(dir, 'helmfile.yaml'), stringify({
+        repositories: [{ name: 'local', url: env.repo }],
+        releases: [{ name: 'hostile', namespace, chart: 'local/web', version: '1.0.0', needs: [`elsewhere\n${run$}//`], [`x\n${run$}//`]: 1, values: [{ message }] }],
+      }));
+      const imported = await run(['import', 'helmfile.yaml', '--ts'], dir);
+      assert.equal(imported.code, 0, imported.stderr);
+      const config = join(dir, 'helmcycle.config.ts');
+      // 'helmcycle/config' resolves only where helmcycle is installed; here the source stands in for it.
+      await writeFile(config, (await readFile(config, 'utf8')).replace("'helmcycle/config'", JSON.stringify(resolve('src/config.ts'))));
+      const applied = await run(['-c', 'helmcycle.config.ts', '--helm', target.binary, '--output', 'json', 'apply'], dir);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.equal(await exists(marker), false, 'helmfile text ran as code');
+      assert.equal(((await target.helm.getValues({ release: 'hostile', namespace })) as { message?: unknown }).message, message);
     });
 
     it('plans environments, needs and installed: false, and applies the production values', async () => {
