@@ -1,5 +1,5 @@
 // helmfile on the same charts, when a helmfile binary (HELMCYCLE_BENCH_HELMFILE) and a folder of helm
-// plugins holding helm-diff (HELMCYCLE_BENCH_HELM_PLUGINS) are given; README "Benchmarks" says how to
+// plugins holding helm-diff (HELMCYCLE_BENCH_HELM_PLUGINS) are given; docs/benchmarks.md says how to
 // build both from their sources. Its helm config is isolated in a scratch folder.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 // The saved plan (`plan --out FILE`, `apply FILE`): each chart's decision and the inputs it was decided
 // on, and the checks that tell whether those inputs still hold. A saved plan is applied only as long as
 // the config it was made from and the releases it saw are what they were; otherwise it is stale and
-// apply refuses before changing anything (see "Saved plans" in the README). Pure.
+// apply refuses before changing anything (see docs/saved-plans.md). Pure.
 //
 // The file holds no secret: reasons come masked from planChart, and the inputs are fingerprints
 // (plan-inputs.ts), never values.

@@ -85,7 +85,7 @@ const versionOf = (c: Combination) => (c.breaking ? OLD : NEW);
 const label = (c: Combination) => Object.entries(c).filter(([, v]) => v !== false).map(([k, v]) => (v === true ? k : v)).join(' + ');
 
 /**
- * The expected action, as the decision table in the README states it (rules 0 to 6 of decide.ts),
+ * The expected action, as the decision table in docs/decisions.md states it (rules 0 to 6 of decide.ts),
  * written as a table of situations rather than as the code's chain of ifs.
  */
 function expectedAction(c: Combination): DeployAction {
