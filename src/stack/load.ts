@@ -15,6 +15,7 @@ import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
 import { resolveFleet } from '../fleet/resolve-fleet.js';
+import { readingConfig } from './config-code-error.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
 import { anchorPaths, checkStackFiles } from './paths.js';
@@ -188,7 +189,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
 export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string } = {}): Promise<ResolvedStack> {
   const file = await findConfigFile(configFile, options.cwd);
   const definition = await loadStackFile(file);
-  const stack = resolveStack(definition, { file, ...(options.environment ? { environment: options.environment } : {}) });
+  const stack = readingConfig(file, () => resolveStack(definition, { file, ...(options.environment ? { environment: options.environment } : {}) }));
   await checkStackFiles(stack);
   return stack;
 }
