@@ -7,7 +7,7 @@
 // helm follows them. A TS config is code and not checked: a config that assembles its stack from data
 // it does not trust opts in by calling checkStackPaths itself (see checkStackPaths).
 import { existsSync, statSync } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StackConfigError, type SpecIssue } from '../errors.js';
 import { isLocalChart } from '../lifecycle/requests.js';
@@ -47,12 +47,21 @@ export function isInside(path: string, folder: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
-/** The real path of `path`; for one that does not exist, the real path of its nearest existing parent plus the rest. */
+/**
+ * The real path of `path`; for one that does not exist, the real path of its nearest existing parent
+ * plus the rest. A link that cannot be followed (a loop, a folder it may not search) is judged by where
+ * it points, never by where it sits.
+ */
 async function realOf(path: string): Promise<string> {
   try {
     return await realpath(path);
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     const parent = dirname(path);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      const target = await readlink(path).catch(() => undefined);
+      if (target !== undefined) return resolve(dirname(path), target);
+    }
     return parent === path ? path : join(await realOf(parent), basename(path));
   }
 }
@@ -109,13 +118,15 @@ export async function checkStackPaths(stack: ResolvedStack, policy: PathPolicy =
     else if (isFolder(real)) problems.push(...(await escapingLinks(real, allowed)).map((link) => `the symlink ${link} leads outside ${where}`));
     if (problems.length === 0) continue;
     const issues = byChart.get(chart) ?? [];
-    issues.push(...problems.map((message) => ({ field, message: `${message}; a YAML stack reads only files inside it (the runner may allow a folder with --allow-path)` })));
+    issues.push(...problems.map((message) => ({ field, message })));
     byChart.set(chart, issues);
   }
   const [first] = byChart;
   if (!first) return;
   const [chart, issues] = first;
-  throw new StackConfigError(chart ? `chart '${chart}' names a path outside the stack's folder` : `the stack names a path outside its folder`, { file: stack.file, ...(chart ? { chart } : {}), issues });
+  // The reason and the way out go first: the issue lines are cut at a screen's width.
+  const what = chart ? `chart '${chart}' names a path outside the stack's folder` : 'the stack names a path outside its folder';
+  throw new StackConfigError(`${what} (a YAML stack reads only files inside its repository; the runner may allow a folder with --allow-path)`, { file: stack.file, ...(chart ? { chart } : {}), issues });
 }
 
 function isFolder(path: string): boolean {

@@ -65,7 +65,7 @@ describe('paths of a YAML stack stay inside its repository', () => {
     assert.equal(error.chart, 'web');
     assert.equal(error.file, file);
     assert.deepEqual(error.issues.map((i) => i.field), ['valuesFiles[1]']);
-    assert.match(error.message, new RegExp(`^${file}: chart 'web' names a path outside the stack's folder\\n  - valuesFiles\\[1\\]: ${join(base, 'secret.yaml')} is outside the stack's repository`));
+    assert.match(error.message, new RegExp(`^${file}: chart 'web' names a path outside the stack's folder \\(a YAML stack reads only files inside its repository; the runner may allow a folder with --allow-path\\)\\n  - valuesFiles\\[1\\]: ${join(base, 'secret.yaml')} is outside the stack's repository`));
   });
 
   it('refuses ../ past the repository, a chart of ../../.., and a folder with no .git as its own root', async () => {
@@ -121,10 +121,22 @@ describe('helmcycle template with a YAML stack that names a file outside', () =>
     const code = await main(['--helm', helm, 'template'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false, cwd: team });
     assert.equal(code, 2, stderr);
     assert.ok(!stdout.includes('TOPSECRET') && !stderr.includes('TOPSECRET'), 'the secret file was rendered');
-    assert.match(stderr, /chart 'web' names a path outside the stack's folder\n {2}- valuesFiles\[0\]: .*secret\.yaml is outside the stack's repository/);
+    assert.match(stderr, /chart 'web' names a path outside the stack's folder \(.*--allow-path\)\n {2}- valuesFiles\[0\]: .*secret\.yaml is outside the stack's repository/);
     // With the folder allowed, the same stack renders it: the stand-in is a fair witness.
     stdout = '';
     assert.equal(await main(['--helm', helm, '--allow-path', base, 'template'], { stdout: (t) => (stdout += t), stderr: () => {}, interactive: false, cwd: team }), 0);
     assert.match(stdout, /TOPSECRET/);
+  });
+});
+
+describe('links that cannot be followed', () => {
+  it('judges a link loop by where it points, not by where it sits', async () => {
+    const { base, team } = await layout();
+    // team/loop.yaml → base/outside-loop → team/loop.yaml: realpath fails (ELOOP); the link points outside.
+    await symlink(join(base, 'outside-loop'), join(team, 'loop.yaml'));
+    await symlink(join(team, 'loop.yaml'), join(base, 'outside-loop'));
+    const error = await refused(await stackIn(team, 'charts: [{name: web, chart: ./chart, valuesFiles: [loop.yaml]}]\n'));
+    assert.equal(error.issues[0]!.field, 'valuesFiles[0]');
+    assert.match(error.issues[0]!.message, /loop\.yaml \(really .*outside-loop\) is outside/);
   });
 });
