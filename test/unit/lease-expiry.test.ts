@@ -9,6 +9,7 @@ import type { KubeClient, KubeObject } from '../../src/kube/types.js';
 import { leaseObject, leaseState, readLease, type RunIdentity } from '../../src/lease/lease-record.js';
 import { awaitRecoverable } from '../../src/lease/await-recoverable.js';
 import { acquireReleaseLease, LeaseHeldError } from '../../src/lease/release-lease.js';
+import { leaseHolder } from '../../src/lease/lease-view.js';
 
 const here = 'boot-a/pid:[4026531836]';
 const self: RunIdentity = { runId: 'me-1', host: 'ci-1', pid: 100, command: 'helmcycle apply', processSpace: here };
@@ -159,5 +160,15 @@ describe('a lease whose writes are refused every time', () => {
       createObject: async () => { controller.abort(new Error('cancelled')); throw new KubeRequestError('Conflict', 409); },
     } as unknown as KubeClient;
     await assert.rejects(acquireReleaseLease({ kube, release: 'web', namespace: 'apps', self, lockTimeoutMs: 60_000, signal: controller.signal, processSpace: here }), (error: Error) => error.name === 'AbortError' || error.message === 'cancelled');
+  });
+});
+
+describe('who holds a lease, as plan and status say it', () => {
+  it('names a holder whose renewTime looks old by this clock as holding it, with the age as a hint only', async () => {
+    const twoHoursAgo = new Date(Date.now() - 7_200_000);
+    const store = leaseStore(leaseObject('web', 'apps', skewed, twoHoursAgo));
+    const said = await leaseHolder(store.kube, 'web', 'apps');
+    assert.match(said ?? '', /^helmcycle apply \(pid 200 on ci-2, run other-2\) since .*, last renewed 7200s ago by this machine's clock \(a run waits for 30s without a renewal before taking it over\)$/);
+    assert.doesNotMatch(said ?? '', /lapsed/);
   });
 });
