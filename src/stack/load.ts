@@ -15,7 +15,7 @@ import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
 import { resolveFleet } from '../fleet/resolve-fleet.js';
-import { readingConfig } from './config-code-error.js';
+import { firstLine, readingConfig, readingConfigAsync } from './config-code-error.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
 import { anchorPaths, checkStackFiles } from './paths.js';
@@ -67,7 +67,7 @@ async function loadModule(file: string): Promise<unknown> {
   } catch (error) {
     if (error instanceof StackConfigError) throw error;
     if (isTransformFailure(error)) throw syntaxError((error as Error).message, file);
-    throw new StackConfigError(`could not load: ${(error as Error).message.split('\n')[0]}`, { file });
+    throw new StackConfigError(`could not load: ${firstLine(error)}`, { file });
   }
 }
 
@@ -189,7 +189,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
 
 export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string; allowPaths?: readonly string[] } = {}): Promise<ResolvedStack> {
   const file = await findConfigFile(configFile, options.cwd);
-  const definition = await loadStackFile(file);
+  const definition = await readingConfigAsync(file, () => loadStackFile(file));
   const stack = readingConfig(file, () => resolveStack(definition, { file, ...(options.environment ? { environment: options.environment } : {}) }));
   // A YAML stack is data: it reads nothing outside its repository (path-containment.ts), checked before
   // anything else looks at those paths (not even whether they exist).

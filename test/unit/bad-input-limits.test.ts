@@ -27,6 +27,18 @@ describe('hostile stacks at load', () => {
     assert.ok(screen(run.stderr));
   });
 
+  it('names the TS config that throws something other than an Error, or exports a Proxy that throws', async () => {
+    for (const [source, message] of [
+      ['throw "a plain string";\nexport default {};\n', /could not load: a plain string/],
+      ['export default new Proxy({}, { get() { throw 42; } });\n', /the config's code threw while it was loaded: 42/],
+    ] as const) {
+      const run = await cliIn({ 'helmcycle.config.ts': source }, ['list']);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`${join(run.dir, 'helmcycle.config.ts')}: ${message.source}`));
+      assert.doesNotMatch(run.stderr, /\n\s+at /);
+    }
+  });
+
   it('lists a needs chain 6,000 deep', async () => {
     const depth = 6_000;
     const charts = Array.from({ length: depth }, (_, i) => ({ name: `c${i}`, chart: 'oci://r.example/c', ...(i < depth - 1 ? { needs: [`c${i + 1}`] } : {}) }));
