@@ -1,12 +1,15 @@
 // Builds the real clients from connection options, so a script needs one call to get going. The helm
 // client reads release state from Helm's own storage through the Kubernetes API (no helm process for a
 // question) and sends every change and render to the helm binary.
+import { homedir } from 'node:os';
+import { delimiter } from 'node:path';
 import { CliHelmClient } from './helm/cli-client.js';
 import type { HelmDebugLogger } from './helm/debug-line.js';
 import type { ReleaseViewScope } from './helm/release-snapshot.js';
 import type { HelmVersion } from './helm/types.js';
 import { StorageBackedHelmClient } from './helm/storage-backed-client.js';
 import { NodeKubeClient } from './kube/client.js';
+import { kubeconfigSource } from './kube/kubeconfig-files.js';
 
 export interface ConnectionOptions {
   /** Path of a kubeconfig file; KUBECONFIG or ~/.kube/config by default. */
@@ -28,15 +31,21 @@ export interface ConnectionOptions {
 }
 
 export function createClients(options: ConnectionOptions = {}): { helm: StorageBackedHelmClient; kube: NodeKubeClient } {
-  const kubeconfig = options.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0];
+  // The kubeconfig the environment check read too (kube/kubeconfig-files.ts): one file is named to helm
+  // and the KubeClient alike; KUBECONFIG's list (empty entries dropped) is merged as kubectl merges it,
+  // here for the KubeClient and by helm itself (client-go's rules) from the same list.
+  const source = kubeconfigSource(options.kubeconfig, process.env.KUBECONFIG, homedir());
+  const kubeconfig = source.origin !== 'default' && source.files.length === 1 ? source.files[0] : undefined;
+  const kubeconfigFiles = source.files.length > 1 ? source.files : undefined;
   const cli = new CliHelmClient({
     binary: options.helmBinary ?? process.env.HELMCYCLE_HELM ?? 'helm',
     ...(kubeconfig ? { kubeconfig } : {}),
+    ...(kubeconfigFiles ? { env: { KUBECONFIG: kubeconfigFiles.join(delimiter) } } : {}),
     ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
     ...(options.debug ? { debug: options.debug } : {}),
     ...(options.helmVersion ? { knownVersion: options.helmVersion } : {}),
   });
-  const kube = new NodeKubeClient({ ...(kubeconfig ? { kubeconfig } : {}), ...(options.kubeContext ? { context: options.kubeContext } : {}) });
+  const kube = new NodeKubeClient({ ...(kubeconfig ? { kubeconfig } : {}), ...(kubeconfigFiles ? { kubeconfigFiles } : {}), ...(options.kubeContext ? { context: options.kubeContext } : {}) });
   const helm = new StorageBackedHelmClient(cli, kube, { scope: options.releaseView ?? 'live' });
   return { helm, kube };
 }

@@ -33,6 +33,7 @@ export type {
 } from './lifecycle/types.js';
 export type { ChartDefaults, ResolvedChart, ResolvedStack, StackChart, StackDefinition, StackEnvironment } from './stack/types.js';
 export { loadStack, loadStackFile, resolveStack } from './stack/load.js';
+export { checkStackPaths, stackRoot, type PathPolicy } from './stack/path-containment.js';
 export { runStack, type ChartRunRecord, type StackResult, type StackRunOptions } from './stack/run-stack.js';
 export { planChart, type ChartPlan, type PlanAction } from './stack/plan.js';
 export { diffManifests, formatManifestDiff, type ResourceChange } from './stack/manifest-diff.js';

@@ -4,25 +4,28 @@
 // No message here carries a credential: they name paths, contexts, clusters, users and server URLs
 // (without any user:password part), and the few words of an error that are passed through are masked by
 // the prober first.
+import { describeKubeconfigFiles, kubeconfigSource, type KubeconfigOrigin } from '../kube/kubeconfig-files.js';
 import { serverUrlWithoutCredentials } from '../kube/server-url.js';
 
 /** Where the kubeconfig path came from, as the user set it. */
-export type KubeconfigOrigin = '--kubeconfig' | 'KUBECONFIG' | 'default';
+export type { KubeconfigOrigin };
 
 export interface KubeconfigChoice {
+  /** The file, or the files of KUBECONFIG as one line (for messages). */
   path: string;
+  /** The files read, in the order their values win (kube/kubeconfig-files.ts); `[path]` when absent. */
+  files?: string[];
   origin: KubeconfigOrigin;
 }
 
 /**
- * The kubeconfig a command uses, chosen as src/clients.ts chooses it: --kubeconfig, else the first file
- * of KUBECONFIG, else ~/.kube/config.
+ * The kubeconfig a command uses, chosen as src/clients.ts chooses it (kube/kubeconfig-files.ts):
+ * --kubeconfig, else every file of KUBECONFIG (empty entries skipped, merged as kubectl merges them),
+ * else ~/.kube/config.
  */
 export function chooseKubeconfig(flag: string | undefined, kubeconfigEnv: string | undefined, home: string): KubeconfigChoice {
-  if (flag) return { path: flag, origin: '--kubeconfig' };
-  const first = kubeconfigEnv?.split(':')[0];
-  if (first) return { path: first, origin: 'KUBECONFIG' };
-  return { path: `${home.replace(/\/$/, '')}/.kube/config`, origin: 'default' };
+  const source = kubeconfigSource(flag, kubeconfigEnv, home.replace(/\/$/, ''));
+  return { path: describeKubeconfigFiles(source.files), files: source.files, origin: source.origin };
 }
 
 export type HelmOrigin = '--helm' | 'HELMCYCLE_HELM' | 'PATH';

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { KubeConfig } from '../kube/client-node.js';
+import { loadKubeconfigFiles } from '../kube/kubeconfig-files.js';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
 import { parseHelmVersion } from '../helm/parse.js';
@@ -88,6 +89,7 @@ function loadedFacts(config: KubeConfig, requested: string | undefined): Kubecon
 }
 
 async function readKubeconfig(choice: KubeconfigChoice, requested: string | undefined): Promise<{ facts: KubeconfigFacts; config?: KubeConfig }> {
+  if (choice.files && choice.files.length > 1) return readKubeconfigList(choice.files, requested);
   try {
     const info = await stat(choice.path);
     if (!info.isFile()) return { facts: { state: 'unreadable', reason: 'it is not a file' } };
@@ -109,6 +111,24 @@ async function readKubeconfig(choice: KubeconfigChoice, requested: string | unde
   try {
     config.loadFromFile(choice.path);
   } catch (error) {
+    return { facts: loadFailure(error) };
+  }
+  if (requested) config.setCurrentContext(requested);
+  return { facts: loadedFacts(config, requested), config };
+}
+
+/** KUBECONFIG's files merged as kubectl merges them (the same KubeConfig the run's client uses). */
+async function readKubeconfigList(files: readonly string[], requested: string | undefined): Promise<{ facts: KubeconfigFacts; config?: KubeConfig }> {
+  for (const file of files) {
+    const info = await stat(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : error));
+    if (info instanceof Error) return { facts: { state: 'unreadable', reason: `${(info as NodeJS.ErrnoException).code ?? 'unknown error'} (${file})` } };
+    if (info && !info.isFile()) return { facts: { state: 'unreadable', reason: `${file} is not a file` } };
+  }
+  let config: KubeConfig;
+  try {
+    config = loadKubeconfigFiles(files);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { facts: { state: 'missing' } };
     return { facts: loadFailure(error) };
   }
   if (requested) config.setCurrentContext(requested);
@@ -191,7 +211,7 @@ async function probeHelm(choice: HelmChoice, signal: AbortSignal | undefined, de
 export async function gatherEnvironmentFacts(options: EnvironmentCheckOptions): Promise<EnvironmentFacts> {
   const env = options.env ?? process.env;
   const kubeconfigChoice = chooseKubeconfig(options.kubeconfig, env.KUBECONFIG, options.home ?? homedir());
-  const named = Boolean(options.kubeconfig || env.KUBECONFIG || options.kubeContext);
+  const named = Boolean(options.kubeconfig || kubeconfigChoice.origin === 'KUBECONFIG' || options.kubeContext);
   const checkKube = options.needs === 'cluster' || named;
   const seconds = options.serverProbeSeconds ?? SERVER_PROBE_SECONDS;
   const helmChoice = chooseHelm(options.helm, env.HELMCYCLE_HELM);

@@ -2,7 +2,7 @@
 // one bounded GET /version: the environment check), then runs the whole stack with clients of its own,
 // with the stack resolved for its environment. The fleet runner orders waves, limits parallelism and
 // keeps the budget; this prints the target × chart matrix and writes the report.
-import { writeFile } from 'node:fs/promises';
+import { writePrivateFile } from './private-file.js';
 import { UsageError } from '../errors.js';
 import { fleetMatrix, formatMatrix, formatMatrixJson, type TargetRow } from '../fleet/matrix.js';
 import { runFleet, type FleetResult } from '../fleet/run-fleet.js';
@@ -130,18 +130,18 @@ export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
  */
 async function writeFleetReport(path: string, rows: readonly TargetRow[], ok: boolean, events: ReadonlyMap<string, StackEvent[]>): Promise<void> {
   if (path.endsWith('.json')) {
-    await writeFile(path, JSON.stringify({ ok, targets: rows }, null, 2), { mode: 0o600 });
+    await writePrivateFile(path, JSON.stringify({ ok, targets: rows }, null, 2));
     return;
   }
   const [{ buildReport }, { escapeXml }] = await Promise.all([import('../report/html.js'), import('../report/escape.js')]);
   const base = path.replace(/\.html?$/, '');
   const name = base.split('/').pop()!;
-  for (const [target, seen] of events) await writeFile(`${base}.${target}.html`, buildReport(seen), { mode: 0o600 });
+  for (const [target, seen] of events) await writePrivateFile(`${base}.${target}.html`, buildReport(seen));
   const charts = rows[0]?.charts.map((c) => c.chart) ?? [];
   const cell = (text: string) => `<td class="${escapeXml(text.replace(/\W/g, '-'))}">${escapeXml(text)}</td>`;
   const body = rows
     .map((r) => `<tr><th>${events.has(r.target) ? `<a href="${escapeXml(`${name}.${r.target}.html`)}">${escapeXml(r.target)}</a>` : escapeXml(r.target)}</th>${cell(r.wave ?? '-')}${r.charts.map((c) => cell(c.status)).join('')}${cell(r.status)}<td>${escapeXml(r.reason ?? '')}</td></tr>`)
     .join('\n');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>helmcycle fleet</title><style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}.failed,.unreachable{color:#b00}.not-started{color:#888}</style></head><body><h1>helmcycle fleet: ${ok ? 'ok' : 'not ok'}</h1><table><tr><th>target</th><th>wave</th>${charts.map((c) => `<th>${escapeXml(c)}</th>`).join('')}<th>target status</th><th>reason</th></tr>\n${body}</table></body></html>\n`;
-  await writeFile(path, html, { mode: 0o600 });
+  await writePrivateFile(path, html);
 }

@@ -1,6 +1,7 @@
 // The `helmcycle` command: parses the command line, loads the stack, and runs one command. `main`
 // returns the exit code instead of exiting, so tests can drive it in-process as well as via the binary.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { delimiter } from 'node:path';
 import { isHelmcycleError, UsageError } from '../errors.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
@@ -51,6 +52,8 @@ interface GlobalOptions {
   targets: string[];
   targetLabel: string[];
   shard?: string;
+  /** Folders outside its repository a YAML stack may read (path-containment.ts). */
+  allowPath: string[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -86,9 +89,14 @@ class CliRun {
     private readonly argv: readonly string[] = [],
   ) {}
 
+  /** --allow-path, and HELMCYCLE_ALLOW_PATHS (folders separated as in PATH): what the runner lets a YAML stack read. */
+  private allowPaths(): string[] {
+    return [...this.options.allowPath, ...(process.env.HELMCYCLE_ALLOW_PATHS ?? '').split(delimiter).filter(Boolean)];
+  }
+
   private async stack(): Promise<ResolvedStack> {
     const { loadStack } = await loadModule();
-    return loadStack(this.options.config, { ...(this.options.env ? { environment: this.options.env } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) });
+    return loadStack(this.options.config, { ...(this.options.env ? { environment: this.options.env } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() });
   }
 
   private async clients() {
@@ -143,7 +151,7 @@ class CliRun {
     const { loadStack } = await loadModule();
     return {
       stack,
-      stackFor: (environment: string | undefined) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      stackFor: (environment: string | undefined) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() }),
       targetSelection: await this.targetSelection(),
       selection: this.selection(),
       kubeconfig: this.options.kubeconfig,
@@ -219,7 +227,7 @@ class CliRun {
     const { loadStack } = await loadModule();
     const prepared = await prepareSavedPlan(file, {
       given: { ...this.options, forceUpgrade: flags.forceUpgrade },
-      loadStack: (config, environment) => loadStack(config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}) }),
+      loadStack: (config, environment) => loadStack(config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() }),
       helm,
       server: serverOf(kube.config),
       signal: this.io.signal,
@@ -353,6 +361,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report <file>', 'write an HTML report of the run (apply, destroy, validate)')
     .option('--no-color', 'no colours (also with NO_COLOR, or when the output is not a terminal)')
+    .option('--allow-path <dir>', "a folder outside the stack's repository that a YAML stack may read files from (repeatable)", collect, [])
     .option('--lock-timeout <duration>', 'how long to wait for another run that holds a release (e.g. 90s, 5m), then refuse', parseDuration, 300)
     .version(helmcycleVersion(), '-V, --version', "print helmcycle's version")
     .option('--targets <names>', "only these of the stack's targets (comma-separated; repeatable)", commaList, [])

@@ -28,7 +28,8 @@ function reason(error: unknown): string {
 
 /**
  * Where the report will go (`report` resolved against `cwd`), or a UsageError saying why it cannot be
- * written there: a folder, a missing folder, no write permission. Creates nothing.
+ * written there: a folder, a missing folder, no write permission (to the file, or to its folder, where
+ * the new report is made before it replaces the old). Creates nothing.
  */
 export async function checkReportPath(report: string, cwd: string): Promise<string> {
   const path = resolve(cwd, report);
@@ -40,10 +41,9 @@ export async function checkReportPath(report: string, cwd: string): Promise<stri
   });
   if (existing?.isDirectory()) throw fail(`${path} is a folder; name a file in it, such as ${resolve(path, 'report.html')}`);
   if (/[\\/]$/.test(report)) throw fail('names a folder (it ends in a slash); name a file, such as report.html');
-  if (existing) {
-    await access(path, constants.W_OK).catch((error: unknown) => { throw fail(`cannot write ${path}: ${reason(error)}`); });
-    return path;
-  }
+  if (existing) await access(path, constants.W_OK).catch((error: unknown) => { throw fail(`cannot write ${path}: ${reason(error)}`); });
+  // The report is written to a new file beside it and renamed over it (private-file.ts): the folder
+  // must take a new file even when the report replaces one.
   const folder = dirname(path);
   const parent = await stat(folder).catch(() => undefined);
   if (!parent) throw fail(`the folder ${folder} does not exist`);

@@ -1,12 +1,12 @@
 // Writes `--report`: the run's masked events and the facts the run already knew, gathered here from
 // the command line and the clients (the helm client remembers the versions it learnt; the kubeconfig
 // names the context and server). Nothing is asked of helm or the cluster for the report.
-import { writeFile } from 'node:fs/promises';
 import type { StorageBackedHelmClient } from '../helm/storage-backed-client.js';
 import type { NodeKubeClient } from '../kube/client.js';
 import type { RunFacts } from '../report/run-facts.js';
 import type { StackEvent } from '../stack/events.js';
 import { helmcycleVersion } from '../version.js';
+import { writePrivateFile } from './private-file.js';
 
 export interface RunFactSources {
   argv: readonly string[];
@@ -39,8 +39,8 @@ export function runFactsOf(sources: RunFactSources): RunFacts {
   };
 }
 
-/** The report, private to its owner (0600): it holds the run's error messages. */
+/** The report, private to its owner (0600, also over an existing file): it holds the run's error messages. */
 export async function writeRunReport(path: string, events: readonly StackEvent[], sources: RunFactSources): Promise<void> {
   const { buildReport } = await import('../report/html.js');
-  await writeFile(path, buildReport(events, runFactsOf(sources)), { mode: 0o600 });
+  await writePrivateFile(path, buildReport(events, runFactsOf(sources)));
 }

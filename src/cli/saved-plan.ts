@@ -1,8 +1,7 @@
 // `plan --out FILE` and `apply FILE`: writing a plan, and checking one before it is applied. The format
 // and its checks are in stack/plan-file.ts, the fingerprints in stack/plan-inputs.ts.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { StackConfigError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import { maskerForSpecs } from '../secrets/sensitive.js';
@@ -16,6 +15,7 @@ import type { ChartPlan } from '../stack/plan.js';
 import { selectedCharts } from '../stack/run-stack.js';
 import type { Selection } from '../stack/select.js';
 import type { ResolvedChart, ResolvedStack } from '../stack/types.js';
+import { writePrivateFile } from './private-file.js';
 
 /** The API server a kubeconfig points at, as a plan records it (any user:password in the URL dropped). */
 export function serverOf(config: { getCurrentCluster(): { server: string } | null }): string {
@@ -73,15 +73,7 @@ export async function savePlan(file: string, input: SavePlanInput): Promise<void
   // fields are left out of the check: a short sensitive value could occur in random hex by chance.
   const words = formatSavedPlan({ ...plan, salt: '', configDigest: '', charts: plan.charts.map((c) => ({ ...c, inputs: '' })) });
   if (maskerForSpecs(stack.charts.map((c) => c.definition)).reveals(words)) throw new Error('refusing to write a plan file that would hold a sensitive value');
-  const path = resolve(file);
-  const temporary = join(dirname(path), `.${randomBytes(6).toString('hex')}.helmcycle-plan.tmp`);
-  try {
-    await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writePrivateFile(resolve(file), text);
 }
 
 export interface GivenOptions {

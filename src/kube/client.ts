@@ -38,16 +38,20 @@ import type {
   WatchFrom,
 } from './types.js';
 import { parseWatchLine, WatchUnsupportedError } from './watch-events.js';
+import { loadKubeconfigFiles } from './kubeconfig-files.js';
 
 export interface KubeClientOptions {
   /** A kubeconfig file; KUBECONFIG or ~/.kube/config by default. */
   kubeconfig?: string;
+  /** Several kubeconfig files (KUBECONFIG's list), merged as kubectl merges them (kubeconfig-files.ts). */
+  kubeconfigFiles?: string[];
   context?: string;
 }
 
 export function loadKubeConfig(options: KubeClientOptions = {}): KubeConfig {
-  const config = new KubeConfig();
+  let config = new KubeConfig();
   if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+  else if (options.kubeconfigFiles?.length) config = loadKubeconfigFiles(options.kubeconfigFiles);
   else config.loadFromDefault();
   if (options.context) config.setCurrentContext(options.context);
   return config;

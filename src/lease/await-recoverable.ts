@@ -4,9 +4,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmcycleError } from '../errors.js';
 import type { ReleaseInfo } from '../helm/types.js';
-import type { LeaseRecord, LeaseState, RunIdentity } from './lease-record.js';
+import { holderVisibleHere, type LeaseRecord, type LeaseState, type RunIdentity } from './lease-record.js';
 import { helmRunningFor, processAlive } from './local-processes.js';
 import { judgePending } from './pending-guard.js';
+import { currentProcessSpace } from './process-space.js';
 
 export interface AwaitRecoverableOptions {
   release: ReleaseInfo;
@@ -21,6 +22,8 @@ export interface AwaitRecoverableOptions {
   log: (message: string) => void;
   signal?: AbortSignal;
   pollMs?: number;
+  /** For tests: this process's space (process-space.ts). */
+  processSpace?: string;
 }
 
 export type AwaitOutcome =
@@ -40,6 +43,7 @@ export async function awaitRecoverable(options: AwaitRecoverableOptions): Promis
   for (;;) {
     if (!release || !release.status.startsWith('pending-')) return { kind: 'settled', release };
     const holder = options.previous?.holder;
+    const visible = holder !== undefined && holderVisibleHere(holder, options.processSpace ?? currentProcessSpace());
     const verdict = judgePending({
       status: release.status,
       revision: release.revision,
@@ -47,8 +51,8 @@ export async function awaitRecoverable(options: AwaitRecoverableOptions): Promis
       lease: leaseOf(options.previous),
       timeoutSeconds: options.timeoutSeconds,
       helmRunningHere: helmRunningFor(release.name, release.namespace),
-      host: options.self.host,
-      holderAliveHere: holder !== undefined && holder.host === options.self.host && holder.pid > 0 && processAlive(holder.pid),
+      holderVisibleHere: visible,
+      holderAliveHere: visible && processAlive(holder!.pid),
       now: new Date(),
     });
     if (verdict.kind === 'recover') return { kind: 'recover', release, reason: verdict.reason };

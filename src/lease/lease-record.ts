@@ -4,15 +4,20 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeObject } from '../kube/types.js';
+import { currentProcessSpace } from './process-space.js';
 
 export const LEASE_API_VERSION = 'coordination.k8s.io/v1';
-/** How long a lease stays live without a renewal; a holder renews every third of it. */
+/**
+ * How long a lease stays live without a renewal, measured by each reader as the time it has seen the
+ * record unchanged (lease-observer.ts); a holder renews every third of it.
+ */
 export const LEASE_DURATION_SECONDS = 30;
 
 const ANNOTATION = {
   host: 'helmcycle.dev/holder-host',
   pid: 'helmcycle.dev/holder-pid',
   command: 'helmcycle.dev/holder-command',
+  processSpace: 'helmcycle.dev/holder-process-space',
 } as const;
 
 /** Who holds (or wants) a lease: one run of helmcycle. */
@@ -23,10 +28,13 @@ export interface RunIdentity {
   pid: number;
   /** What the run is doing, e.g. "helmcycle apply" (never its arguments: they may name secrets' files). */
   command: string;
+  /** The boot and pid namespace the pid belongs to (process-space.ts); undefined when unknown. */
+  processSpace?: string | undefined;
 }
 
 export function newRunIdentity(command: string): RunIdentity {
-  return { runId: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`, host: hostname(), pid: process.pid, command };
+  const processSpace = currentProcessSpace();
+  return { runId: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`, host: hostname(), pid: process.pid, command, ...(processSpace ? { processSpace } : {}) };
 }
 
 /** A lease as read from the cluster. */
@@ -62,11 +70,12 @@ export function readLease(object: KubeObject): LeaseRecord {
   const annotations = object.metadata.annotations ?? {};
   const runId = typeof spec.holderIdentity === 'string' && spec.holderIdentity ? spec.holderIdentity : undefined;
   const pid = Number(annotations[ANNOTATION.pid]);
+  const processSpace = annotations[ANNOTATION.processSpace];
   return {
     name: object.metadata.name,
     namespace: object.metadata.namespace ?? '',
     holder: runId
-      ? { runId, host: annotations[ANNOTATION.host] ?? 'unknown host', pid: Number.isInteger(pid) ? pid : 0, command: annotations[ANNOTATION.command] ?? 'unknown command' }
+      ? { runId, host: annotations[ANNOTATION.host] ?? 'unknown host', pid: Number.isInteger(pid) ? pid : 0, command: annotations[ANNOTATION.command] ?? 'unknown command', ...(processSpace ? { processSpace } : {}) }
       : undefined,
     acquired: parseTime(spec.acquireTime),
     renewed: parseTime(spec.renewTime),
@@ -85,7 +94,12 @@ export function leaseObject(release: string, namespace: string, holder: RunIdent
       name: leaseName(release),
       namespace,
       labels: { 'app.kubernetes.io/managed-by': 'helmcycle', 'helmcycle.dev/release': release },
-      annotations: { [ANNOTATION.host]: holder.host, [ANNOTATION.pid]: String(holder.pid), [ANNOTATION.command]: holder.command },
+      annotations: {
+        [ANNOTATION.host]: holder.host,
+        [ANNOTATION.pid]: String(holder.pid),
+        [ANNOTATION.command]: holder.command,
+        ...(holder.processSpace ? { [ANNOTATION.processSpace]: holder.processSpace } : {}),
+      },
       ...(previous?.resourceVersion ? { resourceVersion: previous.resourceVersion } : {}),
     },
     spec: {
@@ -106,23 +120,33 @@ export type LeaseState =
   | { kind: 'expired'; holder: RunIdentity | undefined; since: Date | undefined };
 
 export interface LivenessProbe {
-  /** Whether a process of this host with this pid is alive (only asked for holders on this host). */
+  /** Whether a process with this pid is alive (only asked for holders in this process space). */
   processAlive(pid: number): boolean;
-  host: string;
+  /** This process's boot and pid namespace (process-space.ts), undefined when unknown. */
+  processSpace: string | undefined;
 }
 
 /**
- * Classifies a lease. Pure. A lease is live while renewed within its duration; a holder on this host
- * whose process is gone has died even if the lease has not run out yet (so a run killed on a laptop or
- * a CI machine does not hold up the next one for the whole duration).
+ * Whether the holder's pid means something here: it ran in this boot and this pid namespace. A host name
+ * is not enough (containers on one host, machines named alike); a holder that recorded no process space
+ * (an older helmcycle) is never judged by its pid.
  */
-export function leaseState(record: LeaseRecord | undefined, self: RunIdentity, now: Date, probe: LivenessProbe): LeaseState {
+export function holderVisibleHere(holder: RunIdentity, processSpace: string | undefined): boolean {
+  return processSpace !== undefined && holder.processSpace === processSpace && holder.pid > 0;
+}
+
+/**
+ * Classifies a lease. Pure. A lease is live until this process has seen it unchanged for its whole
+ * duration (`unchangedForMs`, from a LeaseObserver: never the holder's timestamps against this clock);
+ * a holder in this process space whose process is gone has died even if the lease has not run out yet
+ * (so a run killed on a laptop or a CI machine does not hold up the next one for the whole duration).
+ */
+export function leaseState(record: LeaseRecord | undefined, self: RunIdentity, unchangedForMs: number, probe: LivenessProbe): LeaseState {
   if (!record || !record.holder) return { kind: 'absent' };
   if (record.holder.runId === self.runId) return { kind: 'ours' };
   const since = record.acquired;
-  const renewed = record.renewed ?? record.acquired;
-  const expired = !renewed || now.getTime() - renewed.getTime() > record.durationSeconds * 1_000;
-  const diedHere = record.holder.host === probe.host && record.holder.pid > 0 && !probe.processAlive(record.holder.pid);
+  const expired = unchangedForMs > record.durationSeconds * 1_000;
+  const diedHere = holderVisibleHere(record.holder, probe.processSpace) && !probe.processAlive(record.holder.pid);
   if (expired || diedHere) return { kind: 'expired', holder: record.holder, since };
   return { kind: 'live', holder: record.holder, since };
 }

@@ -1,17 +1,24 @@
 // Who holds a release's lease, for plan and status: read-only, and never a reason to fail (a reader that
-// may not read Leases simply sees none).
+// may not read Leases simply sees none). One read cannot judge expiry without trusting the holder's clock
+// (lease-observer.ts), so a lease another run holds is named as held; when its renewTime looks old by
+// this machine's clock, that is said as a hint, never acted on.
 import { isForbidden } from '../errors.js';
 import type { KubeClient } from '../kube/types.js';
 import { describeHolder, newRunIdentity } from './lease-record.js';
 import { inspectLease } from './release-lease.js';
 
 /** "helmcycle apply (pid 42 on ci-7, run …) since …" while another run holds it; undefined when free. */
-export async function leaseHolder(kube: KubeClient, release: string, namespace: string): Promise<string | undefined> {
+export async function leaseHolder(kube: KubeClient, release: string, namespace: string, now = new Date()): Promise<string | undefined> {
   try {
-    const { state } = await inspectLease(kube, release, namespace, newRunIdentity('helmcycle (reader)'));
-    if (state.kind === 'live') return describeHolder(state.holder, state.since);
+    const { record, state } = await inspectLease(kube, release, namespace, newRunIdentity('helmcycle (reader)'));
     if (state.kind === 'expired' && state.holder) return `${describeHolder(state.holder, state.since)}, lapsed (its run stopped renewing it)`;
-    return undefined;
+    if (state.kind !== 'live') return undefined;
+    const renewed = record?.renewed ?? record?.acquired;
+    const ageSeconds = renewed ? Math.round((now.getTime() - renewed.getTime()) / 1000) : 0;
+    const stale = record && ageSeconds > record.durationSeconds;
+    return stale
+      ? `${describeHolder(state.holder, state.since)}, last renewed ${ageSeconds}s ago by this machine's clock (a run waits for ${record.durationSeconds}s without a renewal before taking it over)`
+      : describeHolder(state.holder, state.since);
   } catch (error) {
     if (isForbidden(error)) return undefined;
     throw error;

@@ -20,9 +20,13 @@ export interface PendingFacts {
    * where processes cannot be read (not Linux).
    */
   helmRunningHere: boolean | undefined;
-  /** This machine's host name, as holders record it. */
-  host: string;
-  /** For a holder on this machine: whether its process is still alive (a stalled run, not a dead one). */
+  /**
+   * The holder ran in this process's boot and pid namespace (lease-record.ts holderVisibleHere): only then
+   * do its pid and its helm child say anything here. A holder on the same host name in another container
+   * is not visible, and is never judged dead by a missing pid.
+   */
+  holderVisibleHere: boolean;
+  /** For a visible holder: whether its process is still alive (a stalled run, not a dead one). */
   holderAliveHere: boolean;
   now: Date;
 }
@@ -40,9 +44,9 @@ export function judgePending(facts: PendingFacts): PendingVerdict {
   }
   const deadline = facts.updated ? new Date(facts.updated.getTime() + facts.timeoutSeconds * 1_000 + DEADLINE_SLACK_MS) : undefined;
   if (facts.lease.kind === 'expired' && facts.lease.holder) {
-    // A helmcycle run held it and died. Its helm child may outlive it on another machine; on this one
-    // we know (helmRunningHere). Elsewhere, only helm's own deadline proves the operation is over.
-    const diedHere = facts.lease.holder.host === facts.host && !facts.holderAliveHere && facts.helmRunningHere === false;
+    // A helmcycle run held it and died. Its helm child may outlive it on another machine or container; in
+    // this process space we know (helmRunningHere). Elsewhere, only helm's own deadline proves it is over.
+    const diedHere = facts.holderVisibleHere && !facts.holderAliveHere && facts.helmRunningHere === false;
     if (diedHere || !deadline || facts.now >= deadline) {
       return { kind: 'recover', reason: `${what} was left by a run that died (${facts.lease.holder.command}, pid ${facts.lease.holder.pid} on ${facts.lease.holder.host})` };
     }

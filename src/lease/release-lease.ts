@@ -5,7 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmcycleError, isForbidden, KubeRequestError } from '../errors.js';
 import type { KubeClient } from '../kube/types.js';
+import { backoffDelay, type BackoffPolicy } from '../retry/transient.js';
 import { processAlive } from './local-processes.js';
+import { LeaseObserver, monotonicClock, type MonotonicClock } from './lease-observer.js';
+import { currentProcessSpace } from './process-space.js';
 import {
   describeHolder,
   LEASE_API_VERSION,
@@ -21,9 +24,13 @@ import {
 
 export class LeaseHeldError extends HelmcycleError {
   readonly holder: string;
-  constructor(release: string, namespace: string, holder: string, waitedMs: number) {
-    super('RELEASE_LEASE_HELD', `release ${namespace}/${release} is being changed by ${holder}; waited ${Math.round(waitedMs / 1000)}s (--lock-timeout)`, {
-      hint: 'wait for that run to finish, or raise --lock-timeout; a run that died gives its lease up within 30 s',
+  /** `problem`: why the lease could not be written, when no live holder was the reason (a 409 or 422 every time). */
+  constructor(release: string, namespace: string, holder: string, waitedMs: number, problem?: string) {
+    const waited = `${Math.round(waitedMs / 1000)}s (--lock-timeout)`;
+    super('RELEASE_LEASE_HELD', problem ? `could not take the lease of ${namespace}/${release}: ${problem}; tried for ${waited}` : `release ${namespace}/${release} is being changed by ${holder}; waited ${waited}`, {
+      hint: problem
+        ? 'nothing was changed; check who else writes that Lease (or an admission policy rejecting it), or raise --lock-timeout'
+        : 'wait for that run to finish, or raise --lock-timeout; a run that died gives its lease up after 30 s without a renewal',
     });
     this.holder = holder;
   }
@@ -60,7 +67,19 @@ export interface LeaseOptions {
    */
   onMissingNamespace?: () => Promise<boolean>;
   pollMs?: number;
+  /** For tests: the monotonic clock, the sleep, the jitter and this process's space (process-space.ts). */
+  clock?: MonotonicClock;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  processSpace?: string | undefined;
 }
+
+/**
+ * The waits after a write of the lease that conflicted (another run wrote it between this run's read and
+ * write) or was refused as invalid: short at first, since a race resolves at once, and growing, so a
+ * server that answers 409 or 422 every time is asked a few times a minute, not thousands of times a second.
+ */
+export const LEASE_WRITE_BACKOFF: BackoffPolicy = { initialMs: 250, factor: 2, maxMs: 5_000, jitter: 0.5 };
 
 export interface HeldLease {
   /**
@@ -80,44 +99,84 @@ function ref(release: string, namespace: string) {
 
 const conflict = (error: unknown) => error instanceof KubeRequestError && (error.statusCode === 409 || error.statusCode === 422);
 
-/** The release's lease as it is now, classified for `self`. Read-only: plan and status use it. */
-export async function inspectLease(kube: KubeClient, release: string, namespace: string, self: RunIdentity): Promise<{ record: LeaseRecord | undefined; state: LeaseState }> {
+const defaultSleep = (ms: number, signal?: AbortSignal) => sleep(ms, undefined, signal ? { signal } : {});
+
+/**
+ * The release's lease as it is now, classified for `self`. Read-only: plan and status use it. Without an
+ * observer that has followed the lease before, a lease held by another run reads as live (unless its
+ * holder is provably dead here): one read cannot tell a renewed lease from a stale one without trusting
+ * the holder's clock.
+ */
+export async function inspectLease(
+  kube: KubeClient,
+  release: string,
+  namespace: string,
+  self: RunIdentity,
+  observer = new LeaseObserver(),
+  processSpace = currentProcessSpace(),
+): Promise<{ record: LeaseRecord | undefined; state: LeaseState }> {
   const object = await kube.getObject(ref(release, namespace));
   const record = object ? readLease(object) : undefined;
-  return { record, state: leaseState(record, self, new Date(), { host: self.host, processAlive }) };
+  return { record, state: leaseState(record, self, observer.observe(record), { processSpace, processAlive }) };
 }
 
-/** Takes the lease, waiting for a live holder up to the lock timeout; undefined when RBAC forbids leases. */
+/**
+ * Takes the lease, waiting for a live holder up to the lock timeout; undefined when RBAC forbids leases.
+ * Every path that tries again waits first (a poll for a live holder, a growing backoff after a conflict
+ * or a namespace just created), and every wait counts against --lock-timeout.
+ */
 export async function acquireReleaseLease(options: LeaseOptions): Promise<HeldLease | undefined> {
   const { kube, release, namespace, self } = options;
-  const started = Date.now();
+  const clock = options.clock ?? monotonicClock;
+  const pause = options.sleep ?? defaultSleep;
+  const observer = new LeaseObserver(clock);
+  const started = clock.now();
   let nextNote = 0;
+  let failedWrites = 0;
+  let missingAgain = false;
+  /** Waits `ms` (never past the lock timeout), or throws `timedOut()` once the timeout is spent. */
+  const waitOr = async (ms: number, timedOut: (waited: number) => Error) => {
+    const waited = clock.now() - started;
+    if (waited >= options.lockTimeoutMs) throw timedOut(waited);
+    await pause(Math.max(0, Math.min(ms, options.lockTimeoutMs - waited)), options.signal);
+    options.signal?.throwIfAborted();
+  };
+  const backoff = () => backoffDelay(++failedWrites, LEASE_WRITE_BACKOFF, (options.random ?? Math.random)());
   for (;;) {
     options.signal?.throwIfAborted();
-    let current: { record: LeaseRecord | undefined; state: LeaseState };
+    let current: { record: LeaseRecord | undefined; state: LeaseState } | undefined;
     try {
-      current = await inspectLease(kube, release, namespace, self);
+      current = await inspectLease(kube, release, namespace, self, observer, 'processSpace' in options ? options.processSpace : currentProcessSpace());
       if (current.state.kind === 'live') {
-        const waited = Date.now() - started;
         const holder = describeHolder(current.state.holder, current.state.since);
-        if (waited >= options.lockTimeoutMs) throw new LeaseHeldError(release, namespace, holder, waited);
-        if (Date.now() >= nextNote) {
+        if (clock.now() >= nextNote) {
           options.onWait?.(`waiting for the lease of ${namespace}/${release}: held by ${holder}`);
-          nextNote = Date.now() + 10_000;
+          nextNote = clock.now() + 10_000;
         }
-        await sleep(options.pollMs ?? 1_000, undefined, options.signal ? { signal: options.signal } : {});
+        await waitOr(options.pollMs ?? 1_000, (waited) => new LeaseHeldError(release, namespace, holder, waited));
         continue;
       }
       const object = leaseObject(release, namespace, self, new Date(), current.record);
       const written = current.record ? await kube.replaceObject(object) : await kube.createObject(object);
       const previous = current.state.kind === 'expired' ? current.record : undefined;
       if (previous) options.onWait?.(`took over the lease of ${namespace}/${release} from ${describeHolder(previous.holder, previous.acquired)}, which stopped renewing it`);
-      return holdLease(options, readLease(written), previous);
+      return holdLease(options, clock, readLease(written), previous);
     } catch (error) {
-      if (conflict(error)) continue; // another run wrote it between our read and write: read again
+      if (conflict(error)) {
+        // Another run wrote it between our read and write (409), or the server refuses the object (422):
+        // read again after a wait, and give up with the lock timeout.
+        const status = (error as KubeRequestError).statusCode;
+        const holder = describeHolder(current?.record?.holder, current?.record?.acquired);
+        await waitOr(backoff(), (waited) => new LeaseHeldError(release, namespace, holder, waited, `every write of it was refused (HTTP ${status}: ${(error as Error).message.split('\n')[0]})`));
+        continue;
+      }
       if (error instanceof KubeRequestError && error.statusCode === 404) {
-        if (await options.onMissingNamespace?.()) continue;
-        return undefined;
+        if (!(await options.onMissingNamespace?.())) return undefined;
+        // The namespace is there now: try again at once, and after a wait from the second time on (an API
+        // server that keeps answering 404 must not be asked in a tight loop).
+        if (missingAgain) await waitOr(backoff(), (waited) => new LeaseHeldError(release, namespace, 'nobody', waited, `its namespace ${namespace} was still not found after creating it`));
+        missingAgain = true;
+        continue;
       }
       if (isForbidden(error)) {
         options.onUnavailable?.(`cannot take the lease of ${namespace}/${release} (${(error as Error).message}); running without it: grant get/create/update/delete on leases.coordination.k8s.io in ${namespace}`);
@@ -128,11 +187,11 @@ export async function acquireReleaseLease(options: LeaseOptions): Promise<HeldLe
   }
 }
 
-function holdLease(options: LeaseOptions, taken: LeaseRecord, previous: LeaseRecord | undefined): HeldLease {
+function holdLease(options: LeaseOptions, clock: MonotonicClock, taken: LeaseRecord, previous: LeaseRecord | undefined): HeldLease {
   const { kube, release, namespace, self } = options;
   const lost = new AbortController();
   let record = taken;
-  let lastRenewed = Date.now();
+  let lastRenewed = clock.now();
   let stopped = false;
   // One renewal at a time: while the API server is paused, a renewal hangs; a second one sent with the
   // same resourceVersion would then conflict with the first once the server resumes, and be taken for
@@ -148,7 +207,7 @@ function holdLease(options: LeaseOptions, taken: LeaseRecord, previous: LeaseRec
     try {
       const written = await kube.replaceObject(leaseObject(release, namespace, self, new Date(), record));
       record = readLease(written);
-      lastRenewed = Date.now();
+      lastRenewed = clock.now();
     } catch (error) {
       if (stopped) return;
       if (conflict(error)) {
@@ -157,7 +216,7 @@ function holdLease(options: LeaseOptions, taken: LeaseRecord, previous: LeaseRec
         const current = live ? readLease(live) : undefined;
         if (current?.holder?.runId === self.runId) record = current;
         else lose(current?.holder ? `${describeHolder(current.holder, current.acquired)} holds it now` : 'it was deleted');
-      } else if (Date.now() - lastRenewed > LEASE_DURATION_SECONDS * 1_000) {
+      } else if (clock.now() - lastRenewed > LEASE_DURATION_SECONDS * 1_000) {
         // Anything else (the API server paused or unreachable) is retried on the next tick until the
         // lease would have run out, when another run may rightly have taken it over.
         lose(`not renewed for ${LEASE_DURATION_SECONDS}s (${(error as Error).message})`);

@@ -15,9 +15,11 @@ import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
 import { resolveFleet } from '../fleet/resolve-fleet.js';
+import { firstLine, readingConfig, readingConfigAsync } from './config-code-error.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';
 import { anchorPaths, checkStackFiles } from './paths.js';
+import { checkStackPaths, isDataStack } from './path-containment.js';
 import { stackShapeSchema } from './schema.js';
 import type { ResolvedChart, ResolvedStack, StackChart, StackDefinition } from './types.js';
 
@@ -65,7 +67,7 @@ async function loadModule(file: string): Promise<unknown> {
   } catch (error) {
     if (error instanceof StackConfigError) throw error;
     if (isTransformFailure(error)) throw syntaxError((error as Error).message, file);
-    throw new StackConfigError(`could not load: ${(error as Error).message.split('\n')[0]}`, { file });
+    throw new StackConfigError(`could not load: ${firstLine(error)}`, { file });
   }
 }
 
@@ -185,10 +187,13 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
   return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ignoreDrift: definition.ignoreDrift, ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts, ...(fleet ? { fleet } : {}) };
 }
 
-export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string } = {}): Promise<ResolvedStack> {
+export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string; allowPaths?: readonly string[] } = {}): Promise<ResolvedStack> {
   const file = await findConfigFile(configFile, options.cwd);
-  const definition = await loadStackFile(file);
-  const stack = resolveStack(definition, { file, ...(options.environment ? { environment: options.environment } : {}) });
+  const definition = await readingConfigAsync(file, () => loadStackFile(file));
+  const stack = readingConfig(file, () => resolveStack(definition, { file, ...(options.environment ? { environment: options.environment } : {}) }));
+  // A YAML stack is data: it reads nothing outside its repository (path-containment.ts), checked before
+  // anything else looks at those paths (not even whether they exist).
+  if (isDataStack(file)) await checkStackPaths(stack, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowPaths ? { allowPaths: options.allowPaths } : {}) });
   await checkStackFiles(stack);
   return stack;
 }

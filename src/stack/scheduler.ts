@@ -40,13 +40,24 @@ export async function runGraph<R>(options: ScheduleOptions<R>): Promise<Map<stri
     if (outcome.status !== 'succeeded' && outcome.status !== 'failed') options.onNotRun?.(name, outcome);
   };
 
-  /** Skips, transitively, everything that waits on a node that did not succeed. */
-  const skipDownstream = (name: string) => {
-    const why = outcomes.get(name)!.status === 'failed' ? 'failed' : `was ${outcomes.get(name)!.status}`;
-    for (const dependent of graph.waitedOnBy.get(name) ?? []) {
+  /**
+   * Skips, transitively, everything that waits on a node that did not succeed: depth first, in the order
+   * of the recursion it replaces, with its own stack (a `needs` chain may be thousands deep).
+   */
+  const skipDownstream = (failed: string) => {
+    const stack = [{ name: failed, next: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const dependents = graph.waitedOnBy.get(frame.name) ?? [];
+      if (frame.next >= dependents.length) {
+        stack.pop();
+        continue;
+      }
+      const dependent = dependents[frame.next++]!;
       if (!waiting.has(dependent)) continue;
-      settle(dependent, { status: 'skipped', reason: `${relation} '${name}', which ${why}` });
-      skipDownstream(dependent);
+      const status = outcomes.get(frame.name)!.status;
+      settle(dependent, { status: 'skipped', reason: `${relation} '${frame.name}', which ${status === 'failed' ? 'failed' : `was ${status}`}` });
+      stack.push({ name: dependent, next: 0 });
     }
   };
 

@@ -36,10 +36,12 @@ function problems(facts: EnvironmentFacts) {
 }
 
 describe('choosing the kubeconfig and the helm binary', () => {
-  it('takes --kubeconfig, else the first file of KUBECONFIG, else ~/.kube/config, saying which', () => {
-    assert.deepEqual(chooseKubeconfig('/a', '/b:/c', '/home/u'), { path: '/a', origin: '--kubeconfig' });
-    assert.deepEqual(chooseKubeconfig(undefined, '/b:/c', '/home/u'), { path: '/b', origin: 'KUBECONFIG' });
-    assert.deepEqual(chooseKubeconfig(undefined, '', '/home/u/'), { path: '/home/u/.kube/config', origin: 'default' });
+  it('takes --kubeconfig, else every file of KUBECONFIG (empty entries skipped), else ~/.kube/config, saying which', () => {
+    assert.deepEqual(chooseKubeconfig('/a', '/b:/c', '/home/u'), { path: '/a', files: ['/a'], origin: '--kubeconfig' });
+    // Issue 24, item 14: the whole list, as kubectl reads it (the first file alone before).
+    assert.deepEqual(chooseKubeconfig(undefined, '/b:/c', '/home/u'), { path: '/b:/c', files: ['/b', '/c'], origin: 'KUBECONFIG' });
+    assert.deepEqual(chooseKubeconfig(undefined, ':/b.yaml', '/home/u'), { path: '/b.yaml', files: ['/b.yaml'], origin: 'KUBECONFIG' });
+    assert.deepEqual(chooseKubeconfig(undefined, '', '/home/u/'), { path: '/home/u/.kube/config', files: ['/home/u/.kube/config'], origin: 'default' });
   });
 
   it('takes --helm, else HELMCYCLE_HELM, else helm on PATH', () => {
@@ -202,7 +204,7 @@ describe('probing the environment', () => {
   it('finds the default kubeconfig missing, a helm that is not there and a Helm 2, by running them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'helmcycle-env-'));
     const facts = await gatherEnvironmentFacts({ needs: 'cluster', env: { HELMCYCLE_HELM: join(dir, 'no-helm') }, home: dir });
-    assert.deepEqual(facts.kubeconfig, { choice: { path: join(dir, '.kube', 'config'), origin: 'default' }, facts: { state: 'missing' } });
+    assert.deepEqual(facts.kubeconfig, { choice: { path: join(dir, '.kube', 'config'), files: [join(dir, '.kube', 'config')], origin: 'default' }, facts: { state: 'missing' } });
     assert.deepEqual(facts.helm, { choice: { binary: join(dir, 'no-helm'), origin: 'HELMCYCLE_HELM' }, facts: { state: 'not-found' } });
     const helm2 = await gatherEnvironmentFacts({ needs: 'local', helm: await fakeHelm(dir, 'v2.17.0'), env: {}, home: dir });
     assert.equal(helm2.kubeconfig, undefined, 'a render names no kubeconfig: none is checked');

@@ -10,7 +10,8 @@ const self: RunIdentity = { runId: 'me-1', host: 'ci-1', pid: 100, command: 'hel
 const other: RunIdentity = { runId: 'other-2', host: 'ci-2', pid: 200, command: 'helmcycle apply' };
 const t0 = new Date('2026-12-01T12:00:00.000Z');
 const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const probe = (alive: boolean) => ({ host: 'ci-1', processAlive: () => alive });
+const space = 'boot-1/pid:[4026531836]';
+const probe = (alive: boolean) => ({ processSpace: space, processAlive: () => alive });
 
 describe('lease records', () => {
   it('writes a holder and reads it back', () => {
@@ -32,18 +33,19 @@ describe('lease records', () => {
     assert.equal(taken.acquired?.getTime(), later(40).getTime());
   });
 
-  it('judges a lease absent, ours, live or expired', () => {
+  it('judges a lease absent, ours, live or expired by how long it has been seen unchanged', () => {
     const held = readLease(leaseObject('web', 'apps', other, t0));
-    assert.equal(leaseState(undefined, self, t0, probe(true)).kind, 'absent');
-    assert.equal(leaseState(readLease(leaseObject('web', 'apps', self, t0)), self, later(5), probe(true)).kind, 'ours');
-    assert.equal(leaseState(held, self, later(29), probe(true)).kind, 'live');
-    assert.equal(leaseState(held, self, later(31), probe(true)).kind, 'expired');
+    assert.equal(leaseState(undefined, self, 0, probe(true)).kind, 'absent');
+    assert.equal(leaseState(readLease(leaseObject('web', 'apps', self, t0)), self, 5_000, probe(true)).kind, 'ours');
+    assert.equal(leaseState(held, self, 29_000, probe(true)).kind, 'live');
+    assert.equal(leaseState(held, self, 31_000, probe(true)).kind, 'expired');
   });
 
-  it('takes a holder on this host whose process is gone as dead before the lease runs out', () => {
-    const here = readLease(leaseObject('web', 'apps', { ...other, host: 'ci-1' }, t0));
-    assert.equal(leaseState(here, self, later(1), probe(false)).kind, 'expired');
-    assert.equal(leaseState(here, self, later(1), probe(true)).kind, 'live');
+  it('takes a holder in this process space whose process is gone as dead before the lease runs out', () => {
+    const here = readLease(leaseObject('web', 'apps', { ...other, host: 'ci-1', processSpace: space }, t0));
+    assert.equal(here.holder?.processSpace, space, 'the process space is written and read back');
+    assert.equal(leaseState(here, self, 1_000, probe(false)).kind, 'expired');
+    assert.equal(leaseState(here, self, 1_000, probe(true)).kind, 'live');
   });
 
   it('writes MicroTime with six fractional digits', () => {
@@ -53,7 +55,7 @@ describe('lease records', () => {
 
 describe('when a pending release may be recovered', () => {
   const facts = (lease: LeaseState, overrides: Partial<PendingFacts> = {}): PendingFacts => ({
-    status: 'pending-upgrade', revision: 3, updated: t0, lease, timeoutSeconds: 300, helmRunningHere: false, host: 'ci-1', holderAliveHere: false, now: later(5), ...overrides,
+    status: 'pending-upgrade', revision: 3, updated: t0, lease, timeoutSeconds: 300, helmRunningHere: false, holderVisibleHere: lease.kind === 'expired' && lease.holder?.host === 'ci-1', holderAliveHere: false, now: later(5), ...overrides,
   });
 
   it('waits while another run holds a live lease, however old the revision', () => {

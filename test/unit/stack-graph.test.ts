@@ -30,6 +30,37 @@ describe('stack graph', () => {
     assert.throws(() => buildGraph([{ name: 'x', needs: [] }, { name: 'x', needs: [] }]), /two charts are named 'x'/);
   });
 
+  it('walks a needs chain far deeper than the call stack without recursion (issue 24, item 13)', () => {
+    // Each chart needs the next one, so a depth-first search goes the whole chain deep.
+    const depth = 60_000;
+    const chain = Array.from({ length: depth }, (_, i) => ({ name: `c${i}`, needs: i < depth - 1 ? [`c${i + 1}`] : [] }));
+    assert.equal(findCycle(chain), undefined);
+    const graph = buildGraph(chain, 'stack.yaml');
+    const order = topologicalOrder(graph);
+    assert.equal(order.length, depth);
+    assert.equal(order[0], `c${depth - 1}`);
+    assert.equal(order[depth - 1], 'c0');
+    const closed = [...chain.slice(0, -1), { name: `c${depth - 1}`, needs: ['c0'] }];
+    assert.equal(findCycle(closed)?.length, depth + 1);
+  });
+
+  it('names the first charts of a long cycle and how many there are, in a message a screen can hold', () => {
+    const size = 2_000;
+    const ring = Array.from({ length: size }, (_, i) => ({ name: `chart-number-${i}`, needs: [`chart-number-${(i + 1) % size}`] }));
+    assert.throws(() => buildGraph(ring, 'stack.yaml'), (e: Error) => {
+      assert.ok(e instanceof StackConfigError);
+      assert.ok(e.message.length < 1_000, `${e.message.length} characters`);
+      assert.match(e.message, /form a cycle: chart-number-0 → chart-number-1 → .* → chart-number-9 → … \(2000 charts in all\) → chart-number-0\n/);
+      return true;
+    });
+    const many = Array.from({ length: size }, (_, i) => ({ name: `chart-number-${i}`, needs: i === 0 ? ['nope'] : [] }));
+    assert.throws(() => buildGraph(many), (e: Error) => {
+      assert.ok(e.message.length < 1_000, `${e.message.length} characters`);
+      assert.match(e.message, /known: chart-number-0, .*chart-number-9, … and 1990 more/);
+      return true;
+    });
+  });
+
   it('drops needs on charts left out of a selection', () => {
     const graph = restrictGraph(buildGraph(nodes), new Set(['b', 'd']));
     assert.deepEqual(graph.names, ['b', 'd']);
@@ -138,5 +169,22 @@ describe('runGraph', () => {
     assert.deepEqual(outcomes.get('long'), { status: 'cancelled', reason: 'cancelled while running' });
     assert.deepEqual(outcomes.get('later'), { status: 'cancelled', reason: 'cancelled before it started' });
     assert.deepEqual(c.started, ['long', 'bad']);
+  });
+});
+
+describe('a failure at the root of a deep chain', () => {
+  it('skips every chart that waits on it, without recursion', async () => {
+    const depth = 60_000;
+    const graph = buildGraph(Array.from({ length: depth }, (_, i) => ({ name: `c${i}`, needs: i > 0 ? [`c${i - 1}`] : [] })));
+    const skipped: string[] = [];
+    const outcomes = await runGraph({
+      graph,
+      concurrency: 1,
+      run: async () => { throw new Error('boom'); },
+      onNotRun: (name) => skipped.push(name),
+    });
+    assert.equal(outcomes.get('c0')?.status, 'failed');
+    assert.equal(skipped.length, depth - 1);
+    assert.deepEqual(outcomes.get('c2'), { status: 'skipped', reason: "needs 'c1', which was skipped" });
   });
 });
