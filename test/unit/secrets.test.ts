@@ -154,3 +154,67 @@ describe('runChart output', () => {
     assertNoForm(JSON.stringify(result.payload));
   });
 });
+
+/** A PEM-like key: what a TLS key in setSensitive looks like (header, 64-character base64 lines, footer). */
+const PEM = [
+  '-----BEGIN PRIVATE KEY-----',
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Vq1sentinel01',
+  'x9Q<2&q>r8Zk3LmNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuvwx02',
+  'Ab3dEf',
+  '-----END PRIVATE KEY-----',
+].join('\n');
+const PEM_BODY = PEM.split('\n').slice(1, -1);
+
+function assertNoPemLine(text: string): void {
+  for (const line of PEM_BODY) {
+    const json = JSON.stringify(line).slice(1, -1);
+    const go = json.replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    for (const form of [line, json, go]) assert.ok(!text.includes(form), `found ${JSON.stringify(form)} in:\n${text}`);
+  }
+}
+
+describe('multi-line sensitive values', () => {
+  const masker = createMasker([PEM]);
+  const indented = (value: string, spaces: number, eol = '\n') => value.split('\n').map((line) => `${' '.repeat(spaces)}${line}`).join(eol);
+  // The key inside a client config (`key: {{ .Values.tls.key | nindent 6 }}`): no leaf holds it whole.
+  const configMap = (eol = '\n') => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: tls', 'data:', '  client.yaml: |', '    endpoint: https://api', '    key: |', indented(PEM, 6, eol), '  plain: same'].join(eol);
+
+  it('masks each line of a value re-indented by nindent, in CRLF text, and JSON-escaped by JS and by Go', () => {
+    for (const spaces of [0, 2, 4, 8]) assertNoPemLine(masker.mask(`key:\n${indented(PEM, spaces)}\n`));
+    assertNoPemLine(masker.mask(configMap('\r\n')));
+    assertNoPemLine(masker.mask(JSON.stringify({ manifest: configMap() })));
+    const goJson = JSON.stringify({ manifest: configMap() }).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    assertNoPemLine(masker.mask(goJson));
+    assertNoPemLine(masker.mask(goJson.toUpperCase().toLowerCase()));
+    // The value with its line ends as \n escapes (a JSON key file given on one line), CRLF ones too.
+    assertNoPemLine(masker.mask(JSON.stringify(PEM.replace(/\n/g, '\r\n'))));
+    assertNoPemLine(masker.mask(`one line: ${PEM.replace(/\n/g, '\\n')}`));
+  });
+
+  it('masks each line base64-encoded, as a Secret holds the re-indented key', () => {
+    const out = masker.mask(`tls.key: ${Buffer.from(indented(PEM, 4)).toString('base64')}`);
+    for (const line of PEM_BODY) {
+      for (const offset of [0, 1, 2]) {
+        // The characters of the line's base64 at this byte offset that depend on the line alone (2 left off at each edge).
+        const encoded = Buffer.from('\0'.repeat(offset) + line).toString('base64');
+        const core = encoded.slice(Math.ceil((offset * 8) / 6) + 1, Math.floor(((offset + line.length) * 8) / 6) - 1);
+        if (core.length >= 6) assert.ok(!out.includes(core), `line ${JSON.stringify(line)} at offset ${offset} in ${out}`);
+      }
+    }
+  });
+
+  it('leaves blank, short and everyday lines of a value alone: they would blank unrelated output', () => {
+    const masked = createMasker(['first-line-of-it\n\n}\n  \nab\n-->\nlast-line-of-it']);
+    assert.equal(masked.mask('a } and --> and ab\n\n  x'), 'a } and --> and ab\n\n  x');
+    assert.equal(masked.mask('x: last-line-of-it'), `x: ${MASK}`);
+  });
+
+  it('a plan diff of a ConfigMap holding the key shows a changed sensitive value, no line of it', () => {
+    const before = configMap().replace('sentinel01', 'previous01');
+    const changes = diffManifests(before, configMap(), 'apps', { masker });
+    const text = formatManifestDiff(changes) + JSON.stringify(changes);
+    assertNoPemLine(text);
+    assert.ok(!text.includes('previous01'), 'the previous key at that place is hidden too');
+    assert.match(text, /sensitive value, changed/);
+  });
+});
