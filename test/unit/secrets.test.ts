@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
 import { HelmCommandError, RenderError } from '../../src/helm/errors.js';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { runChart } from '../../src/lifecycle/runner.js';
@@ -216,5 +220,79 @@ describe('multi-line sensitive values', () => {
     assertNoPemLine(text);
     assert.ok(!text.includes('previous01'), 'the previous key at that place is hidden too');
     assert.match(text, /sensitive value, changed/);
+  });
+});
+
+describe('the CLI: one masker per run, on every line it writes', () => {
+  const DB_PASSWORD = 'db-Pa55word-9c1e"x';
+  /**
+   * A stack of two charts: `db` owns the PEM key and the password (setSensitive); `app`'s values file holds
+   * the same password (as teams copy a connection string), and `app` has no sensitive value of its own.
+   * The helm given is a script: `version` answers, `template` of `app` prints (or fails with) what a chart
+   * rendering that values file would.
+   */
+  async function stackWithFakeHelm(appTemplate: string): Promise<{ dir: string; helm: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-mask-cli-'));
+    for (const chart of ['app', 'db']) {
+      await mkdir(join(dir, 'charts', chart), { recursive: true });
+      await writeFile(join(dir, 'charts', chart, 'Chart.yaml'), `apiVersion: v2\nname: ${chart}\nversion: 1.0.0\n`);
+    }
+    await writeFile(join(dir, 'app-values.yaml'), `database: {url: ${JSON.stringify(`postgres://app:${DB_PASSWORD}@db`)}}\n`);
+    await writeFile(join(dir, 'helmcycle.yaml'), JSON.stringify({
+      name: 'masking',
+      charts: [
+        { name: 'db', chart: './charts/db', namespace: 'data', setSensitive: { 'auth.password': DB_PASSWORD, 'tls.key': PEM } },
+        { name: 'app', chart: './charts/app', namespace: 'apps', valuesFiles: ['app-values.yaml'], needs: ['db'] },
+      ],
+    }));
+    const helm = join(dir, 'fake-helm');
+    await writeFile(join(dir, 'app-template.txt'), appTemplate);
+    await writeFile(helm, [
+      '#!/bin/sh',
+      'case "$1" in version) echo v3.17.0; exit 0;; esac',
+      'cat >/dev/null',
+      `for arg in "$@"; do if [ "$arg" = app ]; then exec sh '${join(dir, 'app-template.txt')}'; fi; done`,
+      "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: db\\n'",
+      '',
+    ].join('\n'));
+    await chmod(helm, 0o755);
+    return { dir, helm };
+  }
+
+  async function run(dir: string, args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false, cwd: dir });
+    return { code, out: `${stdout}\n${stderr}` };
+  }
+
+  const renderedApp = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: app', 'data:', `  url: postgres://app:${DB_PASSWORD}@db`, '  client.yaml: |', '    key: |', ...PEM.split('\n').map((line) => `      ${line}`)].join('\n');
+
+  it("template: chart app's output holding chart db's password and key lines shows neither", async () => {
+    const { dir, helm } = await stackWithFakeHelm(`cat <<'EOF'\n${renderedApp}\nEOF\n`);
+    try {
+      const { code, out } = await run(dir, ['--helm', helm, 'template']);
+      assert.equal(code, 0, out);
+      assert.match(out, /# chart: app/);
+      assertNoForm(out, DB_PASSWORD);
+      assertNoPemLine(out);
+      assert.match(out, /url: postgres:\/\/app:\*\*\*@db/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an error of any command (here template's, echoing chart db's values) shows no secret, with --debug too", async () => {
+    const echo = `Error: execution error at (app/templates/cm.yaml:3): bad url ${JSON.stringify(`postgres://app:${DB_PASSWORD}@db`)} for key ${JSON.stringify(PEM)}`;
+    const { dir, helm } = await stackWithFakeHelm(`echo '${echo.replace(/'/g, "'\\''")}' >&2\nexit 1\n`);
+    try {
+      const { code, out } = await run(dir, ['--debug', '--helm', helm, 'template']);
+      assert.equal(code, 1, out);
+      assert.match(out, /bad url/);
+      assertNoForm(out, DB_PASSWORD);
+      assertNoPemLine(out);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
