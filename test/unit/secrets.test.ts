@@ -3,7 +3,11 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
 import { main } from '../../src/cli/main.js';
+import { NodeKubeClient } from '../../src/kube/client.js';
+import { RestTransport } from '../../src/kube/rest-transport.js';
 import { HelmCommandError, RenderError } from '../../src/helm/errors.js';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { runChart } from '../../src/lifecycle/runner.js';
@@ -291,6 +295,69 @@ describe('the CLI: one masker per run, on every line it writes', () => {
       assert.match(out, /bad url/);
       assertNoForm(out, DB_PASSWORD);
       assertNoPemLine(out);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an exec credential plugin that fails', () => {
+  const TOKEN = 's3cr3t-exec-token-5f2b91';
+  async function kubeconfigWithPlugin(script: string): Promise<{ dir: string; file: string; config: KubeConfig }> {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-exec-plugin-'));
+    const plugin = join(dir, 'token-plugin');
+    await writeFile(plugin, `#!/bin/sh\n${script}\n`);
+    await chmod(plugin, 0o755);
+    const file = join(dir, 'kubeconfig');
+    await writeFile(file, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'ctx',
+      clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:1' } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'ci-bot' } }],
+      users: [{ name: 'ci-bot', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, args: ['--flag-with', 'arg-value-7'], interactiveMode: 'Never' } } }],
+    }));
+    const config = new KubeConfig();
+    config.loadFromFile(file);
+    return { dir, file, config };
+  }
+
+  function assertNoToken(error: unknown): void {
+    const text = `${(error as Error).message}\n${inspect(error, { depth: 10 })}`;
+    for (const form of [TOKEN, TOKEN.slice(0, 10), 'arg-value-7']) assert.ok(!text.includes(form), `found ${form} in ${text}`);
+  }
+
+  for (const [what, script, problem] of [
+    ['prints a bare token', `printf '${TOKEN}'`, /which printed something that is not JSON/],
+    ['exits non-zero with the token on stderr', `echo 'bad token ${TOKEN}' >&2; exit 1`, /which exited with an error/],
+    ['prints JSON that is no ExecCredential', `printf '{"token":"${TOKEN}"}'`, /which printed JSON that is not an ExecCredential/],
+  ] as const) {
+    it(`${what}: the error names the plugin and the problem, never its output`, async () => {
+      const { dir, config } = await kubeconfigWithPlugin(script);
+      try {
+        const viaRest = await new RestTransport(config).send({ method: 'GET', path: '/version' }).then(() => undefined, (error: unknown) => error);
+        assertNoToken(viaRest);
+        assert.match((viaRest as Error).message, /the kubeconfig user 'ci-bot' gets its credentials from the exec plugin '.*token-plugin'/);
+        assert.match((viaRest as Error).message, problem);
+        // The API clients of client-node (server version, access reviews, logs) apply them on their own.
+        const viaApi = await new NodeKubeClient(config).serverVersion().then(() => undefined, (error: unknown) => error);
+        assertNoToken(viaApi);
+        assert.match((viaApi as Error).message, problem);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("the CLI's environment check says which plugin failed, and nothing it printed", async () => {
+    const { dir, file } = await kubeconfigWithPlugin(`printf '${TOKEN}'`);
+    try {
+      await mkdir(join(dir, 'web'));
+      await writeFile(join(dir, 'web', 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
+      await writeFile(join(dir, 'helmcycle.yaml'), JSON.stringify({ charts: [{ name: 'web', chart: './web' }] }));
+      let out = '';
+      const code = await main(['--kubeconfig', file, '--helm', join(dir, 'no-helm'), 'status'], { stdout: (t) => (out += t), stderr: (t) => (out += t), interactive: false, cwd: dir });
+      for (const form of [TOKEN, TOKEN.slice(0, 10)]) assert.ok(!out.includes(form), out);
+      assert.equal(code, 2, out);
+      assert.match(out, /exec plugin '.*token-plugin', which printed something that is not JSON/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
