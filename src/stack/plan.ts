@@ -4,7 +4,7 @@
 import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { computeReleaseDigest } from '../lifecycle/digest.js';
+import { releaseDigestOf } from '../lifecycle/digest-key.js';
 import { postRendererFor, transformFingerprint, type ManifestTransform } from '../lifecycle/transform.js';
 import { decideDeploy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
 import { readReleaseFacts } from '../lifecycle/release-facts.js';
@@ -130,7 +130,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
-  const digest = await computeReleaseDigest(spec, target.version, undefined, transformFingerprint(definition.transform));
+  const digest = await releaseDigestOf(options.kube, spec, target.version, transformFingerprint(definition.transform), false);
   const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
   // The same classification and decision exec makes (decide.ts), from the release as it is now.
   const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });

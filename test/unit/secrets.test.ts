@@ -6,6 +6,10 @@ import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { main } from '../../src/cli/main.js';
+import { KubeRequestError } from '../../src/errors.js';
+import { parseChartSpec } from '../../src/config/parse.js';
+import { computeReleaseDigest, DIGEST_LABEL, releaseDigest } from '../../src/lifecycle/digest.js';
+import { DIGEST_KEY_SECRET } from '../../src/lifecycle/digest-key.js';
 import { NodeKubeClient } from '../../src/kube/client.js';
 import { RestTransport } from '../../src/kube/rest-transport.js';
 import { HelmCommandError, RenderError } from '../../src/helm/errors.js';
@@ -18,7 +22,7 @@ import { maskerForSpec, sensitiveValuesOf } from '../../src/secrets/sensitive.js
 import { diffManifests, formatManifestDiff } from '../../src/stack/manifest-diff.js';
 import { buildReport } from '../../src/report/html.js';
 import { expectChartFailure } from '../support/expect-failure.js';
-import { crashingPod, FakeHelm, FakeKube } from './fakes.js';
+import { crashingPod, FakeHelm, FakeKube, releaseInfo } from './fakes.js';
 
 const SECRET = 'Sentinel-7f3a"q\\Z';
 
@@ -361,5 +365,69 @@ describe('an exec credential plugin that fails', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the release digest on helm\'s argv', () => {
+  const WEAK = 'summer2024';
+  const GUESSES = ['password', 'letmein', 'admin123', 'qwerty12', 'summer2023', WEAK, 'winter2024'];
+  const chart: ChartDefinition = { name: 'web', namespace: 'apps', chart: 'web', repository: 'http://charts.example', skipUnchanged: true, set: { replicas: 2 }, setSensitive: { 'db.password': WEAK } };
+
+  /** Applies `definition` as a stack does; the labels helm was given (its argv: `--labels k=v`), the outcome. */
+  async function apply(definition: ChartDefinition, helm: FakeHelm, kube: FakeKube) {
+    const result = await runChart(definition, { helm, kube });
+    const request = helm.upgradeRequests.at(-1);
+    // What helm records: the labels it was given, read back by the next run.
+    if (result.outcome !== 'unchanged' && request) helm.current = { ...helm.current!, labels: request.options.labels };
+    return { outcome: result.outcome, label: request?.options.labels?.[DIGEST_LABEL] };
+  }
+
+  it('cannot be used to test guesses at a sensitive value: it is keyed with a Secret of the namespace', async () => {
+    const helm = new FakeHelm();
+    const kube = new FakeKube();
+    const { label } = await apply(chart, helm, kube);
+    assert.match(label ?? '', /^[0-9a-f]{40}$/);
+    // Whoever reads the argv knows the rest of the stack (it is in the repository) and tries passwords.
+    for (const guess of GUESSES) {
+      const spec = parseChartSpec({ ...chart, setSensitive: { 'db.password': guess } });
+      for (const key of [undefined, 'omitted'] as const) assert.notEqual(await computeReleaseDigest(spec, '1.0.0', undefined, undefined, key), label, `guess ${guess} (${key})`);
+    }
+    const key = kube.objects.get(`Secret/apps/${DIGEST_KEY_SECRET}`);
+    assert.ok(key, 'the key is kept in a Secret of the release\'s namespace');
+    const keyText = String((key.data as { key: string }).key);
+    assert.ok(Buffer.from(keyText, 'base64').length >= 32);
+    assert.ok(!JSON.stringify(helm.upgradeRequests).includes(keyText), 'the key is on no helm request');
+  });
+
+  it('stays the same across runs (unchanged), and changes with the sensitive value (upgrade)', async () => {
+    const helm = new FakeHelm();
+    const kube = new FakeKube();
+    const first = await apply(chart, helm, kube);
+    assert.equal(first.outcome, 'installed');
+    assert.equal((await apply(chart, helm, kube)).outcome, 'unchanged');
+    assert.equal(kube.calls.filter((c) => c.includes(DIGEST_KEY_SECRET)).length, 1, 'the key was made once');
+    const changed = await apply({ ...chart, setSensitive: { 'db.password': 'autumn2024' } }, helm, kube);
+    assert.equal(changed.outcome, 'upgraded');
+    assert.notEqual(changed.label, first.label);
+  });
+
+  it('a chart without sensitive values keeps the digest it had before keys (no upgrade for it), and needs no key', async () => {
+    const spec = parseChartSpec({ name: 'web', namespace: 'apps', chart: 'web', repository: 'http://charts.example', set: { a: 1 }, values: { b: 'two' } });
+    // The digest this input had before sensitive values were keyed (computed with the previous code).
+    assert.equal(releaseDigest({ spec, chartVersion: '1.0.0', valuesFileContents: ['a: 1'], localChartHash: undefined }), 'dada73b52972fb4f5b69e7b94c4a2631b8ccf7d3');
+    const kube = new FakeKube();
+    await apply({ ...chart, setSensitive: {} }, new FakeHelm(), kube);
+    assert.equal(kube.objects.has(`Secret/apps/${DIGEST_KEY_SECRET}`), false);
+  });
+
+  it('where no key can be had, matches no release: the release is upgraded, never wrongly left unchanged', async () => {
+    const helm = new FakeHelm();
+    const kube = new FakeKube();
+    await apply(chart, helm, kube);
+    // The next run (a client of its own) finds the key gone and may not create one.
+    const next = new FakeKube();
+    next.createObject = async () => { throw new KubeRequestError('secrets is forbidden', 403); };
+    helm.current = releaseInfo({ labels: helm.current!.labels! });
+    assert.equal((await apply(chart, helm, next)).outcome, 'upgraded');
   });
 });
