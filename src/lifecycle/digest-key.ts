@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { KubeRequestError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
-import { computeReleaseDigest } from './digest.js';
+import { digestNeedsKey, readDigestInput, releaseDigest } from './digest.js';
 
 export const DIGEST_KEY_SECRET = 'helmcycle-digest-key';
 const KEY_BYTES = 32;
@@ -78,9 +78,11 @@ export function digestKey(kube: KubeClient, namespace: string, create: boolean):
 
 /**
  * The release digest of `spec` as labels carry it, for plan (`create` false) and apply (`create` true).
- * A chart without sensitive values needs no key and makes no call.
+ * `revealsSecret`: whether a text holds a sensitive value of any chart of the stack. A chart whose
+ * inputs hold none needs no key and makes no call.
  */
-export async function releaseDigestOf(kube: KubeClient, spec: ChartSpec, chartVersion: string, transform: string | undefined, create: boolean): Promise<string> {
-  const key = Object.keys(spec.setSensitive).length > 0 ? await digestKey(kube, spec.namespace, create) : undefined;
-  return computeReleaseDigest(spec, chartVersion, undefined, transform, key);
+export async function releaseDigestOf(kube: KubeClient, spec: ChartSpec, chartVersion: string, transform: string | undefined, create: boolean, revealsSecret?: (text: string) => boolean): Promise<string> {
+  const input = { ...(await readDigestInput(spec, chartVersion, undefined, transform)), revealsSecret };
+  const key = digestNeedsKey(input) ? await digestKey(kube, spec.namespace, create) : undefined;
+  return releaseDigest({ ...input, sensitiveKey: key });
 }

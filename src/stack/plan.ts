@@ -130,7 +130,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
-  const digest = await releaseDigestOf(options.kube, spec, target.version, transformFingerprint(definition.transform), false);
+  const digest = await releaseDigestOf(options.kube, spec, target.version, transformFingerprint(definition.transform), false, options.masker?.reveals);
   const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
   // The same classification and decision exec makes (decide.ts), from the release as it is now.
   const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });

@@ -18,7 +18,7 @@ import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition } from '../../src/lifecycle/types.js';
 import { base64Cores, createMasker, MASK } from '../../src/secrets/masker.js';
 import { scrubError } from '../../src/secrets/scrub-error.js';
-import { maskerForSpec, sensitiveValuesOf } from '../../src/secrets/sensitive.js';
+import { maskerForSpec, maskerForSpecs, sensitiveValuesOf } from '../../src/secrets/sensitive.js';
 import { diffManifests, formatManifestDiff } from '../../src/stack/manifest-diff.js';
 import { buildReport } from '../../src/report/html.js';
 import { expectChartFailure } from '../support/expect-failure.js';
@@ -418,6 +418,21 @@ describe('the release digest on helm\'s argv', () => {
     const kube = new FakeKube();
     await apply({ ...chart, setSensitive: {} }, new FakeHelm(), kube);
     assert.equal(kube.objects.has(`Secret/apps/${DIGEST_KEY_SECRET}`), false);
+  });
+
+  it("is keyed too when the chart's values hold another chart's sensitive value", async () => {
+    const db: ChartDefinition = { name: 'db', namespace: 'apps', chart: 'db', repository: 'http://charts.example', setSensitive: { 'auth.password': WEAK } };
+    const app = (password: string): ChartDefinition => ({ name: 'web', namespace: 'apps', chart: 'web', repository: 'http://charts.example', values: { database: { url: `postgres://app:${password}@db` } } });
+    const helm = new FakeHelm();
+    const kube = new FakeKube();
+    // As a stack runs it: with the masker of every chart's secrets.
+    await runChart(app(WEAK), { helm, kube, masker: maskerForSpecs([db, app(WEAK)]) });
+    const label = helm.upgradeRequests[0]?.options.labels?.[DIGEST_LABEL];
+    assert.match(label ?? '', /^[0-9a-f]{40}$/);
+    for (const guess of GUESSES) {
+      assert.notEqual(await computeReleaseDigest(parseChartSpec(app(guess)), '1.0.0'), label, `guess ${guess}`);
+    }
+    assert.ok(kube.objects.has(`Secret/apps/${DIGEST_KEY_SECRET}`));
   });
 
   it('where no key can be had, matches no release: the release is upgraded, never wrongly left unchanged', async () => {

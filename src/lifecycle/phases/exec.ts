@@ -56,7 +56,7 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   const found = firstPass ? payload.preExec!.release : await ctx.helm.status(ref, { signal: ctx.signal });
   const targetVersion = payload.prerequisites?.chart.version;
   // Sensitive values enter it only as an HMAC with the namespace's digest key, made here when missing.
-  const digest = await releaseDigestOf(ctx.kube, ctx.spec, targetVersion || ctx.spec.version || '', transformFingerprint(ctx.transform), true);
+  const digest = await releaseDigestOf(ctx.kube, ctx.spec, targetVersion || ctx.spec.version || '', transformFingerprint(ctx.transform), true, ctx.masker?.reveals);
   const facts = await readReleaseFacts(ctx.helm, ctx.kube, ctx.spec, found, digest, { signal: ctx.signal });
   const decision = decideDeploy({
     view: classifyRelease(facts),
