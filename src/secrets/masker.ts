@@ -4,6 +4,7 @@
 // and base64 (standard and URL-safe, with or without padding, and embedded at any byte offset inside a
 // longer base64 string). A multi-line value (a PEM key, a JSON key file) is also masked line by line,
 // since a template re-indents it (`indent`, `nindent`, `toYaml`) and no longer holds it whole. Pure.
+import { FormMatcher } from './form-matcher.js';
 
 /** What a masked value becomes. */
 export const MASK = '***';
@@ -44,10 +45,6 @@ function lineEndVariants(secret: string): string[] {
   if (!/[\r\n]/.test(secret)) return [secret];
   const lf = secret.replace(/\r\n/g, '\n');
   return [...new Set([secret, lf, lf.replace(/\n/g, '\r\n')])];
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -106,33 +103,24 @@ function caseExactForms(secret: string): string[] {
   return forms;
 }
 
-function alternation(forms: Iterable<string>, flags: string): RegExp | undefined {
-  // Longest first, so that a longer form is masked whole rather than around a shorter one.
-  const unique = [...new Set(forms)].filter((f) => f.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-  return unique.length ? new RegExp(unique.map(escapeRegExp).join('|'), flags) : undefined;
-}
-
 /** A masker for these values (strings, numbers or booleans; each taken as its text). */
 export function createMasker(values: Iterable<unknown>): Masker {
   const given = [...values].map((v) => String(v)).flatMap(lineEndVariants);
   const secrets = [...new Set([...given, ...given.flatMap(maskedLinesOf)])].filter((s) => s.length >= MIN_MASKED_LENGTH);
-  const caseFree = alternation(secrets.flatMap(caseFreeForms), 'gi');
-  const caseExact = alternation(secrets.flatMap(caseExactForms), 'g');
-  const patterns = [caseFree, caseExact].filter((p): p is RegExp => p !== undefined);
+  // Case-free forms first, then the case-exact (base64) ones in what is left, each leftmost-longest.
+  const matchers = [new FormMatcher(secrets.flatMap(caseFreeForms), true), new FormMatcher(secrets.flatMap(caseExactForms), false)].filter((m) => !m.empty);
 
   const mask = (text: string): string => {
     let out = text;
-    for (const pattern of patterns) out = out.replace(pattern, MASK);
+    for (const matcher of matchers) out = matcher.replace(out, MASK);
     return out;
   };
   const maskDeep = <T>(value: T): T => {
-    if (patterns.length === 0) return value;
+    if (matchers.length === 0) return value;
     return maskValue(value, mask, new WeakMap()) as T;
   };
-  // Without the g flag, test() keeps no lastIndex between calls.
-  const testers = patterns.map((p) => new RegExp(p.source, p.flags.replace('g', '')));
-  const reveals = (text: string): boolean => testers.some((t) => t.test(text));
-  return { empty: patterns.length === 0, mask, maskDeep, reveals };
+  const reveals = (text: string): boolean => matchers.some((m) => m.test(text));
+  return { empty: matchers.length === 0, mask, maskDeep, reveals };
 }
 
 /** A masker that masks nothing. */
