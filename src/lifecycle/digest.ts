@@ -5,11 +5,12 @@
 // Sensitive values are folded in too, so changing a password is an upgrade; but a digest that covers
 // one (the chart's own setSensitive, or another chart's sensitive value that this chart's values or
 // values files hold) is an HMAC keyed with the namespace's digest key (digest-key.ts), a random key kept
-// in a Secret of the cluster, not a plain hash. The digest travels on helm's argv (`--labels helmcycle.dev/digest=...`, readable by anyone who can list
-// the machine's processes) and in debug lines and logs; a plain hash of the values would let such a
-// reader test guesses at a weak password offline (one was found in 45 tries). Without the key, which
-// only a reader of the namespace's Secrets has (and such a reader has the release, values included,
-// anyway), a digest says nothing about the values. A salt would not do: any salt stable enough to
+// in a Secret of the cluster, not a plain hash. The digest travels on helm's argv (`--labels
+// helmcycle.dev/digest=...`, readable by anyone who can list the machine's processes) and in debug
+// lines and logs; a plain hash of the values would let such a reader test guesses at a weak password
+// offline (one was found in 45 tries). Without the key, which only a reader of the namespace's Secrets
+// has (and such a reader has the release, values included, anyway), a digest says nothing about the
+// values. A salt would not do: any salt stable enough to
 // detect "unchanged" would have to be stored beside the digest, and a slow hash with a known salt still
 // lets a weak password be guessed, only more slowly.
 //
