@@ -21,6 +21,8 @@ import { base64Cores, createMasker, MASK } from '../../src/secrets/masker.js';
 import { scrubError } from '../../src/secrets/scrub-error.js';
 import { maskerForSpec, maskerForSpecs, sensitiveValuesOf } from '../../src/secrets/sensitive.js';
 import { diffManifests, formatManifestDiff } from '../../src/stack/manifest-diff.js';
+import { planChart } from '../../src/stack/plan.js';
+import { formatPlan, formatPlanJson } from '../../src/cli/format.js';
 import { buildReport } from '../../src/report/html.js';
 import { expectChartFailure } from '../support/expect-failure.js';
 import { crashingPod, FakeHelm, FakeKube, releaseInfo } from './fakes.js';
@@ -465,5 +467,29 @@ describe('the release digest on helm\'s argv', () => {
     next.createObject = async () => { throw new KubeRequestError('secrets is forbidden', 403); };
     helm.current = releaseInfo({ labels: helm.current!.labels! });
     assert.equal((await apply(chart, helm, next)).outcome, 'upgraded');
+  });
+});
+
+describe('plan with the run\'s masker', () => {
+  it("chart app's plan, text and JSON, shows neither chart db's password nor its key's lines, installed or changed", async () => {
+    const password = 'db-Pa55word-41aa';
+    const db: ChartDefinition = { name: 'db', namespace: 'apps', chart: 'db', repository: 'http://127.0.0.1:1', setSensitive: { 'auth.password': password, 'tls.key': PEM } };
+    const app: ChartDefinition = { name: 'web', namespace: 'apps', chart: 'web', repository: 'http://127.0.0.1:1', values: { url: `postgres://app:${password}@db` } };
+    const rendered = (pass: string) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: web', 'data:', `  url: postgres://app:${pass}@db`, '  client.yaml: |', '    key: |', ...PEM.split('\n').map((line) => `      ${line}`)].join('\n');
+    const helm = new FakeHelm();
+    const kube = new FakeKube();
+    helm.manifest = rendered(password);
+    const masker = maskerForSpecs([db, app]);
+    const installPlan = await planChart({ name: 'web', needs: ['db'], definition: app, file: undefined }, { helm, kube, command: 'apply', masker });
+    // An upgrade of a deployed release whose previous revision had another password.
+    helm.current = releaseInfo({ revision: 1 });
+    helm.manifest = rendered('older-Pa55word-0000');
+    helm.dryRunManifest = rendered(password);
+    const upgradePlan = await planChart({ name: 'web', needs: ['db'], definition: app, file: undefined }, { helm, kube, command: 'apply', masker });
+    assert.equal(upgradePlan.action, 'upgrade');
+    const text = formatPlan([installPlan, upgradePlan]) + formatPlanJson([installPlan, upgradePlan]);
+    assertNoForm(text, password);
+    assertNoPemLine(text);
+    assert.match(text, /ConfigMap\/apps\/web/);
   });
 });
