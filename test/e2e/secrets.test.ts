@@ -260,7 +260,7 @@ for (const target of [helm3, helm4]) {
       // And the value really was deployed: the masking hid it, it did not drop it.
       const configMap = await target.kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'client-client' });
       assert.ok(String((configMap?.data as Record<string, string>)['client.yaml']).includes(JSON.stringify(first)));
-      assert.ok(String((configMap?.data as Record<string, string>)['tls.yaml']).includes(`\n      ${pemLines[1]}\n`), 'the key, re-indented');
+      assert.ok(String((configMap?.data as Record<string, string>)['tls.yaml']).includes(`\n  ${pemLines[1]}\n`), 'the key, re-indented (under the block scalar\'s own indentation)');
       const webConfigMap = await target.kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-web' });
       assert.equal((webConfigMap?.data as Record<string, string>).message, crossChart);
       await rm(dirs.root, { recursive: true, force: true });
@@ -271,12 +271,13 @@ for (const target of [helm3, helm4]) {
       const token = `Sntl${randomBytes(4).toString('hex')}-Xf"orm\\z`;
       const { pem, lines } = pemSentinel();
       const file = join(dirs.stack, 'helmcycle.config.ts');
-      // The transform quotes the rendered ConfigMap, which holds the token and the key re-indented.
+      // The values from the environment, as a TypeScript stack is meant to take them; the transform
+      // quotes the rendered ConfigMap, which holds the token and the key re-indented.
       await writeFile(file, `export default {
   name: 'transform-secrets',
   charts: [{
     name: 'client', namespace: 'default', chart: ${JSON.stringify(TOKEN_CLIENT)},
-    setSensitive: { 'auth.token': ${JSON.stringify(token)}, 'tls.key': ${JSON.stringify(pem)} },
+    setSensitive: { 'auth.token': process.env.E2E_TOKEN, 'tls.key': process.env.E2E_KEY },
     transform(manifests) {
       const configMap = manifests.find((o) => o.kind === 'ConfigMap');
       throw new Error('cannot handle ' + JSON.stringify(configMap.data));
@@ -284,7 +285,7 @@ for (const target of [helm3, helm4]) {
   }],
 };
 `, { mode: 0o600 });
-      const result = await helmcycle(dirs.tmp, file, ['--debug', 'template']);
+      const result = await execa(process.execPath, [BIN, '-c', file, '--helm', target.binary, '--debug', 'template'], { env: { ...cliEnv(dirs.tmp), E2E_TOKEN: token, E2E_KEY: pem }, extendEnv: false, reject: false });
       const output = `${String(result.stdout)}\n${String(result.stderr)}`;
       assert.notEqual(result.exitCode, 0, output);
       assert.match(output, /transform threw: cannot handle/);
@@ -292,6 +293,10 @@ for (const target of [helm3, helm4]) {
       const leaks = findLeaks('template', output, secrets);
       for (const entry of await filesUnder(dirs.tmp)) leaks.push(...findLeaks(entry.path, entry.text, secrets));
       assert.deepEqual(leaks, []);
+      // What tsx compiled (the stack file among it) is this user's alone.
+      const tsxCache = (await readdir(dirs.tmp)).filter((name) => name.startsWith('tsx-'));
+      assert.ok(tsxCache.length > 0, 'tsx cached in the run\'s temporary folder');
+      for (const name of tsxCache) assert.equal((await stat(join(dirs.tmp, name))).mode & 0o077, 0, `${name} is private`);
       await rm(dirs.root, { recursive: true, force: true });
     });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -7,6 +7,8 @@ import { inspect } from 'node:util';
 import { createHash } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { main } from '../../src/cli/main.js';
+import { loadStack } from '../../src/stack/load.js';
+import { tsxCacheDir } from '../../src/secrets/tsx-cache.js';
 import { KubeRequestError } from '../../src/errors.js';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { computeReleaseDigest, DIGEST_LABEL, releaseDigest } from '../../src/lifecycle/digest.js';
@@ -491,5 +493,26 @@ describe('plan with the run\'s masker', () => {
     assertNoForm(text, password);
     assertNoPemLine(text);
     assert.match(text, /ConfigMap\/apps\/web/);
+  });
+});
+
+describe('a TypeScript stack with a password written in it', () => {
+  it("leaves tsx's cache of the compiled stack readable by this user alone", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'helmcycle-tsx-cache-'));
+    const previous = process.env.TMPDIR;
+    try {
+      // As tsx leaves it on a shared machine: made by an earlier run, readable by everyone.
+      await mkdir(tsxCacheDir(root), { mode: 0o755 });
+      await chmod(tsxCacheDir(root), 0o755);
+      await writeFile(join(root, 'helmcycle.config.ts'), `export default { charts: [{ name: 'web', chart: 'web', repository: 'http://charts.example', setSensitive: { password: 'written-in-the-file' } }] };\n`, { mode: 0o600 });
+      process.env.TMPDIR = root;
+      const stack = await loadStack(join(root, 'helmcycle.config.ts'));
+      assert.equal(stack.charts.length, 1);
+      assert.equal((await stat(tsxCacheDir(root))).mode & 0o777, 0o700);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
