@@ -10,6 +10,7 @@ import { selectTargets, type TargetSelection } from '../fleet/select-targets.js'
 import type { FleetTarget } from '../fleet/types.js';
 import type { HelmDebugLogger } from '../helm/debug-line.js';
 import { maskerForSpecs } from '../secrets/sensitive.js';
+import type { Masker } from '../secrets/masker.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { Selection } from '../stack/select.js';
 import type { StackResult } from '../stack/run-stack.js';
@@ -39,6 +40,8 @@ export interface FleetCommandOptions {
   debug: HelmDebugLogger | undefined;
   signal: AbortSignal | undefined;
   stdout: (text: string) => void;
+  /** The run's masker (every target's secrets), for plans' diffs; what is written is masked by the CLI anyway. */
+  masker?: Masker;
 }
 
 /** The connection a target runs with: its own kubeconfig and context, else the command line's. */

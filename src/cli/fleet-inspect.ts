@@ -20,7 +20,7 @@ export async function planFleet(o: InspectOptions, destroy: boolean, forceUpgrad
   const all: ChartPlan[] = [];
   const { result } = await acrossFleet(o, async (stack, clients, signal, target) => {
     const charts = selectedCharts(stack, o.selection);
-    const plans = await planCharts(destroy ? [...charts].reverse() : charts, { ...clients, command: destroy ? 'destroy' : 'apply', forceUpgrade, concurrency: concurrencyFor(stack, o.concurrency), ...(signal ? { signal } : {}) });
+    const plans = await planCharts(destroy ? [...charts].reverse() : charts, { ...clients, command: destroy ? 'destroy' : 'apply', forceUpgrade, concurrency: concurrencyFor(stack, o.concurrency), ...(o.masker ? { masker: o.masker } : {}), ...(signal ? { signal } : {}) });
     all.push(...plans);
     if (o.output === 'json') for (const plan of plans) o.stdout(`${JSON.stringify({ type: 'plan', target: target.name, ...plan })}\n`);
     else o.stdout(`── ${target.name}\n${format(plans)}\n`);

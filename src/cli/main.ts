@@ -9,7 +9,7 @@ import type { ResolvedStack } from '../stack/types.js';
 import type { Selection } from '../stack/select.js';
 import { DEFAULT_CONCURRENCY } from '../stack/concurrency.js';
 import { EXIT, exitCodeForError, failedRunExitCode, statusExitCode } from './exit-codes.js';
-import { maskerForSpec, maskerForSpecs } from '../secrets/sensitive.js';
+import { createRunMasker, type RunMasker } from '../secrets/sensitive.js';
 import type { Renderer } from './render/types.js';
 import type { TerminalStream } from './render/tree.js';
 import type { InitOptions } from './init.js';
@@ -87,6 +87,8 @@ class CliRun {
     private readonly io: CliIo,
     private readonly options: GlobalOptions,
     private readonly argv: readonly string[] = [],
+    /** The run's masker (main's): every stack this run loads adds its secrets to it. */
+    private readonly masker: RunMasker = createRunMasker(),
   ) {}
 
   /** --allow-path, and HELMCYCLE_ALLOW_PATHS (folders separated as in PATH): what the runner lets a YAML stack read. */
@@ -94,9 +96,16 @@ class CliRun {
     return [...this.options.allowPath, ...(process.env.HELMCYCLE_ALLOW_PATHS ?? '').split(delimiter).filter(Boolean)];
   }
 
-  private async stack(): Promise<ResolvedStack> {
+  /** A stack file loaded for this run; its secrets are masked in all the run writes from then on. */
+  private async load(config: string | undefined, environment: string | undefined): Promise<ResolvedStack> {
     const { loadStack } = await loadModule();
-    return loadStack(this.options.config, { ...(this.options.env ? { environment: this.options.env } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() });
+    const stack = await loadStack(config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() });
+    this.masker.add(stack.charts.map((c) => c.definition));
+    return stack;
+  }
+
+  private stack(): Promise<ResolvedStack> {
+    return this.load(this.options.config, this.options.env);
   }
 
   private async clients() {
@@ -148,10 +157,11 @@ class CliRun {
 
   /** What every fleet command shares (cli/fleet-command.ts). */
   private async fleetOptions(stack: ResolvedStack) {
-    const { loadStack } = await loadModule();
     return {
       stack,
-      stackFor: (environment: string | undefined) => loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() }),
+      // Each target's stack adds its secrets to the run's masker, which masks every line written.
+      stackFor: (environment: string | undefined) => this.load(this.options.config, environment),
+      masker: this.masker,
       targetSelection: await this.targetSelection(),
       selection: this.selection(),
       kubeconfig: this.options.kubeconfig,
@@ -188,9 +198,10 @@ class CliRun {
     const renderer = await this.renderer();
     const { runStack } = await runStackModule();
     const clients = await this.clients();
-    // Each chart masks its own events; this masks every chart's secrets in all of them, for the
-    // renderers and the report alike (one chart's output can name another's value).
-    const masker = maskerForSpecs(stack.charts.map((c) => c.definition));
+    // Each chart masks its own events; the run's masker masks every chart's secrets in all of them, for
+    // the renderers and the report alike (one chart's output can name another's value).
+    this.masker.add(stack.charts.map((c) => c.definition));
+    const masker = this.masker;
     let result: StackResult;
     try {
       result = await runStack(stack, {
@@ -224,10 +235,9 @@ class CliRun {
   async applySaved(file: string, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
     const { prepareSavedPlan, serverOf } = await import('./saved-plan.js');
     const { helm, kube } = await this.clients();
-    const { loadStack } = await loadModule();
     const prepared = await prepareSavedPlan(file, {
       given: { ...this.options, forceUpgrade: flags.forceUpgrade },
-      loadStack: (config, environment) => loadStack(config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() }),
+      loadStack: (config, environment) => this.load(config, environment),
       helm,
       server: serverOf(kube.config),
       signal: this.io.signal,
@@ -284,6 +294,8 @@ class CliRun {
       forceUpgrade,
       ignoreDrift: (flags.ignoreDrift ?? false) || (stack.ignoreDrift ?? false),
       concurrency: concurrencyFor(stack, this.options.concurrency),
+      // Every chart's secrets, not only the planned chart's: a values file can hold another chart's value.
+      masker: this.masker,
       ...(this.io.signal ? { signal: this.io.signal } : {}),
     });
     if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
@@ -328,8 +340,8 @@ class CliRun {
         // Through the chart's transform, as apply renders it.
         const postRender = postRendererFor(spec, chart.definition.transform);
         const manifest = await helm.template({ ...templateRequest(spec), postRender }, { ...(this.io.signal ? { signal: this.io.signal } : {}) });
-        // Rendered output goes to terminals and CI logs too: the chart's sensitive values show as ***.
-        this.io.stdout(maskerForSpec(spec).mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
+        // Rendered output goes to terminals and CI logs too: the stack's sensitive values show as ***.
+        this.io.stdout(this.masker.mask(`# chart: ${chart.name}\n${manifest.trimEnd()}\n---\n`));
       }
     } finally {
       await endRunView(helm);
@@ -347,7 +359,7 @@ class CliRun {
   }
 }
 
-function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: readonly string[] = []): Command {
+function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: readonly string[] = [], masker: RunMasker = createRunMasker()): Command {
   const program = new Command('helmcycle')
     .description('A programmable lifecycle around Helm: stacks of charts in dependency order, with plan, recovery and validation.')
     .option('-c, --config <file>', 'stack file (helmcycle.config.ts or helmcycle.yaml; found in the current folder by default)')
@@ -376,7 +388,7 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     const report = await checkReportOption(action.name(), program.opts<GlobalOptions>().report, io.cwd ?? process.cwd());
     if (report) program.setOptionValue('report', report);
   });
-  const cli = () => new CliRun(io, program.opts<GlobalOptions>(), argv);
+  const cli = () => new CliRun(io, program.opts<GlobalOptions>(), argv, masker);
   program
     .command('init')
     .description('write a typed stack file for one chart to start from (never overwrites one)')
@@ -437,9 +449,16 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
   return program;
 }
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs one command. Everything it writes, on every path (output, --debug lines, a chart's failure, an
+ * error of any command, a transform's exception), goes through the run's masker: once a stack is
+ * loaded, no line can show one of its secrets (or a target's), whoever wrote the line.
+ */
+export async function main(argv: readonly string[], given: CliIo): Promise<number> {
+  const masker = createRunMasker();
+  const io: CliIo = { ...given, stdout: (text) => given.stdout(masker.mask(text)), stderr: (text) => given.stderr(masker.mask(text)) };
   let result: Promise<number> | undefined;
-  const program = buildProgram(io, (p) => (result = p), argv);
+  const program = buildProgram(io, (p) => (result = p), argv, masker);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     if (!result) {

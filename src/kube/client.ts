@@ -16,6 +16,7 @@ import {
 import { Writable } from 'node:stream';
 import { KubeRequestError } from '../errors.js';
 import { ApiDiscovery } from './discovery.js';
+import { guardCredentials } from './exec-credentials.js';
 import { applyBody, listItems, queryString, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
 import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
 import { KUBE_RETRY_BUDGET_MS, retryTransient } from '../retry/retry.js';
@@ -144,7 +145,8 @@ export class NodeKubeClient implements KubeClient {
 
   /** `transport` replaces the HTTP transport (unit tests); the kubeconfig's cluster by default. */
   constructor(options: KubeClientOptions | KubeConfig = {}, transport?: RestSender) {
-    this.config = options instanceof KubeConfig ? options : loadKubeConfig(options);
+    // A failing exec plugin's error names the plugin, never what it printed (the token, maybe).
+    this.config = guardCredentials(options instanceof KubeConfig ? options : loadKubeConfig(options));
     this.core = this.config.makeApiClient(CoreV1Api);
     this.auth = this.config.makeApiClient(AuthorizationV1Api);
     this.versionApi = this.config.makeApiClient(VersionApi);

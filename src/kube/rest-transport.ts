@@ -8,6 +8,7 @@ import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from './client-node.js';
+import { guardCredentials } from './exec-credentials.js';
 import { KubeRequestError } from '../errors.js';
 import { errorMessage } from './rest-paths.js';
 
@@ -88,7 +89,10 @@ export class RestTransport implements RestSender {
   constructor(
     private readonly config: KubeConfig,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // A failing exec plugin's error names the plugin, never what it printed (the token, maybe).
+    guardCredentials(config);
+  }
 
   /** The kubeconfig's credentials and TLS options, as client-node applies them, kept for a short while. */
   private applied(): Promise<https.RequestOptions> {

@@ -11,6 +11,7 @@ import { classifyFailure } from '../failures/classify.js';
 import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { maskFields, scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
+import type { Masker } from '../secrets/masker.js';
 import { ChartFailedError } from './chart-error.js';
 import { parseDefinition, type AnyDefinition } from './definition.js';
 import { runMigrations, undoMigrations } from './migrations.js';
@@ -36,6 +37,8 @@ export interface RunOptions<P extends ChartPayload> {
    * lease (read-only runs). By default every deploy and destroy holds its release's lease.
    */
   lease?: LeaseSettings | false;
+  /** Every chart's secrets of the stack (maskerForSpecs); this chart's own when absent. */
+  masker?: Masker;
 }
 
 function errorText(error: unknown): { error: string; code: string } {
@@ -79,7 +82,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
   }
   const leaseSettings = options.lease === false ? undefined : (options.lease ?? defaultLeaseSettings());
   // The two choke points of everything a chart says: events (masked here) and its error (in fail).
-  const masker = maskerForSpec(spec);
+  const masker = options.masker ?? maskerForSpec(spec);
   const emit = (event: LifecycleEvent) => options.onEvent?.(masker.maskDeep(event));
   const started = Date.now();
   const timings: PhaseTiming[] = [];
@@ -118,6 +121,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     log: (message: string, level: MessageLevel = 'info') => emit({ type: 'message', chart: spec.name, phase, level, message, at: Date.now() }),
     progress: (progress: WaitProgress) => emit({ type: 'wait-progress', chart: spec.name, phase, ...progress, at: Date.now() }),
     claimLease,
+    masker,
   });
 
   // Aborted because another run took the lease: a failure of this chart (LeaseLostError), not a cancel.

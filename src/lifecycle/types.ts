@@ -15,6 +15,7 @@ import type { ManifestTransform } from './transform.js';
 import type { LeaseSettings } from '../lease/chart-lease.js';
 import type { LeaseRecord } from '../lease/lease-record.js';
 import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
+import type { Masker } from '../secrets/masker.js';
 
 export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
 export type PhaseName = (typeof PHASES)[number];
@@ -154,6 +155,12 @@ export interface PhaseContext<P extends ChartPayload = ChartPayload> {
    * call it. Optional, so that a context made outside the runner need not have it.
    */
   claimLease?(): Promise<void>;
+  /**
+   * Masks the sensitive values of every chart of the stack (this chart's alone when run by itself):
+   * events and errors go through it, and the default exec keys the release digest when this chart's
+   * inputs hold any of them (one chart's values file can hold another's password).
+   */
+  masker?: Masker;
 }
 
 export type Phase<P extends ChartPayload = ChartPayload> = (ctx: PhaseContext<P>, payload: P) => Promise<P>;

@@ -1,7 +1,10 @@
 // One masker for every output path: built from a chart's (or a stack's) sensitive values, it replaces
 // each value and the forms it commonly takes on its way out of helm, the API server or a container:
-// any letter case, JSON- and YAML-escaped, URL-encoded, hex, and base64 (standard and URL-safe, with or
-// without padding, and embedded at any byte offset inside a longer base64 string). Pure.
+// any letter case, JSON- and YAML-escaped (Go's `\u003c`-style escapes of < > & too), URL-encoded, hex,
+// and base64 (standard and URL-safe, with or without padding, and embedded at any byte offset inside a
+// longer base64 string). A multi-line value (a PEM key, a JSON key file) is also masked line by line,
+// since a template re-indents it (`indent`, `nindent`, `toYaml`) and no longer holds it whole. Pure.
+import { FormMatcher } from './form-matcher.js';
 
 /** What a masked value becomes. */
 export const MASK = '***';
@@ -23,8 +26,25 @@ export interface Masker {
   reveals(text: string): boolean;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The lines of a multi-line value that are masked on their own, wherever they appear and whatever their
+ * indentation: each line with its surrounding blanks (and a CR of a CRLF line end) removed, split on real
+ * line breaks and on the two-character `\n` escape (a JSON key file given as one line). The rule for a
+ * line: it is masked when it has at least MIN_MASKED_LENGTH characters left, like any value. A blank
+ * line, `}` or `-->` alone would blank unrelated output and protect nothing; a PEM `-----BEGIN ...-----`
+ * line is not secret but is long, and masking it costs nothing. Pure.
+ */
+export function maskedLinesOf(secret: string): string[] {
+  if (!/[\r\n]|\\n/.test(secret)) return [];
+  const lines = secret.split(/\r\n|\r|\n|\\r\\n|\\n/).map((line) => line.trim());
+  return [...new Set(lines)].filter((line) => line.length >= MIN_MASKED_LENGTH && line !== secret);
+}
+
+/** The value as it is, with LF line ends and with CRLF ones (a file written on Windows, an HTTP body). */
+function lineEndVariants(secret: string): string[] {
+  if (!/[\r\n]/.test(secret)) return [secret];
+  const lf = secret.replace(/\r\n/g, '\n');
+  return [...new Set([secret, lf, lf.replace(/\n/g, '\r\n')])];
 }
 
 /**
@@ -59,10 +79,14 @@ function percentEncoded(secret: string): string[] {
 function caseFreeForms(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   const jsonTwice = JSON.stringify(json).slice(1, -1);
-  const asciiJson = json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const asciiJson = json.replace(/[\u007f-\uffff]/g, unicodeEscape);
+  // Go's encoding/json (kubectl, helm -o json, the API server's own messages) escapes <, > and & too.
+  const goJson = json.replace(/[<>&\u2028\u2029]/g, unicodeEscape);
+  const goAsciiJson = asciiJson.replace(/[<>&]/g, unicodeEscape);
   const yamlSingle = secret.replace(/'/g, "''");
   const hex = Buffer.from(secret, 'utf8').toString('hex');
-  return [secret, json, jsonTwice, asciiJson, yamlSingle, hex, ...percentEncoded(secret)];
+  return [secret, json, jsonTwice, asciiJson, goJson, goAsciiJson, JSON.stringify(goJson).slice(1, -1), yamlSingle, hex, ...percentEncoded(secret)];
 }
 
 /** Forms whose letter case carries meaning (base64). */
@@ -79,48 +103,28 @@ function caseExactForms(secret: string): string[] {
   return forms;
 }
 
-function alternation(forms: Iterable<string>, flags: string): RegExp | undefined {
-  // Longest first, so that a longer form is masked whole rather than around a shorter one.
-  const unique = [...new Set(forms)].filter((f) => f.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-  return unique.length ? new RegExp(unique.map(escapeRegExp).join('|'), flags) : undefined;
-}
-
 /** A masker for these values (strings, numbers or booleans; each taken as its text). */
 export function createMasker(values: Iterable<unknown>): Masker {
-  const secrets = [...new Set([...values].map((v) => String(v)))].filter((s) => s.length >= MIN_MASKED_LENGTH);
-  const caseFree = alternation(secrets.flatMap(caseFreeForms), 'gi');
-  const caseExact = alternation(secrets.flatMap(caseExactForms), 'g');
-  const patterns = [caseFree, caseExact].filter((p): p is RegExp => p !== undefined);
+  const given = [...values].map((v) => String(v)).flatMap(lineEndVariants);
+  const secrets = [...new Set([...given, ...given.flatMap(maskedLinesOf)])].filter((s) => s.length >= MIN_MASKED_LENGTH);
+  // Case-free forms first, then the case-exact (base64) ones in what is left, each leftmost-longest.
+  const matchers = [new FormMatcher(secrets.flatMap(caseFreeForms), true), new FormMatcher(secrets.flatMap(caseExactForms), false)].filter((m) => !m.empty);
 
   const mask = (text: string): string => {
     let out = text;
-    for (const pattern of patterns) out = out.replace(pattern, MASK);
+    for (const matcher of matchers) out = matcher.replace(out, MASK);
     return out;
   };
   const maskDeep = <T>(value: T): T => {
-    if (patterns.length === 0) return value;
+    if (matchers.length === 0) return value;
     return maskValue(value, mask, new WeakMap()) as T;
   };
-  // Without the g flag, test() keeps no lastIndex between calls.
-  const testers = patterns.map((p) => new RegExp(p.source, p.flags.replace('g', '')));
-  const reveals = (text: string): boolean => testers.some((t) => t.test(text));
-  return { empty: patterns.length === 0, mask, maskDeep, reveals };
+  const reveals = (text: string): boolean => matchers.some((m) => m.test(text));
+  return { empty: matchers.length === 0, mask, maskDeep, reveals };
 }
 
 /** A masker that masks nothing. */
 export const NO_MASKER: Masker = createMasker([]);
-
-/** Masks with several maskers in turn (a stack's charts each bring their own). */
-export function combineMaskers(maskers: readonly Masker[]): Masker {
-  const active = maskers.filter((m) => !m.empty);
-  if (active.length <= 1) return active[0] ?? NO_MASKER;
-  return {
-    empty: false,
-    mask: (text) => active.reduce((out, m) => m.mask(out), text),
-    maskDeep: <T>(value: T) => active.reduce((out, m) => m.maskDeep(out), value),
-    reveals: (text) => active.some((m) => m.reveals(text)),
-  };
-}
 
 function maskValue(value: unknown, mask: (text: string) => string, seen: WeakMap<object, unknown>): unknown {
   if (typeof value === 'string') return mask(value);

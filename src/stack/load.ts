@@ -2,6 +2,7 @@
 // resolving it: defaults and the environment applied, every path anchored at the config file's folder,
 // every chart's definition and the graph checked. Any mistake is a StackConfigError or SpecError raised
 // before anything touches the cluster.
+import { privateTsxCache } from '../secrets/tsx-cache.js';
 import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
@@ -55,6 +56,8 @@ async function loadYaml(file: string): Promise<unknown> {
 }
 
 async function loadModule(file: string): Promise<unknown> {
+  // tsx caches the compiled stack (a password written in it too) in a folder everyone may read, unless made private first.
+  await privateTsxCache();
   const { tsImport } = await import('tsx/esm/api');
   try {
     const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown; stack?: unknown };

@@ -49,7 +49,8 @@ export interface InputsContext {
 export async function chartInputs(chart: ResolvedChart, targetVersion: string | undefined, context: InputsContext): Promise<string> {
   const definition = definitionFor(chart, context.command, context.forceUpgrade);
   // The release digest reads the values files and a local chart's files, as apply's skip-unchanged does.
-  const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '', undefined, transformFingerprint(definition.transform));
+  // Its sensitive values are left out of it: they are in `definition`, and the whole text is scrypt-ed.
+  const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '', undefined, transformFingerprint(definition.transform), 'omitted');
   const text = canonicalJson({ release, targetVersion, needs: chart.needs, definition: withFunctionSources(definition) });
   return keyedHash(text, context.salt, sensitiveValuesOf(definition).length > 0);
 }

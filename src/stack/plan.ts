@@ -4,7 +4,7 @@
 import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { computeReleaseDigest } from '../lifecycle/digest.js';
+import { releaseDigestOf } from '../lifecycle/digest-key.js';
 import { postRendererFor, transformFingerprint, type ManifestTransform } from '../lifecycle/transform.js';
 import { decideDeploy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
 import { readReleaseFacts } from '../lifecycle/release-facts.js';
@@ -19,6 +19,7 @@ import { withCrdPlan } from './plan-crds.js';
 import { leaseHolder } from '../lease/lease-view.js';
 import { scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
+import type { Masker } from '../secrets/masker.js';
 import { probeNamespace } from '../kube/namespace.js';
 import type { StackCommand } from './events.js';
 import { definitionFor } from './run-stack.js';
@@ -62,6 +63,8 @@ export interface PlanOptions {
   /** Do not read the live objects for drift (--ignore-drift, the stack's ignoreDrift). */
   ignoreDrift?: boolean;
   signal?: AbortSignal;
+  /** The run's masker, holding every chart's secrets (one chart's values can hold another's); each chart's own when absent. */
+  masker?: Masker;
 }
 
 function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
@@ -84,7 +87,7 @@ async function renderedChanges(spec: ChartSpec, transform: ManifestTransform | u
     baseline && !locked
       ? (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest
       : await options.helm.template({ ...templateRequest(spec), postRender }, call);
-  return { changes: diffManifests(current, rendered, spec.namespace, { masker: maskerForSpec(spec) }), rendered };
+  return { changes: diffManifests(current, rendered, spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }), rendered };
 }
 
 /** The plan of a deploy that changes something: its manifest diff and the pre-flight of what it renders. */
@@ -97,7 +100,7 @@ async function changingPlan(spec: ChartSpec, transform: ManifestTransform | unde
 
 /** Plans one chart; any failure names the chart. The plan and the error hold no sensitive value. */
 export async function planChart(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
-  const masker = maskerForSpec(chart.definition);
+  const masker = options.masker ?? maskerForSpec(chart.definition);
   try {
     // The CRDs of `crds` (applied before a deploy, deleted after a destroy) are planned apart: plan-crds.ts.
     const plan = await withCrdPlan(await planChartUnchecked(chart, options), chart, options);
@@ -123,11 +126,11 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   if (spec.action === 'destroy') {
     if (!present) return { ...base, action: 'none', reason: 'not installed; nothing to delete', targetVersion: undefined };
     const current = await options.helm.getManifest(releaseRef(spec), call);
-    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: maskerForSpec(spec) }) };
+    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }) };
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
-  const digest = await computeReleaseDigest(spec, target.version, undefined, transformFingerprint(definition.transform));
+  const digest = await releaseDigestOf(options.kube, spec, target.version, transformFingerprint(definition.transform), false, options.masker?.reveals);
   const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
   // The same classification and decision exec makes (decide.ts), from the release as it is now.
   const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });

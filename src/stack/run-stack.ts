@@ -1,5 +1,6 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
+import { maskerForSpecs } from '../secrets/sensitive.js';
 import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
@@ -117,6 +118,8 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   }
   // One holder for every chart of this run, so the leases name one run in messages, plan and status.
   const lease = options.command === 'validate' ? (false as const) : { self: newRunIdentity(`helmcycle ${options.command}`), lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS };
+  // One masker for the stack: a chart's events, errors and digest are judged by every chart's secrets.
+  const masker = maskerForSpecs(stack.charts.map((c) => c.definition));
   let rollback: RollbackStepResult[] | undefined;
   let outcomes: Awaited<ReturnType<typeof runGraph<ChartResult>>>;
   try {
@@ -136,7 +139,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
       }
-      return runChart(definition, { helm, kube: options.kube, signal, onEvent: emit, lease, ...(chart.file ? { file: chart.file } : {}) });
+      return runChart(definition, { helm, kube: options.kube, signal, onEvent: emit, lease, masker, ...(chart.file ? { file: chart.file } : {}) });
     },
     onNotRun: (name, outcome) => {
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });

@@ -1,10 +1,14 @@
 // A sentinel secret through every output path, with the real helmcycle command (bin/helmcycle.mjs) and
 // Helm 3 and 4: a sensitive value and a private repository's password, rendered into a ConfigMap (as
 // text and inside a base64 basic-auth header) and a Secret, through plan (text and JSON), apply (JSON
-// events, --report), a failing apply whose chart echoes the value in its error, and status. While helm
-// runs, every process's argv and environment is sampled. Afterwards no output, report, argv,
-// environment or temporary file may hold the value in any common form. And a helmcycle killed with
-// SIGKILL mid-upgrade leaves private folders that the next run removes.
+// events, --report), a failing apply whose chart echoes the value in its error, and status, with
+// --debug lines. Sentinels of every shape: single-line, a multi-line PEM-like key re-indented into a
+// ConfigMap by nindent (and base64 into a Secret), and a value sensitive in one chart that another
+// chart's values file holds (each chart's output masked with every chart's secrets). While helm runs,
+// every process's argv and environment is sampled. Afterwards no output, report, argv, environment or
+// temporary file may hold a value in any common form, nor the namespace's digest key. A transform that
+// throws with the values in its message fails `template` with no value shown. And a helmcycle killed
+// with SIGKILL mid-upgrade leaves private folders that the next run removes.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -126,6 +130,12 @@ async function filesUnder(dir: string, skip: (path: string) => boolean = () => f
   return out;
 }
 
+/** A PEM-like private key of random lines (64 base64 characters each, as PEM has them). */
+function pemSentinel(): { pem: string; lines: string[] } {
+  const lines = [randomBytes(48), randomBytes(48), randomBytes(48), randomBytes(21)].map((bytes) => bytes.toString('base64'));
+  return { pem: ['-----BEGIN PRIVATE KEY-----', ...lines, '-----END PRIVATE KEY-----', ''].join('\n'), lines };
+}
+
 const [helm3, helm4] = helmsUnderTest() as [HelmUnderTest, HelmUnderTest];
 
 for (const target of [helm3, helm4]) {
@@ -164,17 +174,25 @@ for (const target of [helm3, helm4]) {
       // Quote and backslash: helm's %q and JSON both escape them.
       const first = `Sntl${randomBytes(4).toString('hex')}-Tok"en\\x`;
       const second = `Sntl${randomBytes(4).toString('hex')}-Next"ok\\y`;
-      const secrets = { first: leakForms(first), second: leakForms(second), password: leakForms(env.repoPassword) };
+      // Sensitive in `client` only; `web`'s values file holds it too (rendered into web's ConfigMap).
+      const crossChart = `Sntl${randomBytes(4).toString('hex')}-Db<p&w>`;
+      const { pem, lines: pemLines } = pemSentinel();
+      const secrets: Record<string, string[]> = {
+        first: leakForms(first), second: leakForms(second), password: leakForms(env.repoPassword), crossChart: leakForms(crossChart),
+        ...Object.fromEntries(pemLines.map((line, i) => [`pem line ${i + 1}`, leakForms(line)])),
+      };
       const file = join(dirs.stack, 'helmcycle.yaml');
+      // The PEM in web's values too: rendered `| quote`, a one-line string with \n escapes.
+      await writeFile(join(dirs.stack, 'web-values.yaml'), stringify({ message: crossChart, config: { tlsKey: pem } }), { mode: 0o600 });
       const writeStack = (token: string, requirePrefix = '') =>
         writeFile(file, stringify({
           name: 'secrets',
           defaults: { namespace, createNamespace: true, timeoutSeconds: 120 },
           charts: [
-            { name: 'client', chart: TOKEN_CLIENT, values: { api: { user: 'svc-e2e' } }, setSensitive: { 'auth.token': token }, set: { 'auth.requirePrefix': requirePrefix } },
+            { name: 'client', chart: TOKEN_CLIENT, values: { api: { user: 'svc-e2e' } }, setSensitive: { 'auth.token': token, 'tls.key': pem, 'db.password': crossChart }, set: { 'auth.requirePrefix': requirePrefix } },
             {
               name: 'web', chart: 'web', repository: env.privateRepo, repositoryAuth: { username: env.repoUser, password: env.repoPassword },
-              setSensitive: { 'config.token': token }, needs: ['client'],
+              valuesFiles: ['web-values.yaml'], setSensitive: { 'config.token': token }, needs: ['client'],
             },
           ],
         }), { mode: 0o600 });
@@ -193,10 +211,12 @@ for (const target of [helm3, helm4]) {
       };
       try {
         await writeStack(first);
-        await step('plan', ['plan'], 0);
+        await step('plan', ['--debug', 'plan'], 0);
         const planJson = await step('plan json', ['-o', 'json', 'plan'], 0);
         assert.match(String(planJson.stdout), /"type":"plan"/);
-        await step('apply', ['-o', 'json', '--report', join(dirs.out, 'apply.html'), 'apply'], 0);
+        const applied = await step('apply', ['--debug', '-o', 'json', '--report', join(dirs.out, 'apply.html'), 'apply'], 0);
+        // The debug lines show helm's argv, the digest label on it included: checked below with the rest.
+        assert.match(String(applied.stderr), /helmcycle debug: .*upgrade.*helmcycle\.dev\/digest=[0-9a-f]{40}/);
         await step('status', ['status'], 0);
         // A changed value: the diff of an upgrade shows a change, not the old or the new value.
         await writeStack(second);
@@ -207,7 +227,7 @@ for (const target of [helm3, helm4]) {
         await writeStack(second, 'never-');
         const failed = await step('failing apply', ['--report', join(dirs.out, 'failed.html'), 'apply'], 1);
         assert.match(String(failed.stderr), /auth\.token must start with/);
-        await step('failing apply json', ['-o', 'json', 'apply'], 1);
+        await step('failing apply json', ['--debug', '-o', 'json', 'apply'], 1);
         await step('status after the failure', ['-o', 'json', 'status'], 0);
       } finally {
         sampler.stop();
@@ -215,23 +235,68 @@ for (const target of [helm3, helm4]) {
       // The sampler saw helm itself at work, so the argv and environment checks below check something.
       assert.ok(sampler.samples.some((s) => s.ours && s.argv.includes(target.binary) && /\b(upgrade|template)\b/.test(s.argv)), 'helm processes were sampled');
 
+      // The key of the release digests' HMAC (made by the first apply) is as secret as the values.
+      const digestKey = await target.kube.getObject({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'helmcycle-digest-key' });
+      const keyBase64 = String((digestKey?.data as Record<string, string> | undefined)?.key ?? '');
+      assert.equal(Buffer.from(keyBase64, 'base64').length, 32, 'the namespace has a digest key');
+      secrets.digestKey = [keyBase64, Buffer.from(keyBase64, 'base64').toString('hex'), keyBase64.slice(0, 16)];
+
+      // What only this test knows (the repository password is in the cluster's environment, which other processes share).
+      const { password: _password, ...ownSecrets } = secrets;
       const leaks: string[] = [];
       for (const output of outputs) leaks.push(...findLeaks(output.what, output.text, secrets));
       for (const report of ['apply.html', 'failed.html']) leaks.push(...findLeaks(report, await readFile(join(dirs.out, report), 'utf8'), secrets));
       for (const sample of sampler.samples) {
         leaks.push(...findLeaks(`argv of ${sample.pid} (${sample.argv.slice(0, 60)})`, sample.argv, secrets));
         // Other processes (this test, other tests) were started with the cluster's env, password included.
-        const environSecrets = sample.ours ? secrets : { first: secrets.first, second: secrets.second };
+        const environSecrets = sample.ours ? secrets : ownSecrets;
         leaks.push(...findLeaks(`environ of ${sample.pid} (${sample.argv.slice(0, 60)})`, sample.environ, environSecrets));
       }
       for (const entry of await filesUnder(dirs.tmp)) leaks.push(...findLeaks(entry.path, entry.text, secrets));
       // The machine's temporary folder too (files written since the test started), but for this test's own stack file.
-      for (const entry of await filesUnder(tmpdir(), (path) => path === dirs.stack, started)) leaks.push(...findLeaks(entry.path, entry.text, { first: secrets.first, second: secrets.second }));
+      for (const entry of await filesUnder(tmpdir(), (path) => path === dirs.stack, started)) leaks.push(...findLeaks(entry.path, entry.text, ownSecrets));
       assert.deepEqual(leaks, []);
       assert.deepEqual((await readdir(dirs.tmp)).filter((name) => name.startsWith('helmcycle-')), [], 'no private folder left behind');
       // And the value really was deployed: the masking hid it, it did not drop it.
       const configMap = await target.kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'client-client' });
       assert.ok(String((configMap?.data as Record<string, string>)['client.yaml']).includes(JSON.stringify(first)));
+      assert.ok(String((configMap?.data as Record<string, string>)['tls.yaml']).includes(`\n  ${pemLines[1]}\n`), 'the key, re-indented (under the block scalar\'s own indentation)');
+      const webConfigMap = await target.kube.getObject({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-web' });
+      assert.equal((webConfigMap?.data as Record<string, string>).message, crossChart);
+      await rm(dirs.root, { recursive: true, force: true });
+    });
+
+    it("a transform that throws with the values in its message fails template, and shows none of them", async () => {
+      const dirs = await workspace();
+      const token = `Sntl${randomBytes(4).toString('hex')}-Xf"orm\\z`;
+      const { pem, lines } = pemSentinel();
+      const file = join(dirs.stack, 'helmcycle.config.ts');
+      // The values from the environment, as a TypeScript stack is meant to take them; the transform
+      // quotes the rendered ConfigMap, which holds the token and the key re-indented.
+      await writeFile(file, `export default {
+  name: 'transform-secrets',
+  charts: [{
+    name: 'client', namespace: 'default', chart: ${JSON.stringify(TOKEN_CLIENT)},
+    setSensitive: { 'auth.token': process.env.E2E_TOKEN, 'tls.key': process.env.E2E_KEY },
+    transform(manifests) {
+      const configMap = manifests.find((o) => o.kind === 'ConfigMap');
+      throw new Error('cannot handle ' + JSON.stringify(configMap.data));
+    },
+  }],
+};
+`, { mode: 0o600 });
+      const result = await execa(process.execPath, [BIN, '-c', file, '--helm', target.binary, '--debug', 'template'], { env: { ...cliEnv(dirs.tmp), E2E_TOKEN: token, E2E_KEY: pem }, extendEnv: false, reject: false });
+      const output = `${String(result.stdout)}\n${String(result.stderr)}`;
+      assert.notEqual(result.exitCode, 0, output);
+      assert.match(output, /transform threw: cannot handle/);
+      const secrets = { token: leakForms(token), ...Object.fromEntries(lines.map((line, i) => [`pem line ${i + 1}`, leakForms(line)])) };
+      const leaks = findLeaks('template', output, secrets);
+      for (const entry of await filesUnder(dirs.tmp)) leaks.push(...findLeaks(entry.path, entry.text, secrets));
+      assert.deepEqual(leaks, []);
+      // What tsx compiled (the stack file among it) is this user's alone.
+      const tsxCache = (await readdir(dirs.tmp)).filter((name) => name.startsWith('tsx-'));
+      assert.ok(tsxCache.length > 0, 'tsx cached in the run\'s temporary folder');
+      for (const name of tsxCache) assert.equal((await stat(join(dirs.tmp, name))).mode & 0o077, 0, `${name} is private`);
       await rm(dirs.root, { recursive: true, force: true });
     });
 

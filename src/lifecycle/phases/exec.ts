@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
-import { computeReleaseDigest, DIGEST_LABEL } from '../digest.js';
+import { DIGEST_LABEL } from '../digest.js';
+import { releaseDigestOf } from '../digest-key.js';
 import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
 import { decideDeploy, explainDecision } from '../decide.js';
 import { readReleaseFacts } from '../release-facts.js';
@@ -54,7 +55,8 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   const firstPass = payload.preExec !== undefined && payload.exec === undefined && !payload.remedies?.length;
   const found = firstPass ? payload.preExec!.release : await ctx.helm.status(ref, { signal: ctx.signal });
   const targetVersion = payload.prerequisites?.chart.version;
-  const digest = await computeReleaseDigest(ctx.spec, targetVersion || ctx.spec.version || '', undefined, transformFingerprint(ctx.transform));
+  // Sensitive values enter it only as an HMAC with the namespace's digest key, made here when missing.
+  const digest = await releaseDigestOf(ctx.kube, ctx.spec, targetVersion || ctx.spec.version || '', transformFingerprint(ctx.transform), true, ctx.masker?.reveals);
   const facts = await readReleaseFacts(ctx.helm, ctx.kube, ctx.spec, found, digest, { signal: ctx.signal });
   const decision = decideDeploy({
     view: classifyRelease(facts),
