@@ -1,8 +1,10 @@
 // Reads what classifyRelease needs about one release, for plan and exec alike: its history and the
-// recovery it needs (only when failed or pending), whether it recorded this spec's digest, and whether a
-// backup an interrupted reinstall left is waiting. Reads only; the backup's content is not kept, only
-// the names of the objects in it.
+// recovery it needs (only when failed or pending), whether it recorded this spec's digest, whether a
+// backup an interrupted reinstall left is waiting, and the drift of its live objects (only when the
+// latest revision is deployed and the spec does not ignore drift). Reads only; the backup's content is
+// not kept, only the names of the objects in it.
 import type { ChartSpec } from '../config/chart-spec.js';
+import { detectReleaseDrift } from '../drift/detect.js';
 import type { CallOptions, HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { readBackup } from '../toolkit/backup.js';
@@ -18,15 +20,19 @@ function describe(object: KubeObject): string {
 export async function readReleaseFacts(
   helm: HelmClient,
   kube: KubeClient,
-  spec: Pick<ChartSpec, 'name' | 'namespace'>,
+  spec: Pick<ChartSpec, 'name' | 'namespace' | 'ignoreDrift' | 'backup'>,
   release: ReleaseInfo | undefined,
   digest: string,
   options: CallOptions = {},
 ): Promise<ReleaseFacts> {
-  const [recoveryInputs, digestMatches, backup] = await Promise.all([
+  // Drift is measured against what runs: only a deployed latest revision runs as its manifest says. The
+  // objects the chart backs up are left out (drift/detect.ts says why).
+  const readDrift = release?.status === 'deployed' && !spec.ignoreDrift;
+  const [recoveryInputs, digestMatches, backup, drift] = await Promise.all([
     readRecoveryInputs(helm, release, options),
     deployedWithDigest(kube, release, digest),
     readBackup(kube, { release: spec.name, namespace: spec.namespace }),
+    readDrift ? detectReleaseDrift(helm, kube, { release: spec.name, namespace: spec.namespace, revision: release.revision }, options, spec.backup) : undefined,
   ]);
   return {
     release,
@@ -34,5 +40,6 @@ export async function readReleaseFacts(
     recovery: recoveryInputs && release ? planRecovery(release, recoveryInputs.history, recoveryInputs.major) : { kind: 'none' },
     digestMatches,
     pendingBackup: backup?.map(describe),
+    drift,
   };
 }

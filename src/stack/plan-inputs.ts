@@ -11,9 +11,8 @@ import { createHmac, randomBytes, scrypt, type ScryptOptions } from 'node:crypto
 import { canonicalJson, computeReleaseDigest } from '../lifecycle/digest.js';
 import { transformFingerprint } from '../lifecycle/transform.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import { chartSpecOf, runDefinitionOf } from './chart-spec-of.js';
 import type { StackCommand } from './events.js';
-import { definitionFor } from './run-stack.js';
 import type { ResolvedChart, ResolvedStack } from './types.js';
 
 /** About 16 MiB and some tens of milliseconds per chart that has sensitive values. */
@@ -47,7 +46,7 @@ export interface InputsContext {
 
 /** One chart's fingerprint, for the chart version plan resolved (undefined on destroy). */
 export async function chartInputs(chart: ResolvedChart, targetVersion: string | undefined, context: InputsContext): Promise<string> {
-  const definition = definitionFor(chart, context.command, context.forceUpgrade);
+  const definition = runDefinitionOf(chart, context);
   // The release digest reads the values files and a local chart's files, as apply's skip-unchanged does.
   const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '', undefined, transformFingerprint(definition.transform));
   const text = canonicalJson({ release, targetVersion, needs: chart.needs, definition: withFunctionSources(definition) });

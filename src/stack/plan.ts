@@ -4,24 +4,21 @@
 import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
-import { computeReleaseDigest } from '../lifecycle/digest.js';
-import { postRendererFor, transformFingerprint, type ManifestTransform } from '../lifecycle/transform.js';
-import { decideDeploy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
-import { readReleaseFacts } from '../lifecycle/release-facts.js';
-import { classifyRelease, type DeployedRevision } from '../lifecycle/release-state.js';
+import { postRendererFor, type ManifestTransform } from '../lifecycle/transform.js';
+import { decideDestroy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
+import { decideRelease } from '../lifecycle/decide-release.js';
+import type { DeployedRevision } from '../lifecycle/release-state.js';
 import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import { chartSpecOf, runDefinitionOf, type RunSettings } from './chart-spec-of.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
-import { describeDrift, detectReleaseDrift, type ResourceDrift } from '../drift/detect.js';
+import type { ResourceDrift } from '../drift/detect.js';
 import { withCrdPlan } from './plan-crds.js';
 import { leaseHolder } from '../lease/lease-view.js';
 import { scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
 import { probeNamespace } from '../kube/namespace.js';
-import type { StackCommand } from './events.js';
-import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
 
 export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'restore' | 'recover' | 'delete' | 'none';
@@ -54,13 +51,14 @@ export interface ChartPlan {
   drift?: ResourceDrift[] | undefined;
 }
 
-export interface PlanOptions {
+/**
+ * The clients and the run's settings, the stack's and the command's already folded by runSettingsOf
+ * (chart-spec-of.ts), as apply folds them.
+ */
+export interface PlanOptions extends Partial<Pick<RunSettings, 'forceUpgrade' | 'ignoreDrift'>> {
   helm: HelmClient;
   kube: KubeClient;
-  command: Extract<StackCommand, 'apply' | 'destroy'>;
-  forceUpgrade?: boolean;
-  /** Do not read the live objects for drift (--ignore-drift, the stack's ignoreDrift). */
-  ignoreDrift?: boolean;
+  command: Extract<RunSettings['command'], 'apply' | 'destroy'>;
   signal?: AbortSignal;
 }
 
@@ -110,7 +108,7 @@ export async function planChart(chart: ResolvedChart, options: PlanOptions): Pro
 }
 
 async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
-  const definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
+  const definition = runDefinitionOf(chart, options);
   const spec = chartSpecOf(definition, chart.file);
   const call = { signal: options.signal };
   const found = await options.helm.status(releaseRef(spec), call);
@@ -121,33 +119,27 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   };
 
   if (spec.action === 'destroy') {
-    if (!present) return { ...base, action: 'none', reason: 'not installed; nothing to delete', targetVersion: undefined };
+    // The same decision exec makes (decide.ts).
+    const decision = decideDestroy(found);
+    if (!decision.installed) return { ...base, action: 'none', reason: decision.reason, targetVersion: undefined };
     const current = await options.helm.getManifest(releaseRef(spec), call);
-    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: maskerForSpec(spec) }) };
+    return { ...base, action: 'delete', reason: decision.reason, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: maskerForSpec(spec) }) };
   }
 
   const target = await options.helm.showChart(chartSource(spec), call);
-  const digest = await computeReleaseDigest(spec, target.version, undefined, transformFingerprint(definition.transform));
-  const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
-  // The same classification and decision exec makes (decide.ts), from the release as it is now.
-  const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });
+  // The same observation, classification and decision exec makes (decide-release.ts), drift included.
+  const { facts, decision } = await decideRelease({ helm: options.helm, kube: options.kube, spec, transform: definition.transform, found, targetVersion: target.version, options: call });
   const recovery = describeRecovery(decision.recovery);
-  const decided = { ...base, targetVersion: target.version, recovery, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
+  // Drift is shown for a release that runs as deployed (no recovery before it) and that apply would upgrade or leave.
+  const drift = !recovery && decision.baseline && (decision.action === 'unchanged' || decision.action === 'upgrade') ? [...(facts.drift ?? [])] : [];
+  const decided = { ...base, targetVersion: target.version, recovery, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined, drift };
   const action: PlanAction = recovery ? 'recover' : PLAN_ACTIONS[decision.action];
-  // Drift is read only for a release that runs as deployed (no recovery before it) and that apply would upgrade or leave.
-  const readDrift = !options.ignoreDrift && !spec.ignoreDrift && !recovery && decision.baseline && (decision.action === 'unchanged' || decision.action === 'upgrade');
-  const drift = readDrift ? await detectReleaseDrift(options.helm, options.kube, { ...releaseRef(spec), revision: decision.baseline!.revision }, call, spec.backup) : [];
-  if (decision.action === 'unchanged' && drift.length) {
-    // exec makes the same choice (phases/exec.ts): an upgrade with the same chart and values puts the declared fields back.
-    const planned = await changingPlan(spec, definition.transform, found, decision.baseline, false, options);
-    return { ...decided, ...planned, drift, deploy: 'upgrade', action: 'upgrade', reason: `${decision.reason}, but live objects differ: upgrade to repair drift: ${describeDrift(drift)}` };
-  }
   if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...decided, action, reason: explainDecision(decision) };
 
   const reinstall = decision.action === 'reinstall';
   const planned = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
-  // An upgrade's reason ends with what its diff against the deployed revision found.
+  // An upgrade's reason ends with what its diff against the deployed revision found (a drift repair's says what drifted).
   const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
-  const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery ? what : undefined);
-  return { ...decided, action, reason, ...planned, drift };
+  const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery && !decision.repairsDrift ? what : undefined);
+  return { ...decided, action, reason, ...planned };
 }

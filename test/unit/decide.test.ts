@@ -29,7 +29,7 @@ type Situation = (typeof SITUATIONS)[number];
 function factsOf(situation: Situation, version: string, backup: boolean, digestMatches = situation === 'in-sync'): ReleaseFacts {
   const pendingBackup = backup ? ['Secret/apps/web-credentials'] : undefined;
   const facts = (r: ReleaseInfo | undefined, history: RevisionInfo[], major: 3 | 4 = 3): ReleaseFacts => ({
-    release: r, history, recovery: planRecovery(r, history, major), digestMatches: r?.status === 'deployed' && digestMatches, pendingBackup,
+    release: r, history, recovery: planRecovery(r, history, major), digestMatches: r?.status === 'deployed' && digestMatches, pendingBackup, drift: undefined,
   });
   switch (situation) {
     case 'absent': return facts(undefined, []);
