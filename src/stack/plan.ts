@@ -2,14 +2,12 @@
 // upgrades and the failures apply would run into (pre-flight). It only reads: helm status/history/
 // manifest, `helm template`, and server-side dry runs.
 import { isHelmcycleError, PhaseError } from '../errors.js';
-import type { HelmClient, ReleaseInfo } from '../helm/types.js';
-import type { KubeClient } from '../kube/types.js';
+import type { ReleaseInfo } from '../helm/types.js';
 import { postRendererFor, type ManifestTransform } from '../lifecycle/transform.js';
-import { decideDestroy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
-import { decideRelease } from '../lifecycle/decide-release.js';
+import { explainDecision, type DeployAction } from '../lifecycle/decide.js';
 import type { DeployedRevision } from '../lifecycle/release-state.js';
-import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
-import { chartSpecOf, runDefinitionOf, type RunSettings } from './chart-spec-of.js';
+import { releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
+import { decideChart, type PlanAction, type PlanOptions } from './plan-decision.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
@@ -21,10 +19,7 @@ import { maskerForSpec } from '../secrets/sensitive.js';
 import { probeNamespace } from '../kube/namespace.js';
 import type { ResolvedChart } from './types.js';
 
-export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'restore' | 'recover' | 'delete' | 'none';
-
-/** How plan shows each decided deploy action (a recovery first shows as recover). */
-const PLAN_ACTIONS: Record<DeployAction, PlanAction> = { install: 'install', upgrade: 'upgrade', reinstall: 'reinstall', skip: 'skip', unchanged: 'skip', restore: 'restore' };
+export type { PlanAction, PlanOptions };
 
 export interface ChartPlan {
   chart: string;
@@ -49,17 +44,6 @@ export interface ChartPlan {
   heldBy?: string | undefined;
   /** Declared fields whose live value differs from the deployed revision's manifest (drift/); empty when none or not read. */
   drift?: ResourceDrift[] | undefined;
-}
-
-/**
- * The clients and the run's settings, the stack's and the command's already folded by runSettingsOf
- * (chart-spec-of.ts), as apply folds them.
- */
-export interface PlanOptions extends Partial<Pick<RunSettings, 'forceUpgrade' | 'ignoreDrift'>> {
-  helm: HelmClient;
-  kube: KubeClient;
-  command: Extract<RunSettings['command'], 'apply' | 'destroy'>;
-  signal?: AbortSignal;
 }
 
 function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
@@ -108,38 +92,26 @@ export async function planChart(chart: ResolvedChart, options: PlanOptions): Pro
 }
 
 async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
-  const definition = runDefinitionOf(chart, options);
-  const spec = chartSpecOf(definition, chart.file);
-  const call = { signal: options.signal };
-  const found = await options.helm.status(releaseRef(spec), call);
+  const decided = await decideChart(chart, options);
+  const { spec, found, definition } = decided;
   const present = found && found.status !== 'uninstalled' ? found : undefined;
   const base = {
-    chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: undefined,
-    changes: [] as ResourceChange[], drift: [] as ResourceDrift[], predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
+    chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: decided.recovery, targetVersion: decided.targetVersion, action: decided.action,
+    changes: [] as ResourceChange[], drift: decided.drift, predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
   };
-
-  if (spec.action === 'destroy') {
-    // The same decision exec makes (decide.ts).
-    const decision = decideDestroy(found);
-    if (!decision.installed) return { ...base, action: 'none', reason: decision.reason, targetVersion: undefined };
-    const current = await options.helm.getManifest(releaseRef(spec), call);
-    return { ...base, action: 'delete', reason: decision.reason, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: maskerForSpec(spec) }) };
+  if (!decided.decided) {
+    if (decided.action === 'none') return { ...base, reason: decided.destroyReason! };
+    const current = await options.helm.getManifest(releaseRef(spec), { signal: options.signal });
+    return { ...base, reason: decided.destroyReason!, changes: diffManifests(current, '', spec.namespace, { masker: maskerForSpec(spec) }) };
   }
-
-  const target = await options.helm.showChart(chartSource(spec), call);
-  // The same observation, classification and decision exec makes (decide-release.ts), drift included.
-  const { facts, decision } = await decideRelease({ helm: options.helm, kube: options.kube, spec, transform: definition.transform, found, targetVersion: target.version, options: call });
-  const recovery = describeRecovery(decision.recovery);
-  // Drift is shown for a release that runs as deployed (no recovery before it) and that apply would upgrade or leave.
-  const drift = !recovery && decision.baseline && (decision.action === 'unchanged' || decision.action === 'upgrade') ? [...(facts.drift ?? [])] : [];
-  const decided = { ...base, targetVersion: target.version, recovery, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined, drift };
-  const action: PlanAction = recovery ? 'recover' : PLAN_ACTIONS[decision.action];
-  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...decided, action, reason: explainDecision(decision) };
+  const { decision, facts } = decided.decided;
+  const deployPlan = { ...base, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
+  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...deployPlan, reason: explainDecision(decision) };
 
   const reinstall = decision.action === 'reinstall';
   const planned = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
   // An upgrade's reason ends with what its diff against the deployed revision found (a drift repair's says what drifted).
   const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
-  const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery && !decision.repairsDrift ? what : undefined);
-  return { ...decided, action, reason, ...planned };
+  const reason = explainDecision(decision, decision.action === 'upgrade' && !decided.recovery && !decision.repairsDrift ? what : undefined);
+  return { ...deployPlan, reason, ...planned };
 }
