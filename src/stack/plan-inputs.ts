@@ -8,6 +8,7 @@
 // random salt, so the file cannot be used to test guesses at a password cheaply. Other fingerprints are
 // HMAC-SHA256 with the same salt.
 import { createHmac, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { canonicalJson, computeReleaseDigest } from '../lifecycle/digest.js';
 import { transformFingerprint } from '../lifecycle/transform.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
@@ -38,9 +39,11 @@ function keyedHash(text: string, salt: string, slow: boolean): Promise<string> {
   return new Promise((resolve, reject) => scrypt(text, key, 32, SCRYPT, (error, derived) => (error ? reject(error) : resolve(derived.toString('hex')))));
 }
 
+/** The run's settings (folded by runSettingsOf, as the run folds them) and the plan's salt. */
 export interface InputsContext {
   command: Extract<StackCommand, 'apply' | 'destroy'>;
   forceUpgrade: boolean;
+  ignoreDrift: boolean;
   salt: string;
 }
 
@@ -53,6 +56,14 @@ export async function chartInputs(chart: ResolvedChart, targetVersion: string | 
   return keyedHash(text, context.salt, sensitiveValuesOf(definition).length > 0);
 }
 
+/**
+ * The stack file's bytes, keyed: apply holds the file it loads to the one plan read. Slow when the stack
+ * has sensitive values (a YAML stack may hold them literally).
+ */
+export async function stackFileDigest(file: string, salt: string, slow: boolean): Promise<string> {
+  return keyedHash((await readFile(file)).toString('base64'), salt, slow);
+}
+
 /** The selection's fingerprint, over the per-chart ones (which hold no value): stack settings, order, needs. */
 export function configDigest(stack: Pick<ResolvedStack, 'name' | 'environment' | 'concurrency'>, charts: readonly { chart: ResolvedChart; inputs: string }[], context: InputsContext & { selectors: readonly string[]; only: readonly string[] }): Promise<string> {
   const text = canonicalJson({
@@ -61,6 +72,7 @@ export function configDigest(stack: Pick<ResolvedStack, 'name' | 'environment' |
     concurrency: stack.concurrency,
     command: context.command,
     forceUpgrade: context.forceUpgrade,
+    ignoreDrift: context.ignoreDrift,
     selectors: context.selectors,
     only: context.only,
     charts: charts.map(({ chart, inputs }) => ({ name: chart.name, needs: chart.needs, inputs })),

@@ -9,7 +9,7 @@ import { EXIT, exitCodeForError, failedRunExitCode } from '../../src/cli/exit-co
 import { conflictingOptions, prepareSavedPlan, savePlan, serverOf } from '../../src/cli/saved-plan.js';
 import { StackConfigError } from '../../src/errors.js';
 import { runChart } from '../../src/lifecycle/runner.js';
-import { parseSavedPlan, releaseMoved, StalePlanError, staleReasons, type SavedPlan } from '../../src/stack/plan-file.js';
+import { parseSavedPlan, releaseMoved, stackFileMoved, StalePlanError, staleReasons, type CurrentDecision, type SavedPlan } from '../../src/stack/plan-file.js';
 import { guardedDefinition } from '../../src/stack/plan-guard.js';
 import { chartInputs, newSalt, withFunctionSources } from '../../src/stack/plan-inputs.js';
 import type { ChartPlan } from '../../src/stack/plan.js';
@@ -17,23 +17,24 @@ import type { ResolvedChart, ResolvedStack, StackChart } from '../../src/stack/t
 import { FakeHelm, FakeKube, releaseInfo } from './fakes.js';
 
 const PASSWORD = 'correct-horse-battery';
-const context = { command: 'apply' as const, forceUpgrade: false, salt: '00112233445566778899aabbccddeeff' };
+const context = { command: 'apply' as const, forceUpgrade: false, ignoreDrift: false, salt: '00112233445566778899aabbccddeeff' };
 const chartOf = (definition: StackChart): ResolvedChart => ({ name: definition.name, needs: [], definition, file: undefined });
 const base: StackChart = { name: 'web', namespace: 'apps', chart: 'web', repository: 'http://127.0.0.1:1', version: '^1.0.0', timeoutSeconds: 1 };
 
 function savedPlan(overrides: Partial<SavedPlan> = {}): SavedPlan {
   return {
-    format: 'helmcycle-plan', version: 1, createdAt: '2025-01-01T00:00:00.000Z', command: 'apply',
-    config: { file: '/stack/helmcycle.yaml', selectors: [], only: [], forceUpgrade: false },
+    format: 'helmcycle-plan', version: 2, createdAt: '2025-01-01T00:00:00.000Z', command: 'apply',
+    stack: { file: '/stack/helmcycle.yaml', digest: 'e'.repeat(64) }, selection: { selectors: [], only: [] }, flags: { forceUpgrade: false, ignoreDrift: false, failFast: false },
     cluster: { server: 'https://127.0.0.1:6443' }, salt: context.salt, configDigest: 'a'.repeat(64),
-    charts: [{ chart: 'web', namespace: 'apps', action: 'upgrade', deploy: 'upgrade', reason: 'chart 1.0.0 → 1.1.0', targetVersion: '1.1.0', inputs: 'b'.repeat(64), release: { revision: 3, status: 'deployed' } }],
+    charts: [{ chart: 'web', namespace: 'apps', action: 'upgrade', deploy: 'upgrade', reason: 'chart 1.0.0 → 1.1.0', targetVersion: '1.1.0', inputs: 'b'.repeat(64), release: { revision: 3, status: 'deployed' }, drift: [] }],
     ...overrides,
   };
 }
 
+const decisionNow = (overrides: Partial<CurrentDecision> = {}): CurrentDecision => ({ release: { revision: 3, status: 'deployed' }, action: 'upgrade', deploy: 'upgrade', drift: [], ...overrides });
 const current = (overrides: Partial<Parameters<typeof staleReasons>[1]> = {}) => ({
   configDigest: 'a'.repeat(64), charts: [{ chart: 'web', inputs: 'b'.repeat(64) }], server: 'https://127.0.0.1:6443',
-  releases: new Map([['web', { revision: 3, status: 'deployed' }]]), ...overrides,
+  decisions: new Map([['web', decisionNow()]]), ...overrides,
 });
 
 describe('plan file format', () => {
@@ -42,7 +43,9 @@ describe('plan file format', () => {
     assert.deepEqual(parseSavedPlan(JSON.stringify(plan), 'p.json'), plan);
     assert.throws(() => parseSavedPlan('{', 'p.json'), (e: unknown) => e instanceof StackConfigError && /^p\.json: not a plan file \(not JSON/.test(e.message));
     assert.throws(() => parseSavedPlan('{"charts":[]}', 'p.json'), /p\.json: not a plan file written by 'helmcycle plan --out'/);
-    assert.throws(() => parseSavedPlan(JSON.stringify({ ...plan, version: 9 }), 'p.json'), (e: unknown) => e instanceof StackConfigError && /format version 1 expected\)\n {2}- version:/.test(e.message));
+    assert.throws(() => parseSavedPlan(JSON.stringify({ ...plan, version: 9 }), 'p.json'), (e: unknown) => e instanceof StackConfigError && /format version 2 expected\)\n {2}- version:/.test(e.message));
+    // A field this version does not know is refused, not ignored: a plan file is read strictly.
+    assert.throws(() => parseSavedPlan(JSON.stringify({ ...plan, config: { file: '/evil/helmcycle.config.ts' } }), 'p.json'), (e: unknown) => e instanceof StackConfigError && /format version 2 expected/.test(e.message));
     assert.equal(exitCodeForError(new StackConfigError('x', { file: 'p.json' }), false), EXIT.badInput);
   });
 });
@@ -50,7 +53,7 @@ describe('plan file format', () => {
 describe('stale plan checks', () => {
   it('holds when config, cluster and every release are as the plan saw them', () => {
     assert.deepEqual(staleReasons(savedPlan(), current()), []);
-    assert.deepEqual(staleReasons(savedPlan({ charts: [{ ...savedPlan().charts[0]!, release: null }] }), current({ releases: new Map([['web', null]]) })), []);
+    assert.deepEqual(staleReasons(savedPlan({ charts: [{ ...savedPlan().charts[0]!, release: null }] }), current({ decisions: new Map([['web', decisionNow({ release: null })]]) })), []);
   });
 
   it('names the chart whose config changed, and charts that joined or left', () => {
@@ -69,7 +72,7 @@ describe('stale plan checks', () => {
     assert.match(releaseMoved('web', planned, { revision: 3, status: 'failed' })!, /now revision 3 failed/);
     assert.match(releaseMoved('web', null, planned)!, /the plan saw not installed, the release is now revision 3 deployed/);
     assert.match(releaseMoved('web', planned, null)!, /the release is now not installed/);
-    assert.deepEqual(staleReasons(savedPlan(), current({ releases: new Map([['web', { revision: 4, status: 'deployed' }]]) })).length, 1);
+    assert.deepEqual(staleReasons(savedPlan(), current({ decisions: new Map([['web', decisionNow({ release: { revision: 4, status: 'deployed' } })]]) })).length, 1);
   });
 
   it('refuses another cluster', () => {
@@ -86,10 +89,28 @@ describe('stale plan checks', () => {
     assert.match(stale.hint!, /nothing was changed for web; run 'helmcycle plan --out p\.json' again/);
   });
 
-  it('apply FILE refuses an environment or selection other than the plan\'s', () => {
+  it('apply FILE refuses an environment or selection other than the plan\'s, and any flag that changes a decision', () => {
     const plan = savedPlan();
     assert.deepEqual(conflictingOptions(plan, { selector: [], only: [] }), []);
     assert.deepEqual(conflictingOptions(plan, { env: 'prod', selector: ['tier=app'], only: ['web'], forceUpgrade: true }).length, 4);
+    assert.deepEqual(conflictingOptions(plan, { selector: [], only: [], ignoreDrift: true, failFast: true, rollbackStackOnFailure: false }), [
+      "--ignore-drift (the plan's: without)", "--fail-fast (the plan's: without)", "--no-rollback-stack-on-failure (the plan's: the stack's setting)",
+    ]);
+  });
+
+  it('names a drift or a decision that moved since the plan', () => {
+    const drifted = decisionNow({ action: 'upgrade', deploy: 'upgrade', drift: [{ resource: 'ConfigMap/apps/web', fields: ['data.message'] }] });
+    const skipped = savedPlan({ charts: [{ ...savedPlan().charts[0]!, action: 'skip', deploy: 'unchanged' }] });
+    assert.deepEqual(staleReasons(skipped, current({ decisions: new Map([['web', drifted]]) })), [
+      'web: the plan saw no drift, the live objects now show ConfigMap/apps/web (data.message)',
+      'web: the plan decided skip (unchanged), apply would now upgrade',
+    ]);
+  });
+
+  it('refuses a stack file other than the one plan read, or one whose bytes changed', () => {
+    assert.deepEqual(stackFileMoved(savedPlan(), { file: '/stack/helmcycle.yaml', digest: 'e'.repeat(64) }), []);
+    assert.match(stackFileMoved(savedPlan(), { file: '/elsewhere/helmcycle.yaml', digest: 'e'.repeat(64) })[0]!, /made from the stack file \/stack\/helmcycle\.yaml, this run loaded \/elsewhere\/helmcycle\.yaml/);
+    assert.deepEqual(stackFileMoved(savedPlan(), { file: '/stack/helmcycle.yaml', digest: 'f'.repeat(64) }), ['the stack file /stack/helmcycle.yaml changed since the plan']);
   });
 });
 
@@ -120,6 +141,7 @@ describe('saving and applying a plan', () => {
   async function stackIn(dir: string, setValue: string): Promise<ResolvedStack & { file: string }> {
     const values = join(dir, 'web.yaml');
     await writeFile(values, `message: ${setValue}\n`, { flag: 'a' });
+    await writeFile(join(dir, 'helmcycle.yaml'), 'charts: []\n', { flag: 'a' });
     return { name: 'demo', file: join(dir, 'helmcycle.yaml'), environment: undefined, concurrency: undefined, charts: [chartOf({ ...base, valuesFiles: [values], setSensitive: { password: PASSWORD } })] };
   }
   const chartPlan: ChartPlan = {
@@ -133,7 +155,7 @@ describe('saving and applying a plan', () => {
     const file = join(dir, 'plan.json');
     await writeFile(file, 'old');
     await chmod(file, 0o644);
-    const input = { stack, command: 'apply' as const, forceUpgrade: false, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443', plans: [chartPlan] };
+    const input = { stack, flags: { command: 'apply' as const }, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443', plans: [chartPlan] };
     await savePlan(file, input);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const text = await readFile(file, 'utf8');
@@ -141,22 +163,26 @@ describe('saving and applying a plan', () => {
     assert.equal(parseSavedPlan(text, file).charts[0]?.targetVersion, '1.1.0');
 
     const helm = new FakeHelm();
+    const kube = new FakeKube();
     helm.current = releaseInfo({ revision: 3 });
-    const prepare = (s: ResolvedStack) => prepareSavedPlan(file, { given: { selector: [], only: [] }, loadStack: async () => s, helm, server: 'https://127.0.0.1:6443' });
+    const prepare = (s: ResolvedStack) => prepareSavedPlan(file, { given: { selector: [], only: [] }, loadStack: async () => s, connect: async () => ({ helm, kube, server: 'https://127.0.0.1:6443' }) });
     const prepared = await prepare(stack);
-    assert.equal(prepared.command, 'apply');
+    assert.deepEqual(prepared.flags, { command: 'apply', forceUpgrade: false, ignoreDrift: false, failFast: false });
     assert.equal(prepared.stack.charts[0]?.definition.version, '1.1.0', 'the version plan resolved is pinned');
 
     helm.current = releaseInfo({ revision: 4 });
     await assert.rejects(prepare(stack), (e: unknown) => e instanceof StalePlanError && /web: the plan saw revision 3 deployed, the release is now revision 4 deployed/.test(e.message));
     helm.current = releaseInfo({ revision: 3 });
-    await assert.rejects(prepare(await stackIn(dir, 'two')), (e: unknown) => e instanceof StalePlanError && /the config of web changed/.test(e.message));
+    await writeFile(join(dir, 'web.yaml'), 'message: changed\n', { flag: 'a' });
+    await assert.rejects(prepare(stack), (e: unknown) => e instanceof StalePlanError && /the config of web changed/.test(e.message));
+    // The stack file changed (stackIn appends to it).
+    await assert.rejects(prepare(await stackIn(dir, 'two')), (e: unknown) => e instanceof StalePlanError && /the stack file .* changed since the plan/.test(e.message));
   });
 
   it('refuses to write a plan whose text would hold a sensitive value', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'helmcycle-saved-'));
     const file = join(dir, 'plan.json');
-    const input = { stack: await stackIn(dir, 'one'), command: 'apply' as const, forceUpgrade: false, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443' };
+    const input = { stack: await stackIn(dir, 'one'), flags: { command: 'apply' as const }, selection: { selectors: [], only: [] }, server: 'https://127.0.0.1:6443' };
     await assert.rejects(savePlan(file, { ...input, plans: [{ ...chartPlan, reason: `password ${PASSWORD}` }] }), /refusing to write a plan file that would hold a sensitive value/);
     await assert.rejects(stat(file), { code: 'ENOENT' });
   });
@@ -167,9 +193,10 @@ describe('saving and applying a plan', () => {
     helm.chartVersion = '1.1.0';
     helm.current = releaseInfo({ revision: 4 });
     const saved = savedPlan().charts[0]!;
-    const definition = guardedDefinition(chartOf(base), saved, { command: 'apply' }, 'p.json');
+    const settings = { command: 'apply' as const, forceUpgrade: false, ignoreDrift: false };
+    const definition = guardedDefinition(chartOf(base), saved, { command: 'apply' }, settings, 'p.json');
     assert.equal(definition.version, '1.1.0');
-    assert.equal(guardedDefinition(chartOf({ ...base, repository: undefined, chart: './charts/web' }), saved, { command: 'apply' }, 'p.json').version, '^1.0.0', 'a local chart is not pinned');
+    assert.equal(guardedDefinition(chartOf({ ...base, repository: undefined, chart: './charts/web' }), saved, { command: 'apply' }, settings, 'p.json').version, '^1.0.0', 'a local chart is not pinned');
     await assert.rejects(runChart(definition, { helm, kube }), (e: unknown) => failedRunExitCode([e]) === EXIT.stalePlan && /the saved plan is stale/.test((e as Error).message));
     assert.ok(!helm.calls.includes('upgradeInstall'), 'nothing was deployed');
 
