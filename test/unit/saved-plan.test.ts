@@ -1,12 +1,18 @@
 // Saved plans (plan --out, apply FILE) without a cluster: the file's format, the checks that find a plan
 // stale, the fingerprints, the private file, and the per-chart guard that refuses once a release moved.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EXIT, exitCodeForError, failedRunExitCode } from '../../src/cli/exit-codes.js';
+import { main } from '../../src/cli/main.js';
+import { planCluster } from '../../src/cli/plan-command.js';
 import { conflictingOptions, prepareSavedPlan, savePlan, serverOf } from '../../src/cli/saved-plan.js';
+import { computeReleaseDigest, DIGEST_LABEL } from '../../src/lifecycle/digest.js';
+import { runSpecOf } from '../../src/stack/chart-spec-of.js';
+import { resolveStack } from '../../src/stack/load.js';
+import { runStack } from '../../src/stack/run-stack.js';
 import { StackConfigError } from '../../src/errors.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import { parseSavedPlan, releaseMoved, stackFileMoved, StalePlanError, staleReasons, type CurrentDecision, type SavedPlan } from '../../src/stack/plan-file.js';
@@ -204,5 +210,87 @@ describe('saving and applying a plan', () => {
     const applied = await runChart(definition, { helm, kube });
     assert.equal(applied.outcome, 'upgraded');
     assert.equal(helm.upgradeRequests[0]?.source.version, '1.1.0');
+  });
+});
+
+describe('apply FILE through the CLI: a plan file is data', () => {
+  async function setup() {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-plan-data-'));
+    await writeFile(join(dir, 'helmcycle.yaml'), 'name: demo\ncharts:\n  - name: web\n    chart: web\n    repository: http://127.0.0.1:1\n');
+    // Code nobody asked to run: loading it leaves a marker.
+    const evil = join(dir, 'elsewhere', 'helmcycle.config.ts');
+    const marker = join(dir, 'marker');
+    await mkdir(join(dir, 'elsewhere'));
+    await writeFile(evil, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default { charts: [] };\n`);
+    let stderr = '';
+    const run = (...argv: string[]) => main(argv, { stdout: () => {}, stderr: (t) => (stderr += t), interactive: false, cwd: dir });
+    return { dir, evil, marker, run, stderr: () => stderr };
+  }
+
+  it("never loads the stack the plan file names: an edited stack path is refused (exit 5), the config it names never runs", async () => {
+    const { dir, evil, marker, run, stderr } = await setup();
+    const file = join(dir, 'p.json');
+    await writeFile(file, JSON.stringify(savedPlan({ stack: { file: evil, digest: 'e'.repeat(64) } })));
+    assert.equal(await run('apply', file), EXIT.stalePlan);
+    assert.match(stderr(), new RegExp(`the plan was made from the stack file ${evil.replace(/[.]/g, '\\.')}, this run loaded ${join(dir, 'helmcycle.yaml').replace(/[.]/g, '\\.')}`));
+    await assert.rejects(stat(marker), { code: 'ENOENT' }, 'the TS config the plan named was not loaded');
+    // The same in the format before this one, whose config.file apply used to load.
+    const old = { ...savedPlan(), version: 1, config: { file: evil, selectors: [], only: [], forceUpgrade: false } };
+    await writeFile(file, JSON.stringify(old));
+    assert.equal(await run('apply', file), EXIT.badInput);
+    await assert.rejects(stat(marker), { code: 'ENOENT' });
+  });
+
+  it('refuses a flag that changes a decision (exit 2), naming what the plan recorded', async () => {
+    const { dir, run, stderr } = await setup();
+    const file = join(dir, 'p.json');
+    await writeFile(file, JSON.stringify(savedPlan({ stack: { file: join(dir, 'helmcycle.yaml'), digest: 'e'.repeat(64) } })));
+    assert.equal(await run('apply', file, '--ignore-drift'), EXIT.badInput);
+    assert.match(stderr(), /applies the plan's own environment, selection and flags; drop --ignore-drift \(the plan's: without\)/);
+    assert.equal(await run('apply', file, '--rollback-stack-on-failure'), EXIT.badInput);
+    assert.match(stderr(), /drop --rollback-stack-on-failure \(the plan's: the stack's setting\)/);
+  });
+});
+
+describe('apply FILE after the live objects moved', () => {
+  const MANIFEST = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  message: hello\n';
+  async function world() {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-plan-drift-'));
+    const file = join(dir, 'helmcycle.yaml');
+    const definition = { name: 'demo', charts: [{ name: 'web', namespace: 'apps', chart: 'web', repository: 'http://127.0.0.1:1', version: '1.0.0', timeoutSeconds: 1 }] };
+    await writeFile(file, JSON.stringify(definition));
+    const stack = resolveStack(definition, { file });
+    const helm = new FakeHelm();
+    const kube = Object.assign(new FakeKube(), { config: { getCurrentCluster: () => ({ server: 'https://fake:6443' }) } });
+    helm.manifest = MANIFEST;
+    const digest = await computeReleaseDigest(runSpecOf(stack.charts[0]!, { command: 'apply' }), '1.0.0');
+    helm.current = releaseInfo({ revision: 1, labels: { [DIGEST_LABEL]: digest } });
+    const live = (message: string) => kube.objects.set('ConfigMap/apps/web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'apps' }, data: { message } });
+    live('hello');
+    const planFile = join(dir, 'p.json');
+    const plan = () => planCluster(stack, { command: 'apply' }, { clients: { helm, kube }, selection: { selectors: [], only: [] }, concurrency: 1, output: 'json', format: () => '', out: planFile, stdout: () => {}, signal: undefined });
+    const prepare = () => prepareSavedPlan(planFile, { given: { selector: [], only: [] }, loadStack: async () => stack, connect: async () => ({ helm, kube, server: 'https://fake:6443' }) });
+    return { helm, kube, live, plan, prepare };
+  }
+
+  it('refuses (exit 5, nothing changed) when drift appeared after a plan that saw none, naming the drift and the decision', async () => {
+    const { helm, live, plan, prepare } = await world();
+    assert.equal((await plan())[0]?.action, 'skip');
+    live('edited by hand');
+    await assert.rejects(prepare(), (e: unknown) => exitCodeForError(e, false) === EXIT.stalePlan
+      && /web: the plan saw no drift, the live objects now show ConfigMap\/apps\/web \(data\.message\)/.test((e as Error).message)
+      && /web: the plan decided skip \(unchanged\), apply would now upgrade/.test((e as Error).message));
+    assert.ok(!helm.calls.includes('upgradeInstall'));
+  });
+
+  it('a chart refuses in its turn when drift appears after the up-front check', async () => {
+    const { helm, kube, live, plan, prepare } = await world();
+    await plan();
+    const prepared = await prepare();
+    live('edited by hand');
+    const result = await runStack(prepared.stack, { helm, kube, ...prepared.flags, selection: prepared.selection });
+    assert.equal(failedRunExitCode(result.charts.map((c) => c.error)), EXIT.stalePlan);
+    assert.match(String((result.charts[0]?.error as Error).message), /the plan saw no drift, the live objects now show ConfigMap\/apps\/web/);
+    assert.ok(!helm.calls.includes('upgradeInstall'), 'nothing was deployed');
   });
 });
