@@ -64,6 +64,11 @@ export function explainDecision(decision: Decision, detail?: string): string {
   return `${decision.reason}${detail ? `: ${detail}` : ''}${decision.restoreNote ? `; then restore ${decision.restoreNote}` : ''}`;
 }
 
+/** What an upgrade's manifest diff found, for the end of its reason (plan's detail). Pure. */
+export function describeChanges(changed: number): string {
+  return changed ? `${changed} resource(s) change` : 'values or spec changed, manifests render the same';
+}
+
 /** Why a deployed chart must be reinstalled for the breaking version, or undefined. Pure. */
 export function breakingReinstallReason(deployedVersion: string | undefined, lastBreaking: string | undefined, targetVersion: string | undefined): string | undefined {
   if (!deployedVersion || !lastBreaking) return undefined;

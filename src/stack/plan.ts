@@ -4,7 +4,7 @@
 import { isHelmcycleError, PhaseError } from '../errors.js';
 import type { ReleaseInfo } from '../helm/types.js';
 import { postRendererFor, type ManifestTransform } from '../lifecycle/transform.js';
-import { explainDecision, type DeployAction } from '../lifecycle/decide.js';
+import { describeChanges, explainDecision, type DeployAction } from '../lifecycle/decide.js';
 import type { DeployedRevision } from '../lifecycle/release-state.js';
 import { releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
 import { decideChart, type PlanAction, type PlanOptions } from './plan-decision.js';
@@ -111,7 +111,6 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   const reinstall = decision.action === 'reinstall';
   const planned = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
   // An upgrade's reason ends with what its diff against the deployed revision found (a drift repair's says what drifted).
-  const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
-  const reason = explainDecision(decision, decision.action === 'upgrade' && !decided.recovery && !decision.repairsDrift ? what : undefined);
+  const reason = explainDecision(decision, decision.action === 'upgrade' && !decided.recovery && !decision.repairsDrift ? describeChanges(planned.changes.length) : undefined);
   return { ...deployPlan, reason, ...planned };
 }
