@@ -65,7 +65,7 @@ export async function savePlan(file: string, input: SavePlanInput): Promise<void
   const salt = newSalt();
   const charts = selectedCharts(stack, selection);
   const versions = new Map(input.plans.map((p) => [p.chart, p.targetVersion]));
-  const printed = await fingerprint(stack, charts, versions, { command: flags.command, forceUpgrade: settings.forceUpgrade, ignoreDrift: settings.ignoreDrift, salt, ...selection });
+  const printed = await fingerprint(stack, charts, versions, { ...settings, command: flags.command, salt, ...selection });
   const inputsOf = new Map(printed.charts.map((c) => [c.chart.name, c.inputs]));
   const stackFile = resolve(stack.file);
   const plan: SavedPlan = {
@@ -182,7 +182,7 @@ export async function prepareSavedPlan(file: string, options: PrepareOptions): P
   const selection = { selectors: plan.selection.selectors, only: plan.selection.only };
   const charts = selectedCharts(stack, selection);
   const versions = new Map(plan.charts.map((c) => [c.chart, c.targetVersion]));
-  const now = await fingerprint(stack, charts, versions, { command: plan.command, forceUpgrade: settings.forceUpgrade, ignoreDrift: settings.ignoreDrift, salt: plan.salt, ...selection });
+  const now = await fingerprint(stack, charts, versions, { ...settings, salt: plan.salt, ...selection });
   const { helm, kube, server } = await options.connect();
   const byName = new Map(charts.map((c) => [c.name, c]));
   const decisions = new Map<string, CurrentDecision>();
