@@ -140,7 +140,9 @@ export function decisionMoved(saved: SavedChartPlan, now: CurrentDecision): stri
   const release = releaseMoved(saved.chart, saved.release, now.release);
   if (release) reasons.push(release);
   if (JSON.stringify(saved.drift) !== JSON.stringify(now.drift)) reasons.push(`${saved.chart}: the plan saw ${describeSeenDrift(saved.drift)}, the live objects now show ${describeSeenDrift(now.drift)}`);
-  if (saved.action !== now.action || saved.deploy !== now.deploy) {
+  // A destroy's decision is the release's presence, compared above (its action may also name the CRDs
+  // crds.deleteOnDestroy leaves to delete, which plan-crds.ts adds and the decision does not know of).
+  if (saved.deploy !== now.deploy || (saved.deploy !== undefined && saved.action !== now.action)) {
     const what = (action: string, deploy: string | undefined) => (deploy && deploy !== action ? `${action} (${deploy})` : action);
     reasons.push(`${saved.chart}: the plan decided ${what(saved.action, saved.deploy)}, apply would now ${what(now.action, now.deploy)}`);
   }
