@@ -5,7 +5,7 @@ import type { CallOptions, HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { decideDeploy, type Decision } from './decide.js';
 import { computeReleaseDigest } from './digest.js';
-import { readReleaseFacts } from './release-facts.js';
+import { readReleaseFacts, type DriftReading } from './release-facts.js';
 import { classifyRelease, type ReleaseFacts } from './release-state.js';
 import { transformFingerprint, type ManifestTransform } from './transform.js';
 
@@ -22,6 +22,8 @@ export interface ReleaseDecisionInput {
   reinstallRequested?: string | undefined;
   /** preExec already recovered the release in this run. */
   recovered?: boolean;
+  /** Which releases' drift is read (release-facts.ts); plan reads every deployed one's to show it. */
+  driftReading?: DriftReading;
   options?: CallOptions;
 }
 
@@ -35,7 +37,7 @@ export interface ReleaseDecision {
 export async function decideRelease(input: ReleaseDecisionInput): Promise<ReleaseDecision> {
   const { spec, targetVersion } = input;
   const digest = await computeReleaseDigest(spec, targetVersion || spec.version || '', undefined, transformFingerprint(input.transform));
-  const facts = await readReleaseFacts(input.helm, input.kube, spec, input.found, digest, input.options ?? {});
+  const facts = await readReleaseFacts(input.helm, input.kube, spec, input.found, digest, input.options ?? {}, input.driftReading);
   const decision = decideDeploy({
     view: classifyRelease(facts),
     spec,

@@ -1,7 +1,7 @@
 // Reads what classifyRelease needs about one release, for plan and exec alike: its history and the
 // recovery it needs (only when failed or pending), whether it recorded this spec's digest, whether a
 // backup an interrupted reinstall left is waiting, and the drift of its live objects (only when the
-// latest revision is deployed and the spec does not ignore drift). Reads only; the backup's content is
+// latest revision is deployed and the spec does not ignore drift; see DriftReading). Reads only; the backup's content is
 // not kept, only the names of the objects in it.
 import type { ChartSpec } from '../config/chart-spec.js';
 import { detectReleaseDrift } from '../drift/detect.js';
@@ -16,6 +16,13 @@ function describe(object: KubeObject): string {
   return `${object.kind}/${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
 }
 
+/**
+ * When drift is read: 'deployed' (plan, which shows it for any deployed release), or 'in-sync' (exec: only
+ * where it decides, a release whose digest matches; an upgrade's decision does not depend on it, and
+ * reading every object before each upgrade would cost a GET per object for nothing).
+ */
+export type DriftReading = 'deployed' | 'in-sync';
+
 /** The facts about `release` (as helm status found it) for a deploy of `spec` whose digest is `digest`. */
 export async function readReleaseFacts(
   helm: HelmClient,
@@ -24,16 +31,19 @@ export async function readReleaseFacts(
   release: ReleaseInfo | undefined,
   digest: string,
   options: CallOptions = {},
+  driftReading: DriftReading = 'deployed',
 ): Promise<ReleaseFacts> {
   // Drift is measured against what runs: only a deployed latest revision runs as its manifest says. The
   // objects the chart backs up are left out (drift/detect.ts says why).
-  const readDrift = release?.status === 'deployed' && !spec.ignoreDrift;
-  const [recoveryInputs, digestMatches, backup, drift] = await Promise.all([
+  const deployed = release?.status === 'deployed' && !spec.ignoreDrift ? release : undefined;
+  const readDrift = () => detectReleaseDrift(helm, kube, { release: spec.name, namespace: spec.namespace, revision: deployed!.revision }, options, spec.backup);
+  const [recoveryInputs, digestMatches, backup, early] = await Promise.all([
     readRecoveryInputs(helm, release, options),
     deployedWithDigest(kube, release, digest),
     readBackup(kube, { release: spec.name, namespace: spec.namespace }),
-    readDrift ? detectReleaseDrift(helm, kube, { release: spec.name, namespace: spec.namespace, revision: release.revision }, options, spec.backup) : undefined,
+    deployed && driftReading === 'deployed' ? readDrift() : undefined,
   ]);
+  const drift = early ?? (deployed && digestMatches ? await readDrift() : undefined);
   return {
     release,
     history: recoveryInputs?.history ?? [],

@@ -59,6 +59,8 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     targetVersion: payload.prerequisites?.chart.version,
     reinstallRequested: payload.reinstallRequested,
     recovered: firstPass && payload.preExec!.recovered !== undefined,
+    // Only where drift decides (an unchanged release): the decision is plan's all the same.
+    driftReading: 'in-sync',
     options: { signal: ctx.signal },
   });
   const { action } = decision;
