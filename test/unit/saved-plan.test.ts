@@ -10,7 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { planCluster } from '../../src/cli/plan-command.js';
 import { conflictingOptions, prepareSavedPlan, savePlan, serverOf } from '../../src/cli/saved-plan.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../../src/lifecycle/digest.js';
-import { runSpecOf } from '../../src/stack/chart-spec-of.js';
+import { runSettingsOf, runSpecOf, type CommandFlags } from '../../src/stack/chart-spec-of.js';
 import { resolveStack } from '../../src/stack/load.js';
 import { runStack } from '../../src/stack/run-stack.js';
 import { StackConfigError } from '../../src/errors.js';
@@ -268,7 +268,7 @@ describe('apply FILE after the live objects moved', () => {
     const live = (message: string) => kube.objects.set('ConfigMap/apps/web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'apps' }, data: { message } });
     live('hello');
     const planFile = join(dir, 'p.json');
-    const plan = () => planCluster(stack, { command: 'apply' }, { clients: { helm, kube }, selection: { selectors: [], only: [] }, concurrency: 1, output: 'json', format: () => '', out: planFile, stdout: () => {}, signal: undefined });
+    const plan = (flags: Omit<CommandFlags, 'command'> = {}) => planCluster(stack, { command: 'apply', ...flags }, { clients: { helm, kube }, selection: { selectors: [], only: [] }, concurrency: 1, output: 'json', format: () => '', out: planFile, stdout: () => {}, signal: undefined });
     const prepare = () => prepareSavedPlan(planFile, { given: { selector: [], only: [] }, loadStack: async () => stack, connect: async () => ({ helm, kube, server: 'https://fake:6443' }) });
     return { helm, kube, live, plan, prepare };
   }
@@ -281,6 +281,14 @@ describe('apply FILE after the live objects moved', () => {
       && /web: the plan saw no drift, the live objects now show ConfigMap\/apps\/web \(data\.message\)/.test((e as Error).message)
       && /web: the plan decided skip \(unchanged\), apply would now upgrade/.test((e as Error).message));
     assert.ok(!helm.calls.includes('upgradeInstall'));
+  });
+
+  it("runs with the flags plan recorded, --rollback-stack-on-failure and --fail-fast included", async () => {
+    const { plan, prepare } = await world();
+    await plan({ rollbackStackOnFailure: true, failFast: true, ignoreDrift: true });
+    const prepared = await prepare();
+    assert.deepEqual(prepared.flags, { command: 'apply', forceUpgrade: false, ignoreDrift: true, failFast: true, rollbackStackOnFailure: true });
+    assert.deepEqual(runSettingsOf(prepared.stack, prepared.flags), { command: 'apply', forceUpgrade: false, ignoreDrift: true, rollbackStackOnFailure: true, failFast: true });
   });
 
   it('a chart refuses in its turn when drift appears after the up-front check', async () => {
