@@ -13,7 +13,7 @@ import { runFleetCommand, type FleetCommandOptions } from '../../src/cli/fleet-c
 import { planCluster } from '../../src/cli/plan-command.js';
 import { prepareSavedPlan } from '../../src/cli/saved-plan.js';
 import { computeReleaseDigest, DIGEST_LABEL } from '../../src/lifecycle/digest.js';
-import { runSpecOf, type CommandFlags } from '../../src/stack/chart-spec-of.js';
+import { runDefinitionOf, runSettingsOf, runSpecOf, type CommandFlags } from '../../src/stack/chart-spec-of.js';
 import { resolveStack } from '../../src/stack/load.js';
 import type { ChartPlan } from '../../src/stack/plan.js';
 import { runStack } from '../../src/stack/run-stack.js';
@@ -83,6 +83,26 @@ async function apply(stack: ResolvedStack, clients: Awaited<ReturnType<typeof wo
   if (record.status === 'failed') throw record.error;
   return record.result?.outcome;
 }
+
+describe('the run settings, folded once', () => {
+  it("folds the stack's settings and the command's flags: drift ignored by either, the command line's rollback choice first, only apply rolls back", () => {
+    const none = { ignoreDrift: undefined, rollbackStackOnFailure: undefined };
+    assert.deepEqual(runSettingsOf(none, { command: 'apply' }), { command: 'apply', forceUpgrade: false, ignoreDrift: false, rollbackStackOnFailure: false, failFast: false });
+    assert.equal(runSettingsOf({ ...none, ignoreDrift: true }, { command: 'apply' }).ignoreDrift, true);
+    assert.equal(runSettingsOf(none, { command: 'apply', ignoreDrift: true }).ignoreDrift, true);
+    assert.equal(runSettingsOf({ ...none, rollbackStackOnFailure: true }, { command: 'apply', rollbackStackOnFailure: false }).rollbackStackOnFailure, false);
+    assert.equal(runSettingsOf({ ...none, rollbackStackOnFailure: true }, { command: 'apply' }).rollbackStackOnFailure, true);
+    assert.equal(runSettingsOf({ ...none, rollbackStackOnFailure: true }, { command: 'destroy' }).rollbackStackOnFailure, false);
+  });
+
+  it('lays them on a chart: ignoreDrift, skipUnchanged unless --force-upgrade, destroy as its action', () => {
+    const chart = { name: 'web', needs: [], definition: { name: 'web', chart: 'web' }, file: undefined };
+    assert.deepEqual(runDefinitionOf(chart, { command: 'apply', ignoreDrift: true }), { name: 'web', chart: 'web', ignoreDrift: true, skipUnchanged: true });
+    assert.deepEqual(runDefinitionOf(chart, { command: 'apply', forceUpgrade: true }), { name: 'web', chart: 'web', skipUnchanged: false });
+    assert.deepEqual(runDefinitionOf(chart, { command: 'destroy' }), { name: 'web', chart: 'web', action: 'destroy' });
+    assert.deepEqual(runDefinitionOf(chart, { command: 'validate' }), { name: 'web', chart: 'web' });
+  });
+});
 
 describe('plan and apply of one stack agree, for every case', () => {
   it('on one cluster', async () => {
