@@ -174,8 +174,9 @@ export async function prepareSavedPlan(file: string, options: PrepareOptions): P
   // A saved plan is one cluster's (plan --out refuses a fleet): it must not be applied to the targets, nor to one by chance.
   if (stack.fleet) throw new UsageError(`${file} is the plan of one cluster, and the stack now names targets`, 'plan and apply the fleet without a saved plan (helmcycle apply), or remove targets from the stack; nothing was changed');
   const stackFile = stack.file ? resolve(stack.file) : '(no stack file)';
+  // Another stack file: nothing else is worth comparing. The same one changed: said with what else moved.
   const fileMoved = stackFileMoved(plan, { file: stackFile, digest: stack.file ? await stackFileDigest(stackFile, plan.salt, hasSensitive(stack)) : '' });
-  if (fileMoved.length) throw new StalePlanError(file, fileMoved);
+  if (plan.stack.file !== stackFile) throw new StalePlanError(file, fileMoved);
 
   const flags = { command: plan.command, ...plan.flags };
   const settings = { ...runSettingsOf(stack, flags), command: plan.command };
@@ -191,7 +192,7 @@ export async function prepareSavedPlan(file: string, options: PrepareOptions): P
     const chart = byName.get(saved.chart);
     if (chart) decisions.set(saved.chart, await currentDecision(pinnedChart(chart, saved, plan), settings, { helm, kube, signal: options.signal }));
   });
-  const reasons = staleReasons(plan, { configDigest: now.configDigest, charts: now.charts.map((c) => ({ chart: c.chart.name, inputs: c.inputs })), server, decisions });
+  const reasons = [...staleReasons(plan, { configDigest: now.configDigest, charts: now.charts.map((c) => ({ chart: c.chart.name, inputs: c.inputs })), server, decisions }), ...fileMoved];
   if (reasons.length) throw new StalePlanError(file, reasons);
   return { plan, flags, stack: guardedStack(stack, plan, settings, file), selection };
 }
