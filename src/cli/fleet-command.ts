@@ -9,16 +9,20 @@ import { runFleet, type FleetResult } from '../fleet/run-fleet.js';
 import { selectTargets, type TargetSelection } from '../fleet/select-targets.js';
 import type { FleetTarget } from '../fleet/types.js';
 import type { HelmDebugLogger } from '../helm/debug-line.js';
+import type { HelmClient } from '../helm/types.js';
+import type { KubeClient } from '../kube/types.js';
 import { maskerForSpecs } from '../secrets/sensitive.js';
 import type { Masker } from '../secrets/masker.js';
-import type { StackCommand, StackEvent } from '../stack/events.js';
+import type { CommandFlags } from '../stack/chart-spec-of.js';
+import type { StackEvent } from '../stack/events.js';
 import type { Selection } from '../stack/select.js';
 import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { EXIT } from './exit-codes.js';
 
 export interface FleetCommandOptions {
-  command: StackCommand;
+  /** The command and its flags, as the command line gave them (each target folds them with its stack). */
+  flags: CommandFlags;
   stack: ResolvedStack;
   /** The stack resolved for another environment (a target's own). */
   stackFor: (environment: string | undefined) => Promise<ResolvedStack>;
@@ -29,11 +33,6 @@ export interface FleetCommandOptions {
   kubeContext: string | undefined;
   helm: string | undefined;
   concurrency: number | undefined;
-  failFast: boolean;
-  forceUpgrade: boolean;
-  /** apply: the CLI's --[no-]rollback-stack-on-failure (the stack's setting otherwise), per target. */
-  rollbackStackOnFailure?: boolean | undefined;
-  ignoreDrift?: boolean | undefined;
   lockTimeoutMs: number;
   output: 'text' | 'json';
   report: string | undefined;
@@ -42,6 +41,14 @@ export interface FleetCommandOptions {
   stdout: (text: string) => void;
   /** The run's masker (every target's secrets), for plans' diffs; what is written is masked by the CLI anyway. */
   masker?: Masker;
+  /** The clients of a target, instead of the kubeconfig's (tests: fakes); no environment probe then. */
+  connect?: ((target: FleetTarget) => TargetClients) | undefined;
+}
+
+/** What a target's run talks to. */
+export interface TargetClients {
+  helm: HelmClient;
+  kube: KubeClient;
 }
 
 /** The connection a target runs with: its own kubeconfig and context, else the command line's. */
@@ -51,10 +58,10 @@ export function connectionOf(target: FleetTarget, kubeconfig: string | undefined
 }
 
 /** What each target gets: the stack resolved for its environment and clients of its own. */
-export type PerTarget<R extends { ok: boolean }> = (stack: ResolvedStack, clients: ReturnType<typeof import('../clients.js').createClients>, signal: AbortSignal | undefined, target: FleetTarget) => Promise<R>;
+export type PerTarget<R extends { ok: boolean }> = (stack: ResolvedStack, clients: TargetClients, signal: AbortSignal | undefined, target: FleetTarget) => Promise<R>;
 
 /** Probes and runs `perTarget` on every selected target through the fleet runner. */
-export async function acrossFleet<R extends { ok: boolean }>(o: Omit<FleetCommandOptions, 'command' | 'failFast' | 'forceUpgrade' | 'rollbackStackOnFailure' | 'ignoreDrift' | 'lockTimeoutMs' | 'report'>, perTarget: PerTarget<R>) {
+export async function acrossFleet<R extends { ok: boolean }>(o: Omit<FleetCommandOptions, 'flags' | 'lockTimeoutMs' | 'report'>, perTarget: PerTarget<R>) {
   const fleet = o.stack.fleet;
   if (!fleet) throw new UsageError('--targets, -t and --shard select targets, and this stack names none', 'add targets: to the stack file, or drop the option');
   const targets = selectTargets(fleet.targets, o.targetSelection);
@@ -74,10 +81,12 @@ export async function acrossFleet<R extends { ok: boolean }>(o: Omit<FleetComman
     settings: fleet.settings,
     signal: o.signal,
     probe: async (target, signal) => {
+      if (o.connect) return;
       const found = await checkEnvironment({ needs: 'cluster', ...connectionOf(target, o.kubeconfig, o.kubeContext), helm: o.helm, signal, debug: o.debug });
       helmVersions.set(target.name, found.helmVersion);
     },
     runTarget: async (target, signal) => {
+      if (o.connect) return perTarget(await stackOf(target), o.connect(target), signal, target);
       const connection = connectionOf(target, o.kubeconfig, o.kubeContext);
       const helmVersion = helmVersions.get(target.name);
       const clients = createClients({
@@ -101,14 +110,11 @@ export async function runFleetCommand(o: FleetCommandOptions): Promise<number> {
   const { result, masker } = await acrossFleet(o, (stack, clients, signal, target) => {
     const seen: StackEvent[] = [];
     events.set(target.name, seen);
+    // The command's flags, folded with the target's stack by runStack (runSettingsOf), as planFleet folds them.
     return runStack(stack, {
       ...clients,
-      command: o.command,
+      ...o.flags,
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-      ...(o.failFast ? { failFast: true } : {}),
-      ...(o.forceUpgrade ? { forceUpgrade: true } : {}),
-      ...(o.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: o.rollbackStackOnFailure } : {}),
-      ...(o.ignoreDrift ? { ignoreDrift: true } : {}),
       lockTimeoutMs: o.lockTimeoutMs,
       selection: o.selection,
       ...(signal ? { signal } : {}),

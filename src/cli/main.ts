@@ -3,6 +3,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { delimiter } from 'node:path';
 import { isHelmcycleError, UsageError } from '../errors.js';
+import type { CommandFlags } from '../stack/chart-spec-of.js';
 import type { StackCommand, StackEvent } from '../stack/events.js';
 import type { StackResult } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
@@ -33,6 +34,9 @@ export interface CliIo {
   ask?: (question: string) => Promise<string | undefined>;
   cwd?: string;
 }
+
+/** The flags of apply and destroy (and those plan records for apply FILE); folded with the stack by runSettingsOf. */
+type RunFlags = Omit<CommandFlags, 'command'>;
 
 interface GlobalOptions {
   config?: string;
@@ -104,8 +108,9 @@ class CliRun {
     return stack;
   }
 
-  private stack(): Promise<ResolvedStack> {
-    return this.load(this.options.config, this.options.env);
+  /** The stack -c names, or discovery finds, for --env (or `environment`, a saved plan's). */
+  private stack(environment = this.options.env): Promise<ResolvedStack> {
+    return this.load(this.options.config, environment);
   }
 
   private async clients() {
@@ -176,21 +181,12 @@ class CliRun {
   }
 
   /** A stack with targets runs across them; a target option on one without is refused there. */
-  private async runFleet(command: StackCommand, stack: ResolvedStack, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }): Promise<number> {
+  private async runFleet(command: StackCommand, stack: ResolvedStack, flags: RunFlags): Promise<number> {
     const { runFleetCommand } = await import('./fleet-command.js');
-    return runFleetCommand({
-      ...(await this.fleetOptions(stack)),
-      command,
-      failFast: flags.failFast ?? false,
-      forceUpgrade: flags.forceUpgrade ?? false,
-      ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}),
-      ...(flags.ignoreDrift ? { ignoreDrift: true } : {}),
-      lockTimeoutMs: this.options.lockTimeout * 1_000,
-      report: this.options.report,
-    });
+    return runFleetCommand({ ...(await this.fleetOptions(stack)), flags: { ...flags, command }, lockTimeoutMs: this.options.lockTimeout * 1_000, report: this.options.report });
   }
 
-  async run(command: StackCommand, flags: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
+  async run(command: StackCommand, flags: RunFlags, from?: { stack: ResolvedStack; selection: Selection }): Promise<number> {
     const stack = from?.stack ?? (await this.stack());
     if (!from && (stack.fleet || this.fleetAsked())) return this.runFleet(command, stack, flags);
     await this.checkEnvironment('cluster');
@@ -204,14 +200,12 @@ class CliRun {
     const masker = this.masker;
     let result: StackResult;
     try {
+      // The flags as given: runStack folds them with the stack's settings (runSettingsOf), as plan does.
       result = await runStack(stack, {
         ...clients,
+        ...flags,
         command,
         ...(this.options.concurrency ? { concurrency: this.options.concurrency } : {}),
-        ...(flags.failFast ? { failFast: true } : {}),
-        ...(flags.forceUpgrade ? { forceUpgrade: true } : {}),
-        ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}),
-        ...(flags.ignoreDrift ? { ignoreDrift: true } : {}),
         lockTimeoutMs: this.options.lockTimeout * 1_000,
         selection: from?.selection ?? this.selection(),
         ...(this.io.signal ? { signal: this.io.signal } : {}),
@@ -231,20 +225,21 @@ class CliRun {
     return failedRunExitCode(result.charts.filter((c) => c.status === 'failed').map((c) => c.error));
   }
 
-  /** `apply FILE`: the saved plan, checked against the config and the cluster, then applied as planned. */
-  async applySaved(file: string, flags: { failFast?: boolean; forceUpgrade?: boolean }): Promise<number> {
+  /** `apply FILE`: the saved plan, checked against the stack -c names (or discovery finds) and the cluster, then applied as planned. */
+  async applySaved(file: string, flags: RunFlags): Promise<number> {
+    if (this.fleetAsked()) throw new UsageError(`${file} is the plan of one cluster`, 'drop --targets, -t and --shard; nothing was changed');
     const { prepareSavedPlan, serverOf } = await import('./saved-plan.js');
-    const { helm, kube } = await this.clients();
     const prepared = await prepareSavedPlan(file, {
-      given: { ...this.options, forceUpgrade: flags.forceUpgrade },
-      loadStack: (config, environment) => this.load(config, environment),
-      helm,
-      server: serverOf(kube.config),
+      given: { ...this.options, ...flags },
+      // Never the plan's own stack path: a plan file is data, and names nothing that is run.
+      loadStack: (environment) => this.stack(environment),
+      connect: async () => {
+        const { helm, kube } = await this.clients();
+        return { helm, kube, server: serverOf(kube.config) };
+      },
       signal: this.io.signal,
     });
-    // A saved plan is one cluster's (plan --out refuses a fleet): it must not be applied to the targets, nor to one by chance.
-    if (prepared.stack.fleet || this.fleetAsked()) throw new UsageError(`${file} is the plan of one cluster, and the stack now names targets`, 'plan and apply the fleet without a saved plan (helmcycle apply), or remove targets from the stack; nothing was changed');
-    return this.run(prepared.command, { ...(flags.failFast ? { failFast: true } : {}), forceUpgrade: prepared.forceUpgrade }, prepared);
+    return this.run(prepared.flags.command, prepared.flags, prepared);
   }
 
   /** `destroy`: asks on a terminal, needs --yes anywhere else; declined, it changes nothing (exit 1). */
@@ -275,37 +270,20 @@ class CliRun {
     }
   }
 
-  async plan(destroy: boolean, forceUpgrade: boolean, flags: { detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean } = {}): Promise<number> {
+  async plan(flags: RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string }): Promise<number> {
     const stack = await this.stack();
+    const given = { ...flags, command: flags.destroy ? ('destroy' as const) : ('apply' as const) };
+    const [{ formatPlan }, { paletteFor }, { detailedPlanExitCode }] = await Promise.all([formatModule(), import('./render/choose.js'), import('./plan-exit.js')]);
+    const format = (plans: Parameters<typeof formatPlan>[0]) => formatPlan(plans, { paint: paletteFor(this.outputChoice()) });
     if (stack.fleet || this.fleetAsked()) {
       if (flags.out) throw new UsageError('plan --out saves the plan of one cluster, and this plan covers a fleet', 'plan one target with --kubeconfig/--kube-context on a stack without targets, or drop --out');
-      const [{ planFleet }, { formatPlan }, { paletteFor }] = await Promise.all([import('./fleet-inspect.js'), formatModule(), import('./render/choose.js')]);
-      const { code, plans } = await planFleet(await this.fleetOptions(stack), destroy, forceUpgrade, (p) => formatPlan(p, { paint: paletteFor(this.outputChoice()) }));
-      return flags.detailedExitcode && code === EXIT.ok ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : code;
+      const { code, plans } = await (await import('./fleet-inspect.js')).planFleet(await this.fleetOptions(stack), given, format);
+      return flags.detailedExitcode && code === EXIT.ok ? detailedPlanExitCode(plans) : code;
     }
     await this.checkEnvironment('cluster');
-    const [{ selectedCharts, concurrencyFor }, { planCharts }, { formatPlan, formatPlanJson }] = await Promise.all([runStackModule(), inspectModule(), formatModule()]);
-    const charts = selectedCharts(stack, this.selection());
-    const ordered = destroy ? [...charts].reverse() : charts;
-    const clients = await this.clients();
-    const plans = await planCharts(ordered, {
-      ...clients,
-      command: destroy ? 'destroy' : 'apply',
-      forceUpgrade,
-      ignoreDrift: (flags.ignoreDrift ?? false) || (stack.ignoreDrift ?? false),
-      concurrency: concurrencyFor(stack, this.options.concurrency),
-      // Every chart's secrets, not only the planned chart's: a values file can hold another chart's value.
-      masker: this.masker,
-      ...(this.io.signal ? { signal: this.io.signal } : {}),
-    });
-    if (this.options.output === 'json') this.io.stdout(formatPlanJson(plans));
-    else this.io.stdout(`${formatPlan(plans, { paint: (await import('./render/choose.js')).paletteFor(this.outputChoice()) })}\n`);
-    if (flags.out) {
-      const { savePlan, serverOf } = await import('./saved-plan.js');
-      await savePlan(flags.out, { stack: { ...stack, file: stack.file! }, command: destroy ? 'destroy' : 'apply', forceUpgrade, selection: { selectors: this.options.selector, only: this.options.only }, server: serverOf(clients.kube.config), plans });
-      if (this.options.output !== 'json') this.io.stdout(`plan saved to ${flags.out}: 'helmcycle apply ${flags.out}' applies exactly this, and refuses if the config or a release changed since\n`);
-    }
-    return flags.detailedExitcode ? (await import('./plan-exit.js')).detailedPlanExitCode(plans) : EXIT.ok;
+    const { planCluster } = await import('./plan-command.js');
+    const plans = await planCluster(stack, given, { clients: await this.clients(), selection: this.selection(), concurrency: this.options.concurrency, output: this.options.output, format, out: flags.out, stdout: this.io.stdout, signal: this.io.signal, masker: this.masker });
+    return flags.detailedExitcode ? detailedPlanExitCode(plans) : EXIT.ok;
   }
 
   async status(): Promise<number> {
@@ -418,19 +396,20 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
     .option('--out <file>', "save the plan (private, no secrets) for 'helmcycle apply <file>'")
     .option('--ignore-drift', 'do not compare live objects with the deployed manifests')
-    .action((o: { destroy?: boolean; forceUpgrade?: boolean; detailedExitcode?: boolean; out?: string; ignoreDrift?: boolean }) =>
-      setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o.destroy ?? false, o.forceUpgrade ?? false, o), o.detailedExitcode ?? false))),
-    );
+    .option('--fail-fast', "with --out: the saved plan's apply cancels every chart when one fails")
+    .option('--rollback-stack-on-failure', "with --out: the saved plan's apply puts back every release it changed when a chart fails for good")
+    .option('--no-rollback-stack-on-failure', "with --out: it does not, whatever the stack's rollbackStackOnFailure says")
+    .action((o: RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string }) => setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o), o.detailedExitcode ?? false))));
   program
     .command('apply')
     .description('deploy the charts in dependency order, or apply a plan saved by plan --out')
-    .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, refused (exit 5) if the config or a release moved since")
+    .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, with its flags (none of the flags below), refused (exit 5) if the stack file, a release, its drift or a decision moved since")
     .option('--fail-fast', 'cancel every chart when one fails')
     .option('--force-upgrade', 'upgrade charts even when nothing changed')
     .option('--rollback-stack-on-failure', "when a chart fails for good, put back every release this run changed (reverse dependency order); wins over the stack's rollbackStackOnFailure")
     .option('--no-rollback-stack-on-failure', "do not, whatever the stack's rollbackStackOnFailure says")
     .option('--ignore-drift', 'leave live objects that differ from the deployed manifests as they are')
-    .action((planFile: string | undefined, o: { failFast?: boolean; forceUpgrade?: boolean; rollbackStackOnFailure?: boolean; ignoreDrift?: boolean }) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
+    .action((planFile: string | undefined, o: RunFlags) => setResult(planFile ? cli().applySaved(planFile, o) : cli().run('apply', o)));
   program
     .command('destroy')
     .description('uninstall the charts in reverse dependency order')

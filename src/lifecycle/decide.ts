@@ -15,10 +15,17 @@
 //     replacement, the explicit "leave it" wins, and the reason says what was passed over.
 //  4. The deployed chart is older than lastBreakingVersionRequiringRestart (and the target is not), or a
 //     migration asked for it: reinstall (backup, uninstall, install, restore).
-//  5. skipUnchanged and the deployed revision recorded this spec's digest: unchanged.
+//  5. skipUnchanged and the deployed revision recorded this spec's digest: unchanged; but when its live
+//     objects drifted from its manifest (state drifted), upgrade with the same chart and values to repair
+//     them (helm puts the declared fields back: Helm 3's three-way merge, Helm 4's apply).
 //  6. Otherwise: upgrade.
+//
+// Destroy is decided here too (decideDestroy): uninstall what is installed, nothing when it is gone.
+// Every reason a plan shows or a run reports is written in this file.
 import semver from 'semver';
 import type { ChartSpec } from '../config/chart-spec.js';
+import { describeDrift, type ResourceDrift } from '../drift/detect.js';
+import type { ReleaseInfo } from '../helm/types.js';
 import type { RecoveryPlan } from './recovery.js';
 import type { DeployedRevision, ReleaseView } from './release-state.js';
 
@@ -48,11 +55,18 @@ export interface Decision {
   reason: string;
   /** The backup an interrupted reinstall left, restored after the action, in words; undefined when none. */
   restoreNote: string | undefined;
+  /** The drift the upgrade repairs (rule 5); undefined for any other decision. */
+  repairsDrift?: readonly ResourceDrift[] | undefined;
 }
 
 /** The decision's reason in full; `detail` (plan's diff summary) goes after the action's own words. Pure. */
 export function explainDecision(decision: Decision, detail?: string): string {
   return `${decision.reason}${detail ? `: ${detail}` : ''}${decision.restoreNote ? `; then restore ${decision.restoreNote}` : ''}`;
+}
+
+/** What an upgrade's manifest diff found, for the end of its reason (plan's detail). Pure. */
+export function describeChanges(changed: number): string {
+  return changed ? `${changed} resource(s) change` : 'values or spec changed, manifests render the same';
 }
 
 /** Why a deployed chart must be reinstalled for the breaking version, or undefined. Pure. */
@@ -86,11 +100,11 @@ export function decideDeploy(input: DecisionInput): Decision {
   const backup = view.pendingBackup;
   const backupNote = backup ? `the backup an interrupted reinstall left (${backup.join(', ') || 'no objects'})` : undefined;
 
-  const decided = (action: DeployAction, reason: string): Decision => {
+  const decided = (action: DeployAction, reason: string, repairsDrift?: readonly ResourceDrift[]): Decision => {
     const restoreBackup = !!backup || (action === 'reinstall' && spec.backup.length > 0);
     const first = describeRecovery(recovery);
     const restoreNote = action === 'restore' ? undefined : backupNote;
-    return { recovery, action, restoreBackup, baseline: action === 'reinstall' ? undefined : baseline, reason: `${first ? `${first}, then ` : ''}${reason}`, restoreNote };
+    return { recovery, action, restoreBackup, baseline: action === 'reinstall' ? undefined : baseline, reason: `${first ? `${first}, then ` : ''}${reason}`, restoreNote, ...(repairsDrift ? { repairsDrift } : {}) };
   };
   /** Rule 0 for an action that changes nothing: the restore is what is left to do. */
   const noChange = (action: 'skip' | 'unchanged', reason: string): Decision => (backupNote ? decided('restore', `restore ${backupNote}; ${reason}`) : decided(action, reason));
@@ -116,10 +130,26 @@ export function decideDeploy(input: DecisionInput): Decision {
   if (reinstall) return decided('reinstall', `${reinstall}: uninstall revision ${baseline.revision}, then install ${target}`);
   // Rule 1 and 5.
   if (recovering || input.recovered) return decided('upgrade', `upgrade to ${target}`);
-  if (spec.skipUnchanged && state.kind === 'in-sync') {
-    return noChange('unchanged', `nothing changed since revision ${baseline.revision}: chart version, values and spec match its digest`);
-  }
+  const unchanged = `nothing changed since revision ${baseline.revision}: chart version, values and spec match its digest`;
+  if (spec.skipUnchanged && state.kind === 'in-sync') return noChange('unchanged', unchanged);
+  if (spec.skipUnchanged && state.kind === 'drifted') return decided('upgrade', `${unchanged}, but live objects differ: upgrade to repair drift: ${describeDrift(state.drift)}`, state.drift);
   // Rule 6.
   if (state.kind === 'failed') return decided('upgrade', `revision ${state.release.revision} failed; upgrade from revision ${baseline.revision}, ${versions(baseline.chartVersion, targetVersion)}`);
   return decided('upgrade', versions(baseline.chartVersion, targetVersion));
+}
+
+/** What destroy does to a release: uninstall it, or nothing when it is not installed. */
+export type DestroyAction = 'uninstall' | 'absent';
+
+export interface DestroyDecision {
+  action: DestroyAction;
+  /** What is uninstalled; undefined when nothing is. */
+  installed: ReleaseInfo | undefined;
+  reason: string;
+}
+
+/** The destroy decision over the release as helm status found it (uninstalled with its history kept is gone). Pure. */
+export function decideDestroy(release: ReleaseInfo | undefined): DestroyDecision {
+  if (!release || release.status === 'uninstalled') return { action: 'absent', installed: undefined, reason: 'not installed; nothing to delete' };
+  return { action: 'uninstall', installed: release, reason: `uninstall revision ${release.revision} (chart ${release.chartVersion})` };
 }

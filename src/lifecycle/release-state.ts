@@ -2,6 +2,7 @@
 // (decide.ts). The shape follows Flux's helm-controller, whose state.go only classifies a release and
 // leaves the next action to the reconciler. Plan and exec classify the same facts with this one function,
 // so they cannot see the release differently. Pure.
+import type { ResourceDrift } from '../drift/detect.js';
 import { splitChartColumn } from '../helm/parse.js';
 import type { ReleaseInfo, RevisionInfo } from '../helm/types.js';
 import { lastGoodRevision, type RecoveryPlan } from './recovery.js';
@@ -18,6 +19,11 @@ export interface ReleaseFacts {
   digestMatches: boolean;
   /** kind/namespace/name of the objects in a backup an interrupted reinstall left, or undefined. */
   pendingBackup: readonly string[] | undefined;
+  /**
+   * The deployed revision's live objects against its manifest (drift/); undefined when not read: the
+   * latest revision is not deployed, or the spec ignores drift. Empty when read and nothing drifted.
+   */
+  drift: readonly ResourceDrift[] | undefined;
 }
 
 /** A revision that deployed successfully: what the cluster runs. */
@@ -31,6 +37,11 @@ export type ReleaseState =
   | { kind: 'absent' }
   /** The latest revision is deployed and recorded this spec's digest. */
   | { kind: 'in-sync'; release: ReleaseInfo; deployed: DeployedRevision }
+  /**
+   * The latest revision is deployed and recorded this spec's digest, but live objects differ from its
+   * manifest (someone edited them since): the spec is unchanged, the cluster is not.
+   */
+  | { kind: 'drifted'; release: ReleaseInfo; deployed: DeployedRevision; drift: readonly ResourceDrift[] }
   /** The latest revision is deployed, with another digest (or none): the spec or the chart changed. */
   | { kind: 'out-of-sync'; release: ReleaseInfo; deployed: DeployedRevision }
   /**
@@ -64,7 +75,8 @@ export function classifyState(facts: ReleaseFacts): ReleaseState {
   const current: DeployedRevision = { revision: release.revision, chartVersion: release.chartVersion };
   switch (release.status) {
     case 'deployed':
-      return { kind: facts.digestMatches ? 'in-sync' : 'out-of-sync', release, deployed: current };
+      if (!facts.digestMatches) return { kind: 'out-of-sync', release, deployed: current };
+      return facts.drift?.length ? { kind: 'drifted', release, deployed: current, drift: facts.drift } : { kind: 'in-sync', release, deployed: current };
     case 'failed':
       // helm status does not always carry the description (why it failed); the history does.
       const failure = release.description ?? history.find((h) => h.revision === release.revision)?.description;

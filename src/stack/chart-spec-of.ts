@@ -1,9 +1,63 @@
-// The validated spec inside a stack chart's definition (its phases, checks, migrations and needs set
-// aside by the one split in lifecycle/definition.ts).
+// The spec a run uses, folded once. A chart's settings come from three places: the chart (with the
+// stack's defaults and environment applied by load.ts), the stack's run settings (ignoreDrift,
+// rollbackStackOnFailure) and the command (apply or destroy, --force-upgrade, --ignore-drift, ...).
+// runSettingsOf merges the stack's and the command's; runDefinitionOf lays them on a chart. Plan, apply,
+// the fleet and saved plans all call these two and nothing else merges flags, so they cannot disagree.
+// Pure.
 import type { ChartSpec } from '../config/chart-spec.js';
 import { parseDefinition } from '../lifecycle/definition.js';
-import type { StackChart } from './types.js';
+import type { StackCommand } from './events.js';
+import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
 
+/** What the command line says, before the stack's own settings are folded in. */
+export interface CommandFlags {
+  command: StackCommand;
+  /** --force-upgrade: upgrade even when the recorded digest says nothing changed. */
+  forceUpgrade?: boolean | undefined;
+  /** --ignore-drift. */
+  ignoreDrift?: boolean | undefined;
+  /** --[no-]rollback-stack-on-failure; undefined: the stack's setting. */
+  rollbackStackOnFailure?: boolean | undefined;
+  /** --fail-fast. */
+  failFast?: boolean | undefined;
+}
+
+/** A run's settings, the stack's and the command's folded (runSettingsOf). */
+export interface RunSettings {
+  command: StackCommand;
+  forceUpgrade: boolean;
+  /** The command's --ignore-drift or the stack's ignoreDrift (a chart's own ignoreDrift still counts). */
+  ignoreDrift: boolean;
+  /** The command line's choice wins over the stack's; only apply rolls back. */
+  rollbackStackOnFailure: boolean;
+  failFast: boolean;
+}
+
+/** The stack's run settings and the command's flags, folded. */
+export function runSettingsOf(stack: Pick<ResolvedStack, 'ignoreDrift' | 'rollbackStackOnFailure'>, flags: CommandFlags): RunSettings {
+  return {
+    command: flags.command,
+    forceUpgrade: flags.forceUpgrade ?? false,
+    ignoreDrift: (flags.ignoreDrift ?? false) || (stack.ignoreDrift ?? false),
+    rollbackStackOnFailure: flags.command === 'apply' && (flags.rollbackStackOnFailure ?? stack.rollbackStackOnFailure ?? false),
+    failFast: flags.failFast ?? false,
+  };
+}
+
+/** The definition a chart runs with under these settings (lifecycle/definition.ts splits it). */
+export function runDefinitionOf(chart: ResolvedChart, settings: Pick<RunSettings, 'command'> & Partial<Pick<RunSettings, 'forceUpgrade' | 'ignoreDrift'>>): StackChart {
+  const definition = settings.ignoreDrift ? { ...chart.definition, ignoreDrift: true } : chart.definition;
+  if (settings.command === 'destroy') return { ...definition, action: 'destroy' };
+  if (settings.command === 'validate') return definition;
+  return { ...definition, skipUnchanged: settings.forceUpgrade ? false : (definition.skipUnchanged ?? true) };
+}
+
+/** The validated spec a chart runs with under these settings. */
+export function runSpecOf(chart: ResolvedChart, settings: Parameters<typeof runDefinitionOf>[1]): ChartSpec {
+  return chartSpecOf(runDefinitionOf(chart, settings), chart.file);
+}
+
+/** The validated spec inside a definition (its phases, checks, migrations and needs set aside by the one split in lifecycle/definition.ts). */
 export function chartSpecOf(definition: StackChart, file?: string): ChartSpec {
   return parseDefinition(definition, { file }).spec;
 }

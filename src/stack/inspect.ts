@@ -5,10 +5,9 @@ import { workloadRefsInManifest } from '../kube/manifest.js';
 import { liveReadiness } from '../toolkit/pods.js';
 import type { KubeClient } from '../kube/types.js';
 import { leaseHolder } from '../lease/lease-view.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import { chartSpecOf, runSpecOf } from './chart-spec-of.js';
 import { crdPredictions } from '../failures/preflight.js';
 import { planChart, type ChartPlan, type PlanOptions } from './plan.js';
-import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
 
 /** Runs `fn` over the items, at most `limit` at a time, keeping their order in the result. */
@@ -49,7 +48,7 @@ export async function planCharts(charts: readonly ResolvedChart[], options: Plan
   const missing = crdPredictions(
     charts.map((chart, i) => ({
       chart: chart.name,
-      spec: chartSpecOf(definitionFor(chart, options.command, options.forceUpgrade ?? false), chart.file),
+      spec: runSpecOf(chart, options),
       ancestors: ancestorsOf(charts, chart.name),
       providedCrds: plans[i]!.providedCrds,
       unservedKinds: plans[i]!.unservedKinds,

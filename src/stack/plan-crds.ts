@@ -11,10 +11,9 @@ import { predict, type Prediction } from '../failures/preflight.js';
 import { crdsToDelete, ownedByRelease, planCrdApply, specCrds } from '../lifecycle/declared-crds.js';
 import { CrdInUseError, crdsInUse, FIELD_MANAGER } from '../toolkit/crds.js';
 import { crdRef } from '../toolkit/release-crds.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import { runSpecOf } from './chart-spec-of.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
 import type { ChartPlan, PlanOptions } from './plan.js';
-import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
 
 const CRD_PREFIX = 'CustomResourceDefinition/';
@@ -110,7 +109,7 @@ async function destroyCrdPlan(plan: ChartPlan, spec: ChartSpec, options: PlanOpt
 
 /** The plan with the CRD changes and predictions of the chart's `crds` option added. */
 export async function withCrdPlan(plan: ChartPlan, chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
-  const spec = chartSpecOf(definitionFor(chart, options.command, options.forceUpgrade ?? false), chart.file);
+  const spec = runSpecOf(chart, options);
   if (!spec.crds) return plan;
   if (spec.action === 'destroy') return spec.crds.deleteOnDestroy ? destroyCrdPlan(plan, spec, options) : plan;
   return spec.crds.upgrade ? deployCrdPlan(plan, spec, options) : plan;

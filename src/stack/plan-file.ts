@@ -1,58 +1,79 @@
-// The saved plan (`plan --out FILE`, `apply FILE`): each chart's decision and the inputs it was decided
-// on, and the checks that tell whether those inputs still hold. A saved plan is applied only as long as
-// the config it was made from and the releases it saw are what they were; otherwise it is stale and
+// The saved plan (`plan --out FILE`, `apply FILE`): each chart's decision and what it was decided on, and
+// the checks that tell whether it still holds. A saved plan is applied only while the stack file, the
+// flags, the releases, their drift and so every decision are what they were; otherwise it is stale and
 // apply refuses before changing anything (see docs/saved-plans.md). Pure.
 //
-// The file holds no secret: reasons come masked from planChart, and the inputs are fingerprints
-// (plan-inputs.ts), never values.
+// A plan file is data: it names nothing that is run. The stack apply loads comes from the command line
+// (-c, or the same discovery as without a plan); the plan's stack path and digest are only compared.
+// The file holds no secret: reasons come masked from planChart, drift as resources and field paths, and
+// the inputs are fingerprints (plan-inputs.ts), never values.
 import { z } from 'zod';
 import { HelmcycleError, StackConfigError } from '../errors.js';
+import type { ResourceDrift } from '../drift/detect.js';
 import type { ChartPlan } from './plan.js';
 
 export const PLAN_FILE_FORMAT = 'helmcycle-plan';
-export const PLAN_FILE_VERSION = 1;
+export const PLAN_FILE_VERSION = 2;
 
 /** A release as plan saw it; null when there was none (never installed, or uninstalled). */
 export type SeenRelease = { revision: number; status: string } | null;
 
-const seenRelease = z.object({ revision: z.number().int().nonnegative(), status: z.string() }).nullable();
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const seenRelease = z.object({ revision: z.number().int().nonnegative(), status: z.string() }).strict().nullable();
+/** Drift as plan showed it: each drifted resource with its field paths (no values). */
+const seenDrift = z.array(z.object({ resource: z.string(), fields: z.array(z.string()) }).strict());
+export type SeenDrift = z.infer<typeof seenDrift>;
 
 const savedChart = z.object({
   chart: z.string(),
   namespace: z.string(),
+  /** The decision: plan's action and the deploy action after any recovery (decide.ts). */
   action: z.string(),
   deploy: z.string().optional(),
   reason: z.string(),
   /** The chart version plan resolved: apply installs exactly this one. */
   targetVersion: z.string().optional(),
   /** Fingerprint of the chart's resolved definition, values (files read) and target version. */
-  inputs: z.string().regex(/^[0-9a-f]{64}$/),
+  inputs: hex64,
   release: seenRelease,
-});
+  drift: seenDrift,
+}).strict();
+
+/** Every command-line flag that changes what apply decides or does; apply FILE runs with these and takes none. */
+const savedFlags = z.object({
+  forceUpgrade: z.boolean(),
+  ignoreDrift: z.boolean(),
+  failFast: z.boolean(),
+  /** undefined: the stack's rollbackStackOnFailure decides. */
+  rollbackStackOnFailure: z.boolean().optional(),
+}).strict();
+export type SavedFlags = z.infer<typeof savedFlags>;
 
 const savedPlan = z.object({
   format: z.literal(PLAN_FILE_FORMAT),
   version: z.literal(PLAN_FILE_VERSION),
   createdAt: z.string(),
   command: z.enum(['apply', 'destroy']),
-  config: z.object({
-    file: z.string(),
-    environment: z.string().optional(),
-    selectors: z.array(z.string()),
-    only: z.array(z.string()),
-    forceUpgrade: z.boolean(),
-  }),
+  /** The stack file plan read, and a keyed digest of its bytes: compared with the one apply loads, never loaded. */
+  stack: z.object({ file: z.string(), digest: hex64 }).strict(),
+  selection: z.object({ environment: z.string().optional(), selectors: z.array(z.string()), only: z.array(z.string()) }).strict(),
+  flags: savedFlags,
   /** The API server plan read (the kubeconfig's cluster for the context used). */
-  cluster: z.object({ server: z.string() }),
+  cluster: z.object({ server: z.string() }).strict(),
   /** Random per plan; the fingerprints are keyed with it. Hex. */
   salt: z.string().regex(/^[0-9a-f]{32}$/),
   /** Fingerprint of the whole selection: the stack's settings, the charts in order, their needs and inputs. */
-  configDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  configDigest: hex64,
   charts: z.array(savedChart),
-});
+}).strict();
 
 export type SavedPlan = z.infer<typeof savedPlan>;
 export type SavedChartPlan = z.infer<typeof savedChart>;
+
+/** Drift as a saved plan keeps it: resources and field paths, in the order found. Pure. */
+export function seenDriftOf(drift: readonly ResourceDrift[] | undefined): SeenDrift {
+  return (drift ?? []).map((d) => ({ resource: d.resource, fields: d.fields.map((f) => f.path) }));
+}
 
 /** What the saved plan records of a chart's plan, with its fingerprint. */
 export function savedChartOf(plan: ChartPlan, inputs: string): SavedChartPlan {
@@ -65,6 +86,7 @@ export function savedChartOf(plan: ChartPlan, inputs: string): SavedChartPlan {
     ...(plan.targetVersion ? { targetVersion: plan.targetVersion } : {}),
     inputs,
     release: seenOf(plan.installed),
+    drift: seenDriftOf(plan.drift),
   };
 }
 
@@ -85,12 +107,16 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
   if (parsed.success) return parsed.data;
   const format = (raw as { format?: unknown; version?: unknown } | null)?.format;
   if (format !== PLAN_FILE_FORMAT) throw new StackConfigError(`not a plan file written by 'helmcycle plan --out'`, { file });
-  const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(file)', message: i.message }));
+  const issues = parsed.error.issues.slice(0, 10).map((i) => ({ field: i.path.join('.') || '(file)', message: i.message }));
   throw new StackConfigError(`a plan file this helmcycle cannot read (format version ${PLAN_FILE_VERSION} expected)`, { file, issues });
 }
 
 function describeSeen(release: SeenRelease): string {
   return release ? `revision ${release.revision} ${release.status}` : 'not installed';
+}
+
+function describeSeenDrift(drift: SeenDrift): string {
+  return drift.length ? drift.map((d) => `${d.resource} (${d.fields.map((f) => f || 'missing').join(', ')})`).join(', ') : 'no drift';
 }
 
 /** Why a chart's release is no longer what the plan saw; undefined while it is. */
@@ -100,14 +126,44 @@ export function releaseMoved(chart: string, planned: SeenRelease, now: SeenRelea
   return `${chart}: the plan saw ${describeSeen(planned)}, the release is now ${describeSeen(now)} (something changed it since)`;
 }
 
+/** A chart's decision as it is now, to hold against the saved one. */
+export interface CurrentDecision {
+  release: SeenRelease;
+  action: string;
+  deploy: string | undefined;
+  drift: SeenDrift;
+}
+
+/** Every way a chart's decision moved since the plan: its release, its live objects' drift, the decision. */
+export function decisionMoved(saved: SavedChartPlan, now: CurrentDecision): string[] {
+  const reasons: string[] = [];
+  const release = releaseMoved(saved.chart, saved.release, now.release);
+  if (release) reasons.push(release);
+  if (JSON.stringify(saved.drift) !== JSON.stringify(now.drift)) reasons.push(`${saved.chart}: the plan saw ${describeSeenDrift(saved.drift)}, the live objects now show ${describeSeenDrift(now.drift)}`);
+  // A destroy's decision is the release's presence, compared above (its action may also name the CRDs
+  // crds.deleteOnDestroy leaves to delete, which plan-crds.ts adds and the decision does not know of).
+  if (saved.deploy !== now.deploy || (saved.deploy !== undefined && saved.action !== now.action)) {
+    const what = (action: string, deploy: string | undefined) => (deploy && deploy !== action ? `${action} (${deploy})` : action);
+    reasons.push(`${saved.chart}: the plan decided ${what(saved.action, saved.deploy)}, apply would now ${what(now.action, now.deploy)}`);
+  }
+  return reasons;
+}
+
+/** Why the stack file apply loaded is not the one the plan read; empty when it is, bytes and all. */
+export function stackFileMoved(plan: Pick<SavedPlan, 'stack'>, now: { file: string; digest: string }): string[] {
+  if (plan.stack.file !== now.file) return [`the plan was made from the stack file ${plan.stack.file}, this run loaded ${now.file} (run apply where plan ran, or pass -c ${plan.stack.file})`];
+  if (plan.stack.digest !== now.digest) return [`the stack file ${now.file} changed since the plan`];
+  return [];
+}
+
 /** What apply finds now, to hold against a saved plan. */
 export interface CurrentInputs {
   configDigest: string;
   /** Each chart of the selection, in order, with its fingerprint computed as the plan's was. */
   charts: { chart: string; inputs: string }[];
   server: string;
-  /** Each chart's release now, by chart name; only for charts the plan has. */
-  releases: ReadonlyMap<string, SeenRelease>;
+  /** Each chart's decision now, by chart name; only for charts the plan has (missing: not installed, nothing decided). */
+  decisions: ReadonlyMap<string, CurrentDecision>;
 }
 
 /** Every way the saved plan no longer matches the config and the cluster; empty when it still does. */
@@ -126,8 +182,8 @@ export function staleReasons(plan: SavedPlan, now: CurrentInputs): string[] {
     if (!changed.length && !added.length && !removed.length) reasons.push('the stack changed since the plan (its settings, the charts\' order or needs)');
   }
   for (const chart of plan.charts) {
-    const moved = releaseMoved(chart.chart, chart.release, now.releases.get(chart.chart) ?? null);
-    if (moved) reasons.push(moved);
+    const decision = now.decisions.get(chart.chart);
+    if (decision) reasons.push(...decisionMoved(chart, decision));
   }
   return reasons;
 }

@@ -8,12 +8,12 @@
 // random salt, so the file cannot be used to test guesses at a password cheaply. Other fingerprints are
 // HMAC-SHA256 with the same salt.
 import { createHmac, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { canonicalJson, computeReleaseDigest } from '../lifecycle/digest.js';
 import { transformFingerprint } from '../lifecycle/transform.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import { chartSpecOf, runDefinitionOf } from './chart-spec-of.js';
 import type { StackCommand } from './events.js';
-import { definitionFor } from './run-stack.js';
 import type { ResolvedChart, ResolvedStack } from './types.js';
 
 /** About 16 MiB and some tens of milliseconds per chart that has sensitive values. */
@@ -39,20 +39,30 @@ function keyedHash(text: string, salt: string, slow: boolean): Promise<string> {
   return new Promise((resolve, reject) => scrypt(text, key, 32, SCRYPT, (error, derived) => (error ? reject(error) : resolve(derived.toString('hex')))));
 }
 
+/** The run's settings (folded by runSettingsOf, as the run folds them) and the plan's salt. */
 export interface InputsContext {
   command: Extract<StackCommand, 'apply' | 'destroy'>;
   forceUpgrade: boolean;
+  ignoreDrift: boolean;
   salt: string;
 }
 
 /** One chart's fingerprint, for the chart version plan resolved (undefined on destroy). */
 export async function chartInputs(chart: ResolvedChart, targetVersion: string | undefined, context: InputsContext): Promise<string> {
-  const definition = definitionFor(chart, context.command, context.forceUpgrade);
+  const definition = runDefinitionOf(chart, context);
   // The release digest reads the values files and a local chart's files, as apply's skip-unchanged does.
   // Its sensitive values are left out of it: they are in `definition`, and the whole text is scrypt-ed.
   const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '', undefined, transformFingerprint(definition.transform), 'omitted');
   const text = canonicalJson({ release, targetVersion, needs: chart.needs, definition: withFunctionSources(definition) });
   return keyedHash(text, context.salt, sensitiveValuesOf(definition).length > 0);
+}
+
+/**
+ * The stack file's bytes, keyed: apply holds the file it loads to the one plan read. Slow when the stack
+ * has sensitive values (a YAML stack may hold them literally).
+ */
+export async function stackFileDigest(file: string, salt: string, slow: boolean): Promise<string> {
+  return keyedHash((await readFile(file)).toString('base64'), salt, slow);
 }
 
 /** The selection's fingerprint, over the per-chart ones (which hold no value): stack settings, order, needs. */
@@ -63,6 +73,7 @@ export function configDigest(stack: Pick<ResolvedStack, 'name' | 'environment' |
     concurrency: stack.concurrency,
     command: context.command,
     forceUpgrade: context.forceUpgrade,
+    ignoreDrift: context.ignoreDrift,
     selectors: context.selectors,
     only: context.only,
     charts: charts.map(({ chart, inputs }) => ({ name: chart.name, needs: chart.needs, inputs })),

@@ -2,33 +2,25 @@
 // upgrades and the failures apply would run into (pre-flight). It only reads: helm status/history/
 // manifest, `helm template`, and server-side dry runs.
 import { isHelmcycleError, PhaseError } from '../errors.js';
-import type { HelmClient, ReleaseInfo } from '../helm/types.js';
-import type { KubeClient } from '../kube/types.js';
-import { releaseDigestOf } from '../lifecycle/digest-key.js';
-import { postRendererFor, transformFingerprint, type ManifestTransform } from '../lifecycle/transform.js';
-import { decideDeploy, describeRecovery, explainDecision, type DeployAction } from '../lifecycle/decide.js';
-import { readReleaseFacts } from '../lifecycle/release-facts.js';
-import { classifyRelease, type DeployedRevision } from '../lifecycle/release-state.js';
-import { chartSource, releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import type { ReleaseInfo } from '../helm/types.js';
+import { postRendererFor, type ManifestTransform } from '../lifecycle/transform.js';
+import { describeChanges, explainDecision, type DeployAction } from '../lifecycle/decide.js';
+import type { DeployedRevision } from '../lifecycle/release-state.js';
+import { releaseRef, templateRequest, upgradeRequest } from '../lifecycle/requests.js';
+import { decideChart, type PlanAction, type PlanOptions } from './plan-decision.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { preflightChart, type KindRef, type Prediction } from '../failures/preflight.js';
 import { diffManifests, type ResourceChange } from './manifest-diff.js';
-import { describeDrift, detectReleaseDrift, type ResourceDrift } from '../drift/detect.js';
+import type { ResourceDrift } from '../drift/detect.js';
 import { withCrdPlan } from './plan-crds.js';
 import { leaseHolder } from '../lease/lease-view.js';
 import { scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
 import type { Masker } from '../secrets/masker.js';
 import { probeNamespace } from '../kube/namespace.js';
-import type { StackCommand } from './events.js';
-import { definitionFor } from './run-stack.js';
 import type { ResolvedChart } from './types.js';
 
-export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'restore' | 'recover' | 'delete' | 'none';
-
-/** How plan shows each decided deploy action (a recovery first shows as recover). */
-const PLAN_ACTIONS: Record<DeployAction, PlanAction> = { install: 'install', upgrade: 'upgrade', reinstall: 'reinstall', skip: 'skip', unchanged: 'skip', restore: 'restore' };
+export type { PlanAction, PlanOptions };
 
 export interface ChartPlan {
   chart: string;
@@ -53,18 +45,6 @@ export interface ChartPlan {
   heldBy?: string | undefined;
   /** Declared fields whose live value differs from the deployed revision's manifest (drift/); empty when none or not read. */
   drift?: ResourceDrift[] | undefined;
-}
-
-export interface PlanOptions {
-  helm: HelmClient;
-  kube: KubeClient;
-  command: Extract<StackCommand, 'apply' | 'destroy'>;
-  forceUpgrade?: boolean;
-  /** Do not read the live objects for drift (--ignore-drift, the stack's ignoreDrift). */
-  ignoreDrift?: boolean;
-  signal?: AbortSignal;
-  /** The run's masker, holding every chart's secrets (one chart's values can hold another's); each chart's own when absent. */
-  masker?: Masker;
 }
 
 function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
@@ -113,44 +93,25 @@ export async function planChart(chart: ResolvedChart, options: PlanOptions): Pro
 }
 
 async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): Promise<ChartPlan> {
-  const definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
-  const spec = chartSpecOf(definition, chart.file);
-  const call = { signal: options.signal };
-  const found = await options.helm.status(releaseRef(spec), call);
+  const decided = await decideChart(chart, options);
+  const { spec, found, definition } = decided;
   const present = found && found.status !== 'uninstalled' ? found : undefined;
   const base = {
-    chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: undefined,
-    changes: [] as ResourceChange[], drift: [] as ResourceDrift[], predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
+    chart: spec.name, namespace: spec.namespace, installed: installedOf(present), recovery: decided.recovery, targetVersion: decided.targetVersion, action: decided.action,
+    changes: [] as ResourceChange[], drift: decided.drift, predictions: [] as Prediction[], providedCrds: [] as string[], unservedKinds: [] as KindRef[],
   };
-
-  if (spec.action === 'destroy') {
-    if (!present) return { ...base, action: 'none', reason: 'not installed; nothing to delete', targetVersion: undefined };
-    const current = await options.helm.getManifest(releaseRef(spec), call);
-    return { ...base, action: 'delete', reason: `uninstall revision ${present.revision} (chart ${present.chartVersion})`, targetVersion: undefined, changes: diffManifests(current, '', spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }) };
+  if (!decided.decided) {
+    if (decided.action === 'none') return { ...base, reason: decided.destroyReason! };
+    const current = await options.helm.getManifest(releaseRef(spec), { signal: options.signal });
+    return { ...base, reason: decided.destroyReason!, changes: diffManifests(current, '', spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }) };
   }
-
-  const target = await options.helm.showChart(chartSource(spec), call);
-  const digest = await releaseDigestOf(options.kube, spec, target.version, transformFingerprint(definition.transform), false, options.masker?.reveals);
-  const facts = await readReleaseFacts(options.helm, options.kube, spec, found, digest, call);
-  // The same classification and decision exec makes (decide.ts), from the release as it is now.
-  const decision = decideDeploy({ view: classifyRelease(facts), spec, targetVersion: target.version });
-  const recovery = describeRecovery(decision.recovery);
-  const decided = { ...base, targetVersion: target.version, recovery, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
-  const action: PlanAction = recovery ? 'recover' : PLAN_ACTIONS[decision.action];
-  // Drift is read only for a release that runs as deployed (no recovery before it) and that apply would upgrade or leave.
-  const readDrift = !options.ignoreDrift && !spec.ignoreDrift && !recovery && decision.baseline && (decision.action === 'unchanged' || decision.action === 'upgrade');
-  const drift = readDrift ? await detectReleaseDrift(options.helm, options.kube, { ...releaseRef(spec), revision: decision.baseline!.revision }, call, spec.backup) : [];
-  if (decision.action === 'unchanged' && drift.length) {
-    // exec makes the same choice (phases/exec.ts): an upgrade with the same chart and values puts the declared fields back.
-    const planned = await changingPlan(spec, definition.transform, found, decision.baseline, false, options);
-    return { ...decided, ...planned, drift, deploy: 'upgrade', action: 'upgrade', reason: `${decision.reason}, but live objects differ: upgrade to repair drift: ${describeDrift(drift)}` };
-  }
-  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...decided, action, reason: explainDecision(decision) };
+  const { decision, facts } = decided.decided;
+  const deployPlan = { ...base, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
+  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...deployPlan, reason: explainDecision(decision) };
 
   const reinstall = decision.action === 'reinstall';
   const planned = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
-  // An upgrade's reason ends with what its diff against the deployed revision found.
-  const what = planned.changes.length ? `${planned.changes.length} resource(s) change` : 'values or spec changed, manifests render the same';
-  const reason = explainDecision(decision, decision.action === 'upgrade' && !recovery ? what : undefined);
-  return { ...decided, action, reason, ...planned, drift };
+  // An upgrade's reason ends with what its diff against the deployed revision found (a drift repair's says what drifted).
+  const reason = explainDecision(decision, decision.action === 'upgrade' && !decided.recovery && !decision.repairsDrift ? describeChanges(planned.changes.length) : undefined);
+  return { ...deployPlan, reason, ...planned };
 }

@@ -13,8 +13,8 @@ import type { StackCommand, StackCounts, StackEvent } from './events.js';
 import { buildGraph, restrictGraph, reverseGraph } from './graph.js';
 import { runGraph } from './scheduler.js';
 import { selectCharts, type Selection } from './select.js';
-import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
-import { chartSpecOf } from './chart-spec-of.js';
+import type { ResolvedChart, ResolvedStack } from './types.js';
+import { chartSpecOf, runDefinitionOf, runSettingsOf } from './chart-spec-of.js';
 import { rollbackOrder } from './stack-rollback-plan.js';
 import { noteWrites, runStackRollback, RunWrites, type RollbackStepResult, type RollbackTarget } from './stack-rollback.js';
 
@@ -65,14 +65,6 @@ export function concurrencyFor(stack: ResolvedStack, requested: number | undefin
   return requested ?? stack.concurrency ?? DEFAULT_CONCURRENCY;
 }
 
-/** The definition a chart runs with under a command (lifecycle/definition.ts splits it). Pure. */
-export function definitionFor(chart: ResolvedChart, command: StackCommand, forceUpgrade: boolean): StackChart {
-  const definition = chart.definition;
-  if (command === 'destroy') return { ...definition, action: 'destroy' };
-  if (command === 'validate') return definition;
-  return { ...definition, skipUnchanged: forceUpgrade ? false : (definition.skipUnchanged ?? true) };
-}
-
 /** Only the validate phase: the others pass the payload through, exec reporting the release as it is. */
 const VALIDATE_ONLY: Partial<Lifecycle<ChartPayload>> = {
   checkPrerequisites: async (_ctx, payload) => payload,
@@ -97,7 +89,9 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   const started = Date.now();
   // One view of the cluster for the whole run: each namespace's release records read once.
   const view = runViewOf(options.helm);
-  const rollingBack = options.command === 'apply' && (options.rollbackStackOnFailure ?? stack.rollbackStackOnFailure ?? false);
+  // The stack's settings and the command's, folded once (chart-spec-of.ts), as plan folds them.
+  const settings = runSettingsOf(stack, options);
+  const rollingBack = settings.rollbackStackOnFailure;
   const writes = new RunWrites();
   const helm = rollingBack ? noteWrites(view, writes) : view;
   const emit = (event: StackEvent) => options.onEvent?.(event);
@@ -126,15 +120,14 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
   outcomes = await runGraph<ChartResult>({
     graph,
     concurrency: concurrencyFor(stack, options.concurrency),
-    ...(options.failFast ? { failFast: true } : {}),
+    ...(settings.failFast ? { failFast: true } : {}),
     // The stack is put back after a failure: nothing new starts, what runs finishes.
     ...(rollingBack ? { stopStartingOnFailure: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     relation: options.command === 'destroy' ? 'is needed by' : 'needs',
     run: async (name, signal) => {
       const chart = byName.get(name)!;
-      let definition = definitionFor(chart, options.command, options.forceUpgrade ?? false);
-      if (options.ignoreDrift || stack.ignoreDrift) definition = { ...definition, ignoreDrift: true };
+      let definition = runDefinitionOf(chart, settings);
       // Validating on demand reads only: no migrations, and no remedy (a failed check must not roll back).
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };

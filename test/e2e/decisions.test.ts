@@ -13,7 +13,7 @@ import { upgradeRequest } from '../../src/lifecycle/requests.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartResult, ExecOutcome } from '../../src/lifecycle/types.js';
 import { planChart, type ChartPlan } from '../../src/stack/plan.js';
-import { definitionFor } from '../../src/stack/run-stack.js';
+import { runDefinitionOf } from '../../src/stack/chart-spec-of.js';
 import type { ResolvedChart, StackChart } from '../../src/stack/types.js';
 import { backupResources, backupSecretName } from '../../src/toolkit/backup.js';
 import { configMapData, env, eventually, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
@@ -29,7 +29,7 @@ async function planThenApply(target: HelmUnderTest, definition: StackChart): Pro
   const { helm, kube } = target;
   const chart = stackChart(definition);
   const plan = await planChart(chart, { helm, kube, command: 'apply' });
-  const applied = await runChart(definitionFor(chart, 'apply', false), { helm, kube });
+  const applied = await runChart(runDefinitionOf(chart, { command: 'apply' }), { helm, kube });
   assert.ok(plan.deploy, `plan decided a deploy action (${plan.reason})`);
   assert.equal(applied.outcome, OUTCOME_OF[plan.deploy], `plan said ${plan.deploy} (${plan.reason}); apply ${applied.outcome} (${applied.payload.exec?.reason})`);
   assert.equal(plan.action === 'recover', applied.payload.preExec?.recovered !== undefined, `plan ${plan.action}, apply recovered ${JSON.stringify(applied.payload.preExec?.recovered)}`);
@@ -56,7 +56,7 @@ const SECRET = 'credentials-credentials';
 for (const target of helmsUnderTest()) {
   const { helm, kube } = target;
   const web = (namespace: string, extra: Partial<StackChart> = {}): StackChart => ({ name: 'web', namespace, createNamespace: true, chart: fixtures.web, timeoutSeconds: 60, ...extra });
-  const install = (definition: StackChart) => runChart(definitionFor(stackChart(definition), 'apply', false), { helm, kube });
+  const install = (definition: StackChart) => runChart(runDefinitionOf(stackChart(definition), { command: 'apply' }), { helm, kube });
   // Every row has its namespace, removed at the end: the shared cluster's Service IP range is small.
   const created: string[] = [];
   const ns = (row: string) => {
@@ -201,7 +201,7 @@ for (const target of helmsUnderTest()) {
       const namespace = ns('restore');
       const original = await uninstalledWithBackup(namespace);
       // The reinstall's install, exactly as exec makes it (digest label included); then the run is killed.
-      const spec = parseChartSpec(definitionFor(stackChart(credentials(namespace, '2.0.0')), 'apply', false));
+      const spec = parseChartSpec(runDefinitionOf(stackChart(credentials(namespace, '2.0.0')), { command: 'apply' }));
       const request = upgradeRequest(spec);
       request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: await computeReleaseDigest(spec, '2.0.0') };
       await helm.upgradeInstall(request);

@@ -1,8 +1,9 @@
 // Saved plans and plan's detailed exit codes through the CLI, against the local cluster with Helm 3 and
 // Helm 4: a saved plan applies; after a value changed, or after another run upgraded the release, the
-// saved plan refuses (exit 5) and changes nothing.
+// saved plan refuses (exit 5) and changes nothing. A plan made with --ignore-drift is applied with it
+// (a hand edit stays), and a plan file names no config that is run.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -81,6 +82,50 @@ for (const target of helmsUnderTest()) {
       assert.match(moved.stderr, /web: the plan saw revision 1 deployed, the release is now revision 2 deployed/);
       assert.equal(await release(), '2:deployed');
       assert.equal((await message())?.message, 'three');
+    });
+
+    it('plan --ignore-drift --out, then a hand edit: apply FILE leaves it as the plan said; a plan file naming another config runs nothing', async () => {
+      const namespace = uniqueNamespace(`plan-drift-${target.label}`);
+      created.push({ target, namespace });
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-saved-plan-'));
+      const file = join(dir, 'helmcycle.yaml');
+      await writeFile(file, stringify({ name: 'saved', defaults: { namespace, createNamespace: true, timeoutSeconds: 60 }, charts: [{ name: 'web', chart: WEB, set: { message: 'declared', replicaCount: 0 } }] }));
+      const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-web' };
+      const state = async () => {
+        const r = await target.helm.status({ release: 'web', namespace });
+        return `${r?.revision}:${r?.status}:${((await target.kube.getObject(ref))?.data as Record<string, string> | undefined)?.message}`;
+      };
+      const installed = await cli(target, file, 'apply');
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+
+      const saved = join(dir, 'ignore.plan');
+      const planned = await cli(target, file, 'plan', '--ignore-drift', '--out', saved);
+      assert.equal(planned.code, 0, planned.stderr + planned.stdout);
+      assert.match(await readFile(saved, 'utf8'), /"ignoreDrift": true/);
+      // A hand edit, as kubectl edit makes one.
+      await target.kube.patchObject(ref, { data: { message: 'edited by hand' } });
+      assert.equal(await state(), '1:deployed:edited by hand');
+
+      const applied = await cli(target, file, 'apply', saved);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.equal(await state(), '1:deployed:edited by hand', 'no upgrade: the plan was made with --ignore-drift');
+      const flagged = await cli(target, file, 'apply', saved, '--ignore-drift');
+      assert.equal(flagged.code, 2, flagged.stderr + flagged.stdout);
+      assert.match(flagged.stderr, /drop --ignore-drift \(the plan's: with\)/);
+
+      // The plan file edited to name a TypeScript config: apply loads the stack it finds (no -c here), never that one.
+      const marker = join(dir, 'marker');
+      const evil = join(dir, 'other', 'helmcycle.config.ts');
+      await mkdir(join(dir, 'other'));
+      await writeFile(evil, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default { charts: [{ name: 'web', chart: 'web', namespace: ${JSON.stringify(namespace)} }] };\n`);
+      const plan = JSON.parse(await readFile(saved, 'utf8')) as { stack: { file: string } };
+      await writeFile(saved, JSON.stringify({ ...plan, stack: { ...plan.stack, file: evil } }));
+      let stderr = '';
+      const code = await main(['--helm', target.binary, 'apply', saved], { stdout: () => {}, stderr: (t) => (stderr += t), interactive: false, cwd: dir });
+      assert.equal(code, 5, stderr);
+      assert.match(stderr, /the plan was made from the stack file .*other\/helmcycle\.config\.ts, this run loaded .*helmcycle\.yaml/);
+      await assert.rejects(stat(marker), { code: 'ENOENT' }, 'the config the plan file named never ran');
+      assert.equal(await state(), '1:deployed:edited by hand');
     });
   });
 }

@@ -1,12 +1,13 @@
 // The deploy decision over every combination of its inputs: each release state, with and without a
-// pending backup, skipIfAlreadyInstalled, skipUnchanged, a breaking version, a migration's reinstall, and
-// an earlier recovery. Besides the table, two properties that make plan and apply agree: deciding on a
+// pending backup, skipIfAlreadyInstalled, skipUnchanged, a breaking version, a migration's reinstall,
+// drift of the live objects, and an earlier recovery; and the destroy decision over each release state. Besides the table, two properties that make plan and apply agree: deciding on a
 // release before its recovery (plan) gives what deciding after it gives (exec), and a pending backup is
 // never left behind.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReleaseInfo, ReleaseStatus, RevisionInfo } from '../../src/helm/types.js';
-import { decideDeploy, explainDecision, type DeployAction, type DecisionInput } from '../../src/lifecycle/decide.js';
+import type { ResourceDrift } from '../../src/drift/detect.js';
+import { decideDeploy, decideDestroy, explainDecision, type DeployAction, type DecisionInput } from '../../src/lifecycle/decide.js';
 import { planRecovery } from '../../src/lifecycle/recovery.js';
 import { classifyRelease, classifyState, type ReleaseFacts, type ReleaseView } from '../../src/lifecycle/release-state.js';
 
@@ -25,11 +26,17 @@ function rev(revision: number, status: ReleaseStatus, chartVersion: string): Rev
 const SITUATIONS = ['absent', 'uninstalled', 'in-sync', 'out-of-sync', 'pending-install', 'pending-upgrade', 'failed-install', 'failed-upgrade-helm3', 'failed-upgrade-helm4', 'superseded'] as const;
 type Situation = (typeof SITUATIONS)[number];
 
-/** The facts of a situation, the running chart at `version`, as release-facts.ts would read them. */
-function factsOf(situation: Situation, version: string, backup: boolean, digestMatches = situation === 'in-sync'): ReleaseFacts {
+const DRIFT: ResourceDrift[] = [{ resource: 'ConfigMap/apps/web', fields: [{ path: 'data.message', declared: 'hello', live: 'edited' }] }];
+
+/**
+ * The facts of a situation, the running chart at `version`, as release-facts.ts would read them: drift
+ * is read only from a deployed latest revision (and found when `drifted`).
+ */
+function factsOf(situation: Situation, version: string, backup: boolean, digestMatches = situation === 'in-sync', drifted = false): ReleaseFacts {
   const pendingBackup = backup ? ['Secret/apps/web-credentials'] : undefined;
   const facts = (r: ReleaseInfo | undefined, history: RevisionInfo[], major: 3 | 4 = 3): ReleaseFacts => ({
     release: r, history, recovery: planRecovery(r, history, major), digestMatches: r?.status === 'deployed' && digestMatches, pendingBackup,
+    drift: r?.status === 'deployed' ? (drifted ? DRIFT : []) : undefined,
   });
   switch (situation) {
     case 'absent': return facts(undefined, []);
@@ -48,9 +55,9 @@ function factsOf(situation: Situation, version: string, backup: boolean, digestM
 }
 
 /** What the recovery leaves, as exec sees it after preExec ran it (digest as recorded by the revision rolled back to). */
-function afterRecovery(situation: Situation, version: string, backup: boolean, digestMatches: boolean): ReleaseFacts | undefined {
+function afterRecovery(situation: Situation, version: string, backup: boolean, digestMatches: boolean, drifted: boolean): ReleaseFacts | undefined {
   if (situation === 'pending-install') return factsOf('absent', version, backup);
-  if (situation === 'pending-upgrade' || situation === 'failed-upgrade-helm3') return factsOf(digestMatches ? 'in-sync' : 'out-of-sync', version, backup, digestMatches);
+  if (situation === 'pending-upgrade' || situation === 'failed-upgrade-helm3') return factsOf(digestMatches ? 'in-sync' : 'out-of-sync', version, backup, digestMatches, drifted);
   return undefined;
 }
 
@@ -61,14 +68,18 @@ interface Combination {
   skipUnchanged: boolean;
   breaking: boolean;
   migrationReinstall: boolean;
+  /** The live objects differ from the deployed manifest (read only where a revision is deployed). */
+  drifted: boolean;
 }
 
 function* combinations(): Generator<Combination> {
   const both = [false, true];
-  for (const situation of SITUATIONS) for (const backup of both) for (const skipIfAlreadyInstalled of both) for (const skipUnchanged of both) for (const breaking of both) for (const migrationReinstall of both) {
-    yield { situation, backup, skipIfAlreadyInstalled, skipUnchanged, breaking, migrationReinstall };
+  for (const situation of SITUATIONS) for (const backup of both) for (const skipIfAlreadyInstalled of both) for (const skipUnchanged of both) for (const breaking of both) for (const migrationReinstall of both) for (const drifted of both) {
+    yield { situation, backup, skipIfAlreadyInstalled, skipUnchanged, breaking, migrationReinstall, drifted };
   }
 }
+
+const factsOfCombination = (c: Combination) => factsOf(c.situation, versionOf(c), c.backup, c.situation === 'in-sync', c.drifted);
 
 function inputOf(c: Combination, view: ReleaseView, recovered = false): DecisionInput {
   return {
@@ -96,20 +107,21 @@ function expectedAction(c: Combination): DeployAction {
   if (c.skipIfAlreadyInstalled) return changesNothing('skip');
   if (c.breaking || c.migrationReinstall) return 'reinstall';
   const recovering = ['pending-upgrade', 'failed-upgrade-helm3'].includes(c.situation);
-  if (c.situation === 'in-sync' && c.skipUnchanged && !recovering) return changesNothing('unchanged');
+  // Drift turns "unchanged" into an upgrade that repairs it (the restore, if any, after it).
+  if (c.situation === 'in-sync' && c.skipUnchanged && !recovering) return c.drifted ? 'upgrade' : changesNothing('unchanged');
   return 'upgrade';
 }
 
 describe('decideDeploy over every combination', () => {
   const all = [...combinations()];
 
-  it('covers every situation with every spec option, 320 combinations', () => {
-    assert.equal(all.length, SITUATIONS.length * 2 ** 5);
+  it('covers every situation with every spec option and drift, 640 combinations', () => {
+    assert.equal(all.length, SITUATIONS.length * 2 ** 6);
   });
 
   it('decides the action the table says', () => {
     const wrong = all
-      .map((c) => ({ c, got: decideDeploy(inputOf(c, classifyRelease(factsOf(c.situation, versionOf(c), c.backup)))).action, want: expectedAction(c) }))
+      .map((c) => ({ c, got: decideDeploy(inputOf(c, classifyRelease(factsOfCombination(c)))).action, want: expectedAction(c) }))
       .filter((r) => r.got !== r.want)
       .map((r) => `${label(r.c)}: got ${r.got}, want ${r.want}`);
     assert.deepEqual(wrong, []);
@@ -118,9 +130,9 @@ describe('decideDeploy over every combination', () => {
   it('decides before a recovery (plan) what it decides after it (apply), whatever the digest of the revision rolled back to', () => {
     const disagreements: string[] = [];
     for (const c of all) {
-      const before = decideDeploy(inputOf(c, classifyRelease(factsOf(c.situation, versionOf(c), c.backup))));
+      const before = decideDeploy(inputOf(c, classifyRelease(factsOfCombination(c))));
       for (const digestMatches of [false, true]) {
-        const recovered = afterRecovery(c.situation, versionOf(c), c.backup, digestMatches);
+        const recovered = afterRecovery(c.situation, versionOf(c), c.backup, digestMatches, c.drifted);
         if (!recovered) continue;
         assert.notEqual(before.recovery.kind, 'none', `${label(c)}: plan recovers first`);
         const after = decideDeploy(inputOf(c, classifyRelease(recovered), true));
@@ -133,7 +145,7 @@ describe('decideDeploy over every combination', () => {
 
   it('never leaves a pending backup behind, and restores only when there is one or a reinstall makes one', () => {
     for (const c of all) {
-      const decision = decideDeploy({ ...inputOf(c, classifyRelease(factsOf(c.situation, versionOf(c), c.backup))), spec: { ...inputOf(c, { state: { kind: 'absent' }, pendingBackup: undefined }).spec, backup: [{ apiVersion: 'v1', kind: 'Secret', name: 'web-credentials' }] } });
+      const decision = decideDeploy({ ...inputOf(c, classifyRelease(factsOfCombination(c))), spec: { ...inputOf(c, { state: { kind: 'absent' }, pendingBackup: undefined }).spec, backup: [{ apiVersion: 'v1', kind: 'Secret', name: 'web-credentials' }] } });
       if (c.backup) {
         assert.ok(decision.restoreBackup, `${label(c)}: restores`);
         assert.ok(!['skip', 'unchanged'].includes(decision.action), `${label(c)}: ${decision.action} would return before the restore`);
@@ -144,9 +156,18 @@ describe('decideDeploy over every combination', () => {
     }
   });
 
+  it('repairs drift exactly when it turns an unchanged release into an upgrade, and says what drifted', () => {
+    for (const c of all) {
+      const decision = decideDeploy(inputOf(c, classifyRelease(factsOfCombination(c))));
+      const repairs = c.drifted && c.situation === 'in-sync' && c.skipUnchanged && !c.skipIfAlreadyInstalled && !c.breaking && !c.migrationReinstall;
+      assert.deepEqual(decision.repairsDrift, repairs ? DRIFT : undefined, label(c));
+      if (repairs) assert.match(explainDecision(decision), /^nothing changed since revision 2: chart version, values and spec match its digest, but live objects differ: upgrade to repair drift: 1 resource\(s\) drifted: ConfigMap\/apps\/web \(data\.message\)/, label(c));
+    }
+  });
+
   it('measures a change against what runs: the last good revision, never a failed or pending one', () => {
     for (const c of all) {
-      const decision = decideDeploy(inputOf(c, classifyRelease(factsOf(c.situation, versionOf(c), c.backup))));
+      const decision = decideDeploy(inputOf(c, classifyRelease(factsOfCombination(c))));
       const expected = { 'in-sync': 2, 'out-of-sync': 2, 'pending-upgrade': 2, 'failed-upgrade-helm3': 2, 'failed-upgrade-helm4': 2 }[c.situation as string];
       assert.equal(decision.baseline?.revision, decision.action === 'reinstall' ? undefined : expected, label(c));
       if (decision.baseline) assert.equal(decision.baseline.chartVersion, versionOf(c), label(c));
@@ -189,7 +210,25 @@ describe('decideDeploy reasons', () => {
   });
 });
 
+describe('decideDestroy over every situation', () => {
+  it('uninstalls whatever is installed, in any state, and does nothing when nothing is', () => {
+    const decided = Object.fromEntries(SITUATIONS.map((s) => [s, decideDestroy(factsOf(s, NEW, false).release).action]));
+    assert.deepEqual(decided, {
+      absent: 'absent', uninstalled: 'absent', 'in-sync': 'uninstall', 'out-of-sync': 'uninstall', 'pending-install': 'uninstall', 'pending-upgrade': 'uninstall',
+      'failed-install': 'uninstall', 'failed-upgrade-helm3': 'uninstall', 'failed-upgrade-helm4': 'uninstall', superseded: 'uninstall',
+    });
+    assert.deepEqual(decideDestroy(factsOf('in-sync', NEW, false).release), { action: 'uninstall', installed: factsOf('in-sync', NEW, false).release, reason: 'uninstall revision 2 (chart 1.5.0)' });
+    assert.equal(decideDestroy(undefined).reason, 'not installed; nothing to delete');
+  });
+});
+
 describe('classifyState', () => {
+  it('classifies a deployed release in sync whose live objects differ as drifted, and drift under another digest as out of sync', () => {
+    assert.deepEqual(classifyState(factsOf('in-sync', NEW, false, true, true)), { kind: 'drifted', release: release('deployed', 2, NEW), deployed: { revision: 2, chartVersion: NEW }, drift: DRIFT });
+    assert.equal(classifyState(factsOf('out-of-sync', NEW, false, false, true)).kind, 'out-of-sync');
+    assert.equal(classifyState(factsOf('in-sync', NEW, false, true, false)).kind, 'in-sync');
+  });
+
   it('tells every release status apart', () => {
     const kinds = Object.fromEntries(SITUATIONS.map((s) => [s, classifyState(factsOf(s, NEW, false)).kind]));
     assert.deepEqual(kinds, {

@@ -1,20 +1,19 @@
-// Default exec. Deploy: classify the release (release-state.ts), decide (decide.ts, the same decision
-// plan shows; its recovery is done by preExec before), then act: install/upgrade with bounded retries,
-// reinstall (backup, uninstall, install, restore), skip, or restore a backup an interrupted reinstall left. Destroy: uninstall, a
-// no-op when the release is already gone.
+// Default exec. Deploy: observe and classify the release, drift included, and decide (decide-release.ts,
+// the same decision plan shows; its recovery is done by preExec before), then act: install/upgrade with
+// bounded retries (an upgrade that repairs drift takes the drifted fields back), reinstall (backup,
+// uninstall, install, restore), skip, or restore a backup an interrupted reinstall left. Destroy:
+// decideDestroy, then uninstall, a no-op when the release is already gone.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmCancelledError, RenderError } from '../../helm/errors.js';
 import type { ReleaseInfo } from '../../helm/types.js';
 import { DIGEST_LABEL } from '../digest.js';
-import { releaseDigestOf } from '../digest-key.js';
 import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
-import { decideDeploy, explainDecision } from '../decide.js';
-import { readReleaseFacts } from '../release-facts.js';
-import { classifyRelease } from '../release-state.js';
+import { decideDestroy, explainDecision } from '../decide.js';
+import { decideRelease } from '../decide-release.js';
 import { releaseRef, upgradeRequest } from '../requests.js';
-import { describeDrift, detectReleaseDrift } from '../../drift/detect.js';
+import { describeDrift } from '../../drift/detect.js';
 import { observeDeploy } from '../observe-deploy.js';
-import { postRendererFor, transformFingerprint, TransformError } from '../transform.js';
+import { postRendererFor, TransformError } from '../transform.js';
 import { recoverStuckRelease } from '../recovery.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
 
@@ -54,24 +53,22 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   // validate) looks again, since the failed attempt changed the release.
   const firstPass = payload.preExec !== undefined && payload.exec === undefined && !payload.remedies?.length;
   const found = firstPass ? payload.preExec!.release : await ctx.helm.status(ref, { signal: ctx.signal });
-  const targetVersion = payload.prerequisites?.chart.version;
-  // Sensitive values enter it only as an HMAC with the namespace's digest key, made here when missing.
-  const digest = await releaseDigestOf(ctx.kube, ctx.spec, targetVersion || ctx.spec.version || '', transformFingerprint(ctx.transform), true, ctx.masker?.reveals);
-  const facts = await readReleaseFacts(ctx.helm, ctx.kube, ctx.spec, found, digest, { signal: ctx.signal });
-  const decision = decideDeploy({
-    view: classifyRelease(facts),
-    spec: ctx.spec,
-    targetVersion,
+  // The same observation and decision plan shows (decide-release.ts), drift included.
+  const { decision, digest } = await decideRelease({
+    helm: ctx.helm, kube: ctx.kube, spec: ctx.spec, transform: ctx.transform, found,
+    targetVersion: payload.prerequisites?.chart.version,
     reinstallRequested: payload.reinstallRequested,
     recovered: firstPass && payload.preExec!.recovered !== undefined,
+    // Only where drift decides (an unchanged release): the decision is plan's all the same.
+    driftReading: 'in-sync',
+    // Apply makes the namespace's digest key when missing; the run's masker knows every chart's secrets.
+    createDigestKey: true,
+    revealsSecret: ctx.masker?.reveals,
+    options: { signal: ctx.signal },
   });
-  // An unchanged release whose live objects drifted from its manifest is upgraded with the same chart
-  // and values: helm puts the declared fields back (Helm 3's three-way merge, Helm 4's apply).
-  const drift = decision.action === 'unchanged' && decision.baseline && !ctx.spec.ignoreDrift
-    ? await detectReleaseDrift(ctx.helm, ctx.kube, { ...ref, revision: decision.baseline.revision }, { signal: ctx.signal }, ctx.spec.backup)
-    : [];
-  const action = drift.length ? 'upgrade' : decision.action;
-  const reason = drift.length ? `${decision.reason}, but live objects differ: upgrade to repair drift: ${describeDrift(drift)}` : explainDecision(decision);
+  const { action } = decision;
+  const reason = explainDecision(decision);
+  const drift = decision.repairsDrift ? [...decision.repairsDrift] : undefined;
   ctx.log(`${action}: ${reason}`);
   // Recovering is preExec's work (and the unlock-retry remedy's), not exec's: a release still locked here
   // fails the upgrade as stuck-release, whose remedy unlocks it; and a remedy's retry must not roll back
@@ -89,27 +86,27 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     await backupDeclared(ctx);
     await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
   }
-  const { release, attempts } = await upgradeWithRetries(ctx, digest, drift.length > 0);
+  const { release, attempts } = await upgradeWithRetries(ctx, digest, drift !== undefined);
   ctx.log(`${OUTCOMES[action]}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
-  if (drift.length) ctx.log(`repaired drift: ${describeDrift(drift)}`);
+  if (drift) ctx.log(`repaired drift: ${describeDrift(drift)}`);
   // The reinstall's own backup, or one an interrupted run left between its uninstall and restore.
   const restored = await restorePendingBackup(ctx);
-  return { outcome: OUTCOMES[action], release, attempts, reason, restored, ...(drift.length ? { repairedDrift: drift } : {}) };
+  return { outcome: OUTCOMES[action], release, attempts, reason, restored, ...(drift ? { repairedDrift: drift } : {}) };
 }
 
 async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<ExecResult> {
   const ref = releaseRef(ctx.spec);
-  const installed = payload.preExec ? payload.preExec.release : await ctx.helm.status(ref, { signal: ctx.signal });
-  if (!installed || installed.status === 'uninstalled') {
-    ctx.log('release is not installed; nothing to destroy');
+  const decision = decideDestroy(payload.preExec ? payload.preExec.release : await ctx.helm.status(ref, { signal: ctx.signal }));
+  ctx.log(decision.reason);
+  if (!decision.installed) {
     // CRDs outlive a release that is already gone (a destroy interrupted after the uninstall).
     const crdsDeleted = await deleteDeclaredCrds(ctx, payload);
-    return { outcome: 'absent', release: undefined, attempts: 0, reason: 'no such release', crdsDeleted };
+    return { outcome: 'absent', release: undefined, attempts: 0, reason: decision.reason, crdsDeleted };
   }
   await ctx.helm.uninstall({ ...ref, wait: ctx.spec.wait, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
-  ctx.log(`uninstalled (was revision ${installed.revision}, chart ${installed.chartVersion})`);
+  ctx.log(`uninstalled (was revision ${decision.installed.revision}, chart ${decision.installed.chartVersion})`);
   const crdsDeleted = await deleteDeclaredCrds(ctx, payload);
-  return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: undefined, crdsDeleted };
+  return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: decision.reason, crdsDeleted };
 }
 
 export async function exec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
