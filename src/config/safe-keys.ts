@@ -71,7 +71,8 @@ export function setPathIssues(spec: unknown, prefix: (string | number)[] = []): 
         parseSetPath(key);
       } catch (error) {
         if (!(error instanceof SetPathError)) throw error;
-        issues.push({ field: `${fieldOf([...prefix, field])}["${key}"]`, message: error.reason });
+        // A NUL inside a message would cut it short in a terminal: shown as \0.
+        issues.push({ field: `${fieldOf([...prefix, field])}["${key.replaceAll('\u0000', '\\0')}"]`, message: error.reason });
       }
     }
   }

@@ -27,6 +27,7 @@ export class SetPathError extends Error {
  * Throws a SetPathError for an empty key, a bad list index, or a segment that reaches a prototype.
  */
 export function parseSetPath(key: string): (string | number)[] {
+  if (key.includes('\u0000')) throw new SetPathError(key.replaceAll('\u0000', '\\0'), 'contains a NUL character, which no argv can carry');
   const segments: (string | number)[] = [];
   let current = '';
   for (let i = 0; i < key.length; i++) {
