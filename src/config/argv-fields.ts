@@ -47,10 +47,6 @@ export function isLabelKey(key: string): boolean {
   return prefix.length <= 253 && LABEL_PREFIX.test(prefix) && LABEL_NAME.test(key.slice(slash + 1));
 }
 
-export function isLabelValue(value: string): boolean {
-  return value === '' || LABEL_NAME.test(value);
-}
-
 /**
  * Labels recorded on the release (helm --labels). helm stores them as labels of the release's storage
  * Secret, so they must be Kubernetes labels: anything else fails at deploy, after plan said it would work.
@@ -58,7 +54,10 @@ export function isLabelValue(value: string): boolean {
 export const releaseLabelsSchema = z
   .record(
     z.string(),
-    z.string().refine(isLabelValue, { error: 'a label value is at most 63 letters, digits, -, _ and ., starting and ending with a letter or digit' }),
+    z
+      .string()
+      .max(63, 'a label value has at most 63 characters')
+      .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, 'a label value is letters, digits, -, _ and ., starting and ending with a letter or digit'),
   )
   .superRefine((labels, ctx) => {
     for (const key of Object.keys(labels)) {

@@ -32,7 +32,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const valuesObject = z.record(z.string(), z.unknown());
 
 export const repositoryAuthSchema = z.strictObject({
-  username: argvText.pipe(z.string().min(1)),
+  username: argvText.min(1),
   /** Sensitive: written to a private helm config through stdin, never to an argv or a log. */
   password: maskable(z.string().min(1)),
   caFile: argvText.optional(),
