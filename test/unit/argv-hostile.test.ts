@@ -4,8 +4,12 @@
 // "--post-renderer=./evil.sh"` ran ./evil.sh). These call the argv builders directly, as if the load-time
 // checks had been bypassed.
 import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as argv from '../../src/helm/argv.js';
+import { CliHelmClient } from '../../src/helm/cli-client.js';
 import type { ChartSource, HelmVersion, UpgradeOptions, ValuesInput } from '../../src/helm/types.js';
 
 const helm3: HelmVersion = { version: 'v3.17.2', major: 3, minor: 17, patch: 2 };
@@ -109,3 +113,21 @@ for (const hostile of HOSTILE) {
     });
   });
 }
+
+describe('the helm client itself', () => {
+  it('gives helm the argv as built, with --kubeconfig= and --kube-context= before the end-of-flags marker', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-argv-client-'));
+    // A stand-in helm that writes each argument it got on a line of its own (NUL-free by construction).
+    const recorded = join(dir, 'argv');
+    await writeFile(join(dir, 'helm'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${recorded}'\n`);
+    await chmod(join(dir, 'helm'), 0o755);
+    const hostile = '--post-renderer=./evil.sh';
+    const client = new CliHelmClient({ binary: join(dir, 'helm'), kubeconfig: hostile, kubeContext: '-x', versionCacheDir: false, transientRetryBudgetMs: 0, knownVersion: helm4 });
+    await client.uninstall({ release: hostile, namespace: 'apps', wait: false, timeoutSeconds: 5 });
+    assert.deepEqual((await readFile(recorded, 'utf8')).split('\n').slice(0, -1), [
+      'uninstall', '--namespace=apps', '--timeout=5s', '--ignore-not-found', `--kubeconfig=${hostile}`, '--kube-context=-x', '--', hostile,
+    ]);
+    await client.getManifest({ release: hostile, namespace: 'apps' });
+    assert.deepEqual((await readFile(recorded, 'utf8')).split('\n').slice(0, -1), ['get', 'manifest', '--namespace=apps', `--kubeconfig=${hostile}`, '--kube-context=-x', '--', hostile]);
+  });
+});
