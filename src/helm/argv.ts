@@ -6,11 +6,6 @@ import { HelmcycleError } from '../errors.js';
 import { command, flag, flagValue } from './argv-shape.js';
 import { chartReference, chartSourceFlags, helmConfigArgs, type ChartAccess } from './argv-chart.js';
 import { valuesArgs, type ValuesFilePaths } from './argv-values.js';
-
-export * from './argv-shape.js';
-export * from './argv-chart.js';
-export * from './argv-values.js';
-
 import type {
   ChartSource,
   HelmVersion,
@@ -21,6 +16,11 @@ import type {
   UpgradeOptions,
   ValuesInput,
 } from './types.js';
+
+// One import for the client and the tests: the shape, the chart source and the values live in files of their own.
+export * from './argv-shape.js';
+export * from './argv-chart.js';
+export * from './argv-values.js';
 
 export function supportsTakeOwnership(version: HelmVersion): boolean {
   return version.major >= 4 || (version.major === 3 && version.minor >= 17);
