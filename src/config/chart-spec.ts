@@ -3,8 +3,13 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { FAILURE_CLASSES, REMEDIES } from '../failures/classes.js';
+import { argvText, chartReferenceSchema, notAFlag, releaseLabelsSchema, setScalarSchema, testFilterSchema, valuesFilePathSchema } from './argv-fields.js';
+import { maskable } from './sensitive-value.js';
 
-/** Helm release names: DNS-1123 labels of at most 53 characters (helm's own limit). */
+/**
+ * Helm release names: DNS-1123 labels of at most 53 characters. helm's own rule (ValidateReleaseName) also
+ * allows dots between labels; helmcycle does not, since the name is also a Lease's and a label's.
+ */
 const releaseName = z
   .string()
   .max(53, 'a release name has at most 53 characters')
@@ -20,18 +25,19 @@ const semverVersion = z.string().refine((v) => semver.valid(v) !== null, 'expect
 const versionConstraint = z
   .string()
   .min(1)
+  .pipe(notAFlag('a version'))
   .refine((v) => semver.validRange(v) !== null, 'expected a version or a semver range, e.g. 1.2.3 or ^1.2');
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const valuesObject = z.record(z.string(), z.unknown());
 
 export const repositoryAuthSchema = z.strictObject({
-  username: z.string().min(1),
+  username: argvText.min(1),
   /** Sensitive: written to a private helm config through stdin, never to an argv or a log. */
-  password: z.string().min(1),
-  caFile: z.string().optional(),
-  certFile: z.string().optional(),
-  keyFile: z.string().optional(),
+  password: maskable(z.string().min(1)),
+  caFile: argvText.optional(),
+  certFile: argvText.optional(),
+  keyFile: argvText.optional(),
   insecureSkipTlsVerify: z.boolean().optional(),
   /** Send the credentials to every domain the repository redirects to (helm's --pass-credentials). */
   passCredentials: z.boolean().optional(),
@@ -79,7 +85,7 @@ export const chartTestsSchema = z.union([
     /** helm test --timeout: how long each test pod may take. */
     timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
     /** helm test --filter, one per entry: `name=x` runs only x, `!name=y` skips y. */
-    filter: z.array(z.string().regex(/^!?name=[^,]+(,!?name=[^,]+)*$/, "expected 'name=<test>' or '!name=<test>'")).default([]),
+    filter: z.array(testFilterSchema).default([]),
   }),
 ]);
 
@@ -102,7 +108,7 @@ export const chartSpecFields = {
      * The chart: a local directory (./charts/web), a name in `repository` (web), or an OCI reference
      * (oci://registry.example.com/charts/web).
      */
-    chart: z.string().min(1),
+    chart: chartReferenceSchema,
     repository: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of a chart repository' }).optional(),
     version: versionConstraint.optional(),
     repositoryAuth: repositoryAuthSchema.optional(),
@@ -112,20 +118,21 @@ export const chartSpecFields = {
     /** Values objects, merged in order (later wins), before every other source of values. */
     values: z.union([valuesObject, z.array(valuesObject)]).default([]),
     /** Paths of values files, applied after `values`. */
-    valuesFiles: z.array(z.string().min(1)).default([]),
+    valuesFiles: z.array(valuesFilePathSchema).default([]),
     /** Inline YAML documents, written to private temporary files and applied after `valuesFiles`. */
     yamlFilesContent: z.array(yamlFileContentSchema).default([]),
     /** Like --set-json; applied after files. */
     setJson: z.record(z.string(), z.unknown()).default({}),
     /** Like --set (helm infers the type). */
-    set: z.record(z.string(), scalar).default({}),
+    set: z.record(z.string(), setScalarSchema).default({}),
     /** Like --set-string. */
-    setString: z.record(z.string(), z.string()).default({}),
+    setString: z.record(z.string(), argvText).default({}),
     /**
      * Values that must never be logged or appear on a command line. They are written to a private
      * values file applied after every other file (so they win over files, and lose to set/setString/setJson).
+     * Each is masked in all output, so none may be a boolean, a keyword such as `null`, or shorter than 4.
      */
-    setSensitive: z.record(z.string(), scalar).default({}),
+    setSensitive: z.record(z.string(), maskable(scalar)).default({}),
 
     atomic: z.boolean().default(false),
     wait: z.boolean().default(true),
@@ -155,9 +162,9 @@ export const chartSpecFields = {
      * instead of failing. On by itself with `adopt` or `takeOwnership`; ignored by Helm 3.
      */
     forceConflicts: z.boolean().default(false),
-    description: z.string().optional(),
-    /** Labels recorded on the release (helm --labels). */
-    labels: z.record(z.string(), z.string()).default({}),
+    description: argvText.optional(),
+    /** Labels recorded on the release (helm --labels): Kubernetes labels, as helm stores them on its release Secret. */
+    labels: releaseLabelsSchema.default({}),
     action: z.enum(['deploy', 'destroy']).default('deploy'),
 
     /** When the installed chart is older than this version, uninstall and install anew. */

@@ -4,9 +4,9 @@
 // would then write into Object.prototype, and every later options object, execa's among them, would
 // inherit what the file put there. These checks refuse such keys at load time, naming the field. Pure.
 import type { SpecIssue } from '../errors.js';
+import { parseSetPath, SetPathError } from './set-path.js';
 
-/** Names that reach a prototype when used as a property key. */
-export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export { PROTOTYPE_KEYS } from './set-path.js';
 
 /** Fields whose keys are helm --set paths (dotted, with [i] indexes). */
 export const SET_PATH_FIELDS: readonly string[] = ['set', 'setString', 'setJson', 'setSensitive'];
@@ -55,16 +55,10 @@ export function prototypeKeyIssues(value: unknown, path: (string | number)[] = [
   return issues;
 }
 
-/** The segments of a helm --set path as helm splits them (dots and [i]), for the prototype check. */
-function setPathSegments(key: string): string[] {
-  return key
-    .replace(/\\./g, '\u0000')
-    .split(/[.[\]]/)
-    .map((segment) => segment.replace(/\u0000/g, ''))
-    .filter(Boolean);
-}
-
-/** Set-path keys (`a.b[0].c`) with a segment that reaches a prototype. */
+/**
+ * Set-path keys (`a.b[0].c`) that reach a prototype or can never be valid, read by the same parser that
+ * nests sensitive values and writes helm's argv (set-path.ts), so no key reads one way here and another there.
+ */
 export function setPathIssues(spec: unknown, prefix: (string | number)[] = []): SpecIssue[] {
   if (!isPlainRecord(spec)) return [];
   const issues: SpecIssue[] = [];
@@ -73,8 +67,13 @@ export function setPathIssues(spec: unknown, prefix: (string | number)[] = []): 
     const map = spec[field];
     if (!isPlainRecord(map)) continue;
     for (const key of Object.keys(map)) {
-      const bad = setPathSegments(key).find((segment) => PROTOTYPE_KEYS.has(segment));
-      if (bad) issues.push({ field: `${fieldOf([...prefix, field])}["${key}"]`, message: `the path segment '${bad}' is not allowed (it would reach a JavaScript prototype)` });
+      try {
+        parseSetPath(key);
+      } catch (error) {
+        if (!(error instanceof SetPathError)) throw error;
+        // A NUL inside a message would cut it short in a terminal: shown as \0.
+        issues.push({ field: `${fieldOf([...prefix, field])}["${key.replaceAll('\u0000', '\\0')}"]`, message: error.reason });
+      }
     }
   }
   return issues;

@@ -1,7 +1,11 @@
-// Pure functions from a request to helm's argv. They know the differences between Helm 3 and Helm 4 and
-// never put a secret on the command line: sensitive values and repository passwords travel in private
-// files or on stdin (see values-files.ts and chart-access.ts).
+// Pure functions from a request to helm's argv, one per command. They know the differences between Helm 3
+// and Helm 4 and never put a secret on the command line: sensitive values and repository passwords travel
+// in private files or on stdin (see values-files.ts and chart-access.ts). Every argv has the shape of
+// argv-shape.ts: flags as `--flag=value`, positionals after `--`, so no value of a stack becomes a flag.
 import { HelmcycleError } from '../errors.js';
+import { command, flag, flagValue } from './argv-shape.js';
+import { chartReference, chartSourceFlags, helmConfigArgs, type ChartAccess } from './argv-chart.js';
+import { valuesArgs, type ValuesFilePaths } from './argv-values.js';
 import type {
   ChartSource,
   HelmVersion,
@@ -13,85 +17,34 @@ import type {
   ValuesInput,
 } from './types.js';
 
-/** How the chart is reached once credentials (if any) are set up in a private helm config. */
-export interface ChartAccess {
-  /** The alias of a repository added to a private repository config, when the repository needs auth. */
-  repositoryAlias?: string;
-  repositoryConfig?: string;
-  repositoryCache?: string;
-  registryConfig?: string;
-}
-
-/** Paths of the values files to pass with -f, in order: values, files, inline YAML, sensitive. */
-export type ValuesFilePaths = readonly string[];
+// One import for the client and the tests: the shape, the chart source and the values live in files of their own.
+export * from './argv-shape.js';
+export * from './argv-chart.js';
+export * from './argv-values.js';
 
 export function supportsTakeOwnership(version: HelmVersion): boolean {
   return version.major >= 4 || (version.major === 3 && version.minor >= 17);
-}
-
-export function isOciReference(chart: string): boolean {
-  return chart.startsWith('oci://');
-}
-
-/** Helm's --set parser splits on commas and treats backslashes as escapes. */
-export function escapeSetValue(value: string): string {
-  return value.replace(/[\\,]/g, (ch) => `\\${ch}`);
 }
 
 export function formatSeconds(seconds: number): string {
   return `${seconds}s`;
 }
 
-function flag(enabled: boolean, ...args: string[]): string[] {
-  return enabled ? args : [];
-}
-
 function releaseArgs(ref: ReleaseRef): string[] {
-  return ['--namespace', ref.namespace];
+  return [flagValue('namespace', ref.namespace)];
 }
 
-/** The chart argument and the flags that say where it comes from. */
-export function chartSourceArgs(source: ChartSource, access: ChartAccess = {}): string[] {
-  const args: string[] = [];
-  if (access.repositoryAlias) {
-    args.push(`${access.repositoryAlias}/${source.chart}`);
-  } else {
-    args.push(source.chart);
-    if (source.repository) args.push('--repo', source.repository);
-  }
-  if (source.version) args.push('--version', source.version);
-  if (source.plainHttp) args.push('--plain-http');
-  if (source.auth?.caFile) args.push('--ca-file', source.auth.caFile);
-  if (source.auth?.certFile) args.push('--cert-file', source.auth.certFile);
-  if (source.auth?.keyFile) args.push('--key-file', source.auth.keyFile);
-  if (source.auth?.insecureSkipTlsVerify) args.push('--insecure-skip-tls-verify');
-  if (source.auth?.passCredentials) args.push('--pass-credentials');
-  args.push(...helmConfigArgs(access));
-  return args;
+/**
+ * A field as Go's encoding/csv reads it back whole: pflag splits a `--labels` value holding more than one
+ * `=` as a CSV record, so a `,` or `"` must be inside quotes to stay in its label.
+ */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function helmConfigArgs(access: ChartAccess): string[] {
-  const args: string[] = [];
-  if (access.repositoryConfig) args.push('--repository-config', access.repositoryConfig);
-  if (access.repositoryCache) args.push('--repository-cache', access.repositoryCache);
-  if (access.registryConfig) args.push('--registry-config', access.registryConfig);
-  return args;
-}
-
-/** -f for every values file, then the inline --set family in helm's own precedence order. */
-export function valuesArgs(values: ValuesInput, files: ValuesFilePaths): string[] {
-  const args: string[] = [];
-  for (const file of files) args.push('--values', file);
-  for (const [key, value] of Object.entries(values.setJson)) args.push('--set-json', `${key}=${JSON.stringify(value)}`);
-  for (const [key, value] of Object.entries(values.set)) args.push('--set', `${key}=${escapeSetValue(String(value))}`);
-  for (const [key, value] of Object.entries(values.setString)) args.push('--set-string', `${key}=${escapeSetValue(value)}`);
-  return args;
-}
-
+/** One --labels per label (pflag merges repeated ones), each one CSV field. */
 function labelsArg(labels: Record<string, string>): string[] {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return [];
-  return ['--labels', entries.map(([k, v]) => `${k}=${escapeSetValue(v)}`).join(',')];
+  return Object.entries(labels).map(([key, value]) => flagValue('labels', csvField(`${key}=${value}`)));
 }
 
 /**
@@ -117,18 +70,16 @@ export function upgradeOptionArgs(version: HelmVersion, options: UpgradeOptions)
     // Helm 4's --wait takes a strategy; "watcher" is the kstatus-based wait that replaced Helm 3's.
     ...flag(options.wait, helm4 ? '--wait=watcher' : '--wait'),
     ...flag(options.waitForJobs, '--wait-for-jobs'),
-    '--timeout',
-    formatSeconds(options.timeoutSeconds),
+    flagValue('timeout', formatSeconds(options.timeoutSeconds)),
     ...forceReplaceArgs(helm4, options.force),
     ...flag(options.cleanupOnFail, '--cleanup-on-fail'),
-    '--history-max',
-    String(options.historyMax),
+    flagValue('history-max', options.historyMax),
     ...flag(options.skipCrds, '--skip-crds'),
     ...flag(options.disableHooks, '--no-hooks'),
     ...flag(options.takeOwnership, '--take-ownership'),
     // Conflicts exist only under server-side apply, which a forced replacement turns off.
     ...flag(helm4 && options.forceConflicts === true && !options.force, '--force-conflicts'),
-    ...(options.description ? ['--description', options.description] : []),
+    ...(options.description ? [flagValue('description', options.description)] : []),
     ...labelsArg(options.labels),
   ];
 }
@@ -143,7 +94,7 @@ export interface PostRendererTarget {
 
 export function postRendererArgs(version: HelmVersion, target: PostRendererTarget | undefined): string[] {
   if (!target) return [];
-  return ['--post-renderer', version.major >= 4 ? target.plugin : target.executable];
+  return [flagValue('post-renderer', version.major >= 4 ? target.plugin : target.executable)];
 }
 
 export interface UpgradeArgvInput extends ReleaseRef {
@@ -154,95 +105,103 @@ export interface UpgradeArgvInput extends ReleaseRef {
 }
 
 export function upgradeArgv(version: HelmVersion, input: UpgradeArgvInput, files: ValuesFilePaths, access: ChartAccess = {}, postRenderer?: PostRendererTarget): string[] {
-  return [
-    'upgrade',
-    '--install',
-    input.release,
-    ...chartSourceArgs(input.source, access),
-    ...releaseArgs(input),
-    ...valuesArgs(input.values, files),
-    // The spec is the whole of the values: without this, an upgrade given no values at all reuses the
-    // previous revision's (Helm 3 and 4), even a failed one's, so apply would not deploy what plan rendered.
-    '--reset-values',
-    ...upgradeOptionArgs(version, input.options),
-    ...flag(input.dryRun === true, '--dry-run=server'),
-    ...postRendererArgs(version, postRenderer),
-    '--output',
-    'json',
-  ];
+  return command(
+    ['upgrade', '--install'],
+    [
+      ...chartSourceFlags(input.source, access),
+      ...releaseArgs(input),
+      ...valuesArgs(input.values, files),
+      // The spec is the whole of the values: without this, an upgrade given no values at all reuses the
+      // previous revision's (Helm 3 and 4), even a failed one's, so apply would not deploy what plan rendered.
+      '--reset-values',
+      ...upgradeOptionArgs(version, input.options),
+      ...flag(input.dryRun === true, '--dry-run=server'),
+      ...postRendererArgs(version, postRenderer),
+      flagValue('output', 'json'),
+    ],
+    [input.release, chartReference(input.source, access)],
+  );
 }
 
 export function uninstallArgv(request: UninstallRequest): string[] {
-  return [
-    'uninstall',
-    request.release,
-    ...releaseArgs(request),
-    ...flag(request.wait, '--wait'),
-    '--timeout',
-    formatSeconds(request.timeoutSeconds),
-    ...flag(request.keepHistory === true, '--keep-history'),
-    '--ignore-not-found',
-  ];
+  return command(
+    ['uninstall'],
+    [
+      ...releaseArgs(request),
+      ...flag(request.wait, '--wait'),
+      flagValue('timeout', formatSeconds(request.timeoutSeconds)),
+      ...flag(request.keepHistory === true, '--keep-history'),
+      '--ignore-not-found',
+    ],
+    [request.release],
+  );
 }
 
 export function rollbackArgv(version: HelmVersion, request: RollbackRequest): string[] {
   const helm4 = version.major >= 4;
-  return [
-    'rollback',
-    request.release,
-    ...(request.revision === undefined ? [] : [String(request.revision)]),
-    ...releaseArgs(request),
-    ...flag(request.wait, helm4 ? '--wait=watcher' : '--wait'),
-    '--timeout',
-    formatSeconds(request.timeoutSeconds),
-    ...flag(request.cleanupOnFail === true, '--cleanup-on-fail'),
-    ...forceReplaceArgs(helm4, request.force === true),
-  ];
+  return command(
+    ['rollback'],
+    [
+      ...releaseArgs(request),
+      ...flag(request.wait, helm4 ? '--wait=watcher' : '--wait'),
+      flagValue('timeout', formatSeconds(request.timeoutSeconds)),
+      ...flag(request.cleanupOnFail === true, '--cleanup-on-fail'),
+      ...forceReplaceArgs(helm4, request.force === true),
+    ],
+    [request.release, ...(request.revision === undefined ? [] : [String(request.revision)])],
+  );
 }
 
 // Helm 4 dropped --hide-notes, and --logs would make helm fail on a pod whose logs cannot be read:
 // helmcycle reads the failed pods itself (failures/test-pods.ts), so neither flag is used.
 export function testArgv(request: TestRequest): string[] {
-  return [
-    'test',
-    request.release,
-    ...releaseArgs(request),
-    ...(request.timeoutSeconds === undefined ? [] : ['--timeout', formatSeconds(request.timeoutSeconds)]),
-    ...request.filter.flatMap((entry) => ['--filter', entry]),
-  ];
+  return command(
+    ['test'],
+    [
+      ...releaseArgs(request),
+      ...(request.timeoutSeconds === undefined ? [] : [flagValue('timeout', formatSeconds(request.timeoutSeconds))]),
+      ...request.filter.map((entry) => flagValue('filter', entry)),
+    ],
+    [request.release],
+  );
 }
 
 export function statusArgv(ref: ReleaseRef): string[] {
-  return ['status', ref.release, ...releaseArgs(ref), '--output', 'json'];
+  return command(['status'], [...releaseArgs(ref), flagValue('output', 'json')], [ref.release]);
+}
+
+/** `helm get metadata`: the release's chart, version, status and (Helm 4) labels, without its manifest. */
+export function getMetadataArgv(ref: ReleaseRef): string[] {
+  return command(['get', 'metadata'], [...releaseArgs(ref), flagValue('output', 'json')], [ref.release]);
 }
 
 export function historyArgv(ref: ReleaseRef, max = 256): string[] {
-  return ['history', ref.release, ...releaseArgs(ref), '--max', String(max), '--output', 'json'];
+  return command(['history'], [...releaseArgs(ref), flagValue('max', max), flagValue('output', 'json')], [ref.release]);
 }
 
 export function listArgv(namespace: string | 'all'): string[] {
-  const scope = namespace === 'all' ? ['--all-namespaces'] : ['--namespace', namespace];
+  const scope = namespace === 'all' ? ['--all-namespaces'] : [flagValue('namespace', namespace)];
   // Releases in every state (failed and pending ones too). Helm 4 dropped --all; the per-state flags
   // mean the same to both majors. --max 0 lifts the 256 cap.
   const states = ['--deployed', '--failed', '--pending', '--superseded', '--uninstalled', '--uninstalling'];
-  return ['list', ...scope, ...states, '--max', '0', '--output', 'json'];
+  return command(['list'], [...scope, ...states, flagValue('max', 0), flagValue('output', 'json')]);
 }
 
 export function getValuesArgv(ref: ReleaseRef & { revision?: number; all?: boolean }): string[] {
-  return [
-    'get',
-    'values',
-    ref.release,
-    ...releaseArgs(ref),
-    ...(ref.revision === undefined ? [] : ['--revision', String(ref.revision)]),
-    ...flag(ref.all === true, '--all'),
-    '--output',
-    'json',
-  ];
+  return command(
+    ['get', 'values'],
+    [
+      ...releaseArgs(ref),
+      ...(ref.revision === undefined ? [] : [flagValue('revision', ref.revision)]),
+      ...flag(ref.all === true, '--all'),
+      flagValue('output', 'json'),
+    ],
+    [ref.release],
+  );
 }
 
 export function getManifestArgv(ref: ReleaseRef & { revision?: number }): string[] {
-  return ['get', 'manifest', ref.release, ...releaseArgs(ref), ...(ref.revision === undefined ? [] : ['--revision', String(ref.revision)])];
+  return command(['get', 'manifest'], [...releaseArgs(ref), ...(ref.revision === undefined ? [] : [flagValue('revision', ref.revision)])], [ref.release]);
 }
 
 export function templateArgv(
@@ -251,30 +210,32 @@ export function templateArgv(
   access: ChartAccess = {},
   postRenderer?: { version: HelmVersion; target: PostRendererTarget },
 ): string[] {
-  return [
-    'template',
-    input.release,
-    ...chartSourceArgs(input.source, access),
-    ...releaseArgs(input),
-    ...valuesArgs(input.values, files),
-    ...(input.skipCrds ? [] : ['--include-crds']),
-    ...(postRenderer ? postRendererArgs(postRenderer.version, postRenderer.target) : []),
-  ];
+  return command(
+    ['template'],
+    [
+      ...chartSourceFlags(input.source, access),
+      ...releaseArgs(input),
+      ...valuesArgs(input.values, files),
+      ...(input.skipCrds ? [] : ['--include-crds']),
+      ...(postRenderer ? postRendererArgs(postRenderer.version, postRenderer.target) : []),
+    ],
+    [input.release, chartReference(input.source, access)],
+  );
 }
 
 export function showChartArgv(source: ChartSource, access: ChartAccess = {}): string[] {
-  return ['show', 'chart', ...chartSourceArgs(source, access)];
+  return command(['show', 'chart'], chartSourceFlags(source, access), [chartReference(source, access)]);
 }
 
 export function pullArgv(source: ChartSource, destination: string, access: ChartAccess = {}): string[] {
-  return ['pull', ...chartSourceArgs(source, access), '--untar', '--destination', destination];
+  return command(['pull'], [...chartSourceFlags(source, access), '--untar', flagValue('destination', destination)], [chartReference(source, access)]);
 }
 
 /** `helm dependency build|update <chart>` against a given repository config and cache. */
 export function dependencyArgv(chart: string, mode: 'build' | 'update', access: ChartAccess): string[] {
-  return ['dependency', mode, chart, ...helmConfigArgs(access)];
+  return command(['dependency', mode], helmConfigArgs(access), [chart]);
 }
 
 export function versionArgv(): string[] {
-  return ['version', '--template', '{{.Version}}'];
+  return command(['version'], [flagValue('template', '{{.Version}}')]);
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createPrivateDir } from '../secrets/private-dir.js';
-import { isOciReference, type ChartAccess } from './argv.js';
+import { isOciReference, registryLoginArgv, repoAddArgv, tlsArgs, type ChartAccess } from './argv-chart.js';
 import type { ChartSource, HelmVersion } from './types.js';
 
 export interface PreparedAccess {
@@ -29,19 +29,12 @@ export async function prepareChartAccess(run: HelmRunner, version: HelmVersion, 
   const auth = source.auth;
   if (!auth) return { access: {}, dispose: async () => {} };
   const { path: dir, dispose } = await createPrivateDir('auth');
-  const tls = [
-    ...(auth.caFile ? ['--ca-file', auth.caFile] : []),
-    ...(auth.certFile ? ['--cert-file', auth.certFile] : []),
-    ...(auth.keyFile ? ['--key-file', auth.keyFile] : []),
-  ];
+  const tls = tlsArgs(auth);
   try {
     if (isOciReference(source.chart)) {
       const registryConfig = join(dir, 'registry.json');
       const insecure = source.plainHttp ? (version.major >= 4 ? ['--plain-http'] : ['--insecure']) : [];
-      await run(
-        ['registry', 'login', ociHost(source.chart), '--username', auth.username, '--password-stdin', '--registry-config', registryConfig, ...tls, ...insecure],
-        { stdin: auth.password, secrets: [auth.password] },
-      );
+      await run(registryLoginArgv({ host: ociHost(source.chart), username: auth.username, registryConfig, tls, insecure }), { stdin: auth.password, secrets: [auth.password] });
       return { access: { registryConfig }, dispose };
     }
     const url = source.repository ?? '';
@@ -51,16 +44,8 @@ export async function prepareChartAccess(run: HelmRunner, version: HelmVersion, 
       repositoryConfig: join(dir, 'repositories.yaml'),
       repositoryCache: join(dir, 'cache'),
     };
-    await run(
-      [
-        'repo', 'add', alias, url, '--username', auth.username, '--password-stdin',
-        '--repository-config', access.repositoryConfig ?? '', '--repository-cache', access.repositoryCache ?? '',
-        ...tls,
-        ...(auth.insecureSkipTlsVerify ? ['--insecure-skip-tls-verify'] : []),
-        ...(auth.passCredentials ? ['--pass-credentials'] : []),
-      ],
-      { stdin: auth.password, secrets: [auth.password] },
-    );
+    const flags = [...tls, ...(auth.insecureSkipTlsVerify ? ['--insecure-skip-tls-verify'] : []), ...(auth.passCredentials ? ['--pass-credentials'] : [])];
+    await run(repoAddArgv({ alias, url, username: auth.username, access, flags }), { stdin: auth.password, secrets: [auth.password] });
     return { access, dispose };
   } catch (error) {
     await dispose();

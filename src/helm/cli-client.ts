@@ -96,8 +96,8 @@ export class CliHelmClient implements HelmClient {
 
   private globalArgs(): string[] {
     return [
-      ...(this.options.kubeconfig ? ['--kubeconfig', this.options.kubeconfig] : []),
-      ...(this.options.kubeContext ? ['--kube-context', this.options.kubeContext] : []),
+      ...(this.options.kubeconfig ? [argv.flagValue('kubeconfig', this.options.kubeconfig)] : []),
+      ...(this.options.kubeContext ? [argv.flagValue('kube-context', this.options.kubeContext)] : []),
     ];
   }
 
@@ -115,7 +115,8 @@ export class CliHelmClient implements HelmClient {
   }
 
   private async runOnce(args: string[], options: RunOptions, masker: Masker): Promise<{ stdout: string }> {
-    const fullArgv = [...args, ...this.globalArgs()];
+    // Before the end-of-flags marker, where helm reads them as flags (argv-shape.ts).
+    const fullArgv = argv.withFlags(args, this.globalArgs());
     const subprocess = execa(this.binary, fullArgv, {
       // Pinned, not left to defaults: an options object inherits from Object.prototype, so a polluted
       // prototype could otherwise switch a shell on and run an argument as shell code.
@@ -269,7 +270,7 @@ export class CliHelmClient implements HelmClient {
 
   async status(ref: ReleaseRef, options: CallOptions = {}): Promise<ReleaseInfo | undefined> {
     try {
-      const { stdout } = await this.run(['get', 'metadata', ref.release, '--namespace', ref.namespace, '--output', 'json'], options);
+      const { stdout } = await this.run(argv.getMetadataArgv(ref), options);
       return parseReleaseMetadata(stdout);
     } catch (error) {
       if (error instanceof ReleaseNotFoundError) return undefined;

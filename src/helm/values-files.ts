@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { PROTOTYPE_KEYS } from '../config/safe-keys.js';
+import { parseSetPath } from '../config/set-path.js';
 import { createPrivateDir, type PrivateDir } from '../secrets/private-dir.js';
 import type { ValuesInput } from './types.js';
 
@@ -24,36 +24,9 @@ export interface WrittenValues {
 
 /**
  * Splits a helm --set style key into path segments: `a.b[0].c` → ['a', 'b', 0, 'c']; `a\.b` is one key.
+ * The same parser the stack's load-time check uses (config/set-path.ts), so nothing it refuses gets here.
  */
-export function parseSetKey(key: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  let current = '';
-  for (let i = 0; i < key.length; i++) {
-    const ch = key[i];
-    if (ch === '\\' && i + 1 < key.length) {
-      current += key[++i];
-    } else if (ch === '.') {
-      if (current) segments.push(current);
-      current = '';
-    } else if (ch === '[') {
-      const end = key.indexOf(']', i);
-      const index = Number(key.slice(i + 1, end));
-      if (end < 0 || !Number.isInteger(index) || index < 0) throw new Error(`invalid list index in key '${key}'`);
-      if (current) segments.push(current);
-      current = '';
-      segments.push(index);
-      i = end;
-    } else {
-      current += ch;
-    }
-  }
-  if (current) segments.push(current);
-  if (segments.length === 0) throw new Error(`empty key '${key}'`);
-  // Also refused when the spec is parsed (with the field named); here so that no caller can get past it.
-  const bad = segments.find((segment) => typeof segment === 'string' && PROTOTYPE_KEYS.has(segment));
-  if (bad !== undefined) throw new Error(`the key '${key}' has the segment '${bad}', which would reach a JavaScript prototype`);
-  return segments;
-}
+export const parseSetKey = parseSetPath;
 
 /**
  * Builds the nested object that `--set key=value` pairs describe. Pure. The maps have no prototype, so

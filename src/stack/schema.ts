@@ -2,6 +2,7 @@
 // fields are checked by the chart spec schema once defaults are applied, so an error names the chart.
 // The JSON Schema published for helmcycle.yaml is generated from `stackFileDocumentationSchema`.
 import { z } from 'zod';
+import { argvText } from '../config/argv-fields.js';
 import { chartSpecFields, refineChartSpec } from '../config/chart-spec.js';
 
 const chartName = z.string().min(1, 'a chart needs a name');
@@ -10,8 +11,9 @@ const targetName = z.string().regex(/^[\w.-]+$/, 'a target name is letters, digi
 /** One cluster of the fleet the stack is applied to (see src/fleet/). */
 export const targetSchema = z.strictObject({
   name: targetName.describe('The target, as --targets and the output name it.'),
-  kubeContext: z.string().min(1).optional().describe("A context of the kubeconfig (the target's own, else the run's)."),
-  kubeconfig: z.string().min(1).optional().describe("A kubeconfig file of the target's own, relative to the stack file."),
+  // Both reach helm's argv (as --kube-context=... and --kubeconfig=...), where no NUL can go.
+  kubeContext: argvText.min(1).optional().describe("A context of the kubeconfig (the target's own, else the run's)."),
+  kubeconfig: argvText.min(1).optional().describe("A kubeconfig file of the target's own, relative to the stack file."),
   labels: z.record(z.string(), z.string()).optional().describe('Labels that -t key=value selects the target by.'),
   environment: z.string().min(1).optional().describe('The stack environment this target runs with (instead of --env).'),
   wave: z.string().min(1).optional().describe('One of fleet.waves; a wave starts once the one before has finished.'),

@@ -40,8 +40,9 @@ for (const target of helmsUnderTest()) {
       const applied = await execa('node', [BIN, '-c', file, '--helm', target.binary, '--debug', 'apply'], { reject: false, env: { ...process.env, CI: 'true', XDG_CACHE_HOME: cache } });
       assert.equal(applied.exitCode, 0, applied.stderr + applied.stdout);
       const lines = applied.stderr.split('\n').filter((l) => l.startsWith('helmcycle debug: '));
-      assert.ok(lines.some((l) => l.includes(`${target.binary} upgrade --install web0 `) && / \(\d+ ms, exit 0\)$/.test(l)), applied.stderr);
-      assert.ok(lines.some((l) => / version --template /.test(l)), 'helm version is shown too');
+      // Flags first, then `--` and the positionals (release, chart): helm/argv-shape.ts.
+      assert.ok(lines.some((l) => l.includes(`${target.binary} upgrade --install `) && l.includes(' -- web0 ') && / \(\d+ ms, exit 0\)$/.test(l)), applied.stderr);
+      assert.ok(lines.some((l) => / version '?--template/.test(l)), 'helm version is shown too');
       assert.doesNotMatch(applied.stderr + applied.stdout, new RegExp(SECRET));
       const quiet = await run(file, 'apply');
       assert.doesNotMatch(quiet.stderr, /helmcycle debug:/, 'no debug lines without --debug');

@@ -43,7 +43,7 @@ describe('parseChartSpec', () => {
 
   it('rejects a repository URL on an oci:// chart, and credentials without a repository', () => {
     assert.deepEqual(specError({ name: 'a', chart: 'oci://r/c', repository: 'https://x' }).issues.map((i) => i.field), ['repository']);
-    assert.deepEqual(specError({ name: 'a', chart: './c', repositoryAuth: { username: 'u', password: 'p' } }).issues.map((i) => i.field), ['repositoryAuth']);
+    assert.deepEqual(specError({ name: 'a', chart: './c', repositoryAuth: { username: 'u', password: 'pass-word' } }).issues.map((i) => i.field), ['repositoryAuth']);
   });
 
   it('finds invalid YAML in yamlFilesContent before helm does', () => {

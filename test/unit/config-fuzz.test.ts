@@ -26,7 +26,7 @@ const base = (): Record<string, unknown> => ({
   environments: { prod: { defaults: { atomic: true }, charts: { web: { set: { replicaCount: 3 } } } } },
   charts: [
     { name: 'db', chart: './charts/db', valuesFiles: ['db.yaml'], crds: { path: 'crds', deleteOnDestroy: false } },
-    { name: 'web', chart: 'web', repository: 'https://charts.example', version: '^1.2.0', needs: ['db'], setSensitive: { password: 'x' }, upgradeRetry: { attempts: 2 } },
+    { name: 'web', chart: 'web', repository: 'https://charts.example', version: '^1.2.0', needs: ['db'], setSensitive: { password: 'xxxx' }, upgradeRetry: { attempts: 2 } },
     { name: 'cache', chart: 'oci://registry.example/charts/cache', remedies: { policy: { 'readiness-timeout': 'rollback' } }, backup: [{ apiVersion: 'v1', kind: 'Secret', name: 's' }] },
   ],
 });

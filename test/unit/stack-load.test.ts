@@ -82,7 +82,7 @@ describe('defaults', () => {
 describe('paths in a stack file', () => {
   it('are anchored at the file\'s folder: chart, values files, crds.path and the TLS files', () => {
     const stack = resolveStack(
-      { charts: [{ name: 'a', chart: './charts/a', valuesFiles: ['v.yaml'], crds: { path: 'crds' } }, { name: 'b', chart: 'b', repository: 'https://r', repositoryAuth: { username: 'u', password: 'p', caFile: 'tls/ca.pem', certFile: '/etc/c.pem', keyFile: '../k.pem' } }] },
+      { charts: [{ name: 'a', chart: './charts/a', valuesFiles: ['v.yaml'], crds: { path: 'crds' } }, { name: 'b', chart: 'b', repository: 'https://r', repositoryAuth: { username: 'u', password: 'pass-word', caFile: 'tls/ca.pem', certFile: '/etc/c.pem', keyFile: '../k.pem' } }] },
       { file: '/stacks/prod/helmcycle.yaml' },
     );
     const [a, b] = stack.charts.map((c) => c.definition) as unknown as [Record<string, any>, Record<string, any>];
@@ -94,7 +94,7 @@ describe('paths in a stack file', () => {
     const dir = await mkdtemp(join(tmpdir(), 'helmcycle-paths-'));
     await mkdir(join(dir, 'crds'));
     const file = join(dir, 'helmcycle.yaml');
-    await writeFile(file, 'charts:\n  - { name: ok, chart: ok, repository: "https://r", crds: { path: crds } }\n  - { name: op, chart: op, repository: "https://r", crds: { path: missing-crds }, repositoryAuth: { username: u, password: p, caFile: ca.pem } }\n');
+    await writeFile(file, 'charts:\n  - { name: ok, chart: ok, repository: "https://r", crds: { path: crds } }\n  - { name: op, chart: op, repository: "https://r", crds: { path: missing-crds }, repositoryAuth: { username: u, password: pass-word, caFile: ca.pem } }\n');
     const error = await loadStack(file).then(() => assert.fail('expected an error'), (e: unknown) => e);
     assert.ok(error instanceof StackConfigError);
     assert.equal(error.chart, 'op');

@@ -39,7 +39,7 @@ describe('manifest diff', () => {
 });
 
 describe('release digest', () => {
-  const spec = parseChartSpec({ name: 'web', chart: 'web', repository: 'http://charts.example', set: { a: 1 }, setSensitive: { password: 'x' } });
+  const spec = parseChartSpec({ name: 'web', chart: 'web', repository: 'http://charts.example', set: { a: 1 }, setSensitive: { password: 'xxxx' } });
   // The namespace's digest key (digest-key.ts): sensitive values enter only through an HMAC with it.
   const sensitiveKey = Buffer.alloc(32, 7);
   const digest = (overrides: Partial<Parameters<typeof releaseDigest>[0]> = {}) =>
@@ -50,7 +50,7 @@ describe('release digest', () => {
     assert.equal(digest(), digest());
     assert.notEqual(digest({ chartVersion: '1.0.1' }), digest());
     assert.notEqual(digest({ valuesFileContents: ['a: 2'] }), digest());
-    assert.notEqual(digest({ spec: { ...spec, setSensitive: { password: 'y' } } }), digest());
+    assert.notEqual(digest({ spec: { ...spec, setSensitive: { password: 'yyyy' } } }), digest());
   });
 
   it('ignores how helm is asked to wait, which does not change the release', () => {
