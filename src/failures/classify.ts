@@ -74,6 +74,9 @@ interface Rule {
   detail?: (text: string, objects: MentionedObject[]) => string;
 }
 
+/** helm's words for a failed hook phase: "failed pre-install: ...". */
+const HOOK_FAILED = /failed (pre|post)-(install|upgrade|delete|rollback)/i;
+
 const has = (error: unknown, type: abstract new (...args: never[]) => Error) => findCause(error, type) !== undefined;
 const names = (objects: MentionedObject[]) => objects.map((o) => `${o.kind}/${o.name}`).join(', ');
 
@@ -127,8 +130,19 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // Helm 4's hook wait (kstatus) reports a hook object gone before it read it as not ready, and waits
+    // out its timeout: the hook completed and was deleted (its delete policy, a TTL), helm lost the race.
+    // Only when every object it names is NotFound: one that Failed or still runs is the chart's failure.
+    // Helm 3's hook wait takes a deletion as done; its "timed out waiting for the condition" says nothing
+    // of why and stays a hook failure or a timeout.
+    class: 'helm-wait-race',
+    test: (text) => HOOK_FAILED.test(text) && /not ready\. status: NotFound\b/.test(text) && !/not ready\. status: (?!NotFound\b)/.test(text),
+    objects: (text) => matchAll(text, /resource (\w+)\/([\w.-]*)\/([\w.-]+) not ready\. status: NotFound\b/g, (m) => ({ kind: m[1]!, name: m[3]!, namespace: m[2] || undefined })),
+    detail: (_text, objects) => `${names(objects)} not found by helm's wait`,
+  },
+  {
     class: 'hook-failure',
-    test: (text) => /failed (pre|post)-(install|upgrade|delete|rollback)|\bhook\b[^\n]*failed/i.test(text),
+    test: (text) => HOOK_FAILED.test(text) || /\bhook\b[^\n]*failed/i.test(text),
     objects: (text) => [
       ...matchAll(text, /\bjob ([\w.-]+) failed:/g, (m) => ({ kind: 'Job', name: m[1]! })),
       ...matchAll(text, /resource Job\/([\w.-]+)\/([\w.-]+) not ready/g, (m) => ({ kind: 'Job', name: m[2]!, namespace: m[1] })),

@@ -20,6 +20,9 @@ export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 
     case 'stuck-release':
       return 'unlock-retry';
     case 'concurrent-install':
+    // helm's wait lost the race, not the chart: the same action again (exec decides afresh: over a first
+    // install left failed, helm's upgrade --install upgrades from that failed revision).
+    case 'helm-wait-race':
       return 'retry';
     case 'immutable-field':
       return 'recreate-retry';
@@ -53,6 +56,29 @@ export function chooseRemedy(failure: FailureReport, spec: Pick<ChartSpec, 'crds
     return { remedy: 'none', reason: 'adopting needs remedies.allowAdoption: true for this chart' };
   }
   return { remedy, reason: configured ? 'the chart policy' : 'the default for this class' };
+}
+
+/**
+ * Classes whose remedy has a budget of its own, apart from remedies.maxAttempts: a failure helm's wait
+ * causes says nothing about the chart, so it is retried up to this many times (and takes none of the
+ * attempts the chart's own failures get). maxAttempts 0 still turns every remedy off.
+ */
+export const OWN_RETRY_BUDGET: Readonly<Partial<Record<FailureClass, number>>> = { 'helm-wait-race': 2 };
+
+/** The remedies already taken in this deploy, as the payload records them. */
+type Taken = readonly { failureClass: FailureClass }[];
+
+/** How many attempts a class has in all: its own budget, or the chart's maxAttempts. Pure. */
+export function attemptBudget(failureClass: FailureClass, spec: Pick<ChartSpec, 'remedies'>): number {
+  const max = spec.remedies.maxAttempts;
+  return max === 0 ? 0 : (OWN_RETRY_BUDGET[failureClass] ?? max);
+}
+
+/** How many more remedies this failure's class may take, given those already taken. Pure. */
+export function attemptsLeft(failureClass: FailureClass, taken: Taken, spec: Pick<ChartSpec, 'remedies'>): number {
+  const ownBudget = (c: FailureClass) => OWN_RETRY_BUDGET[c] !== undefined;
+  const counted = ownBudget(failureClass) ? taken.filter((t) => t.failureClass === failureClass) : taken.filter((t) => !ownBudget(t.failureClass));
+  return attemptBudget(failureClass, spec) - counted.length;
 }
 
 /** Whether taking the remedy means running exec again. Pure. */
@@ -102,7 +128,7 @@ export async function applyRemedy<P extends ChartPayload>(ctx: PhaseContext<P>, 
     case 'none':
       return { message: 'no remedy taken' };
     case 'retry':
-      return { message: 'retrying' };
+      return { message: failure.class === 'helm-wait-race' ? `retrying the same action: ${failure.summary}` : 'retrying' };
     case 'unlock-retry': {
       const recovered = await recoverStuckRelease(ctx);
       return { message: recovered ? `unlocked the release (${recovered.kind.replaceAll('-', ' ')}); retrying` : 'the release was no longer locked; retrying' };

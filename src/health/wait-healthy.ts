@@ -55,11 +55,38 @@ function verdict(ref: ObjectRef, live: KubeObject | undefined, custom: HealthFun
   return healthOf({ ...live, apiVersion: ref.apiVersion, kind: ref.kind }, custom);
 }
 
+function nowMessage(health: Health): string {
+  if (health.status === 'degraded') return `degraded: ${health.message}`;
+  return health.status === 'unknown' ? `health unknown: ${health.message}` : health.message;
+}
+
 function finalMessage(health: Health, timedOut: boolean): string {
   if (health.status === 'healthy') return health.message;
   if (health.status === 'degraded') return `degraded: ${health.message}`;
   if (!timedOut) return health.message;
   return health.status === 'unknown' ? `health unknown before the timeout: ${health.message}` : `not ready before the timeout: ${health.message}`;
+}
+
+/**
+ * One round: every object read (one request per kind and namespace) and judged as it is now. The wait
+ * below repeats it; `status` uses it once, so both judge by the same reads and the same rules.
+ */
+export async function judgeNow(kube: KubeClient, refs: readonly ObjectRef[], custom: HealthFunctions = {}): Promise<Map<ObjectRef, Health>> {
+  const groups = new Map<string, ObjectRef[]>();
+  for (const ref of refs) groups.set(groupKey(ref), [...(groups.get(groupKey(ref)) ?? []), ref]);
+  const reads = await Promise.all([...groups.values()].map(async (group) => ({ group, live: await readGroup(kube, group) })));
+  const judged = new Map<ObjectRef, Health>();
+  for (const { group, live } of reads) for (const ref of group) judged.set(ref, verdict(ref, live.get(ref.name), custom));
+  return judged;
+}
+
+/** The objects' health as it is now, one result each, without waiting. */
+export async function healthNow(kube: KubeClient, refs: readonly ObjectRef[], custom: HealthFunctions = {}): Promise<ObjectHealth[]> {
+  const judged = await judgeNow(kube, refs, custom);
+  return refs.map((ref) => {
+    const health = judged.get(ref)!;
+    return { name: label(ref), ok: health.status === 'healthy', message: nowMessage(health), object: ref, health: health.status };
+  });
 }
 
 export async function waitForHealthy(kube: KubeClient, refs: readonly ObjectRef[], options: HealthWaitOptions): Promise<ObjectHealth[]> {
@@ -68,10 +95,7 @@ export async function waitForHealthy(kube: KubeClient, refs: readonly ObjectRef[
   const last = new Map<ObjectRef, Health>();
   let pending = [...refs];
   while (pending.length > 0) {
-    const groups = new Map<string, ObjectRef[]>();
-    for (const ref of pending) groups.set(groupKey(ref), [...(groups.get(groupKey(ref)) ?? []), ref]);
-    const reads = await Promise.all([...groups.values()].map(async (group) => ({ group, live: await readGroup(kube, group) })));
-    for (const { group, live } of reads) for (const ref of group) last.set(ref, verdict(ref, live.get(ref.name), custom));
+    for (const [ref, health] of await judgeNow(kube, pending, custom)) last.set(ref, health);
     pending = pending.filter((ref) => last.get(ref)!.status === 'progressing' || last.get(ref)!.status === 'unknown');
     if (pending.length === 0 || Date.now() >= deadline) break;
     await sleep(Math.min(options.intervalMs ?? DEFAULT_INTERVAL_MS, Math.max(0, deadline - Date.now())), undefined, { signal: options.signal });

@@ -8,7 +8,7 @@ import { CancelledError, isHelmcycleError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { classifyFailure } from '../failures/classify.js';
-import { applyRemedy, chooseRemedy, retriesAfter } from '../failures/remedies.js';
+import { applyRemedy, attemptBudget, attemptsLeft as remedyAttemptsLeft, chooseRemedy, retriesAfter } from '../failures/remedies.js';
 import { maskFields, scrubError } from '../secrets/scrub-error.js';
 import { maskerForSpec } from '../secrets/sensitive.js';
 import type { Masker } from '../secrets/masker.js';
@@ -181,14 +181,14 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     const failure = payload.failure!;
     const taken = payload.remedies ?? [];
     const choice = chooseRemedy(failure, spec);
-    const attemptsLeft = spec.remedies.maxAttempts - taken.length;
+    const attemptsLeft = remedyAttemptsLeft(failure.class, taken, spec); // maxAttempts, or the class's own budget
     const log = contextFor('onDeployFailure').log;
     if (choice.remedy === 'none') {
       log(`no remedy for ${failure.class} (${choice.reason})`);
       return { payload, retry: false };
     }
     if (attemptsLeft <= 0) {
-      const why = spec.remedies.maxAttempts === 0 ? 'remedies are off (maxAttempts 0)' : `all ${spec.remedies.maxAttempts} attempts used`;
+      const why = spec.remedies.maxAttempts === 0 ? 'remedies are off (maxAttempts 0)' : `all ${attemptBudget(failure.class, spec)} attempts used`;
       log(`remedy ${choice.remedy} for ${failure.class} not taken: ${why}`, 'warn');
       return { payload, retry: false };
     }

@@ -1,8 +1,7 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
 import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
-import { workloadRefsInManifest } from '../kube/manifest.js';
-import { liveReadiness } from '../toolkit/pods.js';
+import { releaseHealthNow } from '../health/release-health.js';
 import type { KubeClient } from '../kube/types.js';
 import { leaseHolder } from '../lease/lease-view.js';
 import { chartSpecOf, runSpecOf } from './chart-spec-of.js';
@@ -63,8 +62,13 @@ export interface ChartStatus {
   revision: number | undefined;
   status: string;
   chartVersion: string | undefined;
-  /** ready: deployed, every workload ready; degraded: installed but not deployed or not ready; not-installed: no release. */
+  /**
+   * ready: deployed, and every object of its manifest healthy by the rules validate waits on (health/,
+   * with the chart's own health functions); degraded: installed but not deployed, or an object not
+   * healthy (progressing, degraded or unknown); not-installed: no release.
+   */
   health: 'ready' | 'degraded' | 'not-installed';
+  /** `Kind/name: why`, one line per object that is not healthy. */
   unready: string[];
   /** The run that holds the release's lease now (it is being changed), if any. */
   heldBy?: string | undefined;
@@ -84,12 +88,9 @@ async function releaseStatus(chart: ResolvedChart, clients: { helm: HelmClient; 
   if (!release || release.status === 'uninstalled') {
     return { chart: spec.name, namespace: spec.namespace, revision: undefined, status: 'not installed', chartVersion: undefined, health: 'not-installed', unready: [] };
   }
-  const workloads = workloadRefsInManifest(await clients.helm.getManifest(ref), spec.namespace);
-  const unready: string[] = [];
-  for (const workload of workloads) {
-    const readiness = await liveReadiness(clients.kube, workload);
-    if (!readiness.ready) unready.push(`${workload.kind}/${workload.name}: ${readiness.message}`);
-  }
+  // Every kind judged as validate judges it, the chart's own health functions included (a TS config's).
+  const objects = await releaseHealthNow(clients.kube, await clients.helm.getManifest(ref), { namespace: spec.namespace, custom: chart.definition.health });
+  const unready = objects.filter((o) => !o.ok).map((o) => `${o.name}: ${o.message}`);
   const health = release.status === 'deployed' && unready.length === 0 ? 'ready' : 'degraded';
   return { chart: spec.name, namespace: spec.namespace, revision: release.revision, status: release.status, chartVersion: release.chartVersion, health, unready };
 }

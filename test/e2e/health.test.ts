@@ -16,7 +16,7 @@ import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition, ChartResult } from '../../src/lifecycle/types.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { expectChartFailure } from '../support/expect-failure.js';
-import { eventually, fixtures, helmsUnderTest, uniqueNamespace } from './support.js';
+import { eventually, fixtures, helmsUnderTest, runCli, uniqueNamespace } from './support.js';
 
 const GADGET_APP = resolve('test/fixtures/charts/gadget-app');
 const GROUP = 'health.helmcycle.dev';
@@ -123,6 +123,29 @@ for (const target of helmsUnderTest()) {
       assert.deepEqual(error.failure?.objects.map((o) => `${o.kind}/${o.name}`).sort(), ['PersistentVolumeClaim/gizmo-data', 'Service/gizmo-public']);
       const service = await kube.getObject({ apiVersion: 'v1', kind: 'Service', namespace: chart.namespace!, name: 'gizmo-public' });
       assert.deepEqual((service?.status as { loadBalancer?: unknown } | undefined)?.loadBalancer, {}, 'the cluster really gave it no address');
+    });
+
+    it('status judges the custom resource as validate does: Ready=False is not ready, Ready=True is', async () => {
+      const namespace = uniqueNamespace(`status-${target.label}`);
+      namespaces.push(namespace);
+      const file = join(await mkdtemp(join(tmpdir(), 'helmcycle-health-')), 'helmcycle.yaml');
+      await writeFile(file, stringify({ name: 'health', charts: [{ name: 'gizmo', namespace, createNamespace: true, chart: GADGET_APP, wait: false, timeoutSeconds: 8 }] }));
+      const cli = (...args: string[]) => runCli(target, file, ...args);
+      const applied = await cli('apply');
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      await setReady(namespace, 'gizmo-gadget', 1, 'False', 'BackendUnavailable', 'no backend answers on gadget-pool');
+
+      const degraded = await cli('status');
+      assert.equal(degraded.code, 1, degraded.stdout);
+      assert.match(degraded.stdout, /^gizmo +\S+ +1 +deployed +\S+ +degraded$/m);
+      assert.match(degraded.stdout, /^ {2}gizmo: Gadget\/gizmo-gadget: Ready=False \(BackendUnavailable\): no backend answers on gadget-pool$/m);
+      const json = (await cli('--output', 'json', 'status')).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; health?: string; unready?: string[] });
+      assert.deepEqual(json.find((l) => l.type === 'status')?.unready, ['Gadget/gizmo-gadget: Ready=False (BackendUnavailable): no backend answers on gadget-pool']);
+
+      await setReady(namespace, 'gizmo-gadget', 1, 'True', 'Reconciled', 'serving on gadget-pool');
+      const ready = await cli('status');
+      assert.equal(ready.code, 0, ready.stdout);
+      assert.match(ready.stdout, /^gizmo +\S+ +1 +deployed +\S+ +ready$/m);
     });
 
     it('a stack skips the chart that needs one whose resources did not become healthy', async () => {

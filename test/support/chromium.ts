@@ -25,7 +25,7 @@ export function chromiumBinary(): string {
       // not here
     }
   }
-  throw new Error(`no Chromium found (${process.env.HELMCYCLE_CHROMIUM ? `HELMCYCLE_CHROMIUM=${process.env.HELMCYCLE_CHROMIUM} is not executable` : 'chromium is not on PATH'}): install Debian's chromium (apt-get install chromium, as .ci/run does) or set HELMCYCLE_CHROMIUM`);
+  throw new Error(`no Chromium found (${process.env.HELMCYCLE_CHROMIUM ? `HELMCYCLE_CHROMIUM=${process.env.HELMCYCLE_CHROMIUM} is not executable` : 'chromium is not on PATH'}): install Debian's chromium (apt-get install chromium, as npm test does first: scripts/ensure-test-tools.sh) or set HELMCYCLE_CHROMIUM`);
 }
 
 async function chromium(args: string[]): Promise<string> {

@@ -8,7 +8,7 @@ import type { ApplyOptions, KubeObject, ObjectRef } from '../../src/kube/types.j
 import { FakeKube } from './fakes.js';
 import { classifyHelmFailure, type HelmFailure } from '../../src/helm/errors.js';
 import { classifyFailure } from '../../src/failures/classify.js';
-import { chooseRemedy, defaultRemedy, retriesAfter } from '../../src/failures/remedies.js';
+import { attemptsLeft, chooseRemedy, defaultRemedy, retriesAfter } from '../../src/failures/remedies.js';
 import { FAILURE_CLASSES } from '../../src/failures/classes.js';
 import { parseChartSpec } from '../../src/config/parse.js';
 
@@ -63,6 +63,44 @@ describe('classifyFailure', () => {
     assert.deepEqual([helm3.class, helm3.helmRolledBack], ['readiness-timeout', true]);
     assert.deepEqual([helm4.class, helm4.helmRolledBack], ['readiness-timeout', true]);
     assert.equal(classifyFailure(helmError(SAMPLES[13]![1])).helmRolledBack, undefined);
+  });
+});
+
+// Helm 4's hook wait (kstatus) on a hook Job that completed and was deleted (its hook-succeeded delete
+// policy, or a TTL) before its watcher read it: the words of statuswait.go, after install's "failed pre-install".
+const HELM4_RACE = 'Error: INSTALLATION FAILED: failed pre-install: resource Job/ingress/ingress-nginx-admission-create not ready. status: NotFound, message: Resource not found\ncontext deadline exceeded';
+
+describe('helm-wait-race: a failure of helm\'s wait, not the chart', () => {
+  it('recognises Helm 4\'s hook wait that found its hook Job gone, naming the Job', () => {
+    const report = classifyFailure(helmError(HELM4_RACE));
+    assert.equal(report.class, 'helm-wait-race');
+    assert.deepEqual(report.objects, [{ kind: 'Job', name: 'ingress-nginx-admission-create', namespace: 'ingress' }]);
+    assert.match(report.summary, /Job\/ingress-nginx-admission-create not found by helm's wait$/);
+    // The shape as the issue quoted it (no message, no deadline), and on an upgrade's hook.
+    assert.equal(classifyFailure(helmError('Error: failed pre-install: resource Job/apps/web-admission-create not ready. status: NotFound')).class, 'helm-wait-race');
+    assert.equal(classifyFailure(helmError('Error: UPGRADE FAILED: failed pre-upgrade: resource Job/apps/web-migrate not ready. status: NotFound, message: Resource not found\ncontext deadline exceeded')).class, 'helm-wait-race');
+  });
+
+  it('leaves Helm 3\'s "timed out waiting for the condition", a hook that failed, and a mix with one, to the chart', () => {
+    assert.equal(classifyFailure(helmError('Error: INSTALLATION FAILED: failed pre-install: timed out waiting for the condition')).class, 'hook-failure');
+    assert.equal(classifyFailure(helmError('Error: failed pre-install: resource Job/cls4/hk-migrate not ready. status: Failed, message: Job Failed. failed: 1/1')).class, 'hook-failure');
+    const mixed = 'Error: failed pre-install: resource Job/apps/a not ready. status: NotFound, message: Resource not found\nresource Job/apps/b not ready. status: InProgress, message: Job in progress\ncontext deadline exceeded';
+    assert.equal(classifyFailure(helmError(mixed)).class, 'hook-failure');
+    // Outside a hook, a NotFound in the release's own wait is not this class.
+    assert.equal(classifyFailure(helmError('Error: INSTALLATION FAILED: resource GrafanaDashboard/mon/x not ready. status: NotFound, message: Resource not found\ncontext deadline exceeded')).class, 'readiness-timeout');
+  });
+
+  it('is retried by default, on a budget of its own (2) apart from remedies.maxAttempts, and not at all with maxAttempts 0', () => {
+    const spec = (input: Record<string, unknown> = {}) => parseChartSpec({ name: 'web', chart: './web', ...input });
+    assert.equal(defaultRemedy('helm-wait-race', spec()), 'retry');
+    const race = { failureClass: 'helm-wait-race' as const };
+    const other = { failureClass: 'immutable-field' as const };
+    assert.equal(attemptsLeft('helm-wait-race', [], spec()), 2);
+    assert.equal(attemptsLeft('helm-wait-race', [race, other], spec()), 1);
+    assert.equal(attemptsLeft('helm-wait-race', [race, race], spec()), 0);
+    assert.equal(attemptsLeft('immutable-field', [race, race], spec()), 1, 'the races took none of the chart\'s attempts');
+    assert.equal(attemptsLeft('immutable-field', [race, other], spec()), 0);
+    assert.equal(attemptsLeft('helm-wait-race', [], spec({ remedies: { maxAttempts: 0 } })), 0);
   });
 });
 

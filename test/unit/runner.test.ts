@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { HelmTimeoutError, RenderError } from '../../src/helm/errors.js';
+import { classifyHelmFailure, HelmTimeoutError, RenderError } from '../../src/helm/errors.js';
 import type { LifecycleEvent } from '../../src/lifecycle/events.js';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { ChartDefinition, ChartPayload } from '../../src/lifecycle/types.js';
@@ -114,6 +114,59 @@ describe('runChart', () => {
     const result = await runChart({ ...base, upgradeRetry: { attempts: 3, delayMs: 0 } }, options);
     assert.equal(result.payload.exec?.attempts, 2);
     assert.ok(events.some((e) => e.type === 'message' && /attempt 1 of 3 failed.*2 left/.test(e.message)));
+  });
+
+  describe('a failure of helm\'s wait (helm-wait-race)', () => {
+    // Helm 4's words when its hook wait lost a completed hook Job; helm leaves the first install failed.
+    const race = () => classifyHelmFailure('Error: INSTALLATION FAILED: failed pre-install: resource Job/apps/web-admission-create not ready. status: NotFound, message: Resource not found\ncontext deadline exceeded', failure);
+    /** helm as it is after a failed pre-install hook: the release recorded, its latest revision failed. */
+    function failingInstalls(helm: FakeHelm, failures: number) {
+      helm.upgradeOutcomes = [...Array.from({ length: failures }, race), 'ok'];
+      const upgradeInstall = helm.upgradeInstall.bind(helm);
+      helm.upgradeInstall = async (request) => {
+        const revision = (helm.current?.revision ?? 0) + 1;
+        try {
+          return await upgradeInstall(request);
+        } catch (error) {
+          helm.current = releaseInfo({ revision, status: 'failed' });
+          helm.historyRows = [...helm.historyRows, { revision, status: 'failed', chart: 'web-1.0.0', appVersion: undefined, description: 'failed pre-install: resource Job/apps/web-admission-create not ready. status: NotFound', updated: undefined }];
+          throw error;
+        }
+      };
+    }
+
+    it('retries the same action, an upgrade --install over the failed first install, and says why', async () => {
+      const { options, helm, events } = setup();
+      failingInstalls(helm, 2);
+      const result = await runChart(base, options);
+      assert.equal(result.outcome, 'installed');
+      assert.equal(helm.upgradeRequests.length, 3, 'two retries');
+      assert.deepEqual(helm.upgradeRequests.map((r) => [r.release, r.namespace]), [['web', 'apps'], ['web', 'apps'], ['web', 'apps']]);
+      assert.equal(result.release?.revision, 3, 'helm records the retry over the failed revisions');
+      assert.ok(events.some((e) => e.type === 'message' && e.phase === 'exec' && /^install: revision 2 failed \(failed pre-install: .*\) and nothing is deployed: install/.test(e.message)), 'exec decided afresh from the failed release');
+      const remedies = events.filter((e) => e.type === 'remedy');
+      assert.deepEqual(remedies.map((e) => [e.failureClass, e.remedy, e.attempt, e.attemptsLeft]), [['helm-wait-race', 'retry', 1, 1], ['helm-wait-race', 'retry', 2, 0]]);
+      assert.match(remedies[0]!.message, /^retrying the same action: helm's own wait lost an object .*: Job\/web-admission-create not found by helm's wait$/);
+      assert.ok(events.some((e) => e.type === 'failure-classified' && e.failureClass === 'helm-wait-race'));
+      assert.deepEqual(result.payload.remedies?.map((r) => [r.failureClass, r.remedy, r.ok]), [['helm-wait-race', 'retry', true], ['helm-wait-race', 'retry', true]]);
+    });
+
+    it('gives up after 2 retries, with the class and the remedies taken in the error', async () => {
+      const { options, helm, events } = setup();
+      failingInstalls(helm, 5);
+      const error = await expectChartFailure(runChart(base, options));
+      assert.equal(helm.upgradeRequests.length, 3, 'the first try and 2 retries, no more');
+      assert.equal(error.failure?.class, 'helm-wait-race');
+      assert.deepEqual(error.remedies.map((r) => r.remedy), ['retry', 'retry']);
+      assert.ok(events.some((e) => e.type === 'message' && /remedy retry for helm-wait-race not taken: all 2 attempts used/.test(e.message)));
+    });
+
+    it('takes no retry when remedies are off', async () => {
+      const { options, helm } = setup();
+      failingInstalls(helm, 1);
+      await expectChartFailure(runChart({ ...base, remedies: { maxAttempts: 0 } }, options));
+      assert.equal(helm.upgradeRequests.length, 1);
+    });
   });
 
   it('does not retry a render error', async () => {
