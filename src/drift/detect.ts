@@ -1,9 +1,13 @@
-// Reads a deployed release's drift: each object of its stored manifest against the live object. Reads
-// only (one GET per object); the comparison itself is compare.ts.
+// Reads a deployed release's drift: each object of its stored manifest against the live object, as the
+// API server sees it (compare.ts). One GET per object; a server-side apply dry run (never stored) only
+// for the objects whose managedFields do not prove them untouched (ownership.ts).
+import { KubeRequestError } from '../errors.js';
 import type { CallOptions, HelmClient, ReleaseRef } from '../helm/types.js';
 import { parseManifest, refOf } from '../kube/manifest.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
-import { compareObject, resourceName, type DriftField } from './compare.js';
+import { compareDryRun, resourceName, type DriftField } from './compare.js';
+import { releaseManager } from './field-set.js';
+import { ownsEveryDeclaredField } from './ownership.js';
 
 export interface ResourceDrift {
   /** "Deployment/ns/name". */
@@ -31,11 +35,30 @@ function isKept(object: KubeObject, kept: readonly KeptObject[], namespace: stri
  */
 export async function detectManifestDrift(kube: KubeClient, manifest: string, namespace: string, kept: readonly KeptObject[] = []): Promise<ResourceDrift[]> {
   const declared = parseManifest(manifest, namespace).filter((object) => !isKept(object, kept, namespace));
-  const found = await Promise.all(declared.map(async (object) => ({ object, live: await kube.getObject(refOf(object)) })));
-  return found.flatMap(({ object, live }) => {
-    const fields = live ? compareObject(object, live) : [{ path: '', declared: 'present', live: 'missing' }];
-    return fields.length ? [{ resource: resourceName(object), fields }] : [];
-  });
+  const found = await Promise.all(declared.map(async (object) => ({ object, fields: await objectDrift(kube, object) })));
+  return found.flatMap(({ object, fields }) => (fields.length ? [{ resource: resourceName(object), fields }] : []));
+}
+
+/**
+ * The drifted fields of one declared object: what a server-side apply of it would change, under the
+ * manager helm wrote it with (forced, so another manager's fields do not fail the dry run).
+ */
+async function objectDrift(kube: KubeClient, declared: KubeObject): Promise<DriftField[]> {
+  const live = await kube.getObject(refOf(declared));
+  if (!live) return [{ path: '', declared: 'present', live: 'missing' }];
+  const manager = releaseManager(live);
+  if (ownsEveryDeclaredField(declared, live, manager)) return [];
+  let dryRun: KubeObject;
+  try {
+    dryRun = await kube.applyObject(declared, { fieldManager: manager, force: true, dryRun: true });
+  } catch (error) {
+    if (!(error instanceof KubeRequestError)) throw error;
+    throw new KubeRequestError(`reading drift of ${resourceName(declared)}: the server-side apply dry run it is compared by failed: ${error.message}`, error.statusCode, {
+      cause: error,
+      hint: error.statusCode === 403 ? `reading drift needs the right to patch ${declared.kind} (a dry run stores nothing); grant it, or set ignoreDrift` : undefined,
+    });
+  }
+  return compareDryRun(dryRun, live, manager);
 }
 
 /** Drift of a deployed release: its stored manifest (from release storage) against the cluster. */
