@@ -33,24 +33,35 @@ function isKept(object: KubeObject, kept: readonly KeptObject[], namespace: stri
  * out: after a reinstall helmcycle put their saved state back (a generated password, say), so they differ
  * from the manifest by design, and "repairing" them would undo the backup.
  */
-export async function detectManifestDrift(kube: KubeClient, manifest: string, namespace: string, kept: readonly KeptObject[] = []): Promise<ResourceDrift[]> {
+export async function detectManifestDrift(kube: KubeClient, manifest: string, namespace: string, kept: readonly KeptObject[] = [], options: DriftReadOptions = {}): Promise<ResourceDrift[]> {
   const declared = parseManifest(manifest, namespace).filter((object) => !isKept(object, kept, namespace));
-  const found = await Promise.all(declared.map(async (object) => ({ object, fields: await objectDrift(kube, object) })));
+  const found = await Promise.all(declared.map(async (object) => ({ object, fields: await objectDrift(kube, object, options) })));
   return found.flatMap(({ object, fields }) => (fields.length ? [{ resource: resourceName(object), fields }] : []));
 }
 
 /**
- * The drifted fields of one declared object: what a server-side apply of it would change, under the
- * manager helm wrote it with (forced, so another manager's fields do not fail the dry run).
+ * The field manager of the dry runs. Not helm's own: a server-side apply under helm's manager prunes
+ * what helm applied last time beside the manifest (the meta.helm.sh annotations and the managed-by
+ * label Helm 4 adds to every object are not in the stored manifest), which helm's next upgrade would
+ * not do. Under a manager of its own the dry run merges the manifest over the live object the way
+ * helm's upgrade does, `force` takes the fields other managers changed (as a repair would), and the
+ * dry run's entry for this manager is exactly the manifest's fields.
  */
-async function objectDrift(kube: KubeClient, declared: KubeObject): Promise<DriftField[]> {
+export const DRIFT_FIELD_MANAGER = 'helmcycle-drift';
+
+export interface DriftReadOptions {
+  /** Dry-run every object, even one its managedFields prove untouched (measurements, tests). */
+  dryRunEvery?: boolean;
+}
+
+/** The drifted fields of one declared object: what a server-side apply of it would change. */
+async function objectDrift(kube: KubeClient, declared: KubeObject, options: DriftReadOptions): Promise<DriftField[]> {
   const live = await kube.getObject(refOf(declared));
   if (!live) return [{ path: '', declared: 'present', live: 'missing' }];
-  const manager = releaseManager(live);
-  if (ownsEveryDeclaredField(declared, live, manager)) return [];
+  if (!options.dryRunEvery && ownsEveryDeclaredField(declared, live, releaseManager(live))) return [];
   let dryRun: KubeObject;
   try {
-    dryRun = await kube.applyObject(declared, { fieldManager: manager, force: true, dryRun: true });
+    dryRun = await kube.applyObject(declared, { fieldManager: DRIFT_FIELD_MANAGER, force: true, dryRun: true });
   } catch (error) {
     if (!(error instanceof KubeRequestError)) throw error;
     throw new KubeRequestError(`reading drift of ${resourceName(declared)}: the server-side apply dry run it is compared by failed: ${error.message}`, error.statusCode, {
@@ -58,7 +69,7 @@ async function objectDrift(kube: KubeClient, declared: KubeObject): Promise<Drif
       hint: error.statusCode === 403 ? `reading drift needs the right to patch ${declared.kind} (a dry run stores nothing); grant it, or set ignoreDrift` : undefined,
     });
   }
-  return compareDryRun(dryRun, live, manager);
+  return compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER);
 }
 
 /** Drift of a deployed release: its stored manifest (from release storage) against the cluster. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { compareDryRun, SENSITIVE } from '../../src/drift/compare.js';
-import { describeDrift, detectManifestDrift } from '../../src/drift/detect.js';
+import { describeDrift, detectManifestDrift, DRIFT_FIELD_MANAGER } from '../../src/drift/detect.js';
 import { releaseManager } from '../../src/drift/field-set.js';
 import { ownsEveryDeclaredField } from '../../src/drift/ownership.js';
 import { KubeRequestError } from '../../src/errors.js';
@@ -63,7 +64,7 @@ function liveDeployment(managedFields: unknown[] = [{ manager: 'helm3', operatio
 }
 
 describe('releaseManager', () => {
-  it('is the owner of helm\'s release-name annotation (Helm 3 names it after its binary), "helm" when nothing says', () => {
+  it('is the owner of helm\'s release-name annotation, whatever name helm wrote with; "helm" when nothing says', () => {
     assert.equal(releaseManager(liveDeployment()), 'helm3');
     assert.equal(releaseManager(liveDeployment([])), 'helm');
   });
@@ -107,8 +108,8 @@ describe('ownsEveryDeclaredField', () => {
   });
 });
 
-/** What a server-side apply dry run of `declaredDeployment()` under helm3 answers: the live object with the manifest applied, and the apply's own entry. */
-function dryRunOf(live: KubeObject): KubeObject {
+/** What a server-side apply dry run of `declaredDeployment()` answers: the live object with the manifest applied, and the apply's own entry. */
+function dryRunOf(live: KubeObject, manager = DRIFT_FIELD_MANAGER): KubeObject {
   const applied = {
     'f:metadata': { 'f:labels': labelFields },
     'f:spec': {
@@ -120,7 +121,7 @@ function dryRunOf(live: KubeObject): KubeObject {
     },
   };
   const out = structuredClone(live);
-  out.metadata.managedFields = [...(live.metadata.managedFields as unknown[]), { manager: 'helm3', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: applied }];
+  out.metadata.managedFields = [...(live.metadata.managedFields as unknown[]), { manager, operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: applied }];
   const spec = out.spec as any;
   spec.replicas = 1;
   spec.template.spec.containers[0].image = 'nginx:1.27';
@@ -134,14 +135,14 @@ describe('compareDryRun', () => {
     const live = liveDeployment();
     const dryRun = dryRunOf(live);
     (dryRun.metadata as { generation: number }).generation = 3;
-    assert.deepEqual(compareDryRun(dryRun, live, 'helm3'), []);
+    assert.deepEqual(compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER), []);
   });
 
   it('reports replicas scaled by hand and an image changed by hand, with the path naming the container', () => {
     const live = liveDeployment();
     (live.spec as any).replicas = 3;
     (live.spec as any).template.spec.containers[0].image = 'nginx:1.28';
-    assert.deepEqual(compareDryRun(dryRunOf(live), live, 'helm3'), [
+    assert.deepEqual(compareDryRun(dryRunOf(live), live, DRIFT_FIELD_MANAGER), [
       { path: 'spec.replicas', declared: 1, live: 3 },
       { path: 'spec.template.spec.containers[name=web].image', declared: 'nginx:1.27', live: 'nginx:1.28' },
     ]);
@@ -153,14 +154,14 @@ describe('compareDryRun', () => {
     const dryRun = dryRunOf(live);
     // Pruned by the dry run (helm wrote them beside the manifest), owned by no field of the apply: no drift.
     dryRun.metadata.annotations = {};
-    assert.deepEqual(compareDryRun(dryRun, live, 'helm3'), [{ path: 'metadata.labels.app.kubernetes.io/instance', declared: 'shop', live: undefined }]);
+    assert.deepEqual(compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER), [{ path: 'metadata.labels.app.kubernetes.io/instance', declared: 'shop', live: undefined }]);
   });
 
   it('reports a declared container missing live as one field, the container itself', () => {
     const live = liveDeployment();
     const dryRun = dryRunOf(live);
     (live.spec as any).template.spec.containers = [];
-    const drift = compareDryRun(dryRun, live, 'helm3');
+    const drift = compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER);
     assert.deepEqual(drift.map((f) => [f.path, f.live]), [['spec.template.spec.containers[name=web]', undefined]]);
   });
 
@@ -175,12 +176,12 @@ describe('compareDryRun', () => {
 
   it('never shows a Secret value: a key given in stringData is compared where the server stores it, drift shows (sensitive)', () => {
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    const entry = { manager: 'helm', operation: 'Apply', fieldsV1: { 'f:stringData': { 'f:password': {} }, 'f:data': { 'f:user': {} }, 'f:type': {} } };
+    const entry = { manager: DRIFT_FIELD_MANAGER, operation: 'Apply', fieldsV1: { 'f:stringData': { 'f:password': {} }, 'f:data': { 'f:user': {} }, 'f:type': {} } };
     const live: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns' }, type: 'Opaque', data: { password: b64('hunter22'), user: b64('admin') } };
     const dryRun: KubeObject = { ...structuredClone(live), metadata: { name: 's', namespace: 'ns', managedFields: [entry] } };
-    assert.deepEqual(compareDryRun(dryRun, live, 'helm'), []);
+    assert.deepEqual(compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER), []);
     const edited = { ...live, data: { password: b64('changed!'), user: b64('admin') } };
-    const drift = compareDryRun(dryRun, edited, 'helm');
+    const drift = compareDryRun(dryRun, edited, DRIFT_FIELD_MANAGER);
     assert.deepEqual(drift, [{ path: 'data.password', declared: SENSITIVE, live: SENSITIVE }]);
     assert.doesNotMatch(JSON.stringify(drift), /hunter22|changed!|aHVudGVy|Y2hhbmdlZC/);
   });
@@ -199,7 +200,7 @@ describe('detectManifestDrift', () => {
     assert.equal(describeDrift(drift), '2 resource(s) drifted: ConfigMap/ns/shop-web (data.message), Service/ns/shop-web (missing)');
   });
 
-  it('dry-runs an object its managedFields do not prove untouched: forced, under the manager helm wrote it with', async () => {
+  it('dry-runs an object its managedFields do not prove untouched: forced, under a field manager of its own', async () => {
     const kube = new FakeKube();
     // Scaled by hand: spec.replicas moved from helm's entry to kubectl's.
     const fields = helmCreateFields();
@@ -210,7 +211,7 @@ describe('detectManifestDrift', () => {
     kube.dryRunAnswers.set('Deployment/ns/shop-web', dryRunOf(live));
     const manifest = JSON.stringify(declaredDeployment());
     assert.deepEqual(await detectManifestDrift(kube, manifest, 'ns'), [{ resource: 'Deployment/ns/shop-web', fields: [{ path: 'spec.replicas', declared: 1, live: 3 }] }]);
-    assert.deepEqual(kube.applyOptions, [{ fieldManager: 'helm3', force: true, dryRun: true }]);
+    assert.deepEqual(kube.applyOptions, [{ fieldManager: DRIFT_FIELD_MANAGER, force: true, dryRun: true }]);
   });
 
   it('spares the dry run when the release\'s manager still owns every declared field', async () => {
@@ -241,5 +242,38 @@ describe('detectManifestDrift', () => {
     assert.equal((await detectManifestDrift(kube, manifest, 'ns')).length, 1, 'without the backup entry it is drift');
     assert.deepEqual(await detectManifestDrift(kube, manifest, 'ns', [{ apiVersion: 'v1', kind: 'Secret', name: 'creds' }]), []);
     assert.equal((await detectManifestDrift(kube, manifest, 'ns', [{ apiVersion: 'v1', kind: 'Secret', name: 'creds', namespace: 'other' }])).length, 1, 'another namespace\'s object is not this one');
+  });
+});
+
+describe('recorded from the local cluster (defaults-heavy, test/fixtures/drift/recorded-pairs.json)', () => {
+  // Each pair: the object as the release's manifest declares it, the live object, and the server's
+  // answer to a forced server-side apply dry run of the declared object under DRIFT_FIELD_MANAGER.
+  type Pair = { declared: KubeObject; live: KubeObject; dryRun: KubeObject };
+  const pairs = JSON.parse(readFileSync(new URL('../fixtures/drift/recorded-pairs.json', import.meta.url), 'utf8')) as Record<string, Pair>;
+  const pair = (name: string): Pair => pairs[name]!;
+
+  it('an untouched Helm 3 Deployment declaring minReadySeconds: 0, hostNetwork: false, cpu: 1000m, 0.5Gi, an empty env value: no drift', () => {
+    const { declared, live, dryRun } = pair('helm3 untouched Deployment');
+    assert.equal((declared.spec as { minReadySeconds: number }).minReadySeconds, 0);
+    assert.equal((live.spec as { minReadySeconds?: number }).minReadySeconds, undefined, 'the server omits the zero value');
+    assert.equal(ownsEveryDeclaredField(declared, live, releaseManager(live)), false, 'helm 3 never owned the dropped zero values: this one needs its dry run');
+    assert.deepEqual(compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER), []);
+  });
+
+  it('an untouched headless Service declaring publishNotReadyAddresses: false and ports without protocol: no drift', () => {
+    const { live, dryRun } = pair('helm3 untouched Service (headless)');
+    assert.deepEqual(compareDryRun(dryRun, live, DRIFT_FIELD_MANAGER), []);
+  });
+
+  it('Helm 4 objects edited by hand: exactly the edited fields, not the annotations helm adds beside the manifest', () => {
+    const configMap = pair('helm4 edited ConfigMap');
+    assert.deepEqual(configMap.declared.metadata.annotations, {}, 'the manifest declares an empty map, owned whole by the apply');
+    assert.equal(ownsEveryDeclaredField(configMap.declared, configMap.live, releaseManager(configMap.live)), false);
+    assert.deepEqual(compareDryRun(configMap.dryRun, configMap.live, DRIFT_FIELD_MANAGER), [{ path: 'data.message', declared: 'hello', live: 'edited' }]);
+    const deployment = pair('helm4 edited Deployment');
+    assert.deepEqual(compareDryRun(deployment.dryRun, deployment.live, DRIFT_FIELD_MANAGER), [
+      { path: 'spec.replicas', declared: 1, live: 2 },
+      { path: 'spec.template.spec.containers[name=controller].env[name=POD_PORT].value', declared: '8080', live: '9090' },
+    ]);
   });
 });
