@@ -29,14 +29,25 @@ function keyedCandidates(node: FieldSet, item: Record<string, unknown>): [Record
     .filter(([merge]) => keyMatches(merge, item, false));
 }
 
+/** Whether `live` holds every value `declared` sets (scalars compared as text, lists item by item). */
+function holds(live: unknown, declared: unknown): boolean {
+  if (declared === null || declared === undefined) return true;
+  if (isMap(declared)) return isMap(live) && Object.entries(declared).every(([key, child]) => holds(live[key], child));
+  if (Array.isArray(declared)) return Array.isArray(live) && live.length === declared.length && declared.every((item, i) => holds(live[i], item));
+  return live !== undefined && live !== null && !isMap(live) && !Array.isArray(live) && String(live) === String(declared);
+}
+
 function covers(value: unknown, node: FieldSet | undefined, live: unknown): boolean {
   // A declared null asks for nothing; an empty map or list where the live object has nothing either
   // leaves nothing to differ (whoever owns it).
   if (value === null || value === undefined) return true;
   if (isBlank(value) && isBlank(live)) return true;
   if (!node) return false;
-  // Owned whole: a scalar, or an atomic list or map (any change to it would have taken it away).
-  if (isLeaf(node)) return true;
+  // A node without children: a scalar owned (any change would have taken it away), or a map or list
+  // owned whole (atomic), or only the map or list itself while its entries were taken or removed (the
+  // server leaves "f:data": {} when another manager took every key); fieldsV1 does not tell the last two
+  // apart, so a declared map or list counts only when the live one still holds every declared value.
+  if (isLeaf(node)) return !(isMap(value) || Array.isArray(value)) || holds(live, value);
   if (isMap(value)) return Object.entries(value).every(([key, child]) => covers(child, node[`f:${key}`], isMap(live) ? live[key] : undefined));
   if (Array.isArray(value)) {
     return value.every((item) => {

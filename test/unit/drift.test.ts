@@ -277,3 +277,16 @@ describe('recorded from the local cluster (defaults-heavy, test/fixtures/drift/r
     ]);
   });
 });
+
+describe('ownsEveryDeclaredField, recorded: a ConfigMap key patched by hand', () => {
+  it('is false when the server left helm only "f:data": {} after kubectl-patch took the key', () => {
+    // managedFields as the API server wrote them after `kubectl patch --type=merge -p '{"data":{"message":"edited"}}'`.
+    const declared: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' }, data: { message: 'hello' } };
+    const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', data: { message: 'edited' }, metadata: { name: 'c', namespace: 'ns', annotations: helmAnnotations, managedFields: [
+      { manager: 'helm', operation: 'Update', fieldsV1: { 'f:data': {}, 'f:metadata': { 'f:annotations': { '.': {}, ...helmAnnotationFields } } } },
+      { manager: 'kubectl-patch', operation: 'Update', fieldsV1: { 'f:data': { 'f:message': {} } } },
+    ] } };
+    assert.equal(ownsEveryDeclaredField(declared, live, 'helm'), false);
+    assert.equal(ownsEveryDeclaredField(declared, { ...live, data: { message: 'hello' } }, 'helm'), true, 'the same node with the declared value live: nothing to differ');
+  });
+});
