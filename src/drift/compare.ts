@@ -1,12 +1,18 @@
-// Drift of one object: the fields a release's manifest declares whose live value differs. Only what the
-// manifest declares is compared, so status, the defaults the API server fills in and fields other
-// managers own (an HPA's replicas when the chart sets none) are never drift. Pure.
+// Drift of one object as the API server sees it: the object a server-side apply dry run of the
+// release's manifest returns (what the server would hold if the manifest were applied now) against the
+// live object, field by field, on the fields the release's manager would own by that apply (the dry
+// run's own managedFields). Both sides come from the server, defaulted and normalized alike, so a
+// declared `minReadySeconds: 0` the server omits, a `cpu: 1000m` it stores as `1`, a port's defaulted
+// protocol are never drift, with no list of defaults kept here. Status, the server's metadata and
+// fields other managers own (an HPA's replicas when the chart sets none) are outside that field set. Pure.
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../kube/types.js';
+import { fieldsOfObject, isLeaf, ownedFields, type FieldSet } from './field-set.js';
 
 export interface DriftField {
   /** Where the field is, e.g. `spec.template.spec.containers[name=web].image`; empty when the whole object is missing. */
   path: string;
-  /** The value as the manifest declares it, or "(sensitive)" for a Secret's data. */
+  /** The value the release's manifest gives the field, as the server would hold it, or "(sensitive)" for a Secret's data. */
   declared: unknown;
   /** The live value; undefined when the field is absent live, or "(sensitive)". */
   live: unknown;
@@ -15,108 +21,94 @@ export interface DriftField {
 /** Shown instead of a value that must not be printed (a Secret's data). */
 export const SENSITIVE = '(sensitive)';
 
-/** The keys that identify an item of a list, as the API's merge keys do (containers by name, ports by number, ...). */
-const ITEM_KEYS = ['name', 'containerPort', 'port', 'mountPath', 'devicePath', 'ip', 'key', 'type'] as const;
-
-/** Top-level fields that are the server's, not the release's. */
-const SERVER_FIELDS = new Set(['status']);
-/** metadata fields the server sets or helm does not manage as declared state. */
-const SERVER_METADATA = new Set(['creationTimestamp', 'resourceVersion', 'uid', 'generation', 'managedFields', 'selfLink', 'namespace']);
-
 type Json = unknown;
 
 function isMap(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An empty map or list, or null: the API server drops them, so declared-empty equals absent. */
-function isEmpty(value: Json): boolean {
-  return value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (isMap(value) && Object.keys(value).length === 0);
-}
-
-/** Scalars compare as text: a manifest's `"80"` and the server's `80` (an int-or-string port) are one value. */
-function sameScalar(declared: Json, live: Json): boolean {
-  if (declared === live) return true;
-  if (live === undefined || live === null || isMap(live) || Array.isArray(live)) return false;
-  return String(declared) === String(live);
-}
-
-/** The key list items of this list are matched by: the first key every declared item has. */
-function itemKeyOf(items: readonly Json[]): string | undefined {
-  if (!items.length || !items.every(isMap)) return undefined;
-  return ITEM_KEYS.find((key) => items.every((item) => (item as Record<string, Json>)[key] !== undefined));
-}
-
-function compareValue(declared: Json, live: Json, path: string, out: DriftField[]): void {
-  // A declared null, {} or [] asks for nothing the server keeps: no drift either way.
-  if (isEmpty(declared)) return;
-  if (isMap(declared)) {
-    if (!isMap(live)) return void out.push({ path, declared, live });
-    for (const [key, value] of Object.entries(declared)) compareValue(value, live[key], join(path, key), out);
-    return;
-  }
-  if (Array.isArray(declared)) {
-    if (!Array.isArray(live)) return void out.push({ path, declared, live });
-    compareList(declared, live, path, out);
-    return;
-  }
-  if (!sameScalar(declared, live)) out.push({ path, declared, live });
-}
-
-function compareList(declared: readonly Json[], live: readonly Json[], path: string, out: DriftField[]): void {
-  const key = itemKeyOf(declared);
-  if (key) {
-    for (const item of declared as Record<string, Json>[]) {
-      const id = item[key];
-      const match = live.find((candidate) => isMap(candidate) && sameScalar(id, candidate[key]));
-      compareValue(item, match, `${path}[${key}=${String(id)}]`, out);
-    }
-    return;
-  }
-  // A list of scalars (args, command) or of unkeyed items is one value in order.
-  if (declared.every((item) => !isMap(item) && !Array.isArray(item))) {
-    if (declared.length !== live.length || declared.some((item, i) => !sameScalar(item, live[i]))) out.push({ path, declared, live });
-    return;
-  }
-  if (live.length < declared.length) return void out.push({ path, declared, live });
-  declared.forEach((item, i) => compareValue(item, live[i], `${path}[${i}]`, out));
-}
-
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-/** A Secret's `stringData` as the `data` the server stores it in (base64), merged over `data`. */
-function secretData(object: KubeObject): Record<string, Json> {
-  const data = isMap(object.data) ? { ...object.data } : {};
-  if (isMap(object.stringData)) for (const [k, v] of Object.entries(object.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
-  return data;
+/** The item of a list a "k:{...}" node names: the one whose merge-key fields all equal the key's. */
+function itemByKey(list: Json, key: Record<string, Json>): Json {
+  if (!Array.isArray(list)) return undefined;
+  return list.find((item) => isMap(item) && Object.entries(key).every(([field, value]) => isDeepStrictEqual(item[field], value)));
 }
 
-function compareSecret(declared: KubeObject, live: KubeObject, out: DriftField[]): void {
-  const want = secretData(declared);
-  const have = isMap(live.data) ? live.data : {};
-  for (const [key, value] of Object.entries(want)) {
-    if (!sameScalar(value, have[key])) out.push({ path: `data.${key}`, declared: SENSITIVE, live: have[key] === undefined ? undefined : SENSITIVE });
-  }
+function describeKey(key: Record<string, Json>): string {
+  return `[${Object.entries(key).map(([field, value]) => `${field}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(',')}]`;
 }
 
-/** Every field `declared` sets whose value in `live` differs. Pure. */
-export function compareObject(declared: KubeObject, live: KubeObject): DriftField[] {
-  const out: DriftField[] = [];
-  for (const [field, value] of Object.entries(declared)) {
-    if (SERVER_FIELDS.has(field) || field === 'apiVersion' || field === 'kind') continue;
-    if (declared.kind === 'Secret' && (field === 'data' || field === 'stringData')) continue;
-    if (field === 'metadata') {
-      for (const [key, meta] of Object.entries(declared.metadata)) {
-        if (!SERVER_METADATA.has(key) && key !== 'name') compareValue(meta, (live.metadata as Record<string, Json>)[key], `metadata.${key}`, out);
-      }
-      continue;
+/** One step down a field set: the child values on both sides and how the path reads. */
+function step(key: string, wanted: Json, live: Json): { wanted: Json; live: Json; segment: string } | undefined {
+  const body = key.slice(2);
+  switch (key.slice(0, 2)) {
+    case 'f:':
+      return { wanted: isMap(wanted) ? wanted[body] : undefined, live: isMap(live) ? live[body] : undefined, segment: `.${body}` };
+    case 'k:': {
+      const merge = JSON.parse(body) as Record<string, Json>;
+      return { wanted: itemByKey(wanted, merge), live: itemByKey(live, merge), segment: describeKey(merge) };
     }
-    compareValue(value, live[field], field, out);
+    case 'v:': {
+      // A set's member: present or not is all there is to compare.
+      const member = JSON.parse(body) as Json;
+      const has = (list: Json) => (Array.isArray(list) && list.some((item) => isDeepStrictEqual(item, member)) ? member : undefined);
+      return { wanted: has(wanted), live: has(live), segment: `[${typeof member === 'string' ? member : JSON.stringify(member)}]` };
+    }
+    case 'i:': {
+      const index = Number(body);
+      return { wanted: Array.isArray(wanted) ? wanted[index] : undefined, live: Array.isArray(live) ? live[index] : undefined, segment: `[${index}]` };
+    }
+    default:
+      return undefined;
   }
-  if (declared.kind === 'Secret') compareSecret(declared, live, out);
-  return out;
+}
+
+function walk(set: FieldSet, wanted: Json, live: Json, path: string, out: DriftField[]): void {
+  for (const [key, node] of Object.entries(set)) {
+    if (key === '.') continue;
+    const next = step(key, wanted, live);
+    if (!next) continue;
+    const at = path ? path + next.segment : next.segment.replace(/^\./, '');
+    if (isDeepStrictEqual(next.wanted, next.live)) continue;
+    // A leaf is compared whole; a subtree missing on one side is one difference, not one per field in it.
+    if (isLeaf(node) || next.live === undefined || next.wanted === undefined) out.push({ path: at, declared: next.wanted, live: next.live });
+    else walk(node, next.wanted, next.live, at, out);
+  }
+}
+
+/**
+ * A Secret's stringData is write-only: the server stores each key in data (base64) and keeps no
+ * stringData, so a key the manifest gives in stringData is compared where it is stored.
+ */
+function withStringDataAsData(owned: FieldSet): FieldSet {
+  const { 'f:stringData': stringData, ...rest } = owned;
+  if (!stringData) return owned;
+  const keys = Object.fromEntries(Object.entries(stringData).filter(([key]) => key.startsWith('f:')));
+  return { ...rest, 'f:data': { ...rest['f:data'], ...keys } };
+}
+
+/** A Secret's data and stringData are shown as their paths only. */
+function hideSecretValues(object: KubeObject, fields: DriftField[]): DriftField[] {
+  if (object.kind !== 'Secret') return fields;
+  return fields.map((field) =>
+    /^(data|stringData)(\.|$)/.test(field.path) ? { path: field.path, declared: field.declared === undefined ? undefined : SENSITIVE, live: field.live === undefined ? undefined : SENSITIVE } : field,
+  );
+}
+
+/**
+ * The fields where `dryRun` (a server-side apply dry run of the release's object under `manager`)
+ * differs from `live`, limited to the fields that apply owns. A dry run without managedFields (a
+ * server or fake that keeps none) is compared on every field it holds. Pure.
+ */
+export function compareDryRun(dryRun: KubeObject, live: KubeObject, manager: string): DriftField[] {
+  const owned = ownedFields(dryRun, manager, 'Apply') ?? fieldsOfObject(dryRun);
+  const { 'f:status': _status, ...declared } = dryRun.kind === 'Secret' ? withStringDataAsData(owned) : owned;
+  const out: DriftField[] = [];
+  walk(declared, dryRun, live, '', out);
+  return hideSecretValues(dryRun, out);
 }
 
 /** "Deployment/ns/name", or "Kind/name" for a cluster-scoped object. */

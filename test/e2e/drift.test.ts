@@ -1,12 +1,14 @@
 // Drift through the CLI, against the local cluster with Helm 3 and Helm 4: after a Deployment is scaled
 // and a ConfigMap edited by hand (kubectl), plan lists both fields with their declared and live values
 // and plans an upgrade to repair them; apply puts the declared values back; a second plan is a skip.
-// With --ignore-drift, plan skips and apply leaves the hand edits.
+// With --ignore-drift, plan skips and apply leaves the hand edits. A chart shaped like community charts
+// (zero values, empty maps, defaulted fields, quantities, int-or-string), installed and untouched, plans
+// as unchanged; a hand edit of each kind of field is still found, and apply repairs it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
@@ -15,8 +17,38 @@ import { configMapData, env, helmsUnderTest, uniqueNamespace, runCli, type HelmU
 const run = promisify(execFile);
 const created: { target: HelmUnderTest; namespace: string }[] = [];
 after(async () => {
-  for (const { target, namespace } of created) await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
+  for (const { target, namespace } of created) {
+    await target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
+    // defaults-heavy's templated CRD is cluster-scoped, named after the namespace.
+    await target.kube.deleteObject({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: `gauges.dh.${namespace}.drift.fixtures.helmcycle.dev` }).catch(() => undefined);
+  }
 });
+
+const DEFAULTS_HEAVY = resolve('test/fixtures/charts/defaults-heavy');
+
+/**
+ * Stands in for an ingress controller while `during` runs: the cluster has none, and validate waits for
+ * an Ingress to be given an address. Writes status only (a subresource no drift reads).
+ */
+async function admittingIngresses<T>(namespace: string, during: () => Promise<T>): Promise<T> {
+  let running = true;
+  const admit = (async () => {
+    while (running) {
+      const listed = await run('kubectl', ['get', 'ingress', '-n', namespace, '-o', 'json'], { env: process.env }).catch(() => undefined);
+      const items = listed ? (JSON.parse(listed.stdout) as { items: { metadata: { name: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }[] }).items : [];
+      for (const ingress of items.filter((i) => !i.status?.loadBalancer?.ingress?.length)) {
+        await kubectl('patch', 'ingress', ingress.metadata.name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } })).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  try {
+    return await during();
+  } finally {
+    running = false;
+    await admit;
+  }
+}
 
 const cli = runCli;
 
@@ -24,7 +56,13 @@ async function kubectl(...args: string[]): Promise<void> {
   await run('kubectl', args, { env: process.env });
 }
 
-interface PlannedChart { action: string; reason: string; drift?: { resource: string; fields: { path: string; declared: unknown; live: unknown }[] }[] }
+interface PlannedDrift { resource: string; fields: { path: string; declared: unknown; live: unknown }[] }
+interface PlannedChart { action: string; reason: string; drift?: PlannedDrift[] }
+
+/** Drift in a stable order: by resource, each resource's fields by path. */
+function sorted(drift: PlannedDrift[] = []): PlannedDrift[] {
+  return [...drift].map((d) => ({ ...d, fields: [...d.fields].sort((a, b) => a.path.localeCompare(b.path)) })).sort((a, b) => a.resource.localeCompare(b.resource));
+}
 
 function planOf(stdout: string): PlannedChart {
   const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as PlannedChart & { type: string });
@@ -82,6 +120,54 @@ for (const target of helmsUnderTest()) {
       assert.equal(await replicas(), 3, '--ignore-drift leaves the hand-scaled replicas');
       assert.equal((await configMapData(target.kube, namespace, 'web-web')).message, 'edited by hand');
       assert.equal((await target.helm.status({ release: 'web', namespace }))?.revision, 2, 'and upgrades nothing');
+    });
+
+    it('plans an untouched community-shaped chart as unchanged with no drift, and still finds a hand edit of each kind of field', async () => {
+      const namespace = uniqueNamespace(`drift-defaults-${target.label}`);
+      created.push({ target, namespace });
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-drift-'));
+      const file = join(dir, 'helmcycle.yaml');
+      await writeFile(file, stringify({ name: 'drift', defaults: { namespace, createNamespace: true, timeoutSeconds: 180 }, charts: [{ name: 'dh', chart: DEFAULTS_HEAVY }] }));
+      const installed = await admittingIngresses(namespace, () => cli(target, file, 'apply'));
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+
+      const untouched = await cli(target, file, '-o', 'json', 'plan');
+      assert.equal(untouched.code, 0, untouched.stderr + untouched.stdout);
+      const quiet = planOf(untouched.stdout);
+      assert.deepEqual([quiet.action, quiet.drift], ['skip', []], `installed and untouched, yet: ${quiet.reason}`);
+
+      const at = (kind: string, name: string) => [kind, name, '-n', namespace];
+      await kubectl('scale', ...at('deployment', 'dh-dh-controller'), '--replicas=2');
+      await kubectl('set', 'env', ...at('deployment', 'dh-dh-controller'), 'POD_PORT=9090');
+      await kubectl('label', '--overwrite', ...at('deployment', 'dh-dh-controller'), 'helm.sh/chart=edited');
+      await kubectl('label', ...at('service', 'dh-dh'), 'app.kubernetes.io/name-');
+      await kubectl('patch', ...at('configmap', 'dh-dh'), '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/data/message', value: 'edited' }, { op: 'remove', path: '/data/enabled' }]));
+      await kubectl('set', 'image', ...at('statefulset', 'dh-dh-store'), 'store=registry.invalid/helmcycle/other:2.0');
+      await kubectl('patch', ...at('dial', 'dh-dh'), '--type=merge', '-p', JSON.stringify({ spec: { ratio: 0.75 } }));
+      await kubectl('delete', ...at('ingress', 'dh-dh'));
+
+      const edited = planOf((await cli(target, file, '-o', 'json', 'plan')).stdout);
+      assert.equal(edited.action, 'upgrade');
+      assert.deepEqual(sorted(edited.drift), [
+        { resource: `ConfigMap/${namespace}/dh-dh`, fields: [{ path: 'data.enabled', declared: 'false' }, { path: 'data.message', declared: 'hello', live: 'edited' }] },
+        { resource: `Deployment/${namespace}/dh-dh-controller`, fields: [
+          { path: 'metadata.labels.helm.sh/chart', declared: 'defaults-heavy-1.0.0', live: 'edited' },
+          { path: 'spec.replicas', declared: 1, live: 2 },
+          { path: 'spec.template.spec.containers[name=controller].env[name=POD_PORT].value', declared: '8080', live: '9090' },
+        ] },
+        { resource: `Dial/${namespace}/dh-dh`, fields: [{ path: 'spec.ratio', declared: 0.5, live: 0.75 }] },
+        { resource: `Ingress/${namespace}/dh-dh`, fields: [{ path: '', declared: 'present', live: 'missing' }] },
+        { resource: `Service/${namespace}/dh-dh`, fields: [{ path: 'metadata.labels.app.kubernetes.io/name', declared: 'defaults-heavy' }] },
+        { resource: `StatefulSet/${namespace}/dh-dh-store`, fields: [{ path: 'spec.template.spec.containers[name=store].image', declared: 'registry.invalid/helmcycle/web:1.0', live: 'registry.invalid/helmcycle/other:2.0' }] },
+      ]);
+
+      // Helm 3 upgrades a custom resource with a two-way merge of the old and new manifests, blind to the
+      // live object, so its repair cannot put a hand-edited custom resource back; that edit is undone by hand.
+      await kubectl('patch', ...at('dial', 'dh-dh'), '--type=merge', '-p', JSON.stringify({ spec: { ratio: 0.5 } }));
+      const repaired = await admittingIngresses(namespace, () => cli(target, file, 'apply'));
+      assert.equal(repaired.code, 0, repaired.stderr + repaired.stdout);
+      const converged = planOf((await cli(target, file, '-o', 'json', 'plan')).stdout);
+      assert.deepEqual([converged.action, converged.drift], ['skip', []], `repaired, yet: ${converged.reason}`);
     });
 
     it("shows a Secret's drift as its path and (sensitive), never a value, and puts the declared data back", async () => {

@@ -88,8 +88,16 @@ export class FakeKube implements KubeClient {
   }
   async createObject(object: KubeObject) { this.calls.push(`create:${object.kind}/${object.metadata.name}`); return this.put(object); }
   async replaceObject(object: KubeObject) { this.calls.push(`replace:${object.kind}/${object.metadata.name}`); return this.put(object); }
+  /** What a dry-run apply answers, by FakeKube.key: an object (as a server would return it) or an Error to throw; the applied object itself otherwise. */
+  dryRunAnswers = new Map<string, KubeObject | Error>();
+  /** The options of every applyObject call, in order. */
+  applyOptions: ApplyOptions[] = [];
   async applyObject(object: KubeObject, options?: ApplyOptions) {
     this.calls.push(`apply${options?.dryRun ? '(dry run)' : ''}:${object.kind}/${object.metadata.name}`);
+    if (options) this.applyOptions.push(options);
+    const answer = options?.dryRun ? this.dryRunAnswers.get(FakeKube.key({ ...object, name: object.metadata.name, namespace: object.metadata.namespace })) : undefined;
+    if (answer instanceof Error) throw answer;
+    if (answer) return structuredClone(answer);
     return options?.dryRun ? structuredClone(object) : this.put(object);
   }
   async patchObject(ref: ObjectRef, patch: Record<string, unknown>) {
