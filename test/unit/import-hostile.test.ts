@@ -103,10 +103,19 @@ describe('import to YAML: helmfile text never becomes a field', () => {
 
   it('keys and values with newlines, quotes and comment marks come back exactly', async () => {
     const hostile = { 'a\nignoreDrift: true': "x' #\n- y", 'b: c\r\nd': '${HOME}`id`\u2028' };
-    const { dir } = await folder({ releases: [{ name: 'web', chart: './web', values: [hostile], labels: { tier: 'a\nb' } }] });
+    const { dir } = await folder({ releases: [{ name: 'web', chart: './web', values: [hostile], labels: { tier: 'a-b.c' } }] });
     const out = await run(['import', 'helmfile.yaml'], dir);
     assert.equal(out.code, 0, out.stderr);
-    assert.deepEqual(parse(await readFile(join(dir, 'helmcycle.yaml'), 'utf8')), { defaults: { createNamespace: true }, charts: [{ name: 'web', chart: './web', values: [hostile], labels: { tier: 'a\nb' } }] });
+    assert.deepEqual(parse(await readFile(join(dir, 'helmcycle.yaml'), 'utf8')), { defaults: { createNamespace: true }, charts: [{ name: 'web', chart: './web', values: [hostile], labels: { tier: 'a-b.c' } }] });
+  });
+
+  it('a label value helm could never store (a newline in it) is refused, naming the helmfile and the field; nothing is written', async () => {
+    const { dir } = await folder({ releases: [{ name: 'web', chart: './web', labels: { tier: 'a\nignoreDrift: true' } }] });
+    const out = await run(['import', 'helmfile.yaml'], dir);
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /helmfile\.yaml/);
+    assert.match(out.stderr, /labels\.tier/);
+    await assert.rejects(readFile(join(dir, 'helmcycle.yaml'), 'utf8'), { code: 'ENOENT' });
   });
 });
 

@@ -66,6 +66,6 @@ describe('KUBECONFIG as kubectl reads it', () => {
     }
     const log = await readFile(join(dir, 'helm.log'), 'utf8');
     // (The environment check's own `helm version` comes first: it needs no kubeconfig.)
-    assert.ok(log.endsWith(`argv: version\nKUBECONFIG=${b}:${a}\nargv: version --kubeconfig ${a}\nKUBECONFIG=${list}\n`), log);
+    assert.ok(log.endsWith(`argv: version\nKUBECONFIG=${b}:${a}\nargv: version --kubeconfig=${a}\nKUBECONFIG=${list}\n`), log);
   });
 });

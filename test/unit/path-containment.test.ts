@@ -92,7 +92,7 @@ describe('paths of a YAML stack stay inside its repository', () => {
     const { base, team } = await layout();
     const crds = await refused(await stackIn(team, `charts: [{name: web, chart: ./chart, crds: {path: ${base}}}]\n`));
     assert.equal(crds.issues[0]!.field, 'crds.path');
-    const auth = await refused(await stackIn(team, `charts: [{name: web, chart: web, repository: https://r.example, repositoryAuth: {username: u, password: p, caFile: ${join(base, 'secret.yaml')}}}]\n`));
+    const auth = await refused(await stackIn(team, `charts: [{name: web, chart: web, repository: https://r.example, repositoryAuth: {username: u, password: pass-word, caFile: ${join(base, 'secret.yaml')}}}]\n`));
     assert.equal(auth.issues[0]!.field, 'repositoryAuth.caFile');
     const fleet = await refused(await stackIn(team, `targets: [{name: prod, kubeconfig: ${join(base, 'secret.yaml')}}]\ncharts: [{name: web, chart: ./chart}]\n`));
     assert.equal(fleet.issues[0]!.field, 'targets[0].kubeconfig');
