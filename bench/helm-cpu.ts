@@ -3,7 +3,7 @@
 // Variants run interleaved round by round (A, B, C, A, B, C, ...) so a busy machine hurts them alike:
 //   default       the argv as helm gets it without the flag
 //   no-openapi    + --disable-openapi-validation (no download and parse of the server's OpenAPI document)
-//   no-openapi+template  the same, plus the `helm template` helmcycle runs to dry-run the objects strictly
+//   no-openapi-template  the same, plus the `helm template` helmcycle runs to dry-run the objects strictly
 //   cold-cache    + a fresh, empty KUBECACHEDIR per process (what every helm would pay without a shared
 //                 discovery cache; helmcycle's children share the user's ~/.kube/cache today)
 // Node's process.cpuUsage() does not count children, hence /usr/bin/time (apt-get install time).
@@ -30,7 +30,7 @@ interface Variant {
 const variants: Variant[] = [
   { name: 'default', flags: [], coldCache: false },
   { name: 'no-openapi', flags: ['--disable-openapi-validation'], coldCache: false },
-  { name: 'no-openapi+template', flags: ['--disable-openapi-validation'], coldCache: false, template: true },
+  { name: 'no-openapi-template', flags: ['--disable-openapi-validation'], coldCache: false, template: true },
   { name: 'cold-cache', flags: [], coldCache: true },
 ];
 
