@@ -65,6 +65,8 @@ export function upgradeOptionArgs(version: HelmVersion, options: UpgradeOptions)
     });
   }
   return [
+    // The API server checks each object strictly instead, before the upgrade (lifecycle/strict-validation.ts).
+    '--disable-openapi-validation',
     ...flag(options.createNamespace, '--create-namespace'),
     ...flag(options.atomic, helm4 ? '--rollback-on-failure' : '--atomic'),
     // Helm 4's --wait takes a strategy; "watcher" is the kstatus-based wait that replaced Helm 3's.

@@ -28,6 +28,7 @@ const OUR_FLAGS = new Set([
   'force-replace', 'server-side', 'cleanup-on-fail', 'history-max', 'skip-crds', 'no-hooks', 'take-ownership',
   'force-conflicts', 'description', 'labels', 'dry-run', 'output', 'keep-history', 'ignore-not-found', 'filter', 'max',
   'revision', 'all', 'include-crds', 'untar', 'destination', 'username', 'password-stdin', 'kubeconfig', 'kube-context',
+  'disable-openapi-validation',
 ]);
 
 const HOSTILE = [

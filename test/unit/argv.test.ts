@@ -39,7 +39,11 @@ describe('upgradeOptionArgs: Helm 3 and Helm 4 spell the same intent differently
   }
 
   it('always passes the timeout in seconds and the history limit', () => {
-    assert.deepEqual(upgradeOptionArgs(helm4, { ...baseOptions, timeoutSeconds: 42, historyMax: 3 }), ['--timeout=42s', '--history-max=3']);
+    assert.deepEqual(upgradeOptionArgs(helm4, { ...baseOptions, timeoutSeconds: 42, historyMax: 3 }), ['--disable-openapi-validation', '--timeout=42s', '--history-max=3']);
+  });
+
+  it("turns helm's client-side OpenAPI check off with both majors (the API server validates strictly instead)", () => {
+    for (const version of [helm3, helm4]) assert.equal(upgradeOptionArgs(version, baseOptions).filter((a) => a === '--disable-openapi-validation').length, 1);
   });
 
   it('refuses takeOwnership on a Helm 3 older than 3.17', () => {
@@ -68,7 +72,7 @@ describe('upgradeArgv', () => {
       '--values=/tmp/a.yaml', '--values=/tmp/b.yaml',
       '--set-json=list=[1,2]', '--set=replicas=2', '--set-string=tag=1\\,0',
       '--reset-values',
-      '--wait', '--timeout=300s', '--history-max=10',
+      '--disable-openapi-validation', '--wait', '--timeout=300s', '--history-max=10',
       '--output=json',
       '--', 'web', 'web',
     ]);

@@ -15,6 +15,7 @@ import { describeDrift } from '../../drift/detect.js';
 import { observeDeploy } from '../observe-deploy.js';
 import { postRendererFor, TransformError } from '../transform.js';
 import { recoverStuckRelease } from '../recovery.js';
+import { validateRenderedObjects } from '../strict-validation.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
 
 /** Failures that another attempt cannot fix. */
@@ -81,6 +82,8 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
     const restored = await restorePendingBackup(ctx);
     return { outcome: OUTCOMES[action], release: found, attempts: 0, reason, restored };
   }
+  // Before anything changes (the reinstall's uninstall included): helm's own schema check is off.
+  await validateRenderedObjects(ctx);
   if (action === 'reinstall') {
     // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
     await backupDeclared(ctx);
