@@ -104,11 +104,10 @@ export async function runImport(helmfile: string, options: ImportOptions, cwd: s
     path: (p) => (isAbsolute(p) ? p : relativePath(outDir, resolve(helmfileDir, p))),
     environmentFiles: await environmentFiles(document, helmfileDir, dirname(helmfile)),
   });
-  // Checked as plan will load it (credentials aside, which only a TypeScript stack reads from the
-  // environment). The needs are left out of this check: the conversion already mapped each one to a chart
-  // of the stack and refused a cycle without recursion, which a chain of thousands of needs requires.
+  // Checked as plan will load it, needs included (credentials aside, which only a TypeScript stack reads
+  // from the environment); the loader's graph walks are iterative, so a chain of thousands of needs loads.
   try {
-    resolveStack({ ...result.stack, charts: result.stack.charts.map(({ needs: _needs, ...chart }) => chart) } as never, { file: out });
+    resolveStack(result.stack as never, { file: out });
   } catch (error) {
     if (!isInputError(error)) throw error;
     throw new StackConfigError(`the stack imported from it would not load: ${clip((error as Error).message, LOADER_MESSAGE_MAX)}`, { file: helmfile });
