@@ -390,7 +390,8 @@ describe('pre-flight of admission and quota (helm4)', () => {
     assert.deepEqual(plans['over-quota']!.predictions.map((p) => [p.class, p.remedy]), [['quota-denied', 'none']]);
     assert.match(plans['over-quota']!.predictions[0]!.detail, /exceeded quota: configmaps/);
     for (const namespace of [strict, full]) assert.deepEqual(await helm.list(namespace), [], 'plan installed nothing');
-    assert.deepEqual((await kube.listObjects('v1', 'ConfigMap', full)).map((c) => c.metadata.name), ['kube-root-ca.crt'], 'plan created nothing');
+    // kube-root-ca.crt is there or not by a race between its publisher and the quota of 0 (see namespaceWithFullQuota).
+    assert.deepEqual((await kube.listObjects('v1', 'ConfigMap', full)).map((c) => c.metadata.name).filter((name) => name !== 'kube-root-ca.crt'), [], 'plan created nothing');
   });
 });
 

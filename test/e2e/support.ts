@@ -2,14 +2,16 @@
 // real helm binaries, and fail loudly when that environment is missing rather than skipping.
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { delimiter, resolve } from 'node:path';
+import { delimiter, dirname, resolve } from 'node:path';
 import { createClients } from '../../src/clients.js';
 import type { StorageBackedHelmClient } from '../../src/helm/storage-backed-client.js';
 import type { NodeKubeClient } from '../../src/kube/client.js';
 
-// The e2e stacks are written to temporary folders and name the fixture charts of this checkout: the
-// runner (these tests) allows both, as a CI job would with --allow-path (src/stack/path-containment.ts).
-process.env.HELMCYCLE_ALLOW_PATHS = [resolve('test/fixtures'), tmpdir(), process.env.HELMCYCLE_ALLOW_PATHS].filter(Boolean).join(delimiter);
+// The e2e stacks are written to temporary folders and name the fixture charts of this checkout and the
+// local clusters' kubeconfigs (fleet targets): the runner (these tests) allows those folders, as a CI job
+// would with --allow-path (src/stack/path-containment.ts).
+const clusterKubeconfigs = [process.env.KUBECONFIG, process.env.HELMCYCLE_FLEET_KUBECONFIGS].flatMap((list) => (list ?? '').split(delimiter)).filter(Boolean);
+process.env.HELMCYCLE_ALLOW_PATHS = [resolve('test/fixtures'), tmpdir(), ...clusterKubeconfigs.map((file) => dirname(file)), process.env.HELMCYCLE_ALLOW_PATHS].filter(Boolean).join(delimiter);
 
 function required(name: string): string {
   const value = process.env[name];
