@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import * as argv from '../../src/helm/argv.js';
 import { CliHelmClient } from '../../src/helm/cli-client.js';
 import type { ChartSource, HelmVersion, UpgradeOptions, ValuesInput } from '../../src/helm/types.js';
+import { OUR_FLAGS } from '../support/helm-flags.js';
 
 const helm3: HelmVersion = { version: 'v3.17.2', major: 3, minor: 17, patch: 2 };
 const helm4: HelmVersion = { version: 'v4.1.4', major: 4, minor: 1, patch: 4 };
@@ -20,16 +21,6 @@ const options: UpgradeOptions = {
 };
 const noValues: ValuesInput = { values: [], valuesFiles: [], yamlFilesContent: [], setSensitive: {}, setJson: {}, set: {}, setString: {} };
 
-/** Every flag helmcycle ever gives helm; a name outside this set came from data. */
-const OUR_FLAGS = new Set([
-  'install', 'namespace', 'repo', 'version', 'plain-http', 'ca-file', 'cert-file', 'key-file', 'insecure-skip-tls-verify',
-  'pass-credentials', 'repository-config', 'repository-cache', 'registry-config', 'values', 'set-json', 'set', 'set-string',
-  'reset-values', 'create-namespace', 'atomic', 'rollback-on-failure', 'wait', 'wait-for-jobs', 'timeout', 'force',
-  'force-replace', 'server-side', 'cleanup-on-fail', 'history-max', 'skip-crds', 'no-hooks', 'take-ownership',
-  'force-conflicts', 'description', 'labels', 'dry-run', 'output', 'keep-history', 'ignore-not-found', 'filter', 'max',
-  'revision', 'all', 'include-crds', 'untar', 'destination', 'username', 'password-stdin', 'kubeconfig', 'kube-context',
-  'disable-openapi-validation',
-]);
 
 const HOSTILE = [
   '--post-renderer=./evil.sh',

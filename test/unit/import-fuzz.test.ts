@@ -17,6 +17,7 @@ import { main } from '../../src/cli/main.js';
 import { convertHelmfile, type ImportResult } from '../../src/import/convert.js';
 import { emitTypeScript, emitYaml, itemsFor } from '../../src/import/emit.js';
 import { isInputError } from '../../src/errors.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const SEED = 24;
 /** The file the payload among the pieces writes, were it ever run. */
@@ -28,17 +29,7 @@ const SCREEN = 4000;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** mulberry32: a small deterministic generator, so a failure replays from its case number. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const PIECES = [
   '\n', '\r', '\r\n', '\u2028', '\u2029', '\u0085', '\u0000', '\u001b[2J', '\u202e', '\t',

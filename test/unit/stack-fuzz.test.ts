@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
+import { seededRandom } from '../support/seeded-random.js';
+import { OUR_FLAGS } from '../support/helm-flags.js';
 
 const SEED = 2024;
 /** Generated hostile strings per field, besides FIXED_PER_FIELD of the named payloads; each runs `list` and `template`. */
@@ -21,28 +23,8 @@ const FIXED_PER_FIELD = 3;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** mulberry32: a small deterministic generator, so a failure replays from its case number. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
-/** Every flag helmcycle ever gives helm (as in argv-hostile.test.ts); a name outside this set came from data. */
-const OUR_FLAGS = new Set([
-  'install', 'namespace', 'repo', 'version', 'plain-http', 'ca-file', 'cert-file', 'key-file', 'insecure-skip-tls-verify',
-  'pass-credentials', 'repository-config', 'repository-cache', 'registry-config', 'values', 'set-json', 'set', 'set-string',
-  'reset-values', 'create-namespace', 'atomic', 'rollback-on-failure', 'wait', 'wait-for-jobs', 'timeout', 'force',
-  'force-replace', 'server-side', 'cleanup-on-fail', 'history-max', 'skip-crds', 'no-hooks', 'take-ownership',
-  'force-conflicts', 'description', 'labels', 'dry-run', 'output', 'keep-history', 'ignore-not-found', 'filter', 'max',
-  'revision', 'all', 'include-crds', 'untar', 'destination', 'username', 'password-stdin', 'kubeconfig', 'kube-context',
-  'disable-openapi-validation',
-]);
 /** The words helm commands start with (`show chart`, `dependency build`, ...). */
 const COMMAND_WORDS = new Set(['version', 'template', 'show', 'chart', 'pull', 'dependency', 'build', 'update', 'repo', 'add', 'registry', 'login', 'get', 'values', 'manifest', 'status', 'history', 'list']);
 
