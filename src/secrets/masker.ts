@@ -52,7 +52,7 @@ function lineEndVariants(secret: string): string[] {
  * longer plaintext: base64 maps 3 bytes to 4 characters, so the characters at either edge mix in bits of
  * the neighbouring bytes and are left out. Each of the three alignments is one form to look for.
  */
-export function base64Cores(secret: Buffer): string[] {
+export function base64Cores(secret: Uint8Array): string[] {
   const cores = new Set<string>();
   for (const offset of [0, 1, 2]) {
     const encoded = Buffer.concat([Buffer.alloc(offset), secret]).toString('base64').replace(/=+$/, '');
