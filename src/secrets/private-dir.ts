@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { currentProcessSpace } from '../lease/process-space.js';
 
 const PREFIX = 'helmcycle-';
 /** helmcycle-<pid>-<purpose>-<random>; the random tail comes from mkdtemp. */
@@ -44,17 +45,43 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Whether the process that made a folder is gone (the pid is free, or reused by another process). Pure but for /proc. */
-export function ownerGone(dir: string, pid: number): boolean {
-  if (!processAlive(pid)) return true;
-  let recorded: string | undefined;
+interface OwnerRecord {
+  startTime?: string;
+  /** The owner's process space (boot and pid namespace): its pid means something only there. */
+  space?: string;
+}
+
+function readOwner(dir: string): OwnerRecord | undefined {
   try {
-    recorded = (JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { startTime?: string }).startTime;
+    return JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as OwnerRecord;
   } catch {
-    return false; // no owner file yet: the owner may be writing it right now
+    return undefined;
   }
+}
+
+/** A folder without an owner file younger than this may be one whose owner is writing the file right now. */
+const UNCLAIMED_GRACE_MS = 60_000;
+/**
+ * A folder made in another process space (another container sharing /tmp) cannot be judged by its pid:
+ * that pid is not ours to see, so a live owner would look dead and lose its values mid-run. It is swept
+ * only once it is older than any run (helm's own timeouts are minutes), so a crashed container's secrets
+ * do not stay on a shared disk forever.
+ */
+const FOREIGN_MAX_AGE_MS = 24 * 60 * 60 * 1_000;
+
+/**
+ * Whether the process that made a folder is gone (the pid is free, or reused by another process), or the
+ * folder, made in another process space, is older than any run. Pure but for /proc and the folder's times.
+ */
+export function ownerGone(dir: string, pid: number, now: number = Date.now()): boolean {
+  const owner = readOwner(dir);
+  const age = now - statSync(dir).mtimeMs;
+  if (!owner) return age > UNCLAIMED_GRACE_MS && !processAlive(pid);
+  const here = currentProcessSpace();
+  if (owner.space !== undefined && here !== undefined && owner.space !== here) return age > FOREIGN_MAX_AGE_MS;
+  if (!processAlive(pid)) return true;
   const current = processStartTime(pid);
-  return recorded !== undefined && current !== undefined && recorded !== current;
+  return owner.startTime !== undefined && current !== undefined && owner.startTime !== current;
 }
 
 /**
@@ -104,7 +131,7 @@ export async function createPrivateDir(purpose: string, root: string = tmpdir())
   sweepOnce(root);
   const path = await mkdtemp(join(root, `${PREFIX}${process.pid}-${purpose}-`));
   held.add(path);
-  await writeFile(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }), { mode: 0o600, flag: 'wx' });
+  await writeFile(join(path, OWNER_FILE), JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid), space: currentProcessSpace() } satisfies OwnerRecord & { pid: number }), { mode: 0o600, flag: 'wx' });
   return {
     path,
     dispose: async () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runningChildren, stopChildren, trackChild } from '../../src/helm/children.js';
+import { currentProcessSpace } from '../../src/lease/process-space.js';
 import { createPrivateDir, processStartTime, removeHeldDirsSync, sweepAbandonedDirs } from '../../src/secrets/private-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'private-dir-test-'));
@@ -25,6 +26,12 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
+/** Sets a folder's times back by `ms`, as if it had been made that long ago. */
+function aged(path: string, ms: number): void {
+  const then = new Date(Date.now() - ms);
+  utimesSync(path, then, then);
+}
+
 describe('private folders', () => {
   it('are 0700, named after their owner, and removed on dispose', async () => {
     const dir = await createPrivateDir('values', root);
@@ -38,6 +45,7 @@ describe('private folders', () => {
     const dead = join(root, `helmcycle-${await deadPid()}-auth-abc123`);
     mkdirSync(dead, { mode: 0o700 });
     writeFileSync(join(dead, 'repositories.yaml'), 'password: x\n', { mode: 0o600 });
+    aged(dead, 2 * 60_000); // no owner file, past the grace its owner has to write one
     const { child, exited, up } = sleeper();
     await up;
     const live = join(root, `helmcycle-${child.pid}-values-def456`);
@@ -59,6 +67,33 @@ describe('private folders', () => {
       await exited;
     }
     assert.deepEqual(sweepAbandonedDirs(root), [live], 'once its owner is gone, it goes too');
+  });
+
+  it('record their process space, and one made in another pid namespace is not judged by its pid', async () => {
+    const dir = await createPrivateDir('values', root);
+    try {
+      const owner = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(join(dir.path, 'owner'), 'utf8'))) as { space?: string };
+      assert.equal(owner.space, currentProcessSpace());
+    } finally {
+      await dir.dispose();
+    }
+    // Another container sharing /tmp: its pid is dead *here*, but its run may be alive there.
+    const pid = await deadPid();
+    const foreign = join(root, `helmcycle-${pid}-values-for123`);
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'owner'), JSON.stringify({ pid, startTime: '42', space: 'another-boot/pid:[1]' }));
+    const foreignOld = join(root, `helmcycle-${pid}-values-for456`);
+    mkdirSync(foreignOld);
+    writeFileSync(join(foreignOld, 'owner'), JSON.stringify({ pid, startTime: '42', space: 'another-boot/pid:[1]' }));
+    aged(foreignOld, 25 * 60 * 60_000);
+    // Made a moment ago by a process that has not written its owner file yet.
+    const unclaimed = join(root, `helmcycle-${pid}-auth-new789`);
+    mkdirSync(unclaimed);
+    assert.deepEqual(sweepAbandonedDirs(root), [foreignOld], 'only the foreign folder older than any run goes');
+    assert.equal(existsSync(foreign), true);
+    assert.equal(existsSync(unclaimed), true);
+    rmSync(foreign, { recursive: true });
+    rmSync(unclaimed, { recursive: true });
   });
 
   it('are removed at once by a forced exit', async () => {
