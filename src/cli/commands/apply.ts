@@ -1,0 +1,46 @@
+// `helmcycle apply [plan-file]`: deploys the stack's charts in dependency order, or applies a plan that
+// `plan --out` saved, exactly as planned.
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { CommandContext, CommandHost, RunFlags } from '../command-context.js';
+
+export function register(program: Command, host: CommandHost): void {
+  program
+    .command('apply')
+    .description('deploy the charts in dependency order, or apply a plan saved by plan --out')
+    .argument('[plan-file]', "a plan saved by 'plan --out': applied exactly, with its flags (none of the flags below), refused (exit 5) if the stack file, a release, its drift or a decision moved since")
+    .option('--fail-fast', 'cancel every chart when one fails')
+    .option('--force-upgrade', 'upgrade charts even when nothing changed')
+    .option('--rollback-stack-on-failure', "when a chart fails for good, put back every release this run changed (reverse dependency order); wins over the stack's rollbackStackOnFailure")
+    .option('--no-rollback-stack-on-failure', "do not, whatever the stack's rollbackStackOnFailure says")
+    .option('--ignore-drift', 'leave live objects that differ from the deployed manifests as they are')
+    .action((planFile: string | undefined, o: RunFlags) => host.setResult(planFile ? applySaved(host.context(), planFile, o) : apply(host.context(), o)));
+}
+
+async function apply(ctx: CommandContext, flags: RunFlags): Promise<number> {
+  const { onStack, stackRun } = await import('../stack-fork.js');
+  return onStack(ctx, stackRun(ctx, 'apply', flags));
+}
+
+/**
+ * `apply FILE`: the saved plan, checked against the stack -c names (or discovery finds) and the cluster,
+ * then applied as planned. A plan is one cluster's: it never reaches the fleet (a target option is
+ * refused here, a stack that now names targets by prepareSavedPlan).
+ */
+async function applySaved(ctx: CommandContext, file: string, flags: RunFlags): Promise<number> {
+  const { targetOptionGiven } = await import('../stack-fork.js');
+  if (targetOptionGiven(ctx.options)) throw new UsageError(`${file} is the plan of one cluster`, 'drop --targets, -t and --shard; nothing was changed');
+  const { prepareSavedPlan, serverOf } = await import('../saved-plan.js');
+  const prepared = await prepareSavedPlan(file, {
+    given: { ...ctx.options, ...flags },
+    // Never the plan's own stack path: a plan file is data, and names nothing that is run.
+    loadStack: (environment) => ctx.stack(environment),
+    connect: async () => {
+      const { helm, kube } = await ctx.clients();
+      return { helm, kube, server: serverOf(kube.config) };
+    },
+    signal: ctx.io.signal,
+  });
+  const { runOnCluster } = await import('../cluster-run.js');
+  return runOnCluster(ctx, prepared.stack, prepared.flags.command, prepared.flags, prepared.selection);
+}

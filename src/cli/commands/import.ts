@@ -1,0 +1,16 @@
+// `helmcycle import <helmfile>`: writes a helmcycle stack from a helmfile.yaml (cli/import.ts), listing
+// what it cannot convert.
+import type { Command } from 'commander';
+import type { CommandHost } from '../command-context.js';
+import type { ImportOptions } from '../import.js';
+
+export function register(program: Command, host: CommandHost): void {
+  program
+    .command('import')
+    .description('write a helmcycle stack from a helmfile.yaml, listing what it cannot convert')
+    .argument('<helmfile>', 'the helmfile.yaml to convert')
+    .option('--ts', 'write a TypeScript stack (helmcycle.config.ts) instead of YAML (helmcycle.yaml)')
+    .option('--out <file>', 'the file to write (default: helmcycle.yaml, or helmcycle.config.ts with --ts)')
+    .option('--force', 'replace the file if it exists')
+    .action((helmfile: string, o: ImportOptions) => host.setResult(import('../import.js').then(({ runImport }) => runImport(helmfile, o, host.io.cwd ?? process.cwd(), host.io))));
+}

@@ -1,0 +1,33 @@
+// `helmcycle status`: each release's revision, chart version and health, on the cluster or across the
+// targets; the exit code says whether every chart is ready.
+import type { Command } from 'commander';
+import type { CommandContext, CommandHost } from '../command-context.js';
+import { statusExitCode } from '../exit-codes.js';
+
+export function register(program: Command, host: CommandHost): void {
+  program.command('status').description("each release's revision, chart version and health").action(() => host.setResult(status(host.context())));
+}
+
+async function status(ctx: CommandContext): Promise<number> {
+  const { onStack } = await import('../stack-fork.js');
+  return onStack(ctx, {
+    fleet: async (_stack, fleet) => {
+      const [{ statusFleet }, { formatStatus }] = await Promise.all([import('../fleet-inspect.js'), import('../format.js')]);
+      return statusFleet(await fleet(), formatStatus);
+    },
+    cluster: async (stack) => {
+      await ctx.checkEnvironment('cluster');
+      const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([import('../../stack/run-stack.js'), import('../../stack/inspect.js'), import('../format.js')]);
+      const { io, options } = ctx;
+      const clients = await ctx.clients();
+      const statuses = await mapLimit(selectedCharts(stack, ctx.selection()), concurrencyFor(stack, options.concurrency), (c) => chartStatus(c, clients));
+      const code = statusExitCode(statuses);
+      if (options.output === 'json') {
+        for (const s of statuses) io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
+        const count = (health: string) => statuses.filter((s) => s.health === health).length;
+        io.stdout(`${JSON.stringify({ type: 'status-summary', ready: count('ready'), degraded: count('degraded'), notInstalled: count('not-installed'), exitCode: code })}\n`);
+      } else io.stdout(`${formatStatus(statuses)}\n`);
+      return code;
+    },
+  });
+}
