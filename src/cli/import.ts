@@ -3,7 +3,7 @@
 // load it, writes it, and lists on stderr what was not converted. Never overwrites without --force.
 // The helmfile and its values files are untrusted: an alias bomb, a circular alias or nesting too deep
 // for the parser is refused (exit 2) naming the file, and every message stays short.
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { clip, isInputError, ScaffoldError, StackConfigError } from '../errors.js';
@@ -13,6 +13,7 @@ import { emitTypeScript, emitYaml, itemsFor, type ImportFormat } from '../import
 import { notConvertedLine } from '../import/not-converted.js';
 import { shown } from '../import/quote.js';
 import { resolveStack } from '../stack/load.js';
+import { writePrivateFile } from './private-file.js';
 
 /** How many aliases a helmfile or values file may expand (yaml's own guard against alias bombs). */
 const MAX_ALIAS_COUNT = 100;
@@ -114,7 +115,9 @@ export async function runImport(helmfile: string, options: ImportOptions, cwd: s
   }
   const source = relative(outDir, file).split(sep).join('/') || file;
   const content = format === 'ts' ? emitTypeScript(result, source) : emitYaml(result, source, relativePath(outDir, join(packageRoot(), 'schema', 'helmcycle.schema.json')));
-  await writeFile(out, content, { mode: 0o644 });
+  // The stack carries the helmfile's inline values, which may be secrets: it is never readable by more
+  // people than the helmfile was (0644 at most), and replaces an older file whole, mode included.
+  await writePrivateFile(out, content, (await stat(file)).mode & 0o644);
   const items = itemsFor(result, format);
   for (const item of items.slice(0, ITEMS_ON_STDERR)) io.stderr(`not converted: ${notConvertedLine(item)}\n`);
   if (items.length > ITEMS_ON_STDERR) io.stderr(`not converted: … and ${items.length - ITEMS_ON_STDERR} more item(s), all listed in ${relative(cwd, out) || out}\n`);

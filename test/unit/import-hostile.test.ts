@@ -3,7 +3,7 @@
 // appear; a YAML stack is parsed back and must hold no field the helmfile smuggled in. Values helm would
 // read as flags are refused, and so are alias bombs and needs cycles, with short messages naming the file.
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -245,5 +245,18 @@ describe('import: input built to exhaust it', () => {
     assert.equal(out.stderr.split('\n').filter((line) => line.startsWith('not converted: releases[0].')).length, 50);
     assert.match(out.stderr, /… and 250 more item\(s\), all listed in helmcycle\.yaml/);
     assert.equal((await readFile(join(dir, 'helmcycle.yaml'), 'utf8')).split('\n').filter((line) => line.startsWith('#   - releases[0].unknown')).length, 300);
+  });
+
+  it('writes the stack no more readable than the helmfile (its inline values may be secrets), replacing an older file whole', async () => {
+    const { dir } = await folder({ releases: [{ name: 'web', chart: './web', set: [{ name: 'password', value: 'hunter2' }] }] });
+    await chmod(join(dir, 'helmfile.yaml'), 0o600);
+    await writeFile(join(dir, 'helmcycle.yaml'), 'old\n', { mode: 0o666 });
+    await chmod(join(dir, 'helmcycle.yaml'), 0o666);
+    const out = await run(['import', 'helmfile.yaml', '--force'], dir);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal((await stat(join(dir, 'helmcycle.yaml'))).mode & 0o777, 0o600);
+    await chmod(join(dir, 'helmfile.yaml'), 0o664);
+    assert.equal((await run(['import', 'helmfile.yaml', '--force', '--out', 'second.yaml'], dir)).code, 0);
+    assert.equal((await stat(join(dir, 'second.yaml'))).mode & 0o777, 0o644, 'never wider than 0644');
   });
 });
