@@ -18,6 +18,7 @@ import type { ImportOptions } from './import.js';
 import { helmcycleVersion } from '../version.js';
 import { checkReportOption } from './report-option.js';
 import type { HelmVersion } from '../helm/types.js';
+import { KUBE_VERSION_HINT, KUBE_VERSION_PATTERN } from '../upgrade/kube-version.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -67,6 +68,12 @@ export function parseDuration(value: string): number {
   const match = /^(\d+)(s|m|h)?$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError('expected a duration such as 90s, 5m or 1h');
   return Number(match[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(match[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+/** --kube-version: a Kubernetes version (src/upgrade/kube-version.ts), as given. */
+function kubeVersionArgument(value: string): string {
+  if (!KUBE_VERSION_PATTERN.test(value.trim())) throw new InvalidArgumentError(`expected ${KUBE_VERSION_HINT}`);
+  return value.trim();
 }
 
 function positiveInt(value: string): number {
@@ -270,20 +277,20 @@ class CliRun {
     }
   }
 
-  async plan(flags: RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string }): Promise<number> {
+  async plan(flags: RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string; kubeVersion?: string; failOn?: 'deprecated' | 'removed' }): Promise<number> {
     const stack = await this.stack();
     const given = { ...flags, command: flags.destroy ? ('destroy' as const) : ('apply' as const) };
-    const [{ formatPlan }, { paletteFor }, { detailedPlanExitCode }] = await Promise.all([formatModule(), import('./render/choose.js'), import('./plan-exit.js')]);
+    const [{ formatPlan }, { paletteFor }, { detailedPlanExitCode, failOnExitCode }] = await Promise.all([formatModule(), import('./render/choose.js'), import('./plan-exit.js')]);
     const format = (plans: Parameters<typeof formatPlan>[0]) => formatPlan(plans, { paint: paletteFor(this.outputChoice()) });
     if (stack.fleet || this.fleetAsked()) {
       if (flags.out) throw new UsageError('plan --out saves the plan of one cluster, and this plan covers a fleet', 'plan one target with --kubeconfig/--kube-context on a stack without targets, or drop --out');
       const { code, plans } = await (await import('./fleet-inspect.js')).planFleet(await this.fleetOptions(stack), given, format);
-      return flags.detailedExitcode && code === EXIT.ok ? detailedPlanExitCode(plans) : code;
+      return failOnExitCode(plans, flags.failOn, flags.detailedExitcode && code === EXIT.ok ? detailedPlanExitCode(plans) : code);
     }
     await this.checkEnvironment('cluster');
     const { planCluster } = await import('./plan-command.js');
     const plans = await planCluster(stack, given, { clients: await this.clients(), selection: this.selection(), concurrency: this.options.concurrency, output: this.options.output, format, out: flags.out, stdout: this.io.stdout, signal: this.io.signal, masker: this.masker });
-    return flags.detailedExitcode ? detailedPlanExitCode(plans) : EXIT.ok;
+    return failOnExitCode(plans, flags.failOn, flags.detailedExitcode ? detailedPlanExitCode(plans) : EXIT.ok);
   }
 
   async status(): Promise<number> {
@@ -399,7 +406,9 @@ function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: 
     .option('--fail-fast', "with --out: the saved plan's apply cancels every chart when one fails")
     .option('--rollback-stack-on-failure', "with --out: the saved plan's apply puts back every release it changed when a chart fails for good")
     .option('--no-rollback-stack-on-failure', "with --out: it does not, whatever the stack's rollbackStackOnFailure says")
-    .action((o: RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string }) => setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o), o.detailedExitcode ?? false))));
+    .option('--kube-version <version>', "check rendered and stored manifests against the APIs removed or deprecated up to this Kubernetes version (default: the target's or stack's kubeVersion, else the server's, removed APIs only)", kubeVersionArgument)
+    .addOption(new Option('--fail-on <level>', 'exit 6 when an API is removed (or, with deprecated, deprecated too) at the version checked').choices(['deprecated', 'removed']))
+    .action((o: RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string; kubeVersion?: string; failOn?: 'deprecated' | 'removed' }) => setResult(import('./plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(cli().plan(o), o.detailedExitcode ?? false))));
   program
     .command('apply')
     .description('deploy the charts in dependency order, or apply a plan saved by plan --out')
