@@ -2,7 +2,7 @@
 // manifest) against the table of removed and deprecated APIs (api-removals.ts), at a Kubernetes
 // version. Pure: the manifests and the version are read elsewhere (plan-apis.ts).
 import { parseManifest } from '../kube/manifest.js';
-import { removedApiOf } from './api-removals.js';
+import { mayNameRemovedApi, removedApiOf } from './api-removals.js';
 import { kubeMinor, reachedBy, shortKubeVersion } from './kube-version.js';
 
 /** removed: the version no longer serves the API; deprecated: it still does, a later one will not. */
@@ -40,6 +40,7 @@ export function findApiProblems(manifest: string, check: ManifestCheck): ApiFind
   const target = kubeMinor(check.kubeVersion);
   if (target === undefined) throw new Error(`'${check.kubeVersion}' is not a Kubernetes version`);
   const findings: ApiFinding[] = [];
+  if (!mayNameRemovedApi(manifest)) return findings;
   for (const object of parseManifest(manifest, check.namespace)) {
     const api = removedApiOf(object.apiVersion, object.kind);
     if (!api) continue;

@@ -90,6 +90,17 @@ export const REMOVED_APIS: readonly RemovedApi[] = ROWS.flatMap(([apiVersion, ki
 
 const byKey = new Map(REMOVED_APIS.map((api) => [`${api.apiVersion}/${api.kind}`, api]));
 
+const apiVersions = new Set(REMOVED_APIS.map((api) => api.apiVersion));
+
+/**
+ * False when no apiVersion line of the manifest names an API of the table: plan checks every chart's
+ * manifests, and most name none, so they are not parsed at all (a plan of a thousand charts stays fast).
+ */
+export function mayNameRemovedApi(manifest: string): boolean {
+  for (const match of manifest.matchAll(/^\s*apiVersion:[ \t]*["']?([^"'\s#]+)/gm)) if (apiVersions.has(match[1]!)) return true;
+  return false;
+}
+
 /** The table's entry for an apiVersion and kind; undefined when it was never deprecated. Pure. */
 export function removedApiOf(apiVersion: string, kind: string): RemovedApi | undefined {
   return byKey.get(`${apiVersion}/${kind}`);

@@ -12,7 +12,7 @@ import { rereadRelease } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import { parseManifest } from '../kube/manifest.js';
 import type { KubeClient } from '../kube/types.js';
-import { removedApiOf } from './api-removals.js';
+import { mayNameRemovedApi, removedApiOf } from './api-removals.js';
 import { currentRevisionOf } from './current-revision.js';
 import { rewriteManifestApis, type ApiMapping } from './manifest-rewrite.js';
 import { backupSecretOf, recordWithManifest } from './release-record.js';
@@ -27,6 +27,7 @@ export interface RewriteContext {
 /** The apiVersions of a manifest the cluster does not serve and the table knows a fate for. */
 export async function unservedMappings(kube: Pick<KubeClient, 'kindServed'>, manifest: string, namespace: string): Promise<ApiMapping[]> {
   const seen = new Map<string, ApiMapping | undefined>();
+  if (!mayNameRemovedApi(manifest)) return [];
   for (const object of parseManifest(manifest, namespace)) {
     const key = `${object.apiVersion}/${object.kind}`;
     if (seen.has(key)) continue;

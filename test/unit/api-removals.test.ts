@@ -15,7 +15,7 @@ import { failOnExitCode } from '../../src/cli/plan-exit.js';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { resolveStack } from '../../src/stack/load.js';
 import type { ChartPlan } from '../../src/stack/plan.js';
-import { REMOVED_APIS, removedApiOf } from '../../src/upgrade/api-removals.js';
+import { mayNameRemovedApi, REMOVED_APIS, removedApiOf } from '../../src/upgrade/api-removals.js';
 import { describeApiFinding, failsOn, findApiProblems } from '../../src/upgrade/api-check.js';
 import { currentRevisionOf } from '../../src/upgrade/current-revision.js';
 import { kubeMinor } from '../../src/upgrade/kube-version.js';
@@ -71,6 +71,13 @@ describe('the removed-API table', () => {
     assert.deepEqual(removedApiOf('policy/v1beta1', 'PodDisruptionBudget'), { apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', deprecatedIn: '1.21', removedIn: '1.25', replacement: 'policy/v1' });
     assert.equal(removedApiOf('policy/v1beta1', 'PodSecurityPolicy')!.replacement, undefined);
     assert.equal(removedApiOf('apps/v1', 'Deployment'), undefined);
+  });
+
+  it('tells a manifest that may name a removed API from one that cannot, without parsing it', () => {
+    assert.equal(mayNameRemovedApi(PDB_V1BETA1), true);
+    assert.equal(mayNameRemovedApi(HPA_V2BETA2), true, 'quoted');
+    assert.equal(mayNameRemovedApi(CONFIGMAP), false, 'a value that reads like one is not an apiVersion line');
+    assert.equal(mayNameRemovedApi('apiVersion: apps/v1\nkind: Deployment\n'), false);
   });
 
   it('reads Kubernetes versions as their minor', () => {
