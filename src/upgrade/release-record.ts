@@ -6,8 +6,6 @@ import { gzipSync } from 'node:zlib';
 import { decodeReleaseField, type StorageDriver } from '../helm/release-storage.js';
 import type { KubeObject } from '../kube/types.js';
 
-/** The annotation on a rewritten record naming its backup Secret. */
-export const BACKUP_ANNOTATION = 'helmcycle.dev/manifest-backup';
 /** The Secret type of a backup: no owner=helm label and not helm's type, so helm never reads it as a release. */
 export const BACKUP_TYPE = 'helmcycle.dev/release-record-backup';
 
@@ -27,12 +25,16 @@ export function releaseJsonOf(object: KubeObject, driver: StorageDriver): Json {
   return record(decodeReleaseField(driver === 'secret' ? Buffer.from(field, 'base64').toString('utf8') : field));
 }
 
-/** The record with `manifest` in place of its release's manifest, and an annotation naming the backup. */
-export function recordWithManifest(object: KubeObject, driver: StorageDriver, manifest: string, backupName: string): KubeObject {
+/**
+ * The record with `manifest` in place of its release's manifest, nothing else changed. (No annotation
+ * names the backup: helm's next write of the record, superseding it, replaces the object whole. The
+ * backup names its record instead.)
+ */
+export function recordWithManifest(object: KubeObject, driver: StorageDriver, manifest: string): KubeObject {
   const release = { ...releaseJsonOf(object, driver), manifest };
   const field = gzipSync(Buffer.from(JSON.stringify(release), 'utf8')).toString('base64');
   const data = { ...record(object.data), release: driver === 'secret' ? Buffer.from(field, 'utf8').toString('base64') : field };
-  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [BACKUP_ANNOTATION]: backupName } }, data };
+  return { ...object, data };
 }
 
 /** The backup's name: the record's, under a prefix helm's selectors never match. */

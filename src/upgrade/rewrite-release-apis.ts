@@ -60,7 +60,7 @@ export async function rewriteReleaseApis(ctx: RewriteContext, helmDriver = proce
     // A backup from an earlier attempt is of the same revision before any rewrite: it is kept, not replaced.
     if (!(error instanceof KubeRequestError && error.statusCode === 409)) throw error;
   }
-  await ctx.kube.replaceObject(recordWithManifest(current.object, driver, rewritten.manifest, backup.metadata.name));
+  await ctx.kube.replaceObject(recordWithManifest(current.object, driver, rewritten.manifest));
   // The run's view of the release read the record before: it reads it again.
   await rereadRelease(ctx.helm, { release: name, namespace });
   const message = `rewrote the stored manifest of revision ${current.revision}: ${rewritten.changes.join(', ')}; the original is kept in Secret ${namespace}/${backup.metadata.name}`;

@@ -87,10 +87,10 @@ for (const target of helmsUnderTest()) {
       // Revision 1 now names policy/v1; its original is in the backup, byte for byte, where helm never looks.
       const rewritten = (await target.kube.getObject(recordRef))!;
       assert.equal(decode(rewritten).manifest, original.replace('apiVersion: policy/v1beta1', 'apiVersion: policy/v1'));
-      assert.equal(rewritten.metadata.annotations?.['helmcycle.dev/manifest-backup'], 'helmcycle-backup.sh.helm.release.v1.web.v1');
       const backup = (await target.kube.getObject({ ...recordRef, name: 'helmcycle-backup.sh.helm.release.v1.web.v1' }))!;
       assert.equal(backup.type, 'helmcycle.dev/release-record-backup');
       assert.equal(backup.metadata.labels?.owner, undefined);
+      assert.equal(backup.metadata.annotations?.['helmcycle.dev/record'], 'Secret/sh.helm.release.v1.web.v1');
       assert.equal(decode(backup).manifest, original);
       assert.equal((await target.helm.history({ release: 'web', namespace })).length, 2, 'helm reads no extra revision from the backup');
     });
