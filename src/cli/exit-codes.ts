@@ -7,10 +7,11 @@ import type { ChartStatus } from '../stack/inspect.js';
  * installed; 4 (apply, destroy) every chart that failed was refused because another run holds its
  * release's lease past --lock-timeout (nothing of those charts changed: retrying later is safe); 5
  * (apply FILE) the saved plan is stale: the config or the cluster moved since it was made (nothing of
- * the refused charts changed: plan again); 130 interrupted. `plan --detailed-exitcode` answers 2 for
+ * the refused charts changed: plan again); 6 (plan --fail-on) an API removed, or with `--fail-on deprecated`
+ * deprecated, at the Kubernetes version checked (src/upgrade/; nothing changed); 130 interrupted. `plan --detailed-exitcode` answers 2 for
  * "changes pending" (planChanges) and 1 for any error (plan-exit.ts).
  */
-export const EXIT = { ok: 0, chartFailed: 1, badInput: 2, planChanges: 2, notInstalled: 3, locked: 4, stalePlan: 5, interrupted: 130 } as const;
+export const EXIT = { ok: 0, chartFailed: 1, badInput: 2, planChanges: 2, notInstalled: 3, locked: 4, stalePlan: 5, apiFindings: 6, interrupted: 130 } as const;
 
 /**
  * An error of a plan run with --detailed-exitcode: the same message and hint, and exit code 1 whatever

@@ -5,6 +5,7 @@ import type { ResourceDrift } from '../drift/detect.js';
 import type { ChartStatus } from '../stack/inspect.js';
 import type { ResolvedChart } from '../stack/types.js';
 import { NO_COLORS, type Palette } from './render/palette.js';
+import { describeApiFinding } from '../upgrade/api-check.js';
 
 const PLAN_SIGNS: Record<ChartPlan['action'], string> = { install: '+', upgrade: '~', reinstall: '±', skip: '=', restore: '↺', recover: '!', delete: '-', none: ' ' };
 
@@ -46,12 +47,14 @@ export function formatPlan(plans: readonly ChartPlan[], options: { paint?: Palet
     if (plan.heldBy) out.push(`    being changed by ${plan.heldBy}: apply waits for it (--lock-timeout)`);
     for (const drifted of plan.drift ?? []) out.push(...formatDrift(drifted).map((line) => `    ${paint.yellow(line)}`));
     if (plan.changes.length) out.push(...formatManifestDiff(plan.changes).split('\n').map((line) => `    ${colourDiffLine(line, paint)}`));
+    for (const f of plan.apiFindings ?? []) out.push((f.level === 'removed' ? paint.red : paint.yellow)(`    ! ${describeApiFinding(f)}`));
     for (const p of plan.predictions) out.push(paint.yellow(`    ! predicted ${p.class}: ${p.detail}`), paint.yellow(`      apply would take: ${p.remedy} (${p.remedyReason})`));
   }
   const count = (a: ChartPlan['action']) => plans.filter((p) => p.action === a).length;
   const predicted = plans.reduce((n, p) => n + p.predictions.length, 0);
+  const apiFindings = plans.reduce((n, p) => n + (p.apiFindings?.length ?? 0), 0);
   out.push(
-    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged${count('restore') ? `, ${count('restore')} to restore from a backup` : ''}; ${predicted} predicted failure(s)`,
+    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged${count('restore') ? `, ${count('restore')} to restore from a backup` : ''}; ${predicted} predicted failure(s)${apiFindings ? `; ${apiFindings} removed or deprecated API(s)` : ''}`,
   );
   return out.join('\n');
 }

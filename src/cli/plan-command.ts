@@ -10,6 +10,7 @@ import { concurrencyFor, selectedCharts } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
 import { formatPlanJson } from './format.js';
 import { savePlan, serverOf } from './saved-plan.js';
+import { apiCheckOf, type ApiCheckSettings } from '../upgrade/plan-apis.js';
 
 export interface PlanClusterOptions {
   clients: { helm: HelmClient; kube: KubeClient & { config: Parameters<typeof serverOf>[0] } };
@@ -26,13 +27,14 @@ export interface PlanClusterOptions {
   masker?: Masker | undefined;
 }
 
-export async function planCluster(stack: ResolvedStack, flags: CommandFlags & { command: 'apply' | 'destroy' }, o: PlanClusterOptions): Promise<ChartPlan[]> {
+export async function planCluster(stack: ResolvedStack, flags: CommandFlags & ApiCheckSettings & { command: 'apply' | 'destroy' }, o: PlanClusterOptions): Promise<ChartPlan[]> {
   const charts = selectedCharts(stack, o.selection);
   const settings = { ...runSettingsOf(stack, flags), command: flags.command };
   const plans = await planCharts(flags.command === 'destroy' ? [...charts].reverse() : charts, {
     ...o.clients,
     ...settings,
     concurrency: concurrencyFor(stack, o.concurrency),
+    apiCheck: apiCheckOf(flags, stack),
     ...(o.masker ? { masker: o.masker } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });

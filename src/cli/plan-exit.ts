@@ -4,6 +4,7 @@
 // promise wrapper.
 import type { ChartPlan } from '../stack/plan.js';
 import { DetailedPlanError, EXIT } from './exit-codes.js';
+import { failsOn, type FailOn } from '../upgrade/api-check.js';
 
 /** The flag, as written on the command line. */
 export const DETAILED_EXITCODE_FLAG = '--detailed-exitcode';
@@ -16,6 +17,14 @@ export function detailedPlanExitCode(plans: readonly Pick<ChartPlan, 'action' | 
   if (plans.some((p) => p.predictions.length > 0)) return EXIT.chartFailed;
   if (plans.some((p) => !NO_CHANGE.has(p.action))) return EXIT.planChanges;
   return EXIT.ok;
+}
+
+/**
+ * `plan --fail-on removed|deprecated`: 6 when some chart's rendered or stored manifest has an API at or
+ * above that level, whatever --detailed-exitcode would say (the gate is what the flag asked for); else `code`.
+ */
+export function failOnExitCode(plans: readonly Pick<ChartPlan, 'apiFindings'>[], failOn: FailOn | undefined, code: number): number {
+  return failsOn(plans.flatMap((p) => p.apiFindings ?? []), failOn) ? EXIT.apiFindings : code;
 }
 
 /** The plan's own promise, its errors made DetailedPlanErrors when the flag is on. */

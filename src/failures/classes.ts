@@ -18,6 +18,7 @@ export const FAILURE_CLASSES = [
   'rbac-denied',
   'invalid-values',
   'crd-in-use',
+  'removed-api-in-release',
   'other',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
@@ -40,6 +41,7 @@ export const FAILURE_CLASS_ADVICE: Readonly<Record<FailureClass, string>> = {
   'rbac-denied': 'the credentials in use may not do what the deploy needs',
   'invalid-values': 'the chart did not render with these values',
   'crd-in-use': 'a CRD the destroy would delete still has custom resources (deleting the CRD deletes them all)',
+  'removed-api-in-release': "the release's stored manifest (the revision helm upgrades from) names an API the cluster no longer serves, so helm cannot build its objects to compare against",
   other: 'an unclassified failure; read the error and diagnostics',
 };
 
@@ -53,6 +55,7 @@ export const REMEDIES = [
   'rollback',
   'uninstall',
   'restore-backup',
+  'rewrite-release-apis-retry',
   'none',
 ] as const;
 export type Remedy = (typeof REMEDIES)[number];

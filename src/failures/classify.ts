@@ -105,6 +105,14 @@ const RULES: readonly Rule[] = [
     test: (text) => /release: already exists|cannot re-use a name that is still in use/i.test(text),
   },
   {
+    // Before missing-crd: the same "no matches for kind", but in the stored manifest helm upgrades from
+    // (Helm 3 and 4 word it alike, for upgrade and rollback), which no CRD or chart change can fix.
+    class: 'removed-api-in-release',
+    test: (text) => /unable to build kubernetes objects from current release manifest|current release manifest contains removed kubernetes api/i.test(text),
+    objects: (text) => matchAll(text, /resource mapping not found for name: "([^"]*)" namespace: "([^"]*)"[^\n]*?no matches for kind "([^"]+)" in version "([^"]+)"/g, (m) => ({ kind: m[3]!, name: m[1]!, namespace: m[2] || undefined, apiVersion: m[4] })),
+    detail: (_text, objects) => objects.map((o) => `${o.kind}/${o.name} (${o.apiVersion})`).join(', '),
+  },
+  {
     class: 'missing-crd',
     test: (text) => /no matches for kind|ensure CRDs are installed first/i.test(text),
     objects: (text) => matchAll(text, /no matches for kind "([^"]+)" in version "([^"]+)"/g, (m) => ({ kind: m[1]!, name: '', apiVersion: m[2] })),

@@ -13,6 +13,7 @@ import { postRendererFor } from '../lifecycle/transform.js';
 import type { ChartPayload, PhaseContext } from '../lifecycle/types.js';
 import type { FailureClass, Remedy } from './classes.js';
 import type { FailureReport, MentionedObject } from './classify.js';
+import { rewriteReleaseApis } from '../upgrade/rewrite-release-apis.js';
 
 /** What helmcycle does for each class unless the chart's policy says otherwise. Pure. */
 export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 'crds' | 'remedies'>): Remedy {
@@ -30,6 +31,8 @@ export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 
       return spec.remedies.allowAdoption ? 'adopt-retry' : 'none';
     case 'missing-crd':
       return spec.crds ? 'apply-crds-retry' : 'none';
+    case 'removed-api-in-release':
+      return 'rewrite-release-apis-retry';
     case 'readiness-timeout':
     case 'readiness-failed':
     case 'unhealthy-resource':
@@ -159,6 +162,8 @@ export async function applyRemedy<P extends ChartPayload>(ctx: PhaseContext<P>, 
     case 'uninstall':
       await ctx.helm.uninstall({ ...releaseRef(ctx.spec), wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
       return { message: 'uninstalled the release' };
+    case 'rewrite-release-apis-retry':
+      return { message: `${await rewriteReleaseApis(ctx)}; retrying` };
     case 'restore-backup': {
       const restored = await restoreBackup(ctx.kube, { release: ctx.spec.name, namespace: ctx.spec.namespace });
       return { message: restored ? `restored ${restored.join(', ')} from the backup` : 'there was no backup to restore' };

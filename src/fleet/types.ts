@@ -12,6 +12,8 @@ export interface FleetTarget {
   environment?: string;
   /** One of fleet.waves; targets without one run in a last wave of their own. */
   wave?: string;
+  /** The Kubernetes version plan checks this target's manifests against for removed APIs (src/upgrade/). */
+  kubeVersion?: string;
 }
 
 /** At most this many targets may fail (a count), or this share of the targets selected (a percent). */

@@ -31,6 +31,9 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'StorageClass', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
   'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding', 'Node',
+  // Kinds of removed or deprecated APIs (src/upgrade/api-removals.ts) that are cluster-scoped too.
+  'PodSecurityPolicy', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'CSINode',
+  'VolumeAttachment', 'VolumeAttributesClass', 'DeviceClass',
 ]);
 
 export function refOf(object: KubeObject): ObjectRef {

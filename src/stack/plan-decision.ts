@@ -12,6 +12,7 @@ import type { ReleaseFacts } from '../lifecycle/release-state.js';
 import { chartSource, releaseRef } from '../lifecycle/requests.js';
 import { chartSpecOf, runDefinitionOf, type RunSettings } from './chart-spec-of.js';
 import type { ResolvedChart, StackChart } from './types.js';
+import type { ApiCheckSettings } from '../upgrade/plan-apis.js';
 
 export type PlanAction = 'install' | 'upgrade' | 'reinstall' | 'skip' | 'restore' | 'recover' | 'delete' | 'none';
 
@@ -29,6 +30,8 @@ export interface PlanOptions extends Partial<Pick<RunSettings, 'forceUpgrade' | 
   signal?: AbortSignal;
   /** The run's masker, holding every chart's secrets (one chart's values can hold another's); each chart's own when absent. */
   masker?: Masker;
+  /** What removed and deprecated APIs are checked against (src/upgrade/plan-apis.ts); the server's version when absent. */
+  apiCheck?: ApiCheckSettings | undefined;
 }
 
 export interface ChartDecision {

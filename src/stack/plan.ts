@@ -19,6 +19,8 @@ import { maskerForSpec } from '../secrets/sensitive.js';
 import type { Masker } from '../secrets/masker.js';
 import { probeNamespace } from '../kube/namespace.js';
 import type { ResolvedChart } from './types.js';
+import type { ApiFinding } from '../upgrade/api-check.js';
+import { dryRunOrTemplate, planApis } from '../upgrade/plan-apis.js';
 
 export type { PlanAction, PlanOptions };
 
@@ -45,6 +47,8 @@ export interface ChartPlan {
   heldBy?: string | undefined;
   /** Declared fields whose live value differs from the deployed revision's manifest (drift/); empty when none or not read. */
   drift?: ResourceDrift[] | undefined;
+  /** Objects whose API is removed or deprecated at the version checked (src/upgrade/); absent when none. */
+  apiFindings?: ApiFinding[] | undefined;
 }
 
 function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
@@ -63,10 +67,11 @@ async function renderedChanges(spec: ChartSpec, transform: ManifestTransform | u
   const locked = found?.status.startsWith('pending-') ?? false;
   // Rendered through the chart's transform, as apply renders it: the diff shows what apply would send.
   const postRender = postRendererFor(spec, transform);
+  const template = () => options.helm.template({ ...templateRequest(spec), postRender }, call);
   const rendered =
     baseline && !locked
-      ? (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest
-      : await options.helm.template({ ...templateRequest(spec), postRender }, call);
+      ? await dryRunOrTemplate(async () => (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest, template)
+      : await template();
   return { changes: diffManifests(current, rendered, spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }), rendered };
 }
 
@@ -75,7 +80,7 @@ async function changingPlan(spec: ChartSpec, transform: ManifestTransform | unde
   const { changes, rendered } = await renderedChanges(spec, transform, found, baseline, options);
   const namespaceExists = (await probeNamespace(options.kube, spec.namespace)) !== 'missing';
   const preflight = await preflightChart(options.kube, { spec, rendered, release: found, reinstall, namespaceExists });
-  return { changes, ...preflight };
+  return { changes, ...preflight, rendered };
 }
 
 /** Plans one chart; any failure names the chart. The plan and the error hold no sensitive value. */
@@ -107,11 +112,15 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   }
   const { decision, facts } = decided.decided;
   const deployPlan = { ...base, deploy: decision.action, restore: facts.pendingBackup ? [...facts.pendingBackup] : undefined };
-  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return { ...deployPlan, reason: explainDecision(decision) };
+  const withApis = async <T extends ChartPlan>(plan: T, rendered?: string): Promise<T> => {
+    const apis = await planApis({ spec, helm: options.helm, kube: options.kube, found: present, rendered, upgrades: plan.action === 'upgrade' || plan.action === 'recover', settings: options.apiCheck, options: { signal: options.signal } });
+    return { ...plan, predictions: [...plan.predictions, ...apis.predictions], ...(apis.apiFindings.length ? { apiFindings: apis.apiFindings } : {}) };
+  };
+  if (decision.action === 'skip' || decision.action === 'unchanged' || decision.action === 'restore') return withApis({ ...deployPlan, reason: explainDecision(decision) });
 
   const reinstall = decision.action === 'reinstall';
-  const planned = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
+  const { rendered, ...planned } = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
   // An upgrade's reason ends with what its diff against the deployed revision found (a drift repair's says what drifted).
   const reason = explainDecision(decision, decision.action === 'upgrade' && !decided.recovery && !decision.repairsDrift ? describeChanges(planned.changes.length) : undefined);
-  return { ...deployPlan, reason, ...planned };
+  return withApis({ ...deployPlan, reason, ...planned }, rendered);
 }

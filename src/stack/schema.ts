@@ -4,8 +4,12 @@
 import { z } from 'zod';
 import { argvText } from '../config/argv-fields.js';
 import { chartSpecFields, refineChartSpec } from '../config/chart-spec.js';
+import { KUBE_VERSION_HINT, KUBE_VERSION_PATTERN } from '../upgrade/kube-version.js';
 
 const chartName = z.string().min(1, 'a chart needs a name');
+
+/** A Kubernetes version plan checks removed and deprecated APIs against (src/upgrade/). */
+const kubeVersion = z.string().regex(KUBE_VERSION_PATTERN, KUBE_VERSION_HINT);
 
 const targetName = z.string().regex(/^[\w.-]+$/, 'a target name is letters, digits, dots, dashes and underscores');
 /** One cluster of the fleet the stack is applied to (see src/fleet/). */
@@ -17,6 +21,7 @@ export const targetSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional().describe('Labels that -t key=value selects the target by.'),
   environment: z.string().min(1).optional().describe('The stack environment this target runs with (instead of --env).'),
   wave: z.string().min(1).optional().describe('One of fleet.waves; a wave starts once the one before has finished.'),
+  kubeVersion: kubeVersion.optional().describe("The Kubernetes version plan checks this target's manifests against for removed and deprecated APIs (--kube-version wins; default: the stack's, else the server's)."),
 });
 const failureBudget = z.union([
   z.number().int().min(0),
@@ -57,6 +62,7 @@ export const stackShapeSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional(),
   rollbackStackOnFailure: z.boolean().optional(),
   ignoreDrift: z.boolean().optional(),
+  kubeVersion: kubeVersion.optional(),
   defaults: shapeDefaults.optional(),
   targets: z.array(targetSchema).optional(),
   fleet: fleetSchema.optional(),
@@ -81,6 +87,7 @@ export const stackFileDocumentationSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional().describe('How many charts may run at once.'),
   rollbackStackOnFailure: z.boolean().optional().describe('apply: when a chart fails for good, put back every release the run changed, in reverse dependency order (the CLI flag wins).'),
   ignoreDrift: z.boolean().optional().describe('Do not compare live objects with the deployed manifests: plan shows no drift, apply repairs none (as --ignore-drift).'),
+  kubeVersion: kubeVersion.optional().describe('The Kubernetes version plan checks manifests against for removed and deprecated APIs (--kube-version wins; default: the server\'s).'),
   targets: z.array(targetSchema).optional().describe('The clusters apply, plan, status, destroy and validate run across.'),
   fleet: fleetSchema.optional().describe('How the targets run.'),
   defaults: chartDefaultsSchema.optional().describe('Spec fields applied to every chart unless it sets them.'),

@@ -28,6 +28,8 @@ export interface StackDefinition {
   rollbackStackOnFailure?: boolean;
   /** Do not read live objects for drift (as --ignore-drift). */
   ignoreDrift?: boolean;
+  /** The Kubernetes version plan checks removed and deprecated APIs against (--kube-version wins). */
+  kubeVersion?: string;
   defaults?: ChartDefaults;
   environments?: Record<string, StackEnvironment>;
   /** The clusters the stack runs across (src/fleet/); none: the one cluster of --kubeconfig/--kube-context. */
@@ -53,6 +55,8 @@ export interface ResolvedStack {
   concurrency: number | undefined;
   rollbackStackOnFailure?: boolean | undefined;
   ignoreDrift?: boolean | undefined;
+  /** The stack's kubeVersion (checked): what plan checks removed and deprecated APIs against. */
+  kubeVersion?: string | undefined;
   /** In declaration order. */
   charts: ResolvedChart[];
   /** Checked, kubeconfig paths anchored at the stack file's folder; absent when the stack names none. */

@@ -1,12 +1,19 @@
 // `helmcycle plan`: what apply (or destroy) would do to each chart, and why, on the cluster or across
 // the targets; changes nothing. `--out FILE` saves one cluster's plan for `apply FILE`.
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ChartPlan } from '../../stack/plan.js';
 import type { CommandContext, CommandHost, RunFlags } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
+import { KUBE_VERSION_HINT, KUBE_VERSION_PATTERN } from '../../upgrade/kube-version.js';
 
-type PlanFlags = RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string };
+type PlanFlags = RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string; kubeVersion?: string; failOn?: 'deprecated' | 'removed' };
+
+/** --kube-version: a Kubernetes version (src/upgrade/kube-version.ts), as given. */
+function kubeVersionArgument(value: string): string {
+  if (!KUBE_VERSION_PATTERN.test(value.trim())) throw new InvalidArgumentError(`expected ${KUBE_VERSION_HINT}`);
+  return value.trim();
+}
 
 export function register(program: Command, host: CommandHost): void {
   program
@@ -20,25 +27,27 @@ export function register(program: Command, host: CommandHost): void {
     .option('--fail-fast', "with --out: the saved plan's apply cancels every chart when one fails")
     .option('--rollback-stack-on-failure', "with --out: the saved plan's apply puts back every release it changed when a chart fails for good")
     .option('--no-rollback-stack-on-failure', "with --out: it does not, whatever the stack's rollbackStackOnFailure says")
+    .option('--kube-version <version>', "check rendered and stored manifests against the APIs removed or deprecated up to this Kubernetes version (default: the target's or stack's kubeVersion, else the server's, removed APIs only)", kubeVersionArgument)
+    .addOption(new Option('--fail-on <level>', 'exit 6 when an API is removed (or, with deprecated, deprecated too) at the version checked').choices(['deprecated', 'removed']))
     .action((o: PlanFlags) => host.setResult(import('../plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(plan(host.context(), o), o.detailedExitcode ?? false))));
 }
 
 async function plan(ctx: CommandContext, flags: PlanFlags): Promise<number> {
   const given = { ...flags, command: flags.destroy ? ('destroy' as const) : ('apply' as const) };
-  const [{ onStack }, { formatPlan }, { paletteFor }, { detailedPlanExitCode }] = await Promise.all([import('../stack-fork.js'), import('../format.js'), import('../render/choose.js'), import('../plan-exit.js')]);
+  const [{ onStack }, { formatPlan }, { paletteFor }, { detailedPlanExitCode, failOnExitCode }] = await Promise.all([import('../stack-fork.js'), import('../format.js'), import('../render/choose.js'), import('../plan-exit.js')]);
   const format = (plans: ChartPlan[]) => formatPlan(plans, { paint: paletteFor(ctx.outputChoice()) });
   return onStack(ctx, {
     fleet: async (_stack, fleet) => {
       if (flags.out) throw new UsageError('plan --out saves the plan of one cluster, and this plan covers a fleet', 'plan one target with --kubeconfig/--kube-context on a stack without targets, or drop --out');
       const { code, plans } = await (await import('../fleet-inspect.js')).planFleet(await fleet(), given, format);
-      return flags.detailedExitcode && code === EXIT.ok ? detailedPlanExitCode(plans) : code;
+      return failOnExitCode(plans, flags.failOn, flags.detailedExitcode && code === EXIT.ok ? detailedPlanExitCode(plans) : code);
     },
     cluster: async (stack) => {
       await ctx.checkEnvironment('cluster');
       const { planCluster } = await import('../plan-command.js');
       const { io, options } = ctx;
       const plans = await planCluster(stack, given, { clients: await ctx.clients(), selection: ctx.selection(), concurrency: options.concurrency, output: options.output, format, out: flags.out, stdout: io.stdout, signal: io.signal, masker: ctx.masker });
-      return flags.detailedExitcode ? detailedPlanExitCode(plans) : EXIT.ok;
+      return failOnExitCode(plans, flags.failOn, flags.detailedExitcode ? detailedPlanExitCode(plans) : EXIT.ok);
     },
   });
 }
