@@ -7,7 +7,6 @@
 // upgrade start from what the cluster really runs. Helm 4 applies server-side, which removes them itself.
 import type { CallOptions, HelmClient, HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
 import { awaitRecoverable } from '../lease/await-recoverable.js';
-import { rereadRelease } from '../helm/storage-backed-client.js';
 import { releaseRef } from './requests.js';
 import type { ChartPayload, PhaseContext, RecoveryAction } from './types.js';
 
@@ -100,7 +99,7 @@ async function recoverableRelease<P extends ChartPayload>(ctx: PhaseContext<P>, 
     timeoutSeconds: ctx.spec.timeoutSeconds,
     lockTimeoutMs: ctx.lease.lockTimeoutMs,
     readRelease: async () => {
-      await rereadRelease(ctx.helm, releaseRef(ctx.spec));
+      await ctx.helm.reread(releaseRef(ctx.spec));
       return ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal });
     },
     log: (message) => ctx.log(message, 'warn'),

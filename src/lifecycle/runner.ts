@@ -19,7 +19,6 @@ import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
 import { defaultPhases } from './phases/index.js';
 import { defaultLeaseSettings, takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
 import { LeaseHeldError, type HeldLease } from '../lease/release-lease.js';
-import { rereadRelease } from '../helm/storage-backed-client.js';
 import { mayDeferLease, ReleaseMovedError, sameState, seenState, type SeenState } from './deferred-lease.js';
 import type { ChartPayload, ChartResult, EventListener, Lifecycle, PhaseContext, PhaseName, PhaseTiming } from './types.js';
 
@@ -93,7 +92,7 @@ async function runChartHolding<P extends ChartPayload>(definition: AnyDefinition
     held.lease = await takeChartLease({ kube: options.kube, settings: leaseSettings, release: spec.name, namespace: spec.namespace, createNamespace: spec.createNamespace && spec.action === 'deploy', signal, log });
     held.lease?.lost.addEventListener('abort', () => abort.abort(held.lease?.lost.reason), { once: true });
     // The release may have changed while this run waited for the lease: decide on what it is now.
-    await rereadRelease(options.helm, ref);
+    await options.helm.reread(ref);
   };
   // A chart that may run without its lease until its first change (deferred-lease.ts), and the release
   // as it saw it then.
