@@ -6,9 +6,8 @@
 // folder are not, since Helm takes no ownership of those. Only dry runs and reads: nothing changes.
 import { isForbidden } from '../errors.js';
 import type { ReleaseInfo } from '../helm/types.js';
-import { CLUSTER_SCOPED_KINDS, parseManifest, refOf } from '../kube/manifest.js';
+import { CLUSTER_SCOPED_KINDS, parseManifest, refOf, resolveRef } from '../kube/manifest.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
-import { resolveRef } from '../lifecycle/declared-resources.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { isOwnedBy } from '../toolkit/ownership.js';
 import { crdsOfRendered } from '../toolkit/release-crds.js';

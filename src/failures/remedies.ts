@@ -1,19 +1,9 @@
-// Choosing and taking a remedy for a classified failure. The choice is pure (the chart's policy over the
-// defaults below); taking it changes the cluster and says whether exec should run again.
-import { setTimeout as sleep } from 'node:timers/promises';
+// The remedy policy: which remedy a classified failure gets (the chart's policy over the defaults
+// below), how many attempts it has, and whether exec runs again after it. All pure; taking a remedy is
+// a lifecycle action (lifecycle/actions/remedy.ts).
 import type { ChartSpec } from '../config/chart-spec.js';
-import { CLUSTER_SCOPED_KINDS, parseManifest } from '../kube/manifest.js';
-import type { ObjectRef } from '../kube/types.js';
-import { adoptResources } from '../toolkit/ownership.js';
-import { restoreBackup } from '../toolkit/backup.js';
-import { applyReleaseCrds } from '../lifecycle/declared-crds.js';
-import { recoverStuckRelease } from '../lifecycle/recovery.js';
-import { releaseRef, templateRequest } from '../lifecycle/requests.js';
-import { postRendererFor } from '../lifecycle/transform.js';
-import type { ChartPayload, PhaseContext } from '../lifecycle/types.js';
 import type { FailureClass, Remedy } from './classes.js';
-import type { FailureReport, MentionedObject } from './classify.js';
-import { rewriteReleaseApis } from '../upgrade/rewrite-release-apis.js';
+import type { FailureReport } from './classify.js';
 
 /** What helmcycle does for each class unless the chart's policy says otherwise. Pure. */
 export function defaultRemedy(failureClass: FailureClass, spec: Pick<ChartSpec, 'crds' | 'remedies'>): Remedy {
@@ -87,86 +77,4 @@ export function attemptsLeft(failureClass: FailureClass, taken: Taken, spec: Pic
 /** Whether taking the remedy means running exec again. Pure. */
 export function retriesAfter(remedy: Remedy): boolean {
   return remedy.endsWith('-retry') || remedy === 'retry';
-}
-
-export interface RemedyOutcome {
-  /** What was done, in words. */
-  message: string;
-  /** Spec changes for the next attempt (e.g. force for force-replace). */
-  specOverrides?: Partial<ChartSpec>;
-}
-
-/** The objects a failure names, with the apiVersion and namespace the chart renders them with. */
-async function renderedRefs<P extends ChartPayload>(ctx: PhaseContext<P>, mentioned: readonly MentionedObject[]): Promise<ObjectRef[]> {
-  const manifest = await ctx.helm.template({ ...templateRequest(ctx.spec), postRender: postRendererFor(ctx.spec, ctx.transform, ctx.log) }, { signal: ctx.signal });
-  const objects = parseManifest(manifest, ctx.spec.namespace);
-  return mentioned.flatMap((m) => {
-    const found = objects.find((o) => o.kind === m.kind && o.metadata.name === m.name);
-    if (!found) return [];
-    const namespace = CLUSTER_SCOPED_KINDS.has(found.kind) ? undefined : (m.namespace ?? found.metadata.namespace);
-    return [{ apiVersion: found.apiVersion, kind: found.kind, name: found.metadata.name, namespace }];
-  });
-}
-
-async function waitUntilGone<P extends ChartPayload>(ctx: PhaseContext<P>, refs: readonly ObjectRef[]): Promise<void> {
-  const deadline = Date.now() + ctx.spec.timeoutSeconds * 1_000;
-  for (const ref of refs) {
-    while ((await ctx.kube.getObject(ref)) && Date.now() < deadline) await sleep(500, undefined, { signal: ctx.signal });
-  }
-}
-
-async function rollbackToLastGood<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string> {
-  const ref = releaseRef(ctx.spec);
-  const history = await ctx.helm.history(ref, { signal: ctx.signal });
-  const latest = history.at(-1);
-  const good = history.filter((r) => r.revision < (latest?.revision ?? 0) && (r.status === 'deployed' || r.status === 'superseded')).at(-1);
-  if (!latest || !good) return 'nothing to roll back to (no earlier good revision); the release is left as it is';
-  await ctx.helm.rollback({ ...ref, revision: good.revision, wait: ctx.spec.wait, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
-  return `rolled back from revision ${latest.revision} to revision ${good.revision}`;
-}
-
-/** Takes the remedy; throws when it cannot (the original failure stays the one reported). */
-export async function applyRemedy<P extends ChartPayload>(ctx: PhaseContext<P>, remedy: Remedy, failure: FailureReport): Promise<RemedyOutcome> {
-  switch (remedy) {
-    case 'none':
-      return { message: 'no remedy taken' };
-    case 'retry':
-      return { message: failure.class === 'helm-wait-race' ? `retrying the same action: ${failure.summary}` : 'retrying' };
-    case 'unlock-retry': {
-      const recovered = await recoverStuckRelease(ctx);
-      return { message: recovered ? `unlocked the release (${recovered.kind.replaceAll('-', ' ')}); retrying` : 'the release was no longer locked; retrying' };
-    }
-    case 'recreate-retry': {
-      const refs = await renderedRefs(ctx, failure.objects);
-      if (refs.length === 0) throw new Error('the objects with the immutable change could not be found in the rendered chart');
-      for (const ref of refs) await ctx.kube.deleteObject(ref);
-      await waitUntilGone(ctx, refs);
-      return { message: `deleted ${refs.map((r) => `${r.kind}/${r.name}`).join(', ')} to recreate them; retrying` };
-    }
-    case 'force-replace-retry':
-      return { message: 'retrying with replacement of changed objects (helm --force-replace / --force)', specOverrides: { force: true } };
-    case 'adopt-retry': {
-      const refs = await renderedRefs(ctx, failure.objects);
-      const result = await adoptResources(ctx.kube, { release: ctx.spec.name, namespace: ctx.spec.namespace }, refs);
-      return { message: `adopted ${result.adopted.join(', ') || 'nothing new'}; retrying`, specOverrides: { forceConflicts: true } };
-    }
-    case 'apply-crds-retry': {
-      // Every CRD the release brings: crds/ of the chart and its enabled subcharts, CRD templates, crds.path.
-      const names = await applyReleaseCrds(ctx);
-      if (names.length === 0) throw new Error('no CRDs to apply: the chart brings none (no crds/ folder, in it or an enabled subchart, and no CRD template) and crds.path is not set');
-      return { message: `applied CRDs ${names.join(', ')}; retrying` };
-    }
-    case 'rollback':
-      if (failure.helmRolledBack) return { message: 'helm already rolled the failed upgrade back (atomic); nothing more to roll back' };
-      return { message: await rollbackToLastGood(ctx) };
-    case 'uninstall':
-      await ctx.helm.uninstall({ ...releaseRef(ctx.spec), wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
-      return { message: 'uninstalled the release' };
-    case 'rewrite-release-apis-retry':
-      return { message: `${await rewriteReleaseApis(ctx)}; retrying` };
-    case 'restore-backup': {
-      const restored = await restoreBackup(ctx.kube, { release: ctx.spec.name, namespace: ctx.spec.namespace });
-      return { message: restored ? `restored ${restored.join(', ')} from the backup` : 'there was no backup to restore' };
-    }
-  }
 }

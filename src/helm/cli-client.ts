@@ -1,23 +1,17 @@
-// The HelmClient that spawns the real helm binary, without a shell. Cancelling the AbortSignal sends
-// SIGTERM (helm then marks an interrupted upgrade failed rather than leaving it pending) and SIGKILL
-// after a grace period. Each process is tracked (children.ts) so that an exit that cannot wait still
-// stops it. A command that fails transiently is run again when that is safe (repeatable.ts).
+// The HelmClient that spawns the real helm binary, without a shell (helm-process.ts: cancelling,
+// tracking, and running a transient failure again when that is safe). It keeps nothing of a run: its
+// run view is itself, and every fact is asked again.
 import { readdir, writeFile } from 'node:fs/promises';
 import { stringify as stringifyYaml } from 'yaml';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { retryTransient } from '../retry/retry.js';
-import { transientReason } from '../retry/transient.js';
-import { createMasker, type Masker } from '../secrets/masker.js';
 import { createPrivateDir, sweepOnce } from '../secrets/private-dir.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
 import { prepareChartAccess, repositoryAlias, type HelmRunner } from './chart-access.js';
 import { openPostRender, type PostRenderSession } from './post-render/host.js';
-import { trackChild } from './children.js';
-import { formatHelmCall, type HelmDebugLogger } from './debug-line.js';
-import { asChartTestFailure, classifyHelmFailure, HelmCommandError, ReleaseNotFoundError, tail } from './errors.js';
-import { repeatableAfter } from './repeatable.js';
+import type { HelmDebugLogger } from './debug-line.js';
+import { runHelm, type HelmProcessOptions } from './helm-process.js';
+import { asChartTestFailure, HelmCommandError, ReleaseNotFoundError } from './errors.js';
 import { parseChartYaml, parseHelmVersion, parseHistory, parseList, parseReleaseMetadata, parseReleaseObject, releaseInfoOf } from './parse.js';
 import type {
   CallOptions,
@@ -68,19 +62,6 @@ export interface CliHelmClientOptions {
   versionCacheDir?: string | false;
 }
 
-interface RunOptions extends CallOptions {
-  stdin?: string | undefined;
-  /** Values to mask in anything helm prints (its stderr ends up in errors). */
-  secrets?: readonly string[];
-  /** How long transient failures may be retried; the client's default when absent. */
-  retryBudgetMs?: number;
-  /** Environment for this command only (a post-render session's plugin folder). */
-  env?: Record<string, string>;
-}
-
-const DEFAULT_RETRY_BUDGET_MS = 30_000;
-
-
 export class CliHelmClient implements HelmClient {
   readonly binary: string;
   private readonly options: CliHelmClientOptions;
@@ -94,74 +75,9 @@ export class CliHelmClient implements HelmClient {
     sweepOnce();
   }
 
-  private globalArgs(): string[] {
-    return [
-      ...(this.options.kubeconfig ? [argv.flagValue('kubeconfig', this.options.kubeconfig)] : []),
-      ...(this.options.kubeContext ? [argv.flagValue('kube-context', this.options.kubeContext)] : []),
-    ];
-  }
-
   /** Runs helm; throws a typed HelmCommandError on failure, after retrying a transient one when that is safe. */
-  async run(args: string[], options: RunOptions = {}): Promise<{ stdout: string }> {
-    const masker = createMasker(options.secrets ?? []);
-    return retryTransient(() => this.runOnce(args, options, masker), {
-      transient: (error) =>
-        error instanceof HelmCommandError && !error.failure.cancelled && !options.interrupt?.aborted && repeatableAfter(args, error.failure.stderrTail)
-          ? transientReason(error.failure.stderrTail)
-          : undefined,
-      budgetMs: options.retryBudgetMs ?? this.options.transientRetryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS,
-      signal: options.signal,
-    });
-  }
-
-  private async runOnce(args: string[], options: RunOptions, masker: Masker): Promise<{ stdout: string }> {
-    // Before the end-of-flags marker, where helm reads them as flags (argv-shape.ts).
-    const fullArgv = argv.withFlags(args, this.globalArgs());
-    const subprocess = execa(this.binary, fullArgv, {
-      // Pinned, not left to defaults: an options object inherits from Object.prototype, so a polluted
-      // prototype could otherwise switch a shell on and run an argument as shell code.
-      shell: false,
-      detached: false,
-      windowsVerbatimArguments: false,
-      extendEnv: true,
-      reject: false,
-      cancelSignal: options.signal,
-      killSignal: 'SIGTERM',
-      forceKillAfterDelay: this.options.killGraceMs ?? 10_000,
-      input: options.stdin ?? '',
-      cwd: this.options.cwd,
-      // HELM_NO_PLUGINS keeps the user's plugins out; Helm 4 still runs a post-renderer plugin it is named.
-      env: { HELM_NO_PLUGINS: '1', ...this.options.env, ...options.env },
-      stripFinalNewline: false,
-    });
-    trackChild({ pid: subprocess.pid, kill: (signal) => subprocess.kill(signal), exited: subprocess });
-    // Straight to the process, not through execa's kill: that would follow up with SIGKILL, and helm
-    // killed while it rolls back leaves the release pending-rollback.
-    const interrupt = () => {
-      try {
-        if (subprocess.pid !== undefined) process.kill(subprocess.pid, 'SIGTERM');
-      } catch {
-        // exited already
-      }
-    };
-    if (options.interrupt?.aborted) interrupt();
-    options.interrupt?.addEventListener('abort', interrupt, { once: true });
-    const result = await subprocess.finally(() => options.interrupt?.removeEventListener('abort', interrupt));
-    const cancelled = result.isCanceled || options.signal?.aborted === true;
-    this.options.debug?.(formatHelmCall({ binary: this.binary, argv: fullArgv, durationMs: result.durationMs, exitCode: result.exitCode, cancelled, timedOut: result.timedOut }, masker));
-    if (!result.failed) return { stdout: String(result.stdout) };
-    // Masked before anything reads it: helm echoes values back (a template's fail, a schema error).
-    const stderr = masker.mask(String(result.stderr ?? ''));
-    const fallback = masker.mask(String(result.message ?? ''));
-    const failure = {
-      argv: fullArgv,
-      exitCode: result.exitCode,
-      stderrTail: tail(stderr || fallback),
-      durationMs: result.durationMs,
-      timedOut: result.timedOut,
-      cancelled,
-    };
-    throw classifyHelmFailure(stderr || fallback, failure);
+  run(args: string[], options: HelmProcessOptions = {}): Promise<{ stdout: string }> {
+    return runHelm({ ...this.options, binary: this.binary }, args, options);
   }
 
   version(options: CallOptions = {}): Promise<HelmVersion> {
@@ -178,6 +94,21 @@ export class CliHelmClient implements HelmClient {
   /** The version if it is known without starting helm (asked before, or in the version cache); else undefined. */
   async knownVersion(): Promise<HelmVersion | undefined> {
     return this.versionPromise ? this.versionPromise.catch(() => undefined) : this.cachedVersion();
+  }
+
+  /** Keeps nothing of a run: helm itself answers every read, so its run view is itself. */
+  forRun(): HelmClient {
+    return this;
+  }
+
+  async endRun(): Promise<void> {}
+
+  /** Nothing to read again: every answer is helm's, read when asked. */
+  async reread(_ref: ReleaseRef): Promise<void> {}
+
+  /** Asked every time: nothing is kept between calls. */
+  remember<T>(_key: string, ask: () => Promise<T>): Promise<T> {
+    return ask();
   }
 
   private async cachedVersion(): Promise<HelmVersion | undefined> {

@@ -11,9 +11,10 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { canonicalJson } from '../lifecycle/digest.js';
+import { canonicalJson } from '../canonical-json.js';
 import { downloadPackage } from './chart-download.js';
 import { ChartResolver } from './chart-resolver.js';
+import { RunFacts, type KnownFacts } from './run-facts.js';
 import { needsFetch, RunCharts } from './run-charts.js';
 import { LocalChartBuilds } from './local-chart-builds.js';
 import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
@@ -37,19 +38,7 @@ import type {
   UpgradeRequest,
 } from './types.js';
 
-/** The key under which `remember` keeps the server's version (check-prerequisites asks it once per run). */
-export const SERVER_VERSION_FACT = 'server-version';
-const HELM_VERSION_FACT = 'helm-version';
-/** Only these answers are kept for knownFacts (not every namespace's access rules). */
-const REPORTED_FACTS = new Set([SERVER_VERSION_FACT, HELM_VERSION_FACT]);
-
-/** Facts about the tools and the cluster that a run learnt on its way. */
-export interface KnownFacts {
-  /** e.g. "v3.17.2" */
-  helmVersion?: string;
-  /** The API server's gitVersion, e.g. "v1.33.1" */
-  serverVersion?: string;
-}
+export { SERVER_VERSION_FACT, type KnownFacts } from './run-facts.js';
 
 export interface StorageBackedOptions {
   /** HELM_DRIVER as helm will see it; the process environment's by default. */
@@ -87,9 +76,8 @@ export class StorageBackedHelmClient implements HelmClient {
   private readonly pulls = new Map<string, Promise<string>>();
   private readonly runCharts: RunCharts;
   private readonly localBuilds: LocalChartBuilds;
-  private readonly facts = new Map<string, Promise<unknown>>();
-  /** Answers any view of this client has had (shared with its run views), for the run's report. */
-  private learnt = new Map<string, unknown>();
+  /** The cluster's and the tools' facts this client learnt (a run view's are shared with its client's report). */
+  private facts: RunFacts;
   private counts = { fromStorage: 0, toHelm: 0 };
 
   constructor(inner: HelmClient, kube: RecordLister, options: StorageBackedOptions = {}) {
@@ -105,6 +93,7 @@ export class StorageBackedHelmClient implements HelmClient {
       return pkg ? downloadPackage(pkg, folder, callOptions?.signal) : undefined;
     });
     this.localBuilds = new LocalChartBuilds((request, callOptions) => inner.buildDependencies(request, callOptions));
+    this.facts = new RunFacts(this.scope);
   }
 
   /** Ends the run: removes the run folders of fetched charts and built copies (the process's exit removes them too). */
@@ -135,46 +124,33 @@ export class StorageBackedHelmClient implements HelmClient {
     return chart === folder ? request : { ...request, source: { ...request.source, chart } };
   }
 
-  /** A view for one run: its own snapshot and chart caches, the same helm behind it. */
+  /** A view for one run: its own snapshot, chart caches and facts, the same helm behind it. */
   forRun(): StorageBackedHelmClient {
     const view = new StorageBackedHelmClient(this.inner, this.kube, { ...this.options, helmDriver: this.driver ?? 'unsupported', scope: 'run' });
-    view.learnt = this.learnt;
+    view.facts = this.facts.forRun();
     return view;
   }
 
-  /**
-   * What this client or any of its run views has already learnt: helm's version and the server's.
-   * Asks nothing (a fact never asked is undefined), so a report can name them without a query.
-   */
+  /** Ends a run view (see dispose); a live client has nothing to end. */
+  async endRun(): Promise<void> {
+    if (this.scope === 'run') await this.dispose();
+  }
+
+  /** What this client or any of its run views has already learnt: asks nothing, for the run's report. */
   knownFacts(): KnownFacts {
-    const helm = this.learnt.get(HELM_VERSION_FACT) as HelmVersion | undefined;
-    const server = this.learnt.get(SERVER_VERSION_FACT) as string | undefined;
-    return { ...(helm ? { helmVersion: helm.version } : {}), ...(server ? { serverVersion: server } : {}) };
+    return this.facts.known();
   }
 
-  /** A helm version known without a helm process (the version cache, the environment check). */
-  noteHelmVersion(version: HelmVersion): void {
-    this.learnt.set(HELM_VERSION_FACT, version);
+  /** helm's version if known without starting helm; learnt without asking is learnt all the same (knownFacts). */
+  async knownVersion(): Promise<HelmVersion | undefined> {
+    const version = await this.inner.knownVersion();
+    if (version) this.facts.noteHelmVersion(version);
+    return version;
   }
 
-  private learn<T>(key: string, answer: Promise<T>): Promise<T> {
-    if (REPORTED_FACTS.has(key)) answer.then((value) => this.learnt.set(key, value), () => {});
-    return answer;
-  }
-
-  /**
-   * A fact about the cluster (its version, the caller's rights in a namespace) asked once per run;
-   * a live view asks every time. `keep` says which answers may be kept (a missing namespace may be
-   * created by an earlier chart of the same run, so that answer is not).
-   */
-  remember<T>(key: string, ask: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
-    if (this.scope !== 'run') return this.learn(key, ask());
-    const known = this.facts.get(key) as Promise<T> | undefined;
-    if (known) return known;
-    const answer = this.learn(key, ask());
-    this.facts.set(key, answer);
-    answer.then((value) => { if (!keep(value)) this.facts.delete(key); }, () => this.facts.delete(key));
-    return answer;
+  /** A cluster fact asked once per run (RunFacts.remember); a live view asks every time. */
+  remember<T>(key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
+    return this.facts.remember(key, ask, keep);
   }
 
   readCounts(): ReadCounts {
@@ -214,7 +190,7 @@ export class StorageBackedHelmClient implements HelmClient {
   }
 
   version(options?: CallOptions): Promise<HelmVersion> {
-    return this.learn(HELM_VERSION_FACT, this.inner.version(options));
+    return this.facts.helmVersion(this.inner.version(options));
   }
 
   upgradeInstall(request: UpgradeRequest, options?: CallOptions): Promise<ReleaseInfo> {
@@ -311,35 +287,12 @@ export class StorageBackedHelmClient implements HelmClient {
   }
 }
 
-/** See StorageBackedHelmClient.reread; a no-op for any other client (it asks helm each time). */
-export async function rereadRelease(helm: HelmClient, ref: ReleaseRef): Promise<void> {
-  if (helm instanceof StorageBackedHelmClient) await helm.reread(ref);
-}
-
-/** `remember` of a storage-backed client; any other client is asked every time. */
-export function rememberInRun<T>(helm: HelmClient, key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T> {
-  return helm instanceof StorageBackedHelmClient ? helm.remember(key, ask, keep) : ask();
-}
-
-/**
- * helm's version if it is known without starting helm (the client asked before, or its version cache
- * knows this binary file); undefined otherwise, and for a client that cannot tell.
- */
-export async function knownHelmVersion(helm: HelmClient): Promise<HelmVersion | undefined> {
-  const inner = helm instanceof StorageBackedHelmClient ? helm.inner : helm;
-  const known = (inner as { knownVersion?: () => Promise<HelmVersion | undefined> }).knownVersion;
-  const version = typeof known === 'function' ? await known.call(inner) : undefined;
-  // Learnt without asking helm is learnt all the same: the report names it (knownFacts).
-  if (version && helm instanceof StorageBackedHelmClient) helm.noteHelmVersion(version);
-  return version;
-}
-
-/** Ends a run view made by runViewOf (its fetched charts are removed). */
-export async function endRunView(helm: HelmClient): Promise<void> {
-  if (helm instanceof StorageBackedHelmClient && helm.scope === 'run') await helm.dispose();
-}
-
-/** The run view of a client: a fresh snapshot for a storage-backed one, the client itself otherwise. */
+/** The run view of a client (HelmClient.forRun), for callers that hold only the interface. */
 export function runViewOf(helm: HelmClient): HelmClient {
-  return helm instanceof StorageBackedHelmClient ? helm.forRun() : helm;
+  return helm.forRun();
+}
+
+/** Ends a run view made by runViewOf (HelmClient.endRun: its fetched charts are removed). */
+export async function endRunView(helm: HelmClient): Promise<void> {
+  await helm.endRun();
 }

@@ -185,6 +185,19 @@ export interface HelmClient {
   buildDependencies(request: DependencyBuildRequest, options?: CallOptions): Promise<void>;
   /** `helm upgrade --install --dry-run=server`: the release and manifest an upgrade would produce, nothing applied. */
   dryRun(request: UpgradeRequest, options?: CallOptions): Promise<DryRunResult>;
+
+  // The run's view (storage-backed-client.ts): a client that keeps nothing returns itself from forRun,
+  // asks every fact again in remember, and has nothing to read again or to end.
+  /** A client for one run: each namespace's releases, each chart source and each cluster fact read once. */
+  forRun(): HelmClient;
+  /** Ends a client made by forRun (its fetched charts are removed); nothing for any other. */
+  endRun(): Promise<void>;
+  /** Reads the release again before the next answer: another process may have changed it (a lease waited for). */
+  reread(ref: ReleaseRef): Promise<void>;
+  /** A fact about the cluster asked once per run (`keep` says which answers may be kept); asked every time otherwise. */
+  remember<T>(key: string, ask: () => Promise<T>, keep?: (answer: T) => boolean): Promise<T>;
+  /** helm's version when it is known without starting helm (asked before, or in the version cache); else undefined. */
+  knownVersion(): Promise<HelmVersion | undefined>;
 }
 
 export interface DependencyBuildRequest {

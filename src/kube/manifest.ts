@@ -40,6 +40,12 @@ export function refOf(object: KubeObject): ObjectRef {
   return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
 }
 
+/** A reference a spec names (adopt, backup), with the release's namespace filled in where the kind has one. Pure. */
+export function resolveRef(ref: { apiVersion: string; kind: string; name: string; namespace?: string | undefined }, releaseNamespace: string): ObjectRef {
+  const namespace = CLUSTER_SCOPED_KINDS.has(ref.kind) ? undefined : (ref.namespace ?? releaseNamespace);
+  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace };
+}
+
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
 /** A plain or simply quoted scalar on one line; undefined for anything else (an anchor, a flow, a block). Pure. */

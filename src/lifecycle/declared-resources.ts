@@ -1,19 +1,14 @@
 // What the spec's adopt, crds and backup options ask of the toolkit, for the default phases. Each step
 // logs what it did, in words, as an event of the phase that runs it. The CRD steps live in declared-crds.ts.
-import { CLUSTER_SCOPED_KINDS } from '../kube/manifest.js';
-import type { ObjectRef } from '../kube/types.js';
-import type { ResourceRefInput } from '../config/chart-spec.js';
+import { resolveRef } from '../kube/manifest.js';
 import { adoptResources, type AdoptResult } from '../toolkit/ownership.js';
 import { backupResources, restoreBackup } from '../toolkit/backup.js';
 import type { ChartPayload, PhaseContext } from './types.js';
 
 export { applyDeclaredCrds, checkDeclaredCrdsDeletable, deleteDeclaredCrds } from './declared-crds.js';
 
-/** A spec's resource reference with its namespace filled in. Pure. */
-export function resolveRef(ref: ResourceRefInput, releaseNamespace: string): ObjectRef {
-  const namespace = CLUSTER_SCOPED_KINDS.has(ref.kind) ? undefined : (ref.namespace ?? releaseNamespace);
-  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace };
-}
+/** A spec's resource reference with its namespace filled in (kube/manifest.ts). Pure. */
+export { resolveRef };
 
 function owner<P extends ChartPayload>(ctx: PhaseContext<P>) {
   return { release: ctx.spec.name, namespace: ctx.spec.namespace };

@@ -18,6 +18,7 @@
 // digest of a new form once: the first apply after this change upgrades it once, same chart and values.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { canonicalJson } from '../canonical-json.js';
 import { join, relative, resolve } from 'node:path';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { isLocalChart } from './requests.js';
@@ -45,15 +46,8 @@ export interface DigestInput {
   revealsSecret?: ((text: string) => boolean) | undefined;
 }
 
-/** JSON with object keys sorted, so equal inputs always give equal text. Pure. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+/** JSON with object keys sorted, so equal inputs always give equal text (plan inputs hash it too). */
+export { canonicalJson };
 
 function coveredText(input: DigestInput): string {
   const { spec } = input;

@@ -1,15 +1,12 @@
 // Recovering a release stuck in pending-* (helm was killed mid-operation, or lost its connection), in
-// the shape of Flux's helm-controller: classify the release first (pure), then act on the plan.
+// the shape of Flux's helm-controller: this file classifies the release and plans (pure, plus the reads
+// the plan needs); actions/recover.ts acts on the plan.
 //
 // A release whose latest revision *failed* is also recovered under Helm 3: its upgrade computes a
 // three-way merge against the last *deployed* revision, so fields that the failed revision added to live
 // objects (and that neither revision declares) would silently stay. Rolling back first makes the next
 // upgrade start from what the cluster really runs. Helm 4 applies server-side, which removes them itself.
 import type { CallOptions, HelmClient, HelmMajor, ReleaseInfo, RevisionInfo } from '../helm/types.js';
-import { awaitRecoverable } from '../lease/await-recoverable.js';
-import { rereadRelease } from '../helm/storage-backed-client.js';
-import { releaseRef } from './requests.js';
-import type { ChartPayload, PhaseContext, RecoveryAction } from './types.js';
 
 export type RecoveryPlan =
   | { kind: 'none' }
@@ -61,51 +58,4 @@ export async function readRecoveryInputs(helm: HelmClient, release: ReleaseInfo 
 export async function planReleaseRecovery(helm: HelmClient, release: ReleaseInfo | undefined, options: CallOptions = {}): Promise<RecoveryPlan> {
   const inputs = await readRecoveryInputs(helm, release, options);
   return inputs ? planRecovery(release, inputs.history, inputs.major) : { kind: 'none' };
-}
-
-/** Recovers the release when planRecovery says it must be: preExec runs it, exec between upgrade attempts, and the unlock-retry remedy. */
-export async function recoverStuckRelease<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<RecoveryAction | undefined> {
-  const ref = releaseRef(ctx.spec);
-  const release = await recoverableRelease(ctx, await ctx.helm.status(ref, { signal: ctx.signal }));
-  const plan = await planReleaseRecovery(ctx.helm, release, { signal: ctx.signal });
-  const timeoutSeconds = ctx.spec.timeoutSeconds;
-  switch (plan.kind) {
-    case 'none':
-      return undefined;
-    case 'uninstall':
-      ctx.log(`${plan.reason}: uninstalling it`, 'warn');
-      await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds }, { signal: ctx.signal });
-      return { kind: 'uninstalled-pending-install', revision: plan.revision };
-    case 'rollback':
-      ctx.log(`${plan.reason}: rolling back to revision ${plan.to}`, 'warn');
-      await ctx.helm.rollback({ ...ref, revision: plan.to, wait: false, timeoutSeconds }, { signal: ctx.signal });
-      // A rollback plan is only made for a release that was found.
-      return { kind: 'rolled-back', from: plan.from, to: plan.to, status: release!.status };
-  }
-}
-
-/**
- * A pending release is recovered only once nobody can still be carrying its operation out: not while a
- * live run holds it (this run holds the lease, so only a dead one's or another tool's can be left), not
- * while a helm of it still runs on this machine, and for one another machine or tool left, not before
- * helm's own deadline has passed. Until then this waits (within --lock-timeout), and returns the
- * release as it is when the wait ends: still pending (recover it) or settled (decide afresh).
- */
-async function recoverableRelease<P extends ChartPayload>(ctx: PhaseContext<P>, release: ReleaseInfo | undefined): Promise<ReleaseInfo | undefined> {
-  if (!ctx.lease || !release?.status.startsWith('pending-')) return release;
-  const outcome = await awaitRecoverable({
-    release,
-    previous: ctx.lease.previous,
-    self: ctx.lease.self,
-    timeoutSeconds: ctx.spec.timeoutSeconds,
-    lockTimeoutMs: ctx.lease.lockTimeoutMs,
-    readRelease: async () => {
-      await rereadRelease(ctx.helm, releaseRef(ctx.spec));
-      return ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal });
-    },
-    log: (message) => ctx.log(message, 'warn'),
-    signal: ctx.signal,
-  });
-  if (outcome.kind === 'recover') ctx.log(outcome.reason);
-  return outcome.release;
 }

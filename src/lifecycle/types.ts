@@ -21,7 +21,7 @@ export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure
 export type PhaseName = (typeof PHASES)[number];
 
 export interface PrerequisitesResult {
-  /** When known without starting helm (see knownHelmVersion): checkPrerequisites starts no helm process. */
+  /** When known without starting helm (HelmClient.knownVersion): checkPrerequisites starts no helm process. */
   helmVersion?: HelmVersion;
   kubeVersion: string;
   /** The chart the source resolves to: the version that exec will install. */

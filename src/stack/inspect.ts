@@ -1,5 +1,4 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
-import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import { releaseHealthNow } from '../health/release-health.js';
 import type { KubeClient } from '../kube/types.js';
@@ -42,8 +41,8 @@ export function ancestorsOf(charts: readonly ResolvedChart[], name: string): Set
 /** Plans every chart, then adds what only the stack can tell: kinds whose CRD nothing installs first. */
 export async function planCharts(charts: readonly ResolvedChart[], options: PlanOptions & { concurrency: number }): Promise<ChartPlan[]> {
   // One view of the cluster for the whole plan: each namespace's release records read once.
-  const run = { ...options, helm: runViewOf(options.helm) };
-  const plans = await mapLimit(charts, options.concurrency, (chart) => planChart(chart, run)).finally(() => endRunView(run.helm));
+  const run = { ...options, helm: options.helm.forRun() };
+  const plans = await mapLimit(charts, options.concurrency, (chart) => planChart(chart, run)).finally(() => run.helm.endRun());
   const missing = crdPredictions(
     charts.map((chart, i) => ({
       chart: chart.name,

@@ -1,7 +1,6 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
 import { maskerForSpecs } from '../secrets/sensitive.js';
-import { endRunView, runViewOf } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
@@ -88,7 +87,7 @@ export function selectedCharts(stack: ResolvedStack, selection: Selection = {}):
 export async function runStack(stack: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
   const started = Date.now();
   // One view of the cluster for the whole run: each namespace's release records read once.
-  const view = runViewOf(options.helm);
+  const view = options.helm.forRun();
   // The stack's settings and the command's, folded once (chart-spec-of.ts), as plan folds them.
   const settings = runSettingsOf(stack, options);
   const rollingBack = settings.rollbackStackOnFailure;
@@ -156,7 +155,7 @@ export async function runStack(stack: ResolvedStack, options: StackRunOptions): 
     });
   }
   } finally {
-    await endRunView(view); // the run's fetched charts go with it
+    await view.endRun(); // the run's fetched charts go with it
   }
 
   const records: ChartRunRecord[] = graph.names.map((name) => {

@@ -5,7 +5,6 @@
 // stopped in the middle of a rollback leaves the release pending-rollback; an interrupt stops the
 // steps not yet started instead.
 import { takeChartLease, type LeaseSettings } from '../lease/chart-lease.js';
-import { rereadRelease } from '../helm/storage-backed-client.js';
 import type { HelmClient, ReleaseRef } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { decideRollbackStep, type RollbackFacts, type RollbackStep, type SeenRevision } from './stack-rollback-plan.js';
@@ -27,7 +26,7 @@ export class RunWrites {
 /**
  * The run's client, with every write noted in `writes` (the release as it is after the write, failed or
  * not). Everything else is the run view itself: it inherits from it, so the run view's helpers
- * (rereadRelease, rememberInRun) still see it for what it is.
+ * (reread, remember) still see it for what it is.
  */
 export function noteWrites(helm: HelmClient, writes: RunWrites): HelmClient {
   const view = Object.create(helm) as HelmClient;
@@ -96,7 +95,7 @@ async function rollbackOne(target: RollbackTarget, options: StackRollbackOptions
   }
   let step: RollbackStep | undefined;
   try {
-    await rereadRelease(options.helm, ref);
+    await options.helm.reread(ref);
     const current = await options.helm.status(ref);
     const history = current ? await options.helm.history(ref) : [];
     const facts: RollbackFacts = { chart: target.chart, namespace: target.namespace, recorded: target.recorded, madeByRun, current, historyRevisions: history.map((h) => h.revision) };

@@ -5,7 +5,7 @@
 import type { ChartSpec } from '../config/chart-spec.js';
 import { classifyFailure } from '../failures/classify.js';
 import { predict, type Prediction } from '../failures/preflight.js';
-import { rememberInRun, SERVER_VERSION_FACT } from '../helm/storage-backed-client.js';
+import { SERVER_VERSION_FACT } from '../helm/run-facts.js';
 import type { CallOptions, HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { findApiProblems, type ApiFinding, type FailOn } from './api-check.js';
@@ -47,7 +47,7 @@ export interface ApiPlan {
 
 /** Read through the plan's helm view, which keeps the answer for the run. */
 function serverVersion(input: ApiPlanInput): Promise<string> {
-  return rememberInRun(input.helm, SERVER_VERSION_FACT, () => input.kube.serverVersion(input.options.signal));
+  return input.helm.remember(SERVER_VERSION_FACT, () => input.kube.serverVersion(input.options.signal));
 }
 
 export async function planApis(input: ApiPlanInput): Promise<ApiPlan> {

@@ -8,7 +8,6 @@
 // It runs as a remedy, so under the release's lease (the runner claims it before any remedy).
 import { KubeRequestError } from '../errors.js';
 import { decodeReleaseRecord, isReleaseRecord, recordSelector, storageDriverOf, storageKind } from '../helm/release-storage.js';
-import { rereadRelease } from '../helm/storage-backed-client.js';
 import type { HelmClient } from '../helm/types.js';
 import { parseManifest } from '../kube/manifest.js';
 import type { KubeClient } from '../kube/types.js';
@@ -62,7 +61,7 @@ export async function rewriteReleaseApis(ctx: RewriteContext, helmDriver = proce
   }
   await ctx.kube.replaceObject(recordWithManifest(current.object, driver, rewritten.manifest));
   // The run's view of the release read the record before: it reads it again.
-  await rereadRelease(ctx.helm, { release: name, namespace });
+  await ctx.helm.reread({ release: name, namespace });
   const message = `rewrote the stored manifest of revision ${current.revision}: ${rewritten.changes.join(', ')}; the original is kept in Secret ${namespace}/${backup.metadata.name}`;
   ctx.log(message, 'warn');
   return message;

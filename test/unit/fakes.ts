@@ -1,6 +1,6 @@
 // Scripted fakes behind helmcycle's own interfaces, for unit tests. Every failure is scripted by the
 // test that wants it; nothing is triggered by magic names.
-import type { HelmClient, HelmVersion, ReleaseInfo, RevisionInfo, UpgradeRequest } from '../../src/helm/types.js';
+import type { HelmClient, HelmVersion, ReleaseInfo, ReleaseRef, RevisionInfo, UpgradeRequest } from '../../src/helm/types.js';
 import type { AccessRules, ApplyOptions, KubeClient, KubeObject, ObjectRef, PodState, ProxyResponse } from '../../src/kube/types.js';
 
 export function releaseInfo(overrides: Partial<ReleaseInfo> = {}): ReleaseInfo {
@@ -55,6 +55,41 @@ export class FakeHelm implements HelmClient {
   async showChart() { this.calls.push('showChart'); return { name: 'web', version: this.chartVersion, appVersion: undefined, kubeVersion: undefined }; }
   async pull() { this.calls.push('pull'); return '/tmp/web'; }
   async buildDependencies() { this.calls.push('buildDependencies'); }
+
+  // The run view, as the storage-backed client keeps it: forRun starts a run whose facts are asked once
+  // (a live fake asks every time), endRun ends it. The fake's reads are always current, so reread only
+  // records which release was read again.
+  private runFacts: Map<string, Promise<unknown>> | undefined;
+  /** Runs begun (forRun) and ended (endRun). */
+  runs = { started: 0, ended: 0 };
+  /** Every fact `remember` really asked (not answered from the run's memory), by key, in order. */
+  asked: string[] = [];
+  /** Every release read again (reread), as namespace/name, in order. */
+  rereads: string[] = [];
+  /** What knownVersion answers (helm's version known without a helm process); unknown by default. */
+  knownVersion_: HelmVersion | undefined;
+
+  forRun() {
+    this.runs.started++;
+    this.runFacts = new Map();
+    return this;
+  }
+  async endRun() {
+    if (this.runFacts) this.runs.ended++;
+    this.runFacts = undefined;
+  }
+  async reread(ref: ReleaseRef) { this.rereads.push(`${ref.namespace}/${ref.release}`); }
+  remember<T>(key: string, ask: () => Promise<T>, keep: (answer: T) => boolean = () => true): Promise<T> {
+    const known = this.runFacts?.get(key) as Promise<T> | undefined;
+    if (known) return known;
+    this.asked.push(key);
+    const answer = ask();
+    const facts = this.runFacts;
+    facts?.set(key, answer);
+    answer.then((value) => { if (!keep(value)) facts?.delete(key); }, () => facts?.delete(key));
+    return answer;
+  }
+  async knownVersion() { return this.knownVersion_; }
 }
 
 export class FakeKube implements KubeClient {

@@ -4,7 +4,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PrerequisiteError } from '../../errors.js';
-import { knownHelmVersion, rememberInRun, SERVER_VERSION_FACT } from '../../helm/storage-backed-client.js';
+import { SERVER_VERSION_FACT } from '../../helm/run-facts.js';
 import { rulesAllow } from '../../kube/access-rules.js';
 import { probeNamespace } from '../../kube/namespace.js';
 import type { AccessQuery } from '../../kube/types.js';
@@ -45,7 +45,7 @@ async function checkLocalChart(ctx: PhaseContext<ChartPayload>): Promise<void> {
  */
 async function firstDenied(ctx: PhaseContext<ChartPayload>, queries: readonly AccessQuery[]): Promise<AccessQuery | undefined> {
   const namespace = ctx.spec.namespace;
-  const rules = await rememberInRun(ctx.helm, `rules:${namespace}`, () => ctx.kube.reviewRules(namespace)).catch(() => undefined);
+  const rules = await ctx.helm.remember(`rules:${namespace}`, () => ctx.kube.reviewRules(namespace)).catch(() => undefined);
   for (const query of queries) {
     const answer = rules && query.namespace === namespace ? rulesAllow(rules, query) : 'unknown';
     const allowed = answer === 'unknown' ? (await ctx.kube.canI(query)).allowed : answer === 'allowed';
@@ -75,11 +75,11 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
   await checkLocalChart(base);
   // Not asked of helm here: a run that changes nothing starts no helm process (the version is asked
   // when a helm command is about to run; the version cache may know it already).
-  const helmVersion = await knownHelmVersion(ctx.helm);
+  const helmVersion = await ctx.helm.knownVersion();
   // Once per run: the server's version, and a namespace known to exist (a missing one may be created
   // by an earlier chart of the run, so that answer is asked again).
-  const kubeVersion = await rememberInRun(ctx.helm, SERVER_VERSION_FACT, () => ctx.kube.serverVersion(ctx.signal));
-  const namespaceState = await rememberInRun(ctx.helm, `namespace:${ctx.spec.namespace}`, () => probeNamespace(ctx.kube, ctx.spec.namespace), (state) => state !== 'missing');
+  const kubeVersion = await ctx.helm.remember(SERVER_VERSION_FACT, () => ctx.kube.serverVersion(ctx.signal));
+  const namespaceState = await ctx.helm.remember(`namespace:${ctx.spec.namespace}`, () => probeNamespace(ctx.kube, ctx.spec.namespace), (state) => state !== 'missing');
   // A caller who may not read Namespaces but has rights inside this one (checked below) works in a
   // namespace someone made for it: going on is what helm would do.
   if (namespaceState === 'forbidden') ctx.log(`may not read namespace ${ctx.spec.namespace}; taking it as existing (a namespaced deployer)`);

@@ -1,49 +1,20 @@
-// Default exec. Deploy: observe and classify the release, drift included, and decide (decide-release.ts,
-// the same decision plan shows; its recovery is done by preExec before), then act: install/upgrade with
-// bounded retries (an upgrade that repairs drift takes the drifted fields back), reinstall (backup,
-// uninstall, install, restore), skip, or restore a backup an interrupted reinstall left. Destroy:
-// decideDestroy, then uninstall, a no-op when the release is already gone.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { HelmCancelledError, RenderError } from '../../helm/errors.js';
-import type { ReleaseInfo } from '../../helm/types.js';
-import { DIGEST_LABEL } from '../digest.js';
-import { backupDeclared, deleteDeclaredCrds, restorePendingBackup } from '../declared-resources.js';
+// Default exec: observe → classify → act, as Flux's helm-controller does. Deploy: observe and classify
+// the release, drift included, and decide (decide-release.ts, the same decision plan shows; its recovery
+// is done by preExec before), then take the decided action (actions/): install, upgrade or drift repair
+// (upgrade.ts, bounded retries), reinstall (reinstall.ts, then upgrade.ts and restore.ts), skip, or
+// restore a backup an interrupted reinstall left (restore.ts). Destroy: decideDestroy, then uninstall
+// (uninstall.ts), nothing when the release is already gone.
+import { deleteDeclaredCrds } from '../declared-resources.js';
 import { decideDestroy, explainDecision } from '../decide.js';
 import { decideRelease } from '../decide-release.js';
-import { releaseRef, upgradeRequest } from '../requests.js';
+import { releaseRef } from '../requests.js';
 import { describeDrift } from '../../drift/detect.js';
-import { observeDeploy } from '../observe-deploy.js';
-import { postRendererFor, TransformError } from '../transform.js';
-import { recoverStuckRelease } from '../recovery.js';
 import { validateRenderedObjects } from '../strict-validation.js';
+import { clearForReinstall } from '../actions/reinstall.js';
+import { restoreLeftBackup } from '../actions/restore.js';
+import { uninstallRelease } from '../actions/uninstall.js';
+import { upgradeWithRetries } from '../actions/upgrade.js';
 import type { ChartPayload, ExecResult, PhaseContext } from '../types.js';
-
-/** Failures that another attempt cannot fix. */
-function isRetryable(error: unknown): boolean {
-  return !(error instanceof RenderError || error instanceof HelmCancelledError || error instanceof TransformError);
-}
-
-async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string, repairingDrift = false): Promise<{ release: ReleaseInfo; attempts: number }> {
-  const { attempts, delayMs } = ctx.spec.upgradeRetry;
-  const request = { ...upgradeRequest(ctx.spec), postRender: postRendererFor(ctx.spec, ctx.transform, ctx.log) };
-  request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
-  // A hand edit made its author (kubectl, kubectl-patch) the owner of the drifted fields: Helm 4's
-  // server-side apply refuses to take them back without --force-conflicts (Helm 3's patch has no owners).
-  if (repairingDrift) request.options.forceConflicts = true;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const release = await observeDeploy(ctx, (options) => ctx.helm.upgradeInstall(request, options));
-      return { release, attempts: attempt };
-    } catch (error) {
-      if (attempt >= attempts || !isRetryable(error) || ctx.signal.aborted) throw error;
-      ctx.log(`attempt ${attempt} of ${attempts} failed (${(error as Error).message}); retrying in ${delayMs} ms, ${attempts - attempt} left`, 'warn');
-      await sleep(delayMs, undefined, { signal: ctx.signal });
-      // A failed attempt can leave the release pending (killed mid-way) or, under Helm 3, failed with
-      // drift; recover it before retrying.
-      await recoverStuckRelease(ctx);
-    }
-  }
-}
 
 /** Past tense of each decided action: what exec reports. */
 const OUTCOMES = { install: 'installed', upgrade: 'upgraded', reinstall: 'reinstalled', skip: 'skipped', unchanged: 'unchanged', restore: 'restored' } as const;
@@ -79,21 +50,18 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   // again from preExec when the release moved meanwhile).
   await ctx.claimLease?.();
   if (action === 'restore') {
-    const restored = await restorePendingBackup(ctx);
+    const restored = await restoreLeftBackup(ctx);
     return { outcome: OUTCOMES[action], release: found, attempts: 0, reason, restored };
   }
   // Before anything changes (the reinstall's uninstall included): helm's own schema check is off.
   await validateRenderedObjects(ctx);
-  if (action === 'reinstall') {
-    // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
-    await backupDeclared(ctx);
-    await ctx.helm.uninstall({ ...ref, wait: true, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
-  }
+  // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
+  if (action === 'reinstall') await clearForReinstall(ctx);
   const { release, attempts } = await upgradeWithRetries(ctx, digest, drift !== undefined);
   ctx.log(`${OUTCOMES[action]}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
   if (drift) ctx.log(`repaired drift: ${describeDrift(drift)}`);
   // The reinstall's own backup, or one an interrupted run left between its uninstall and restore.
-  const restored = await restorePendingBackup(ctx);
+  const restored = await restoreLeftBackup(ctx);
   return { outcome: OUTCOMES[action], release, attempts, reason, restored, ...(drift ? { repairedDrift: drift } : {}) };
 }
 
@@ -106,7 +74,7 @@ async function destroy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P)
     const crdsDeleted = await deleteDeclaredCrds(ctx, payload);
     return { outcome: 'absent', release: undefined, attempts: 0, reason: decision.reason, crdsDeleted };
   }
-  await ctx.helm.uninstall({ ...ref, wait: ctx.spec.wait, timeoutSeconds: ctx.spec.timeoutSeconds }, { signal: ctx.signal });
+  await uninstallRelease(ctx);
   ctx.log(`uninstalled (was revision ${decision.installed.revision}, chart ${decision.installed.chartVersion})`);
   const crdsDeleted = await deleteDeclaredCrds(ctx, payload);
   return { outcome: 'uninstalled', release: undefined, attempts: 1, reason: decision.reason, crdsDeleted };

@@ -5,7 +5,7 @@
 import { deleteCrashLoopingPods } from '../../toolkit/pods.js';
 import { adoptDeclared, applyDeclaredCrds, checkDeclaredCrdsDeletable } from '../declared-resources.js';
 import { releaseRef } from '../requests.js';
-import { recoverStuckRelease } from '../recovery.js';
+import { recoverStuckRelease } from '../actions/recover.js';
 import type { ChartPayload, PhaseContext } from '../types.js';
 
 export async function preExec<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
