@@ -10,6 +10,7 @@ export type { ChartDefaults, StackChart, StackDefinition, StackEnvironment } fro
 export type { ChartSpecInput } from './config/chart-spec.js';
 export type { ChartDefinition, ChartPayload, CustomCheck, Lifecycle, Phase, PhaseContext } from './lifecycle/types.js';
 export type { Health, HealthFunction, HealthFunctions, HealthStatus } from './health/types.js';
+export type { RefResolver, ValueRef } from './secrets/refs/value-ref.js';
 
 /** Declares a chart with full type checking of its spec, phases and payload. */
 export function defineChart<P extends ChartPayload = ChartPayload>(definition: ChartDefinition<P>): ChartDefinition<P> {

@@ -34,6 +34,8 @@ export type {
 export type { ChartDefaults, ResolvedChart, ResolvedStack, StackChart, StackDefinition, StackEnvironment } from './stack/types.js';
 export { loadStack, loadStackFile, resolveStack } from './stack/load.js';
 export { checkStackPaths, stackRoot, type PathPolicy } from './stack/path-containment.js';
+export { resolveStackSecrets, type StackSecretOptions } from './secrets/refs/resolve-stack.js';
+export type { RefResolver, ValueRef } from './secrets/refs/value-ref.js';
 export { runStack, type ChartRunRecord, type StackResult, type StackRunOptions } from './stack/run-stack.js';
 export { planChart, type ChartPlan, type PlanAction } from './stack/plan.js';
 export { diffManifests, formatManifestDiff, type ResourceChange } from './stack/manifest-diff.js';

@@ -2,7 +2,7 @@
 // the clients, the environment check, the renderer), each loaded only when a command asks for it:
 // `helmcycle --help` starts without the Kubernetes client, the config loader (zod, yaml, tsx), the
 // renderers or the diff library. Loaded at start-up: it imports types and Node's path only.
-import { delimiter } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import type { HelmVersion } from '../helm/types.js';
 import type { RunMasker } from '../secrets/sensitive.js';
 import type { CommandFlags } from '../stack/chart-spec-of.js';
@@ -51,15 +51,21 @@ export class CommandContext {
     return [...this.options.allowPath, ...(process.env.HELMCYCLE_ALLOW_PATHS ?? '').split(delimiter).filter(Boolean)];
   }
 
-  /** The stack -c names, or discovery finds, for --env (or `environment`, a saved plan's). */
-  stack(environment = this.options.env): Promise<ResolvedStack> {
-    return this.load(environment);
+  /** The stack -c names, or discovery finds, for --env (or `environment`, a saved plan's); `secrets: false` leaves its secrets sealed (list). */
+  stack(environment = this.options.env, secrets = true): Promise<ResolvedStack> {
+    return this.load(environment, secrets);
   }
 
-  /** The stack -c names, or discovery finds, for `environment` (a fleet target's); its secrets are masked in all the run writes from then on. */
-  async load(environment: string | undefined): Promise<ResolvedStack> {
+  /**
+   * The stack -c names, or discovery finds, for `environment` (a fleet target's), its SOPS files decrypted
+   * and `ref+` values resolved (in memory; `ref+k8s://` reads the run's cluster); its secrets are masked
+   * in all the run writes from then on.
+   */
+  async load(environment: string | undefined, secrets = true): Promise<ResolvedStack> {
     const { loadStack } = await import('../stack/load.js');
-    const stack = await loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() });
+    const loaded = await loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() });
+    const { resolveStackSecrets } = await import('../secrets/refs/resolve-stack.js');
+    const stack = secrets ? await resolveStackSecrets(loaded, { kube: async () => (await this.clients()).kube, allowPaths: this.allowPaths().map((dir) => resolve(this.io.cwd ?? process.cwd(), dir)), signal: this.io.signal }) : loaded;
     this.masker.add(stack.charts.map((c) => c.definition));
     return stack;
   }

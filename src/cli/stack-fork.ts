@@ -20,6 +20,8 @@ export interface StackHandlers {
    * handler has checked what it must first. A command without one (template, list) ignores targets.
    */
   fleet?: (stack: ResolvedStack, fleet: () => Promise<FleetOptions>) => Promise<number>;
+  /** The command reads names and versions only (list): the stack's SOPS files and references stay sealed, so no key is needed. */
+  sealed?: boolean;
 }
 
 /** --targets, -t or --shard given: the command line asks for a fleet run. */
@@ -29,7 +31,7 @@ export function targetOptionGiven(options: Pick<GlobalOptions, 'targets' | 'targ
 
 /** Loads the stack and runs the command on it: across its targets, or on one cluster. */
 export async function onStack(ctx: CommandContext, handlers: StackHandlers): Promise<number> {
-  const stack = await ctx.stack();
+  const stack = await ctx.stack(ctx.options.env, !handlers.sealed);
   // A target option on a stack without targets goes to the fleet too, which refuses it there.
   if (handlers.fleet && (stack.fleet || targetOptionGiven(ctx.options))) return handlers.fleet(stack, () => fleetOptionsOf(ctx, stack));
   return handlers.cluster(stack);
@@ -58,7 +60,7 @@ async function fleetOptionsOf(ctx: CommandContext, stack: ResolvedStack): Promis
 }
 
 /** apply, destroy and validate: the run of the stack's charts, on the cluster or across the targets. */
-export function stackRun(ctx: CommandContext, command: StackCommand, flags: RunFlags): Required<StackHandlers> {
+export function stackRun(ctx: CommandContext, command: StackCommand, flags: RunFlags): Required<Omit<StackHandlers, 'sealed'>> {
   return {
     cluster: async (stack) => (await import('./cluster-run.js')).runOnCluster(ctx, stack, command, flags, ctx.selection()),
     fleet: async (stack, fleet) => {

@@ -133,6 +133,17 @@ export const chartSpecFields = {
      * Each is masked in all output, so none may be a boolean, a keyword such as `null`, or shorter than 4.
      */
     setSensitive: z.record(z.string(), maskable(scalar)).default({}),
+    /**
+     * SOPS-encrypted values files (YAML or JSON; helmfile's `secrets:`), decrypted in memory with an age
+     * key when the run starts and never written to disk: their values are sensitive, as secretValues.
+     */
+    secretValuesFiles: z.array(valuesFilePathSchema).default([]),
+    /**
+     * Values objects that are secret: given to helm on its standard input after every values file (before
+     * setSensitive), masked in all output, and covered by the release digest only through a keyed HMAC.
+     * Decrypted SOPS files and resolved `ref+` references end up here.
+     */
+    secretValues: z.union([valuesObject, z.array(valuesObject)]).default([]),
 
     atomic: z.boolean().default(false),
     wait: z.boolean().default(true),

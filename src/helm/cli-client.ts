@@ -148,7 +148,7 @@ export class CliHelmClient implements HelmClient {
   }
 
   private secretsOf(request: { source: ChartSource; values: UpgradeRequest['values'] }): string[] {
-    return sensitiveValuesOf({ setSensitive: request.values.setSensitive, repositoryAuth: request.source.auth });
+    return sensitiveValuesOf({ setSensitive: request.values.setSensitive, secretValues: request.values.secretValues, repositoryAuth: request.source.auth });
   }
 
   /**

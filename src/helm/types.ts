@@ -66,6 +66,8 @@ export interface ValuesInput {
   valuesFiles: string[];
   yamlFilesContent: YamlFileContent[];
   setSensitive: Record<string, string | number | boolean>;
+  /** Secret values objects (decrypted SOPS files, resolved references): read by helm from its standard input with setSensitive. */
+  secretValues?: Record<string, unknown>[] | undefined;
   setJson: Record<string, unknown>;
   set: Record<string, string | number | boolean>;
   setString: Record<string, string>;

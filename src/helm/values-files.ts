@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { parseSetPath } from '../config/set-path.js';
 import { createPrivateDir, type PrivateDir } from '../secrets/private-dir.js';
+import { sensitiveValuesOf } from '../secrets/sensitive.js';
+import { mergeValues } from '../secrets/refs/merge-values.js';
 import type { ValuesInput } from './types.js';
 
 /** The file name that makes helm read a values file from its standard input. */
@@ -71,12 +73,15 @@ export async function writeValuesFiles(values: ValuesInput, cwd: string = proces
     await dir?.dispose();
     throw error;
   }
-  const sensitive = Object.keys(values.setSensitive).length > 0 ? stringify(nestSetValues(values.setSensitive)) : undefined;
+  // One YAML document on stdin: the secret values objects merged in order, then setSensitive over them.
+  const secretLayers = (values.secretValues ?? []).filter((object) => Object.keys(object).length > 0);
+  const hasSensitive = secretLayers.length > 0 || Object.keys(values.setSensitive).length > 0;
+  const sensitive = hasSensitive ? stringify([...secretLayers, { ...nestSetValues(values.setSensitive) }].reduce(mergeValues, {})) : undefined;
   if (sensitive !== undefined) files.push(STDIN_VALUES);
   return { files, stdin: sensitive, dir: dir?.path, dispose: async () => dir?.dispose() };
 }
 
 /** The plain-text secrets in a values input, so they can be masked in anything helm prints. */
-export function sensitiveStrings(values: Pick<ValuesInput, 'setSensitive'>): string[] {
-  return Object.values(values.setSensitive).map(String);
+export function sensitiveStrings(values: Pick<ValuesInput, 'setSensitive' | 'secretValues'>): string[] {
+  return sensitiveValuesOf(values);
 }

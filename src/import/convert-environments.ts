@@ -6,9 +6,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { StackChartData } from './convert-release.js';
 
 /** Fields an override lists in full when they differ (they accumulate in helmcycle: the env's extra items are added). */
-const ACCUMULATING = ['values', 'valuesFiles'] as const;
+const ACCUMULATING = ['values', 'valuesFiles', 'secretValuesFiles'] as const;
 /** Fields merged key by key: the override holds the keys that differ. */
-const KEYED = ['set', 'setString', 'labels'] as const;
+const KEYED = ['set', 'setString', 'setSensitive', 'labels'] as const;
 
 /** What an environment's chart changes from the base chart, or undefined when nothing. */
 export function overrideOf(base: StackChartData, env: StackChartData): StackChartData | undefined {

@@ -10,6 +10,7 @@ import { notConvertedKey, type NotConverted } from './not-converted.js';
 import { fieldAt, PROTOTYPE_KEYS } from './plain-data.js';
 import { shown } from './quote.js';
 import { envLookup, hasTemplate, resolveDeep, resolveString, type TemplateScope } from './templates.js';
+import { isWholeRef, noteRefs, secretFilesOf } from './value-refs.js';
 
 export type StackChartData = Record<string, unknown>;
 
@@ -103,6 +104,7 @@ function valuesOf(release: HelmfileRelease, field: string, context: ReleaseConte
     const at = `${field}.values[${index}]`;
     if (typeof item !== 'string') {
       const resolved = resolveDeep(item, context.scope);
+      if (resolved.ok) noteRefs(resolved.value, at, context.note);
       if (resolved.ok) values.push(resolved.value as Record<string, unknown>);
       else context.note({ field: at, what: `inline values with a Go template (${resolved.reason})`, instead: 'a value per environment (environments.<env>.charts.<name>.values), or a function in a TypeScript stack (--ts)' });
       return;
@@ -168,6 +170,17 @@ export function convertRelease(release: HelmfileRelease, field: string, context:
   const version = text(release.version, `${field}.version`, context);
   const set = setOf(release.set, 'set', field, context);
   const setString = setOf(release.setString, 'setString', field, context);
+  // A reference is resolved to a secret at run time: it goes to helm on stdin (setSensitive), never on argv as a set value.
+  const setSensitive: Record<string, string> = {};
+  for (const map of [set, setString]) {
+    for (const [key, value] of Object.entries(map)) {
+      if (!isWholeRef(value)) continue;
+      setSensitive[key] = value;
+      delete map[key];
+    }
+  }
+  noteRefs(setSensitive, `${field}.set`, context.note);
+  const secretValuesFiles = secretFilesOf(release, field, context.scope, context.path, context.note);
   const labels = Object.fromEntries(Object.entries(release.labels ?? {}).map(([k, v]) => [k, text(v, fieldAt(`${field}.labels`, k), context) ?? v]));
   const chart: StackChartData = {
     name,
@@ -178,6 +191,8 @@ export function convertRelease(release: HelmfileRelease, field: string, context:
     ...valuesOf(release, field, context),
     ...(Object.keys(set).length ? { set } : {}),
     ...(Object.keys(setString).length ? { setString } : {}),
+    ...(secretValuesFiles.length ? { secretValuesFiles } : {}),
+    ...(Object.keys(setSensitive).length ? { setSensitive } : {}),
     ...(Object.keys(labels).length ? { labels } : {}),
     ...(installedOf(release, field, context) ? {} : { action: 'destroy' }),
   };

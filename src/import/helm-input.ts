@@ -11,7 +11,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const FLAG_LIKE = "starts with '-', so helm would read it as a flag";
 
 /** Where a chart's field came from in the helmfile. */
-const SOURCE: Record<string, string> = { name: 'name', namespace: 'namespace', chart: 'chart', repository: 'chart', version: 'version', valuesFiles: 'values' };
+const SOURCE: Record<string, string> = { name: 'name', namespace: 'namespace', chart: 'chart', repository: 'chart', version: 'version', valuesFiles: 'values', secretValuesFiles: 'secrets' };
 
 /** The issues of one converted release, in one environment; `field` is the release's path (`releases[2]`). */
 export function helmInputIssues(chart: StackChartData, field: string, environment: string): SpecIssue[] {
@@ -25,6 +25,7 @@ export function helmInputIssues(chart: StackChartData, field: string, environmen
   flagLike('repository', chart.repository, 'repository URL');
   flagLike('version', chart.version);
   for (const file of (chart.valuesFiles as unknown[] | undefined) ?? []) flagLike('valuesFiles', file, 'values file');
+  for (const file of (chart.secretValuesFiles as unknown[] | undefined) ?? []) flagLike('secretValuesFiles', file, 'secrets file');
   const namespace = chart.namespace;
   if (namespace !== undefined && !(typeof namespace === 'string' && namespace.length <= 63 && DNS_LABEL.test(namespace))) {
     issues.push({ field: `${field}.namespace`, message: `${where}: the namespace '${shown(String(namespace), 80)}' is not a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), which Kubernetes requires` });

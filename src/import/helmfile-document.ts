@@ -37,6 +37,8 @@ export const helmfileReleaseSchema = z.looseObject({
   createNamespace: z.boolean().optional(),
   /** Files (strings) and inline values maps, in order. */
   values: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional(),
+  /** SOPS-encrypted values files (helm-secrets), applied after `values`. */
+  secrets: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).optional(),
   set: z.array(setEntrySchema).optional(),
   setString: z.array(setEntrySchema).optional(),
   wait: z.boolean().optional(),
@@ -89,7 +91,7 @@ export type HelmfileSetEntry = z.output<typeof setEntrySchema>;
 export const KNOWN_KEYS = {
   document: ['repositories', 'releases', 'environments', 'helmDefaults', 'commonLabels'],
   repository: ['name', 'url', 'oci', 'username', 'password', 'caFile', 'certFile', 'keyFile', 'insecureSkipTLSVerify', 'passCredentials', 'plainHttp'],
-  release: ['name', 'chart', 'namespace', 'version', 'createNamespace', 'values', 'set', 'setString', 'wait', 'waitForJobs', 'timeout', 'atomic', 'force', 'cleanupOnFail', 'historyMax', 'skipCRDs', 'disableHooks', 'labels', 'needs', 'installed'],
+  release: ['name', 'chart', 'namespace', 'version', 'createNamespace', 'values', 'secrets', 'set', 'setString', 'wait', 'waitForJobs', 'timeout', 'atomic', 'force', 'cleanupOnFail', 'historyMax', 'skipCRDs', 'disableHooks', 'labels', 'needs', 'installed'],
   environment: ['values'],
   helmDefaults: ['wait', 'waitForJobs', 'timeout', 'atomic', 'createNamespace', 'force', 'cleanupOnFail', 'historyMax', 'skipCRDs', 'disableHooks'],
 } as const;

@@ -15,7 +15,7 @@ export interface NotConverted {
 /** helmfile keys with a known helmcycle replacement; any other key is listed as unknown. */
 const REPLACEMENTS: Record<string, { what: string; instead: string }> = {
   hooks: { what: 'helmfile hooks (commands run on helmfile events)', instead: 'a lifecycle phase in a TypeScript stack: preExec for presync/prepare, postExec for postsync, onDeployFailure for a failed sync (--ts)' },
-  secrets: { what: 'secrets files (helm-secrets / sops)', instead: "setSensitive, filled from the environment in a TypeScript stack (setSensitive: { key: process.env.NAME! }); never written to argv or logs" },
+  secrets: { what: 'environment secrets files (sops files decrypted into template inputs)', instead: "helmcycle has no template inputs: list the SOPS file under secretValuesFiles of each chart whose values need it, or setSensitive filled from the environment in a TypeScript stack (setSensitive: { key: process.env.NAME! })" },
   missingFileHandler: { what: 'missingFileHandler', instead: 'none needed: helmcycle refuses a missing values file when the stack loads (exit 2), before the cluster is touched' },
   bases: { what: 'bases (files merged before this one)', instead: 'defaults and environments of one stack, or a TypeScript stack that imports shared parts' },
   helmfiles: { what: 'nested helmfiles', instead: 'import each helmfile on its own and join the charts into one stack (needs across them)' },

@@ -66,6 +66,8 @@ function coveredText(input: DigestInput): string {
     setString: spec.setString,
     // Left out where the caller covers them itself (`omitted`); an empty one kept, as digests always had it.
     setSensitive: input.sensitiveKey === 'omitted' && Object.keys(spec.setSensitive).length > 0 ? undefined : spec.setSensitive,
+    // Absent unless used, so a chart without secret values keeps the digest it always had.
+    secretValues: hasSecretValues(spec) && input.sensitiveKey !== 'omitted' ? spec.secretValues : undefined,
     skipCrds: spec.skipCrds,
     disableHooks: spec.disableHooks,
     takeOwnership: spec.takeOwnership,
@@ -76,10 +78,16 @@ function coveredText(input: DigestInput): string {
   return canonicalJson(covered);
 }
 
+/** Whether a spec has secret values objects (decrypted SOPS files, resolved references). Pure. */
+function hasSecretValues(spec: Pick<ChartSpec, 'secretValues'>): boolean {
+  const list = Array.isArray(spec.secretValues) ? spec.secretValues : [spec.secretValues];
+  return list.some((object) => Object.keys(object).length > 0);
+}
+
 /** Whether the digest of this input covers a sensitive value, and so is keyed. Pure. */
 export function digestNeedsKey(input: DigestInput): boolean {
   if (input.sensitiveKey === 'omitted') return false;
-  return Object.keys(input.spec.setSensitive).length > 0 || (input.revealsSecret?.(coveredText(input)) ?? false);
+  return Object.keys(input.spec.setSensitive).length > 0 || hasSecretValues(input.spec) || (input.revealsSecret?.(coveredText(input)) ?? false);
 }
 
 /** The digest, as a valid label value (40 hex characters). Pure but for the random key of a keyed digest without a key. */

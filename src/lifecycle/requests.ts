@@ -11,11 +11,14 @@ export function chartSource(spec: ChartSpec): ChartSource {
 }
 
 export function valuesInput(spec: ChartSpec): ValuesInput {
+  // A SOPS file left encrypted would reach helm as ENC[...] strings, or not at all: resolveStackSecrets decrypts them first.
+  if (spec.secretValuesFiles.length > 0) throw new Error(`chart '${spec.name}': secretValuesFiles must be decrypted before the chart runs (runStack and the CLI do it; a library caller of runChart calls resolveStackSecrets first)`);
   return {
     values: Array.isArray(spec.values) ? spec.values : [spec.values],
     valuesFiles: spec.valuesFiles,
     yamlFilesContent: spec.yamlFilesContent,
     setSensitive: spec.setSensitive,
+    secretValues: Array.isArray(spec.secretValues) ? spec.secretValues : [spec.secretValues],
     setJson: spec.setJson,
     set: spec.set,
     setString: spec.setString,

@@ -1,11 +1,27 @@
-// Which values of a chart spec are secrets: every setSensitive value and the repository password. The
+// Which values of a chart spec are secrets: every setSensitive value, the repository password and the
+// maskable leaves of secretValues. The
 // masker built from them is what every output path of that chart applies. Pure.
+import { unmaskableReason } from '../config/sensitive-value.js';
 import { createMasker, NO_MASKER, type Masker } from './masker.js';
 
 /** The part of a spec (parsed or as written) that carries secrets. */
 export interface SensitiveFields {
   setSensitive?: Readonly<Record<string, unknown>> | undefined;
   repositoryAuth?: { password?: unknown } | undefined;
+  /** Secret values objects (decrypted SOPS files, resolved references). */
+  secretValues?: unknown;
+}
+
+/**
+ * The leaves of secret values objects that can be masked. A SOPS file encrypts every value, `true` and
+ * `3` too; masking those would blank that text in all output and protect nothing, so such leaves are
+ * kept from the masker (they still reach helm only on its standard input).
+ */
+function maskableLeaves(value: unknown, out: string[]): string[] {
+  if (Array.isArray(value)) for (const item of value) maskableLeaves(item, out);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) maskableLeaves(item, out);
+  else if ((typeof value === 'string' || typeof value === 'number') && unmaskableReason(value) === undefined) out.push(String(value));
+  return out;
 }
 
 export function sensitiveValuesOf(spec: SensitiveFields): string[] {
@@ -15,6 +31,7 @@ export function sensitiveValuesOf(spec: SensitiveFields): string[] {
   }
   const password = spec.repositoryAuth?.password;
   if (typeof password === 'string' && password) values.push(password);
+  maskableLeaves(spec.secretValues, values);
   return values;
 }
 

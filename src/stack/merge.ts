@@ -5,7 +5,7 @@ import type { ChartSpecInput } from '../config/chart-spec.js';
 
 type Layer = Record<string, unknown>;
 
-const LIST_FIELDS = new Set(['values', 'valuesFiles', 'yamlFilesContent']);
+const LIST_FIELDS = new Set(['values', 'valuesFiles', 'yamlFilesContent', 'secretValuesFiles', 'secretValues']);
 const MAP_FIELDS = new Set(['set', 'setString', 'setJson', 'setSensitive', 'labels']);
 
 function asList(value: unknown): unknown[] {

@@ -8,7 +8,7 @@ import { StackConfigError } from '../errors.js';
 import { isLocalChart } from '../lifecycle/requests.js';
 import type { ResolvedStack, StackChart } from './types.js';
 
-type Definition = Pick<StackChart, 'chart' | 'repository' | 'valuesFiles' | 'crds' | 'repositoryAuth'>;
+type Definition = Pick<StackChart, 'chart' | 'repository' | 'valuesFiles' | 'secretValuesFiles' | 'crds' | 'repositoryAuth'>;
 
 const AUTH_FILES = ['caFile', 'certFile', 'keyFile'] as const;
 
@@ -23,6 +23,7 @@ export function anchorPaths<T extends Definition>(definition: T, baseDir: string
   const anchored: T = { ...definition };
   if (isRelativeChartPath(definition)) anchored.chart = resolve(baseDir, definition.chart);
   if (definition.valuesFiles) anchored.valuesFiles = definition.valuesFiles.map(at);
+  if (definition.secretValuesFiles) anchored.secretValuesFiles = definition.secretValuesFiles.map(at);
   if (definition.crds?.path) anchored.crds = { ...definition.crds, path: at(definition.crds.path) };
   const auth = definition.repositoryAuth;
   if (auth) {
@@ -35,6 +36,7 @@ export function anchorPaths<T extends Definition>(definition: T, baseDir: string
 /** Each path of a definition that must exist, with the field that names it. Pure. */
 export function pathsOf(definition: Definition): [field: string, path: string][] {
   const paths: [string, string][] = (definition.valuesFiles ?? []).map((f, i) => [`valuesFiles[${i}]`, f]);
+  (definition.secretValuesFiles ?? []).forEach((f, i) => paths.push([`secretValuesFiles[${i}]`, f]));
   if (isLocalChart(definition) && isAbsolute(definition.chart)) paths.push(['chart', definition.chart]);
   if (definition.crds?.path) paths.push(['crds.path', definition.crds.path]);
   for (const key of AUTH_FILES) {

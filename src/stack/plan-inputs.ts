@@ -54,7 +54,8 @@ export async function chartInputs(chart: ResolvedChart, targetVersion: string | 
   // Its sensitive values are left out of it: they are in `definition`, and the whole text is scrypt-ed.
   const release = await computeReleaseDigest(chartSpecOf(definition, chart.file), targetVersion ?? '', undefined, transformFingerprint(definition.transform), 'omitted');
   const text = canonicalJson({ release, targetVersion, needs: chart.needs, definition: withFunctionSources(definition) });
-  return keyedHash(text, context.salt, sensitiveValuesOf(definition).length > 0);
+  const secretValues = [definition.secretValues ?? []].flat().some((object) => Object.keys(object).length > 0);
+  return keyedHash(text, context.salt, sensitiveValuesOf(definition).length > 0 || secretValues);
 }
 
 /**

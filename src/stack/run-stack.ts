@@ -1,6 +1,7 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
 import { maskerForSpecs } from '../secrets/sensitive.js';
+import { resolveStackSecrets } from '../secrets/refs/resolve-stack.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
@@ -84,8 +85,10 @@ export function selectedCharts(stack: ResolvedStack, selection: Selection = {}):
   return stack.charts.filter((c) => keep.has(c.name));
 }
 
-export async function runStack(stack: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
+export async function runStack(given: ResolvedStack, options: StackRunOptions): Promise<StackResult> {
   const started = Date.now();
+  // A library caller's stack may still hold SOPS files and references (the CLI resolves them when it loads).
+  const stack = await resolveStackSecrets(given, { kube: async () => options.kube, signal: options.signal });
   // One view of the cluster for the whole run: each namespace's release records read once.
   const view = options.helm.forRun();
   // The stack's settings and the command's, folded once (chart-spec-of.ts), as plan folds them.

@@ -66,6 +66,9 @@ export const stackShapeSchema = z.strictObject({
   defaults: shapeDefaults.optional(),
   targets: z.array(targetSchema).optional(),
   fleet: fleetSchema.optional(),
+  resolvers: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a scheme is lowercase letters, digits and dashes'), z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', { error: 'a resolver is a function (async (ref) => value), so resolvers are written in a TypeScript stack' }))
+    .optional(),
   environments: z
     .record(
       z.string().regex(/^[\w.-]+$/, 'an environment name is letters, digits, dots, dashes and underscores'),

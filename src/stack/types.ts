@@ -3,6 +3,7 @@
 import type { ChartDefinition, ChartPayload } from '../lifecycle/types.js';
 import type { ChartSpecInput } from '../config/chart-spec.js';
 import type { FleetSettings, FleetTarget } from '../fleet/types.js';
+import type { RefResolver } from '../secrets/refs/value-ref.js';
 
 /** Chart spec fields a stack or an environment sets for every chart (a chart's own value wins). */
 export type ChartDefaults = Partial<Omit<ChartSpecInput, 'name' | 'chart'>>;
@@ -35,6 +36,12 @@ export interface StackDefinition {
   /** The clusters the stack runs across (src/fleet/); none: the one cluster of --kubeconfig/--kube-context. */
   targets?: FleetTarget[];
   fleet?: { parallel?: number; failureBudget?: number | string; waves?: string[] };
+  /**
+   * TypeScript stacks only: resolvers of `ref+SCHEME://...` values for schemes helmcycle does not resolve
+   * itself (env, file and k8s), by scheme: `resolvers: { vault: async (ref) => ... }`. A resolver returns
+   * the value; what it returns is sensitive, as every resolved reference is.
+   */
+  resolvers?: Record<string, RefResolver>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each chart may type its own payload
   charts: StackChart<any>[];
 }
@@ -61,4 +68,6 @@ export interface ResolvedStack {
   charts: ResolvedChart[];
   /** Checked, kubeconfig paths anchored at the stack file's folder; absent when the stack names none. */
   fleet?: { targets: FleetTarget[]; settings: FleetSettings };
+  /** The stack's own reference resolvers (StackDefinition.resolvers). */
+  resolvers?: Record<string, RefResolver>;
 }

@@ -104,7 +104,7 @@ async function loadYamlStack(block: Block, index: number): Promise<void> {
   const folder = join(work, `stack-${index}`);
   await mkdir(folder, { recursive: true });
   const data = parseYaml(block.body) as {
-    charts?: { chart?: string; valuesFiles?: string[] }[];
+    charts?: { chart?: string; valuesFiles?: string[]; secretValuesFiles?: string[] }[];
     targets?: { environment?: string; kubeconfig?: string }[];
   };
   // A fragment that shows only `targets` is part of a stack: it loads with one local chart and the
@@ -127,7 +127,10 @@ async function loadYamlStack(block: Block, index: number): Promise<void> {
       await mkdir(join(folder, chart.chart), { recursive: true });
       await writeFile(join(folder, chart.chart, 'Chart.yaml'), 'apiVersion: v2\nname: example\nversion: 0.1.0\n');
     }
-    for (const values of chart.valuesFiles ?? []) await writeFile(join(folder, values), '{}\n');
+    for (const values of [...(chart.valuesFiles ?? []), ...(chart.secretValuesFiles ?? [])]) {
+      await mkdir(dirname(join(folder, values)), { recursive: true });
+      await writeFile(join(folder, values), '{}\n');
+    }
   }
   const file = join(folder, 'helmcycle.yaml');
   await writeFile(file, text);

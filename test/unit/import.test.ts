@@ -108,7 +108,6 @@ describe('import: what it cannot convert', () => {
     ['environments.default.secrets', /setSensitive/],
     ['environments.default.values[0]', /environment, or a function in a TypeScript stack/],
     ['releases[0].hooks', /preExec .*postExec/],
-    ['releases[0].secrets', /setSensitive/],
     ['releases[0].values[0]', /\.gotmpl|valuesFiles/],
     ['releases[0].set[0].value', /function in a TypeScript stack/],
     ['repositories[private].password', /HELMFILE_REPO_PRIVATE_PASSWORD/],

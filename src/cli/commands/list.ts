@@ -11,6 +11,7 @@ export function register(program: Command, host: CommandHost): void {
 async function list(ctx: CommandContext): Promise<number> {
   const { onStack } = await import('../stack-fork.js');
   return onStack(ctx, {
+    sealed: true,
     cluster: async (stack) => {
       const [{ selectedCharts }, { formatList }] = await Promise.all([import('../../stack/run-stack.js'), import('../format.js')]);
       const charts = selectedCharts(stack, ctx.selection());
