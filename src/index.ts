@@ -34,7 +34,7 @@ export type {
 export type { ChartDefaults, ResolvedChart, ResolvedStack, StackChart, StackDefinition, StackEnvironment } from './stack/types.js';
 export { loadStack, loadStackFile, resolveStack } from './stack/load.js';
 export { checkStackPaths, stackRoot, type PathPolicy } from './stack/path-containment.js';
-export { resolveStackSecrets, type StackSecretOptions } from './secrets/refs/resolve-stack.js';
+export { resolveStackSecrets, type StackSecretOptions } from './stack/resolve-secrets.js';
 export type { RefResolver, ValueRef } from './secrets/refs/value-ref.js';
 export { runStack, type ChartRunRecord, type StackResult, type StackRunOptions } from './stack/run-stack.js';
 export { planChart, type ChartPlan, type PlanAction } from './stack/plan.js';
@@ -105,7 +105,7 @@ export type { DeployObservation, WorkloadFinding } from './kube/deploy-observati
 export { collectDiagnostics, formatDiagnostics, type Diagnostics } from './kube/diagnostics.js';
 
 // Failures: classes and their advice.
-export { FAILURE_CLASSES, FAILURE_CLASS_ADVICE, REMEDIES, type FailureClass, type Remedy } from './failures/classes.js';
+export { FAILURE_CLASSES, FAILURE_CLASS_ADVICE, REMEDIES, type FailureClass, type Remedy } from './config/failure-classes.js';
 export { classifyFailure, type FailureReport, type MentionedObject } from './failures/classify.js';
 export { collectHookLogs } from './failures/hook-logs.js';
 
@@ -175,5 +175,5 @@ export {
   type HttpCheckOptions,
   type HttpExpectation,
   type RetryOptions,
-} from './toolkit/checks.js';
+} from './lifecycle/custom-checks.js';
 export { runJob, JobFailedError, type JobOptions, type JobResult } from './toolkit/job.js';

@@ -7,7 +7,7 @@ import type { HelmVersion } from '../helm/types.js';
 import type { RunMasker } from '../secrets/sensitive.js';
 import type { CommandFlags } from '../stack/chart-spec-of.js';
 import type { ResolvedStack } from '../stack/types.js';
-import type { FleetTarget } from '../fleet/types.js';
+import type { FleetTarget } from '../stack/fleet-targets.js';
 import type { TargetClients } from './fleet-command.js';
 import type { GlobalOptions } from './global-options.js';
 import type { CliIo } from './main.js';
@@ -64,7 +64,7 @@ export class CommandContext {
   async load(environment: string | undefined, secrets = true): Promise<ResolvedStack> {
     const { loadStack } = await import('../stack/load.js');
     const loaded = await loadStack(this.options.config, { ...(environment ? { environment } : {}), ...(this.io.cwd ? { cwd: this.io.cwd } : {}), allowPaths: this.allowPaths() });
-    const { resolveStackSecrets } = await import('../secrets/refs/resolve-stack.js');
+    const { resolveStackSecrets } = await import('../stack/resolve-secrets.js');
     const stack = secrets ? await resolveStackSecrets(loaded, { kube: async () => (await this.clients()).kube, allowPaths: this.allowPaths().map((dir) => resolve(this.io.cwd ?? process.cwd(), dir)), signal: this.io.signal }) : loaded;
     this.masker.add(stack.charts.map((c) => c.definition));
     return stack;

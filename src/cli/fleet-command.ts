@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { fleetMatrix, formatMatrix, formatMatrixJson, type TargetRow } from '../fleet/matrix.js';
 import { runFleet, type FleetResult } from '../fleet/run-fleet.js';
 import { selectTargets, type TargetSelection } from '../fleet/select-targets.js';
-import type { FleetTarget } from '../fleet/types.js';
+import type { FleetTarget } from '../stack/fleet-targets.js';
 import type { HelmDebugLogger } from '../helm/debug-line.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';

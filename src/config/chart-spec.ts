@@ -2,7 +2,7 @@
 // The zod schema is the single source of truth: the TypeScript types below are inferred from it.
 import semver from 'semver';
 import { z } from 'zod';
-import { FAILURE_CLASSES, REMEDIES } from '../failures/classes.js';
+import { FAILURE_CLASSES, REMEDIES } from './failure-classes.js';
 import { argvText, chartReferenceSchema, notAFlag, releaseLabelsSchema, setScalarSchema, testFilterSchema, valuesFilePathSchema } from './argv-fields.js';
 import { maskable } from './sensitive-value.js';
 

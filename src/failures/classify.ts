@@ -6,7 +6,7 @@ import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
 import { transientReason } from '../retry/transient.js';
 import { WORKLOAD_KINDS } from '../kube/manifest.js';
-import { FAILURE_CLASS_ADVICE, type FailureClass } from './classes.js';
+import { FAILURE_CLASS_ADVICE, type FailureClass } from '../config/failure-classes.js';
 
 /** An object a failure names: kind and name, plus what else the message says. */
 export interface MentionedObject {

@@ -11,7 +11,7 @@ import type { KubeClient, KubeObject } from '../kube/types.js';
 import type { ChartSpec } from '../config/chart-spec.js';
 import { isOwnedBy } from '../toolkit/ownership.js';
 import { crdsOfRendered } from '../toolkit/release-crds.js';
-import type { FailureClass, Remedy } from './classes.js';
+import type { FailureClass, Remedy } from '../config/failure-classes.js';
 import { classifyFailure, type FailureReport } from './classify.js';
 import { chooseRemedy } from './remedies.js';
 

@@ -2,7 +2,7 @@
 // below), how many attempts it has, and whether exec runs again after it. All pure; taking a remedy is
 // a lifecycle action (lifecycle/actions/remedy.ts).
 import type { ChartSpec } from '../config/chart-spec.js';
-import type { FailureClass, Remedy } from './classes.js';
+import type { FailureClass, Remedy } from '../config/failure-classes.js';
 import type { FailureReport } from './classify.js';
 
 /** What helmcycle does for each class unless the chart's policy says otherwise. Pure. */

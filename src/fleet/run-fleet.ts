@@ -3,8 +3,8 @@
 // and then runs the whole stack, its DAG inside. Once more targets failed than the budget allows, no
 // new target starts: the rest report "not started: failure budget". What one target does is the
 // caller's `runTarget`, so this file knows nothing of helm or Kubernetes (units drive it with fakes).
-import { budgetExceeded } from './budget.js';
-import type { FleetSettings, FleetTarget } from './types.js';
+import { budgetExceeded } from '../stack/fleet-budget.js';
+import type { FleetSettings, FleetTarget } from '../stack/fleet-targets.js';
 import { planWaves } from './waves.js';
 
 export type TargetStatus = 'succeeded' | 'failed' | 'unreachable' | 'not-started' | 'cancelled';

@@ -1,7 +1,7 @@
 // Which targets a run covers: --targets names them, -t key=value narrows by labels (every pair must
 // match), --shard keeps one deterministic part. Pure.
 import { UsageError } from '../errors.js';
-import type { FleetTarget } from './types.js';
+import type { FleetTarget } from '../stack/fleet-targets.js';
 import { inShard, type Shard } from './shard.js';
 
 export interface TargetSelection {

@@ -1,6 +1,6 @@
 // The order targets run in: fleet.waves names the waves (canary first, say); a wave starts only once
 // the one before it has finished. Targets without a wave run last, together. Pure.
-import type { FleetTarget } from './types.js';
+import type { FleetTarget } from '../stack/fleet-targets.js';
 
 export interface Wave {
   /** The wave's name; undefined for the targets that name none. */

@@ -2,7 +2,7 @@
 // or the chart's own). validate waits for it within the chart's timeout; `status` reads it once. Both
 // judge by the same function (health-of.ts), so a release status calls ready is one validate passes.
 import type { KubeClient } from '../kube/types.js';
-import type { CheckResult } from '../lifecycle/types.js';
+import type { CheckResult } from './types.js';
 import { healthRefsInManifest } from './health-refs.js';
 import type { HealthFunctions } from './types.js';
 import { healthNow, waitForHealthy, type ObjectHealth } from './wait-healthy.js';

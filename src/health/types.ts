@@ -26,3 +26,12 @@ export type HealthFunctions = Readonly<Record<string, HealthFunction>>;
 
 /** A built-in rule: one kind's judgement. Pure. */
 export type HealthRule = (object: KubeObject) => Health;
+
+/** One check's outcome, as validate and status report it. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  message: string;
+  /** The object a health check judged (validate's wait), when the check is about one. */
+  object?: { apiVersion?: string; kind: string; name: string; namespace?: string | undefined } | undefined;
+}

@@ -19,14 +19,11 @@ import { ApiDiscovery } from './discovery.js';
 import { guardCredentials } from './exec-credentials.js';
 import { applyBody, listItems, queryString, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
 import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
-import { KUBE_RETRY_BUDGET_MS, retryTransient } from '../retry/retry.js';
-import { transientReason } from '../retry/transient.js';
 import type {
   AccessAnswer,
   AccessQuery,
   AccessRules,
   ApplyOptions,
-  ContainerState,
   EventRecord,
   KubeClient,
   KubeObject,
@@ -39,92 +36,13 @@ import type {
   WatchFrom,
 } from './types.js';
 import { parseWatchLine, WatchUnsupportedError } from './watch-events.js';
-import { loadKubeconfigFiles } from './kubeconfig-files.js';
+import { loadKubeConfig, type KubeClientOptions } from './kubeconfig-load.js';
+import { apiMessage, request, statusCode, toEventRecord, toPodState } from './client-node-shapes.js';
 
-export interface KubeClientOptions {
-  /** A kubeconfig file; KUBECONFIG or ~/.kube/config by default. */
-  kubeconfig?: string;
-  /** Several kubeconfig files (KUBECONFIG's list), merged as kubectl merges them (kubeconfig-files.ts). */
-  kubeconfigFiles?: string[];
-  context?: string;
-}
-
-export function loadKubeConfig(options: KubeClientOptions = {}): KubeConfig {
-  let config = new KubeConfig();
-  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-  else if (options.kubeconfigFiles?.length) config = loadKubeconfigFiles(options.kubeconfigFiles);
-  else config.loadFromDefault();
-  if (options.context) config.setCurrentContext(options.context);
-  return config;
-}
+export { loadKubeConfig, toPodState, type KubeClientOptions };
 
 /** The field manager of helmcycle's writes (client-node would otherwise record its HTTP library's name). */
 const FIELD_MANAGER = 'helmcycle';
-
-function statusCode(error: unknown): number | undefined {
-  if (error instanceof ApiException) return error.code;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function apiMessage(error: unknown): string {
-  if (error instanceof ApiException) {
-    const body = error.body as { message?: string } | string | undefined;
-    if (typeof body === 'object' && body?.message) return body.message;
-    if (typeof body === 'string') {
-      try {
-        return (JSON.parse(body) as { message?: string }).message ?? body;
-      } catch {
-        return body;
-      }
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function request<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    // Transient failures are retried (retry/): every call here is safe to repeat (reads, access reviews, merge and apply patches; a create repeated after its first try landed fails as AlreadyExists, never twice).
-    return await retryTransient(call, { transient: (error) => transientReason(apiMessage(error), statusCode(error)), budgetMs: KUBE_RETRY_BUDGET_MS });
-  } catch (error) {
-    const code = statusCode(error);
-    throw new KubeRequestError(`${what} failed${code ? ` (HTTP ${code})` : ''}: ${apiMessage(error)}`, code, { cause: error });
-  }
-}
-
-export function toPodState(pod: V1Pod): PodState {
-  const readyCondition = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  const containers: ContainerState[] = (pod.status?.containerStatuses ?? []).map((c) => ({
-    name: c.name,
-    ready: c.ready,
-    restartCount: c.restartCount,
-    reason: c.state?.waiting?.reason ?? c.state?.terminated?.reason,
-    message: c.state?.waiting?.message ?? c.state?.terminated?.message,
-    lastTerminationReason: c.lastState?.terminated?.reason,
-    lastExitCode: c.lastState?.terminated?.exitCode ?? c.state?.terminated?.exitCode,
-  }));
-  return {
-    name: pod.metadata?.name ?? '',
-    namespace: pod.metadata?.namespace ?? '',
-    phase: pod.status?.phase ?? 'Unknown',
-    ready: readyCondition?.status === 'True',
-    labels: pod.metadata?.labels ?? {},
-    containers,
-    notReadyReason: readyCondition?.status === 'True' ? undefined : readyCondition?.reason,
-  };
-}
-
-function toEventRecord(event: CoreV1Event): EventRecord {
-  const last = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp;
-  return {
-    type: event.type ?? 'Normal',
-    reason: event.reason ?? '',
-    message: (event.message ?? '').trim(),
-    object: `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
-    count: event.count ?? 1,
-    lastSeen: last ? new Date(last as unknown as string).toISOString() : undefined,
-  };
-}
 
 function refOfObject(object: KubeObject): ObjectRef {
   return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };

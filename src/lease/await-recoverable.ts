@@ -7,7 +7,7 @@ import type { ReleaseInfo } from '../helm/types.js';
 import { holderVisibleHere, type LeaseRecord, type LeaseState, type RunIdentity } from './lease-record.js';
 import { helmRunningFor, processAlive } from './local-processes.js';
 import { judgePending } from './pending-guard.js';
-import { currentProcessSpace } from './process-space.js';
+import { currentProcessSpace } from '../host/process-space.js';
 
 export interface AwaitRecoverableOptions {
   release: ReleaseInfo;

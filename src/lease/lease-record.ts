@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeObject } from '../kube/types.js';
-import { currentProcessSpace } from './process-space.js';
+import { currentProcessSpace } from '../host/process-space.js';
 
 export const LEASE_API_VERSION = 'coordination.k8s.io/v1';
 /**

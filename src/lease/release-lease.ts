@@ -8,7 +8,7 @@ import type { KubeClient } from '../kube/types.js';
 import { backoffDelay, type BackoffPolicy } from '../retry/transient.js';
 import { processAlive } from './local-processes.js';
 import { LeaseObserver, monotonicClock, type MonotonicClock } from './lease-observer.js';
-import { currentProcessSpace } from './process-space.js';
+import { currentProcessSpace } from '../host/process-space.js';
 import {
   describeHolder,
   LEASE_API_VERSION,

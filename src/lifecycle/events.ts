@@ -1,7 +1,7 @@
 // Events a chart's lifecycle emits, for renderers (terminal, CI lines, JSON, reports). They never
 // carry values: only names, phases, outcomes and messages helmcycle wrote itself or masked.
 import type { ResourceDrift } from '../drift/detect.js';
-import type { FailureClass, Remedy } from '../failures/classes.js';
+import type { FailureClass, Remedy } from '../config/failure-classes.js';
 import type { PhaseName } from './types.js';
 
 export type MessageLevel = 'info' | 'warn';

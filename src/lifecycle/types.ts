@@ -6,7 +6,7 @@ import type { DeployObservation } from '../kube/deploy-observation.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import type { KubeClient } from '../kube/types.js';
 import type { ChartSpec, ChartSpecInput } from '../config/chart-spec.js';
-import type { FailureClass, Remedy } from '../failures/classes.js';
+import type { FailureClass, Remedy } from '../config/failure-classes.js';
 import type { FailureReport } from '../failures/classify.js';
 import type { AdoptResult } from '../toolkit/ownership.js';
 import type { Migration, MigrationRecord } from './migrations.js';
@@ -16,6 +16,7 @@ import type { LeaseSettings } from '../lease/chart-lease.js';
 import type { LeaseRecord } from '../lease/lease-record.js';
 import type { LifecycleEvent, MessageLevel, WaitProgress } from './events.js';
 import type { Masker } from '../secrets/masker.js';
+import type { CheckResult } from '../health/types.js';
 
 export const PHASES = ['checkPrerequisites', 'preExec', 'exec', 'onDeployFailure', 'postExec', 'validate'] as const;
 export type PhaseName = (typeof PHASES)[number];
@@ -65,13 +66,8 @@ export interface ExecResult {
   repairedDrift?: ResourceDrift[] | undefined;
 }
 
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  message: string;
-  /** The object a health check judged (validate's wait), when the check is about one. */
-  object?: { apiVersion?: string; kind: string; name: string; namespace?: string | undefined } | undefined;
-}
+// A check's outcome is health's vocabulary (health/ judges objects into it); lifecycle re-exports it.
+export type { CheckResult } from '../health/types.js';
 
 export interface ValidateResult {
   checks: CheckResult[];

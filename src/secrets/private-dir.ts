@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentProcessSpace } from '../lease/process-space.js';
+import { currentProcessSpace } from '../host/process-space.js';
 
 const PREFIX = 'helmcycle-';
 /** helmcycle-<pid>-<purpose>-<random>; the random tail comes from mkdtemp. */

@@ -15,7 +15,7 @@ import { specIssuesOf } from '../config/unknown-keys.js';
 import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
-import { resolveFleet } from '../fleet/resolve-fleet.js';
+import { resolveFleet } from './resolve-fleet.js';
 import { firstLine, readingConfig, readingConfigAsync } from './config-code-error.js';
 import { buildGraph } from './graph.js';
 import { layerChart } from './merge.js';

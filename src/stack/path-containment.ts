@@ -11,6 +11,7 @@ import { readdir, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { StackConfigError, type SpecIssue } from '../errors.js';
 import { isLocalChart } from '../lifecycle/requests.js';
+import { isInside } from '../host/inside-folder.js';
 import { pathsOf } from './paths.js';
 import type { ResolvedStack } from './types.js';
 
@@ -39,12 +40,6 @@ export function stackRoot(file: string): string {
     if (existsSync(join(dir, '.git'))) return dir;
     if (dirname(dir) === dir) return start;
   }
-}
-
-/** Whether `path` is `folder` or inside it; both real, absolute paths. Pure. */
-export function isInside(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /**

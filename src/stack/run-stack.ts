@@ -1,7 +1,7 @@
 // Applies or destroys a resolved stack: each selected chart runs through its own lifecycle, in
 // dependency order (reverse for destroy), under the concurrency limit.
 import { maskerForSpecs } from '../secrets/sensitive.js';
-import { resolveStackSecrets } from '../secrets/refs/resolve-stack.js';
+import { resolveStackSecrets } from './resolve-secrets.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';

@@ -2,7 +2,7 @@
 // (helmcycle.config.ts, with phases as functions) or in YAML (helmcycle.yaml, data only).
 import type { ChartDefinition, ChartPayload } from '../lifecycle/types.js';
 import type { ChartSpecInput } from '../config/chart-spec.js';
-import type { FleetSettings, FleetTarget } from '../fleet/types.js';
+import type { FleetSettings, FleetTarget } from './fleet-targets.js';
 import type { RefResolver } from '../secrets/refs/value-ref.js';
 
 /** Chart spec fields a stack or an environment sets for every chart (a chart's own value wins). */

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { runChart } from '../../src/lifecycle/runner.js';
 import type { KubeObject } from '../../src/kube/types.js';
 import { backupResources, backupSecretName, BACKUP_TYPE, restoreBackup } from '../../src/toolkit/backup.js';
-import { checkCondition, checkHttp, CheckTimeoutError, conditionCheck, httpCheck, retryUntil } from '../../src/toolkit/checks.js';
+import { checkCondition, checkHttp, CheckTimeoutError, conditionCheck, httpCheck, retryUntil } from '../../src/lifecycle/custom-checks.js';
 import { applyCrds, CrdInUseError, deleteCrds, readChartCrds, readCrdsFromPath } from '../../src/toolkit/crds.js';
 import { JobFailedError, runJob } from '../../src/toolkit/job.js';
 import { adoptResources, OwnershipConflictError, ownershipPatch, MANAGED_BY_LABEL } from '../../src/toolkit/ownership.js';

@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import type { CommandHost } from '../../src/cli/command-context.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { buildProgram, runCommandLine } from '../../src/cli/main.js';
-import type { FleetTarget } from '../../src/fleet/types.js';
+import type { FleetTarget } from '../../src/stack/fleet-targets.js';
 import { FakeHelm, FakeKube } from './fakes.js';
 
 const COMMANDS_DIR = join(import.meta.dirname, '../../src/cli/commands');

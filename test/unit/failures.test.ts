@@ -9,7 +9,7 @@ import { FakeKube } from './fakes.js';
 import { classifyHelmFailure, type HelmFailure } from '../../src/helm/errors.js';
 import { classifyFailure } from '../../src/failures/classify.js';
 import { attemptsLeft, chooseRemedy, defaultRemedy, retriesAfter } from '../../src/failures/remedies.js';
-import { FAILURE_CLASSES } from '../../src/failures/classes.js';
+import { FAILURE_CLASSES } from '../../src/config/failure-classes.js';
 import { parseChartSpec } from '../../src/config/parse.js';
 
 function helmError(stderr: string) {

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StackConfigError, UsageError } from '../../src/errors.js';
-import { allowedFailures, budgetExceeded, parseBudget } from '../../src/fleet/budget.js';
+import { allowedFailures, budgetExceeded, parseBudget } from '../../src/stack/fleet-budget.js';
 import { NOT_STARTED_BUDGET, runFleet, type FleetEvent } from '../../src/fleet/run-fleet.js';
 import { selectTargets } from '../../src/fleet/select-targets.js';
 import { parseShard, shardOfName } from '../../src/fleet/shard.js';
-import type { FleetSettings, FleetTarget } from '../../src/fleet/types.js';
+import type { FleetSettings, FleetTarget } from '../../src/stack/fleet-targets.js';
 import { planWaves } from '../../src/fleet/waves.js';
 import { resolveStack } from '../../src/stack/load.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runningChildren, stopChildren, trackChild } from '../../src/helm/children.js';
-import { currentProcessSpace } from '../../src/lease/process-space.js';
+import { currentProcessSpace } from '../../src/host/process-space.js';
 import { createPrivateDir, processStartTime, removeHeldDirsSync, sweepAbandonedDirs } from '../../src/secrets/private-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'private-dir-test-'));

@@ -10,7 +10,7 @@ import { parseChartSpec } from '../../src/config/parse.js';
 import { writeValuesFiles } from '../../src/helm/values-files.js';
 import { digestNeedsKey } from '../../src/lifecycle/digest.js';
 import { valuesInput } from '../../src/lifecycle/requests.js';
-import { resolveStackSecrets } from '../../src/secrets/refs/resolve-stack.js';
+import { resolveStackSecrets } from '../../src/stack/resolve-secrets.js';
 import { parseValueRef } from '../../src/secrets/refs/value-ref.js';
 import { maskerForSpecs, sensitiveValuesOf } from '../../src/secrets/sensitive.js';
 import { loadStack, resolveStack } from '../../src/stack/load.js';

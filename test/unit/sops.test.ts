@@ -13,7 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { ageDecrypt, parseAgeIdentities } from '../../src/secrets/sops/age-decrypt.js';
 import { loadAgeIdentities } from '../../src/secrets/sops/age-identities.js';
 import { decryptSopsText, SopsDecryptError } from '../../src/secrets/sops/sops-file.js';
-import { resolveStackSecrets } from '../../src/secrets/refs/resolve-stack.js';
+import { resolveStackSecrets } from '../../src/stack/resolve-secrets.js';
 import { maskerForSpecs } from '../../src/secrets/sensitive.js';
 import { resolveStack } from '../../src/stack/load.js';
 import { planChart } from '../../src/stack/plan.js';

@@ -6,7 +6,7 @@ import { resolveRef } from '../../src/lifecycle/declared-resources.js';
 import { upgradeRequest } from '../../src/lifecycle/requests.js';
 import { parseChartSpec } from '../../src/config/parse.js';
 import { backupResources, portableCopy, restoreBackup, restoredObject } from '../../src/toolkit/backup.js';
-import { judgeHttp } from '../../src/toolkit/checks.js';
+import { judgeHttp } from '../../src/lifecycle/custom-checks.js';
 import { parseCrds } from '../../src/toolkit/crds.js';
 import { jobManifest } from '../../src/toolkit/job.js';
 import { adoptResources, isOwnedBy, OwnershipConflictError, ownershipPatch } from '../../src/toolkit/ownership.js';

@@ -2,7 +2,7 @@
 // the cluster is an action of its own file; this only says which, and what was done in words. A throw
 // means the remedy could not be taken (the original failure stays the one reported).
 import type { ChartSpec } from '../../config/chart-spec.js';
-import type { Remedy } from '../../failures/classes.js';
+import type { Remedy } from '../../config/failure-classes.js';
 import type { FailureReport } from '../../failures/classify.js';
 import type { ChartPayload, PhaseContext } from '../types.js';
 import { adoptObjects } from './adopt.js';

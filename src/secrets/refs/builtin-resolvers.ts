@@ -6,7 +6,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { isInside } from '../../stack/path-containment.js';
+import { isInside } from '../../host/inside-folder.js';
 import { atFragment, type RefResolver, type ValueRef } from './value-ref.js';
 
 /** A reference that cannot be resolved: the reason, never a value. */

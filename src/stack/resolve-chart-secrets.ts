@@ -8,13 +8,13 @@
 // reads the reference text) and its value is laid over it from standard input, which comes later.
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import { parseSetPath } from '../../config/set-path.js';
-import { StackConfigError } from '../../errors.js';
-import type { ResolvedChart } from '../../stack/types.js';
-import { decryptSopsText, isSopsDocument, SopsDecryptError } from '../sops/sops-file.js';
-import type { AgeIdentitySet } from '../sops/age-identities.js';
-import { RefError } from './builtin-resolvers.js';
-import { holdsRef, parseValueRef, type RefResolver } from './value-ref.js';
+import { parseSetPath } from '../config/set-path.js';
+import { StackConfigError } from '../errors.js';
+import type { ResolvedChart } from './types.js';
+import { decryptSopsText, isSopsDocument, SopsDecryptError } from '../secrets/sops/sops-file.js';
+import type { AgeIdentitySet } from '../secrets/sops/age-identities.js';
+import { RefError } from '../secrets/refs/builtin-resolvers.js';
+import { holdsRef, parseValueRef, type RefResolver } from '../secrets/refs/value-ref.js';
 
 type Values = Record<string, unknown>;
 

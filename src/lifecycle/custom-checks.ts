@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmcycleError } from '../errors.js';
 import { CLUSTER_SCOPED_KINDS } from '../kube/manifest.js';
-import type { CustomCheck, ChartPayload } from '../lifecycle/types.js';
+import type { CustomCheck, ChartPayload } from './types.js';
 import type { KubeClient, ObjectRef, ServiceProxyRequest } from '../kube/types.js';
 
 export interface RetryOptions {

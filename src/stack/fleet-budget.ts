@@ -1,6 +1,6 @@
 // The failure budget: how many targets may fail before the run stops starting new ones. A count
 // (`failureBudget: 1`) or a percent of the targets selected (`failureBudget: 10%`). Pure.
-import type { FailureBudget } from './types.js';
+import type { FailureBudget } from './fleet-targets.js';
 
 /** `2` → a count; `'25%'` → a percent. Returns undefined for anything else (the schema reports it). */
 export function parseBudget(value: number | string): FailureBudget | undefined {

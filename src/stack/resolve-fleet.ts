@@ -2,9 +2,9 @@
 // that fleet.waves declares, environments the stack defines. A mistake names the file and the field.
 import { isAbsolute, resolve } from 'node:path';
 import { StackConfigError } from '../errors.js';
-import type { StackDefinition } from '../stack/types.js';
-import { parseBudget } from './budget.js';
-import { DEFAULT_FLEET_PARALLEL, type FleetSettings, type FleetTarget } from './types.js';
+import type { StackDefinition } from './types.js';
+import { parseBudget } from './fleet-budget.js';
+import { DEFAULT_FLEET_PARALLEL, type FleetSettings, type FleetTarget } from './fleet-targets.js';
 
 export function resolveFleet(definition: StackDefinition, baseDir: string, file: string | undefined): { targets: FleetTarget[]; settings: FleetSettings } | undefined {
   const targets = definition.targets;

@@ -2,13 +2,13 @@
 // or applied, so the run's masker knows every value before any output is written. The age keys are
 // read once, on the first SOPS file; the cluster is asked only for `ref+k8s://` references.
 import { dirname } from 'node:path';
-import type { KubeClient } from '../../kube/types.js';
-import { stackRoot } from '../../stack/path-containment.js';
-import type { ResolvedStack } from '../../stack/types.js';
-import { loadAgeIdentities, type AgeIdentitySet } from '../sops/age-identities.js';
-import { builtinResolvers, realFolders } from './builtin-resolvers.js';
-import { hasUnresolvedSecrets, resolveChartSecrets } from './resolve-chart.js';
-import type { RefResolver } from './value-ref.js';
+import type { KubeClient } from '../kube/types.js';
+import { stackRoot } from './path-containment.js';
+import type { ResolvedStack } from './types.js';
+import { loadAgeIdentities, type AgeIdentitySet } from '../secrets/sops/age-identities.js';
+import { builtinResolvers, realFolders } from '../secrets/refs/builtin-resolvers.js';
+import { hasUnresolvedSecrets, resolveChartSecrets } from './resolve-chart-secrets.js';
+import type { RefResolver } from '../secrets/refs/value-ref.js';
 
 export interface StackSecretOptions {
   /** The run's cluster, for `ref+k8s://`; a function so that a stack without such references never connects. */
