@@ -97,7 +97,7 @@ class ChartSecrets {
     }
     const set = await this.context.identities();
     try {
-      return decryptSopsText(text!, file, { identities: set.identities, identitySource: set.source });
+      return await decryptSopsText(text!, file, { identities: set.identities, identitySource: set.source });
     } catch (error) {
       if (error instanceof SopsDecryptError) this.fail(field, error.message);
       throw error;

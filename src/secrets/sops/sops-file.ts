@@ -121,7 +121,7 @@ function readDocument(text: string, file: string): { meta: SopsMetadata; tree: N
 }
 
 /** The data key, opened with an age identity; other key types are named in the error. */
-function dataKeyOf(meta: SopsMetadata, identities: readonly AgeIdentity[], file: string, identitySource: string): Buffer {
+async function dataKeyOf(meta: SopsMetadata, identities: readonly AgeIdentity[], file: string, identitySource: string): Promise<Buffer> {
   const groups = meta.key_groups ?? [meta];
   if (groups.length > 1) throw new SopsDecryptError(file, `uses ${groups.length} Shamir key groups, which helmcycle does not support; use one key group with an age recipient`);
   const group = groups[0] ?? {};
@@ -135,7 +135,7 @@ function dataKeyOf(meta: SopsMetadata, identities: readonly AgeIdentity[], file:
   for (const entry of ages) {
     if (typeof entry.enc !== 'string') continue;
     try {
-      const key = ageDecrypt(entry.enc, identities);
+      const key = await ageDecrypt(entry.enc, identities);
       if (key.length === 32) return key;
     } catch (error) {
       if (!(error instanceof AgeDecryptError)) throw error;
@@ -152,10 +152,10 @@ export interface DecryptOptions {
 }
 
 /** The decrypted values of a SOPS file's text, checked against its MAC. Throws SopsDecryptError. */
-export function decryptSopsText(text: string, file: string, options: DecryptOptions): Record<string, unknown> {
+export async function decryptSopsText(text: string, file: string, options: DecryptOptions): Promise<Record<string, unknown>> {
   const { meta, tree } = readDocument(text, file);
   if (meta.unencrypted_comment_regex || meta.encrypted_comment_regex) throw new SopsDecryptError(file, 'uses encrypted_comment_regex or unencrypted_comment_regex, which helmcycle does not support');
-  const key = dataKeyOf(meta, options.identities, file, options.identitySource);
+  const key = await dataKeyOf(meta, options.identities, file, options.identitySource);
   const isEncrypted = encryptedRule(meta);
   const macOnlyEncrypted = meta.mac_only_encrypted === true;
   const hash = createHash('sha512');
