@@ -78,7 +78,7 @@ const FUNCTIONS: Record<string, Fn> = {
   ternary: ([a, b, cond]) => (truth(cond) ? a : b),
   required: ([message, v], c) => (v === null || v === undefined || v === '' ? new Unrenderable(`required: ${str(message, c)}`, c.line) : v),
   fail: ([message], c) => new Unrenderable(`fail: ${str(message, c)}`, c.line),
-  toString: ([v], c) => str(v, c),
+  toString: ((args: unknown[], c: CallContext) => str(args[0], c)) as Fn,
   int: ([v]) => Math.trunc(num(v)),
   int64: ([v]) => Math.trunc(num(v)),
   atoi: ([v]) => Math.trunc(num(v)),
@@ -118,7 +118,8 @@ const FUNCTIONS: Record<string, Fn> = {
   list: (args) => [...args],
   dict: (args, c) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < args.length; i += 2) out[str(args[i], c)] = args[i + 1];
+    // defineProperty: a key named __proto__ is a key like any other, never the object's prototype.
+    for (let i = 0; i + 1 < args.length; i += 2) Object.defineProperty(out, str(args[i], c), { value: args[i + 1], enumerable: true, writable: true, configurable: true });
     return out;
   },
   first: ([l]) => list(l)[0] ?? null,
@@ -155,7 +156,7 @@ const FUNCTIONS: Record<string, Fn> = {
 function envValue(name: unknown, required: boolean, c: CallContext): unknown {
   const text = typeof name === 'string' ? name : '';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return new Unrenderable(`${required ? 'requiredEnv' : 'env'} of a name that is not a variable name`, c.line);
-  return new EnvValue(text, required);
+  return new EnvValue(text, required, c.line);
 }
 
 /** Functions that keep an environment reference whole: their result is the reference itself. */

@@ -16,6 +16,7 @@ export class EnvValue {
   constructor(
     readonly name: string,
     readonly required: boolean,
+    readonly line = 0,
   ) {}
 }
 

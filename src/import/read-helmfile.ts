@@ -1,0 +1,72 @@
+// A helmfile read in every environment it defines (or the one `--env` names): each rendered as helmfile
+// renders it for that environment (load-state.ts), its import values resolved or listed
+// (release-check.ts). The environments are the ones the default rendering declares; the result is the
+// input of convert.ts, which turns the per-environment states into charts and overrides.
+import { basename, dirname, join, resolve } from 'node:path';
+import { StackConfigError } from '../errors.js';
+import { diskFiles, type ImportFiles } from './files.js';
+import { isMap } from './gotmpl/values.js';
+import { loadStateFile } from './load-state.js';
+import type { NotConverted } from './not-converted.js';
+import { Placeholders } from './placeholders.js';
+import { checkState } from './release-check.js';
+import { shown } from './quote.js';
+
+export interface ReadOptions {
+  files?: ImportFiles;
+  /** Only this environment (rendered into the charts), instead of every one. */
+  environment?: string;
+  /** The placeholders' nonce (tests); random otherwise. */
+  nonce?: string;
+}
+
+export interface ReadHelmfile {
+  /** Per environment, the rendered state, plain data. */
+  states: Record<string, unknown>;
+  /** Per environment, each release's origin. */
+  origins: Record<string, string[]>;
+  /** Per environment, the releases left out (listed), by name. */
+  refused: Record<string, string[]>;
+  /** The environment whose rendering gives the charts. */
+  baseEnvironment: string;
+  notes: NotConverted[];
+}
+
+/** The environment names a state declares. */
+const environmentsOf = (state: Record<string, unknown>) => (isMap(state.environments) ? Object.keys(state.environments) : []);
+
+export function readHelmfile(file: string, options: ReadOptions = {}): ReadHelmfile {
+  const path = resolve(file);
+  const files = options.files ?? diskFiles;
+  const root = files.real(dirname(path));
+  const top = join(root, basename(path));
+  const placeholders = new Placeholders(options.nonce);
+  const notes: NotConverted[] = [];
+  const note = (item: NotConverted) => void notes.push(item);
+  const read = (environment: string) => {
+    const loaded = loadStateFile(top, { root, files, placeholders, environment, note }, { top: true });
+    return { loaded, checked: checkState(loaded, placeholders, note) };
+  };
+  const out: ReadHelmfile = { states: {}, origins: {}, refused: {}, baseEnvironment: options.environment ?? 'default', notes };
+  const add = (environment: string, checked: ReturnType<typeof read>['checked']) => {
+    out.states[environment] = checked.state;
+    out.origins[environment] = checked.origins;
+    out.refused[environment] = checked.refused;
+  };
+  if (options.environment !== undefined) {
+    const first = read('default');
+    const known = environmentsOf(first.loaded.state);
+    if (options.environment !== 'default' && !known.includes(options.environment)) {
+      throw new StackConfigError(`has no environment '${shown(options.environment, 80)}'`, { file, issues: [{ field: '--env', message: known.length ? `its environments: ${known.map((n) => shown(n, 40)).join(', ')}` : 'it declares no environments' }] });
+    }
+    add(options.environment, options.environment === 'default' ? first.checked : read(options.environment).checked);
+    return out;
+  }
+  const first = read('default');
+  add('default', first.checked);
+  for (const environment of environmentsOf(first.loaded.state)) {
+    if (environment === 'default') continue;
+    add(environment, read(environment).checked);
+  }
+  return out;
+}
