@@ -43,8 +43,10 @@ function fieldOf(base: unknown, path: readonly string[], shownAs: string, line: 
   for (const key of path) {
     if (isSpecial(node)) return node;
     at = `${at}.${key}`;
-    if (key === 'Release' && at === '.Release') return new Unrenderable('.Release in the helmfile itself (helmfile fills it per release, later)', line);
-    if (!isMap(node) || !Object.hasOwn(node, key)) return new Unrenderable(`${at} is not set`, line);
+    if (!isMap(node) || !Object.hasOwn(node, key)) {
+      if (at === '.Release') return new Unrenderable('.Release in the helmfile itself (helmfile fills it per release, later)', line);
+      return new Unrenderable(`${at} is not set`, line);
+    }
     node = node[key];
   }
   return node;
