@@ -13,15 +13,15 @@ export function chartVersionOf(chart: string, version: string | undefined, field
   let outVersion = version;
   if (DIGEST.test(chart) && chart.includes('@')) {
     outChart = chart.slice(0, chart.indexOf('@'));
-    note({ field: `${field}.chart`, what: `the digest pin ${shown(chart.slice(chart.indexOf('@') + 1), 80)} (helmcycle has no digest field)`, instead: `chart '${shown(outChart, 120)}'${version ? ` at version ${shown(version, 40)}` : ''}; check the digest by hand (helm pull and sha256sum) until the spec can pin one` });
+    note({ topic: 'versions', field: `${field}.chart`, what: `the digest pin ${shown(chart.slice(chart.indexOf('@') + 1), 80)} (helmcycle has no digest field)`, instead: `chart '${shown(outChart, 120)}'${version ? ` at version ${shown(version, 40)}` : ''}; check the digest by hand (helm pull and sha256sum) until the spec can pin one` });
   }
   if (version !== undefined && DIGEST.test(version)) {
     const before = version.includes('@') ? version.slice(0, version.indexOf('@')) : '';
     outVersion = before || undefined;
-    note({ field: `${field}.version`, what: `the version ${shown(version, 120)} (a digest pin; helmcycle has no digest field)`, instead: before ? `version ${shown(before, 40)}, without the digest` : 'a version (the chart resolves to the latest until one is set)' });
+    note({ topic: 'versions', field: `${field}.version`, what: `the version ${shown(version, 120)} (a digest pin; helmcycle has no digest field)`, instead: before ? `version ${shown(before, 40)}, without the digest` : 'a version (the chart resolves to the latest until one is set)' });
   }
   if (outVersion === undefined && !local) {
-    note({ field: `${field}.version`, what: 'no chart version (helmfile then installs the latest)', instead: 'version: the version installed now (helm list shows it), so that each plan deploys the same chart' });
+    note({ topic: 'versions', field: `${field}.version`, what: 'no chart version (helmfile then installs the latest)', instead: 'version: the version installed now (helm list shows it), so that each plan deploys the same chart' });
   }
   return { chart: outChart, ...(outVersion !== undefined ? { version: outVersion } : {}) };
 }

@@ -65,7 +65,7 @@ export function environmentOverrides(
     const envChart = resolved.get(name)?.chart;
     if (!envChart) {
       if (refused.includes(name) || converted.chart.action === 'destroy') continue;
-      note({ field: converted.field, what: `release '${shown(name)}' is not rendered in environment '${environment}'`, instead: `environments.${environment}.charts.${shown(name)}.action: destroy, which deletes it there if it is installed (helmfile would leave it alone): remove that override if it must stay` });
+      note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is not rendered in environment '${environment}'`, instead: `environments.${environment}.charts.${shown(name)}.action: destroy, which deletes it there if it is installed (helmfile would leave it alone): remove that override if it must stay` });
       overrides[name] = { action: 'destroy' };
       continue;
     }

@@ -169,7 +169,7 @@ export function convertHelmfile(input: ImportInput): ImportResult {
     }
   }
   for (const [name, environments] of onlyIn) {
-    note({ field: byName.get(name)!.field, what: `release '${shown(name)}' is rendered only in environment(s) ${environments.join(', ')}`, instead: `a chart with action: destroy (nothing when it is not installed), and action: deploy in environments.<env>.charts.${shown(name)} of those environments` });
+    note({ topic: 'releases', field: byName.get(name)!.field, what: `release '${shown(name)}' is rendered only in environment(s) ${environments.join(', ')}`, instead: `a chart with action: destroy (nothing when it is not installed), and action: deploy in environments.<env>.charts.${shown(name)} of those environments` });
   }
 
   const namespacesByName = new Map(kept.map((c) => [c.chart.name as string, [(c.chart.namespace as string | undefined) ?? 'default']]));

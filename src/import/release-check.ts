@@ -44,6 +44,7 @@ function checkRelease(release: unknown, origin: string, placeholders: Placeholde
   if (blocking.length === 0) return { keep: true, release: replaced(release, '', allowed), ...(name ? { name } : {}) };
   for (const { field, value } of blocking) {
     note({
+      topic: value instanceof EnvValue ? 'secrets' : 'templates',
       field: `${origin}${field}`,
       what: `${describe(value, placeholders)}; release ${name ? `'${shown(name, 80)}' ` : ''}is not in the output`,
       instead: value instanceof EnvValue ? 'a fixed value per environment in the stack (environments.<env>.charts.<name>), or the value read from the environment in a TypeScript stack (--ts)' : 'a value per environment in the stack, or a function in a TypeScript stack (--ts); helmfile -e ENV build shows what helmfile renders',

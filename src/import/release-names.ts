@@ -31,12 +31,12 @@ export function chartBaseName(chart: string): string {
 export function releaseNameOf(name: string | undefined, chart: string, field: string, note: (item: NotConverted) => void): string {
   if (name === undefined || name === '') {
     const derived = validReleaseName(chartBaseName(chart));
-    note({ field: `${field}.name`, what: 'a release without a name', instead: `'${derived}', after its chart: check that it is the name the release has in the cluster` });
+    note({ topic: 'releases', field: `${field}.name`, what: 'a release without a name', instead: `'${derived}', after its chart: check that it is the name the release has in the cluster` });
     return derived;
   }
   if (VALID.test(name) && name.length <= RELEASE_NAME_MAX) return name;
   const fixed = validReleaseName(name);
   const why = name.length > RELEASE_NAME_MAX ? `longer than ${RELEASE_NAME_MAX} characters` : name.includes('/') ? "holding '/'" : 'not lowercase letters, digits and dashes';
-  note({ field: `${field}.name`, what: `the release name '${shown(name, 120)}' (${why}: helm refuses it)`, instead: `'${fixed}' in the stack; helm could never install it under the old name, so no release in the cluster carries it` });
+  note({ topic: 'releases', field: `${field}.name`, what: `the release name '${shown(name, 120)}' (${why}: helm refuses it)`, instead: `'${fixed}' in the stack; helm could never install it under the old name, so no release in the cluster carries it` });
   return fixed;
 }
