@@ -155,7 +155,7 @@ export function evaluateTemplate(nodes: readonly Node[], options: RenderOptions)
             : isMap(value)
               ? Object.keys(value).sort().map((k) => [k, value[k]])
               : typeof value === 'number' && Number.isInteger(value)
-                ? Array.from({ length: Math.max(0, Math.min(value, MAX_ITERATIONS)) }, (_, i) => [i, i])
+                ? Array.from({ length: Math.max(0, Math.min(value, MAX_ITERATIONS + 1)) }, (_, i) => [i, i])
                 : value === null || value === undefined
                   ? []
                   : (() => {
