@@ -147,8 +147,12 @@ export function convertHelmfile(input: ImportInput): ImportResult {
   const byName = new Map<string, Converted>();
   for (const converted of convertAll(baseEnvironment)) {
     const name = converted.chart.name as string;
-    if (!byName.has(name)) kept.push(converted), byName.set(name, converted);
-    else note({ field: converted.field, what: `a second release named '${shown(name)}' (in another namespace)`, instead: 'one helmcycle stack per namespace, or a distinct release name; this release is not in the output' });
+    const first = byName.get(name);
+    if (!first) kept.push(converted), byName.set(name, converted);
+    else if (first.chart.namespace === converted.chart.namespace) {
+      // The same release twice (two sub-helmfiles, say): helmfile refuses that too, and neither can be preferred.
+      refuse({ field: converted.field, message: `release '${shown(name)}'${converted.chart.namespace ? ` in namespace '${shown(String(converted.chart.namespace))}'` : ''} is declared at ${first.field} too: rename one, or select one of them` });
+    } else note({ topic: 'releases', field: converted.field, what: `a second release named '${shown(name)}' (in another namespace)`, instead: 'one helmcycle stack per namespace, or a distinct release name; this release is not in the output' });
   }
   const validEnvironments = environmentNames.filter((environment) => {
     if (/^[\w.-]+$/.test(environment)) return true;

@@ -152,3 +152,30 @@ describe('import corpus: the written stacks load as plan loads them', () => {
     assert.match(out.stderr, /exclude each other/);
   });
 });
+
+describe('import corpus: the pieces', () => {
+  it('splits documents at --- lines only, keeping where each starts', async () => {
+    const { splitDocuments } = await import('../../src/import/documents.js');
+    const parts = splitDocuments('---\na: 1\n---  # environments next\n# only a comment\n---\nb: "---"\n');
+    assert.deepEqual(parts.map((p) => [p.index, p.line, p.text]), [[1, 2, 'a: 1'], [2, 6, 'b: "---"\n']]);
+  });
+
+  it('matches helmfile selectors: all terms of one, any of several; name, namespace and chart are labels', async () => {
+    const { matchesSelector } = await import('../../src/import/sub-helmfiles.js');
+    const release = { name: 'web', namespace: 'shop', chart: 'bitnami/nginx', labels: { tier: 'web' } };
+    assert.equal(matchesSelector(release, 'tier=web,namespace=shop'), true);
+    assert.equal(matchesSelector(release, 'tier=web,name!=web'), false);
+    assert.equal(matchesSelector(release, 'chart=bitnami/nginx'), true);
+    assert.equal(matchesSelector(release, 'team=x'), false);
+  });
+
+  it('refuses one release (name and namespace) declared by two sub-helmfiles', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-corpus-'));
+    await cp(join(CORPUS, 'nested'), dir, { recursive: true });
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'helmfile.yaml'), 'helmfiles:\n  - apps/frontend/helmfile.yaml\n  - apps/frontend/helmfile.yaml\n');
+    const out = await run(['import', 'helmfile.yaml'], dir);
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /release 'storefront' in namespace 'web' is declared at apps\/frontend\/helmfile\.yaml: releases\[0\] too/);
+  });
+});
