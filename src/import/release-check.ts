@@ -5,7 +5,7 @@
 // a condition), and wherever a template gave what the import cannot evaluate, the release is left out
 // and listed with the file and line, and so is the other field it sits in: never a guess. The
 // environments' values are dropped (they were template inputs, already used). Pure.
-import { EnvValue, isMap, type Special } from './gotmpl/values.js';
+import { EnvValue, isMap, isSpecial, type Special } from './gotmpl/values.js';
 import type { LoadedState } from './load-state.js';
 import type { NotConverted } from './not-converted.js';
 import { specialsIn, type Placeholders } from './placeholders.js';
@@ -53,6 +53,17 @@ function checkRelease(release: unknown, origin: string, placeholders: Placeholde
   return { keep: false, release, ...(name ? { name } : {}) };
 }
 
+/** `data` without the import values in it, each given to `drop` with its field. */
+function withoutSpecials(data: unknown, field: string, drop: (field: string, value: Special) => void): unknown {
+  if (isSpecial(data)) return drop(field, data), undefined;
+  if (Array.isArray(data)) return data.map((item, index) => withoutSpecials(item, `${field}[${index}]`, drop)).filter((item) => item !== undefined);
+  if (isMap(data)) return Object.fromEntries(Object.entries(data).flatMap(([k, v]) => {
+    const kept = withoutSpecials(v, `${field}.${k}`, drop);
+    return kept === undefined ? [] : [[k, kept]];
+  }));
+  return data;
+}
+
 /** A state with its import values resolved or listed; `environment` names the rendering in notes. */
 export function checkState(loaded: LoadedState, placeholders: Placeholders, note: (item: NotConverted) => void): CheckedState {
   const state: Record<string, unknown> = {};
@@ -66,22 +77,18 @@ export function checkState(loaded: LoadedState, placeholders: Placeholders, note
   });
   for (const [key, value] of Object.entries(loaded.state)) {
     if (key === 'releases') continue;
-    if (key === 'environments' && isMap(value)) {
-      // Template inputs, used while rendering; what else an environment holds (secrets, …) is still listed.
-      state[key] = Object.fromEntries(Object.entries(value).map(([name, env]) => [name, isMap(env) ? Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'values')) : env]));
-      continue;
-    }
     if (key === 'repositories' && Array.isArray(value)) {
       state[key] = value.flatMap((repo, index) => {
         const blocking = specialsIn(repo, `repositories[${index}]`).filter(({ field, value: v }) => !(v instanceof EnvValue && /\.(username|password)$/.test(field)));
-        for (const { field, value: v } of blocking) note({ field, what: describe(v, placeholders), instead: 'the repository written out in the stack' });
+        for (const { field, value: v } of blocking) note({ topic: 'templates', field, what: describe(v, placeholders), instead: 'the repository written out in the stack' });
         return blocking.length ? [] : [replaced(repo, '', (f) => /^\.(username|password)$/.test(f))];
       });
       continue;
     }
-    const specials = specialsIn(value, key);
-    for (const { field, value: v } of specials) note({ field, what: describe(v, placeholders), instead: 'the value written out in the stack' });
-    if (!specials.length) state[key] = value;
+    // An environment's values were template inputs, used while rendering; what else it holds is still listed.
+    const kept = key === 'environments' && isMap(value) ? Object.fromEntries(Object.entries(value).map(([name, env]) => [name, isMap(env) ? Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'values')) : env])) : value;
+    const dropped = withoutSpecials(kept, key, (field, v) => note({ topic: 'templates', field, what: describe(v, placeholders), instead: 'the value written out in the stack' }));
+    if (dropped !== undefined) state[key] = dropped;
   }
   state.releases = releases;
   return { state, origins, refused };

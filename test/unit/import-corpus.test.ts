@@ -127,6 +127,7 @@ describe('import corpus: the written stacks load as plan loads them', () => {
       const stack = await loadStack(undefined, { cwd });
       const written = await readFile(join(cwd, 'helmcycle.yaml'), 'utf8');
       assert.ok(stack.charts.length > 0);
+      if (file.startsWith('nested/')) assert.match(written, /^# charts from:\n(# {3}- .*\n)*# {3}- storefront: apps\/frontend\/helmfile\.yaml: releases\[0\]$/m);
       for (const environment of Object.keys((await import('yaml')).parse(written).environments ?? {})) {
         const loaded = await loadStack(undefined, { cwd, environment });
         assert.equal(loaded.charts.length, stack.charts.length, environment);
