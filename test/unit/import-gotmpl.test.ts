@@ -97,3 +97,12 @@ describe('import templates: environment variables', () => {
     assert.ok(new Unrenderable('r', 1).reason === 'r');
   });
 });
+
+describe('import templates: limits', () => {
+  it('cuts off a string that doubles in a loop, parentheses and blocks nested too deep, and values nested too deep', () => {
+    assert.match(render('{{ $s := "ab" }}{{ range 40 }}{{ $s = printf "%s%s" $s $s }}{{ end }}{{ len $s }}'), /<x printf made a string longer than 1000000 characters/);
+    assert.throws(() => render(`{{ ${'('.repeat(150)}1${')'.repeat(150)} }}`), (e: unknown) => e instanceof RenderFailure && /parentheses nested deeper than 100/.test(e.reason));
+    assert.throws(() => render(`${'{{ if true }}'.repeat(150)}${'{{ end }}'.repeat(150)}`), (e: unknown) => e instanceof RenderFailure && /blocks nested deeper/.test(e.reason));
+    assert.throws(() => render('{{ $d := dict }}{{ range 100000 }}{{ $d = dict "a" $d }}{{ end }}{{ $d | toYaml }}'), (e: unknown) => e instanceof RenderFailure && /too deep/.test(e.reason));
+  });
+});

@@ -190,5 +190,11 @@ export function renderTemplate(text: string, options: RenderOptions): string {
     if (error instanceof TemplateSyntaxError) throw new RenderFailure(`template syntax: ${error.message}`, error.line);
     throw error;
   }
-  return evaluateTemplate(nodes, options);
+  try {
+    return evaluateTemplate(nodes, options);
+  } catch (error) {
+    // Values a template nests very deep (dict in a long loop) overflow the evaluator: a failure, not a crash.
+    if (error instanceof RangeError) throw new RenderFailure(`the template nests too deep or grows too large to render (${error.message})`, 0);
+    throw error;
+  }
 }

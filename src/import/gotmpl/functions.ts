@@ -53,7 +53,7 @@ function printf(args: unknown[], c: CallContext): string {
 }
 
 const indent = (n: unknown, s: unknown, c: CallContext) => {
-  const pad = ' '.repeat(Math.max(0, num(n)));
+  const pad = ' '.repeat(Math.max(0, Math.min(num(n), 1000)));
   return pad + str(s, c).replace(/\n/g, `\n${pad}`);
 };
 
@@ -189,5 +189,11 @@ export function callFunction(name: string, args: unknown[], c: CallContext): unk
     }
     if (name === 'required' || name === 'toYaml' || name === 'toString' || name === 'print') return special;
   }
-  return FUNCTIONS[name]!(args, c);
+  const result = FUNCTIONS[name]!(args, c);
+  // A template is data: one that doubles a string in a loop is cut off here, not left to exhaust memory.
+  if (typeof result === 'string' && result.length > MAX_STRING) return new Unrenderable(`${name} made a string longer than ${MAX_STRING} characters`, c.line);
+  return result;
 }
+
+/** The longest string a function may return. */
+export const MAX_STRING = 1_000_000;

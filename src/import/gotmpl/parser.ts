@@ -34,7 +34,10 @@ export type Node =
 
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
 
-function parsePipeline(tokens: readonly Token[], line: number, allowDeclare: boolean): Pipeline {
+/** How deep parentheses and blocks may nest (the evaluator recurses on both). */
+const MAX_NESTING = 100;
+
+function parsePipeline(tokens: readonly Token[], line: number, allowDeclare: boolean, nesting = 0): Pipeline {
   let rest = tokens;
   const variables: string[] = [];
   let assign = false;
@@ -66,6 +69,7 @@ function parsePipeline(tokens: readonly Token[], line: number, allowDeclare: boo
         if (KEYWORDS.has(t.name)) throw new TemplateSyntaxError(`'${t.name}' where a value belongs`, line);
         return { kind: 'function', name: t.name };
       case 'open': {
+        if (nesting >= MAX_NESTING) throw new TemplateSyntaxError(`parentheses nested deeper than ${MAX_NESTING}`, line);
         let depth = 1;
         const from = i;
         while (i < rest.length && depth > 0) {
@@ -74,7 +78,7 @@ function parsePipeline(tokens: readonly Token[], line: number, allowDeclare: boo
           else if (k === 'close') depth--;
         }
         if (depth !== 0) throw new TemplateSyntaxError('a ( that is never closed', line);
-        const pipe = parsePipeline(rest.slice(from, i - 1), line, false);
+        const pipe = parsePipeline(rest.slice(from, i - 1), line, false, nesting + 1);
         const next = rest[i];
         // `(…).field`: a field right after the parenthesis, with no space between.
         if (next?.kind === 'field' && next.start === rest[i - 1]!.end) return i++, { kind: 'sub', pipe, path: next.path };
@@ -127,6 +131,7 @@ export function parseTemplate(text: string): Node[] {
     if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
       const node = { kind: keyword, pipe: parsePipeline(tokens.slice(1), line, keyword === 'range'), body: [], otherwise: [], line } as Frame['node'];
       target().push(node);
+      if (stack.length >= MAX_NESTING) throw new TemplateSyntaxError(`blocks nested deeper than ${MAX_NESTING}`, line);
       stack.push({ node, inElse: false, chained: 0 });
     } else if (keyword === 'else') {
       const top = stack.at(-1);
