@@ -29,7 +29,8 @@ export function splitDocuments(text: string): DocumentPart[] {
   const lines = text.split('\n');
   const flush = (next: number) => {
     const body = current.join('\n');
-    if (body.trim() !== '' && !/^(\s*#.*)?(\n\s*(#.*)?)*$/.test(body)) parts.push({ index: parts.length + 1, text: body, line: start });
+    // A part of blank lines and comments only is no document (helmfile skips it too).
+    if (!current.every((line) => /^\s*(#.*)?$/.test(line))) parts.push({ index: parts.length + 1, text: body, line: start });
     current = [];
     start = next;
   };

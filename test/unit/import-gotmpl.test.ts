@@ -106,3 +106,16 @@ describe('import templates: limits', () => {
     assert.throws(() => render('{{ $d := dict }}{{ range 100000 }}{{ $d = dict "a" $d }}{{ end }}{{ $d | toYaml }}'), (e: unknown) => e instanceof RenderFailure && /too deep/.test(e.reason));
   });
 });
+
+describe('import templates: comments and documents', () => {
+  it('reads a comment holding quotes and braces', () => {
+    assert.equal(render('a{{/* it\'s "quoted" }} */}}b{{- /* trimmed */ -}}  c'), 'abc');
+  });
+
+  it('splits a long run of blank lines and comments quickly (no backtracking)', async () => {
+    const { splitDocuments } = await import('../../src/import/documents.js');
+    const started = Date.now();
+    assert.equal(splitDocuments(`${'\n \n#c\n'.repeat(20000)}x`).length, 1);
+    assert.ok(Date.now() - started < 1000);
+  });
+});

@@ -138,7 +138,11 @@ export function lex(text: string): Piece[] {
     if (trimLeft) chunk = chunk.replace(/\s+$/, '');
     if (chunk) pieces.push({ kind: 'text', text: chunk });
     const innerStart = open + (trimLeft ? 3 : 2);
-    const close = actionEnd(text, innerStart, line);
+    // A comment may hold quotes and braces: it ends at the first */ (Go's rule), then }}.
+    const comment = /^\s*\/\*/.exec(text.slice(innerStart, innerStart + 8)) ? text.indexOf('*/', innerStart) : -1;
+    if (comment < 0 && /^\s*\/\*/.test(text.slice(innerStart, innerStart + 8))) throw new TemplateSyntaxError('a comment {{/* that is not closed with */}}', line);
+    const close = comment >= 0 ? text.indexOf('}}', comment + 2) : actionEnd(text, innerStart, line);
+    if (close < 0) throw new TemplateSyntaxError('an action {{ that is never closed with }}', line);
     const trimRight = text[close - 1] === '-' && SPACE.test(text[close - 2] ?? '');
     const inner = text.slice(innerStart, trimRight ? close - 1 : close);
     const actionLine = line;
