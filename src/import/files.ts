@@ -49,7 +49,7 @@ export function isInside(root: string, path: string): boolean {
 }
 
 /** Where a file's path is shown: relative to the top helmfile's folder. */
-export const shownPath = (root: string, path: string) => relative(dirname(root) === root ? root : root, path).split(sep).join('/') || '.';
+export const shownPath = (root: string, path: string) => relative(root, path).split(sep).join('/') || '.';
 
 /**
  * The absolute path of `path`, as the file `from` names it in `field`; refused when it leaves `root`

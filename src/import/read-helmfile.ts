@@ -43,9 +43,9 @@ export function readHelmfile(file: string, options: ReadOptions = {}): ReadHelmf
   const placeholders = new Placeholders(options.nonce);
   const notes: NotConverted[] = [];
   const note = (item: NotConverted) => void notes.push(item);
-  const read = (environment: string) => {
-    const loaded = loadStateFile(top, { root, files, placeholders, environment, note }, { top: true });
-    return { loaded, checked: checkState(loaded, placeholders, note) };
+  const read = (environment: string, sink = note) => {
+    const loaded = loadStateFile(top, { root, files, placeholders, environment, note: sink }, { top: true });
+    return { loaded, checked: checkState(loaded, placeholders, sink) };
   };
   const out: ReadHelmfile = { states: {}, origins: {}, refused: {}, baseEnvironment: options.environment ?? 'default', notes };
   const add = (environment: string, checked: ReturnType<typeof read>['checked']) => {
@@ -54,7 +54,8 @@ export function readHelmfile(file: string, options: ReadOptions = {}): ReadHelmf
     out.refused[environment] = checked.refused;
   };
   if (options.environment !== undefined) {
-    const first = read('default');
+    // The default rendering only tells which environments exist: its items are not this import's.
+    const first = read('default', options.environment === 'default' ? note : () => {});
     const known = environmentsOf(first.loaded.state);
     if (options.environment !== 'default' && !known.includes(options.environment)) {
       throw new StackConfigError(`has no environment '${shown(options.environment, 80)}'`, { file, issues: [{ field: '--env', message: known.length ? `its environments: ${known.map((n) => shown(n, 40)).join(', ')}` : 'it declares no environments' }] });

@@ -180,3 +180,16 @@ describe('import corpus: the pieces', () => {
     assert.match(out.stderr, /release 'storefront' in namespace 'web' is declared at apps\/frontend\/helmfile\.yaml: releases\[0\] too/);
   });
 });
+
+describe('import corpus: one environment (-e)', () => {
+  it("lists only that environment's items, read through the files seam", () => {
+    const text = 'environments:\n  default: {}\n  prod:\n    values:\n      - tier: gold\n---\nreleases:\n  - name: web\n    chart: ./web\n    labels:\n      tier: {{ .Values.tier }}\n';
+    const files = { read: (p: string) => (p === '/project/helmfile.yaml' ? text : undefined), list: () => [], real: (p: string) => p };
+    const only = readHelmfile('/project/helmfile.yaml', { files, environment: 'prod' });
+    assert.deepEqual(only.notes, []);
+    const result = convertHelmfile({ ...only, file: 'helmfile.yaml', path: (p) => p });
+    assert.deepEqual(result.stack.charts, [{ name: 'web', chart: './web', labels: { tier: 'gold' } }]);
+    const all = readHelmfile('/project/helmfile.yaml', { files });
+    assert.match(all.notes.map((n) => `${n.field} ${n.what}`).join('\n'), /^\(document 2\) releases\[0\]\.labels\.tier \.Values\.tier is not set \(helmfile\.yaml:11\); release 'web' is not in the output$/m);
+  });
+});
