@@ -165,6 +165,11 @@ export function convertHelmfile(input: ImportInput): ImportResult {
   for (const [environment, charts] of perEnvironment) {
     for (const [name, converted] of charts) {
       if (byName.has(name) && !onlyIn.has(name)) continue;
+      if (!byName.has(name) && (input.refused?.[baseEnvironment] ?? []).includes(name)) {
+        // Left out of the base environment (listed): a chart destroyed there would delete what runs.
+        note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is left out of environment '${baseEnvironment}' (listed above), so of '${environment}' too`, instead: 'the release written as a chart by hand, once the value it is left out for is fixed' });
+        continue;
+      }
       if (!byName.has(name)) {
         const added = { ...converted, chart: { ...converted.chart, action: 'destroy' } };
         kept.push(added), byName.set(name, added), onlyIn.set(name, []);

@@ -190,6 +190,8 @@ describe('import corpus: one environment (-e)', () => {
     const result = convertHelmfile({ ...only, file: 'helmfile.yaml', path: (p) => p });
     assert.deepEqual(result.stack.charts, [{ name: 'web', chart: './web', labels: { tier: 'gold' } }]);
     const all = readHelmfile('/project/helmfile.yaml', { files });
+    // Never a destroy in the default environment for a release left out there: nothing is left to import.
+    assert.throws(() => convertHelmfile({ ...all, file: 'helmfile.yaml', path: (p) => p }), /no release is left[\s\S]*left out of environment 'default'/);
     assert.match(all.notes.map((n) => `${n.field} ${n.what}`).join('\n'), /^\(document 2\) releases\[0\]\.labels\.tier \.Values\.tier is not set \(helmfile\.yaml:11\); release 'web' is not in the output$/m);
   });
 });
