@@ -23,6 +23,8 @@ export interface ImportInput {
   origins?: Readonly<Record<string, readonly string[]>>;
   /** Per environment, the releases left out (listed already): no override is made for them there. */
   refused?: Readonly<Record<string, readonly string[]>>;
+  /** Environments where a document could not be rendered: what is missing there is unknown, never destroyed. */
+  incomplete?: Readonly<Record<string, boolean>>;
   /** The environment whose charts are the stack's charts ('default'). */
   baseEnvironment?: string;
   /** Items found while reading (rendering, bases, sub-helmfiles), listed first. */
@@ -165,9 +167,9 @@ export function convertHelmfile(input: ImportInput): ImportResult {
   for (const [environment, charts] of perEnvironment) {
     for (const [name, converted] of charts) {
       if (byName.has(name) && !onlyIn.has(name)) continue;
-      if (!byName.has(name) && (input.refused?.[baseEnvironment] ?? []).includes(name)) {
+      if (!byName.has(name) && ((input.refused?.[baseEnvironment] ?? []).includes(name) || input.incomplete?.[baseEnvironment])) {
         // Left out of the base environment (listed): a chart destroyed there would delete what runs.
-        note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is left out of environment '${baseEnvironment}' (listed above), so of '${environment}' too`, instead: 'the release written as a chart by hand, once the value it is left out for is fixed' });
+        note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is left out of environment '${baseEnvironment}' (or unknown there: listed above), so of '${environment}' too`, instead: 'the release written as a chart by hand, once the value it is left out for is fixed' });
         continue;
       }
       if (!byName.has(name)) {
@@ -193,7 +195,7 @@ export function convertHelmfile(input: ImportInput): ImportResult {
 
   const environments: Record<string, { charts: Record<string, StackChartData> }> = {};
   for (const [environment, resolved] of perEnvironment) {
-    environments[environment] = { charts: environmentOverrides(kept, resolved, environment, input.refused?.[environment] ?? [], note) };
+    environments[environment] = { charts: environmentOverrides(kept, resolved, environment, input.refused?.[environment] ?? [], input.incomplete?.[environment] === true, note) };
   }
   if (charts.length === 0) {
     const reasons = notConverted.slice(0, 10).map((item) => ({ field: shown(item.field, 200), message: shown(item.what, 300) }));

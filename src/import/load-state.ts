@@ -29,6 +29,8 @@ export interface LoadContext {
   placeholders: Placeholders;
   environment: string;
   note: (item: NotConverted) => void;
+  /** Told of each document that could not be rendered: its releases are unknown, not absent. */
+  failed?: (where: string) => void;
 }
 
 export interface LoadedState {
@@ -152,6 +154,7 @@ export function loadStateFile(path: string, context: LoadContext, options: LoadO
     const own = partLayers(first?.ok ? first.data : undefined, path, where, values(), context);
     const rendered = first && !first.ok ? renderPart(part, scope(values())) : renderPart(part, scope(mergeValues([values(), ...own.defaults, ...own.environment])));
     if (!rendered.ok) {
+      context.failed?.(`${file}:${rendered.line}`);
       context.note({ topic: 'templates', field: `${file}:${rendered.line}`, what: `document ${part.index} cannot be rendered in environment '${context.environment}': ${shown(rendered.reason)}; its releases are not in the output`, instead: 'a plain value per environment in the stack, or render it with helmfile (helmfile -e ENV build) and import the result' });
       continue;
     }

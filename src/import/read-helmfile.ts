@@ -27,6 +27,8 @@ export interface ReadHelmfile {
   origins: Record<string, string[]>;
   /** Per environment, the releases left out (listed), by name. */
   refused: Record<string, string[]>;
+  /** The environments where a document could not be rendered: a release missing there is unknown, not absent. */
+  incomplete: Record<string, boolean>;
   /** The environment whose rendering gives the charts. */
   baseEnvironment: string;
   notes: NotConverted[];
@@ -44,14 +46,16 @@ export function readHelmfile(file: string, options: ReadOptions = {}): ReadHelmf
   const notes: NotConverted[] = [];
   const note = (item: NotConverted) => void notes.push(item);
   const read = (environment: string, sink = note) => {
-    const loaded = loadStateFile(top, { root, files, placeholders, environment, note: sink }, { top: true });
-    return { loaded, checked: checkState(loaded, placeholders, sink) };
+    const failures: string[] = [];
+    const loaded = loadStateFile(top, { root, files, placeholders, environment, note: sink, failed: (where) => failures.push(where) }, { top: true });
+    return { loaded, checked: checkState(loaded, placeholders, sink), incomplete: failures.length > 0 };
   };
-  const out: ReadHelmfile = { states: {}, origins: {}, refused: {}, baseEnvironment: options.environment ?? 'default', notes };
-  const add = (environment: string, checked: ReturnType<typeof read>['checked']) => {
+  const out: ReadHelmfile = { states: {}, origins: {}, refused: {}, incomplete: {}, baseEnvironment: options.environment ?? 'default', notes };
+  const add = (environment: string, { checked, incomplete }: ReturnType<typeof read>) => {
     out.states[environment] = checked.state;
     out.origins[environment] = checked.origins;
     out.refused[environment] = checked.refused;
+    if (incomplete) out.incomplete[environment] = true;
   };
   if (options.environment !== undefined) {
     // The default rendering only tells which environments exist: its items are not this import's.
@@ -60,14 +64,14 @@ export function readHelmfile(file: string, options: ReadOptions = {}): ReadHelmf
     if (options.environment !== 'default' && !known.includes(options.environment)) {
       throw new StackConfigError(`has no environment '${shown(options.environment, 80)}'`, { file, issues: [{ field: '--env', message: known.length ? `its environments: ${known.map((n) => shown(n, 40)).join(', ')}` : 'it declares no environments' }] });
     }
-    add(options.environment, options.environment === 'default' ? first.checked : read(options.environment).checked);
+    add(options.environment, options.environment === 'default' ? first : read(options.environment));
     return out;
   }
   const first = read('default');
-  add('default', first.checked);
+  add('default', first);
   for (const environment of environmentsOf(first.loaded.state)) {
     if (environment === 'default') continue;
-    add(environment, read(environment).checked);
+    add(environment, read(environment));
   }
   return out;
 }

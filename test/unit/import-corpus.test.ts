@@ -194,4 +194,16 @@ describe('import corpus: one environment (-e)', () => {
     assert.throws(() => convertHelmfile({ ...all, file: 'helmfile.yaml', path: (p) => p }), /no release is left[\s\S]*left out of environment 'default'/);
     assert.match(all.notes.map((n) => `${n.field} ${n.what}`).join('\n'), /^\(document 2\) releases\[0\]\.labels\.tier \.Values\.tier is not set \(helmfile\.yaml:11\); release 'web' is not in the output$/m);
   });
+
+  it('never destroys in an environment where a document could not be rendered: the release is unknown there', () => {
+    // prod sets no `extra`: helmfile fails on the condition there, so what prod runs is not known.
+    const prodOnly = 'environments:\n  default:\n    values:\n      - extra: false\n  prod: {}\n---\nreleases:\n  - name: web\n    chart: ./web\n{{- if .Values.extra }}\n  - name: extra\n    chart: ./extra\n{{- end }}\n';
+    const files = { read: (p: string) => (p === '/project/helmfile.yaml' ? prodOnly : undefined), list: () => [], real: (p: string) => p };
+    const read = readHelmfile('/project/helmfile.yaml', { files });
+    assert.deepEqual(read.incomplete, { prod: true });
+    const result = convertHelmfile({ ...read, file: 'helmfile.yaml', path: (p) => p });
+    assert.deepEqual(result.stack.charts.map((c) => c.name), ['web']);
+    assert.deepEqual(result.stack.environments, { prod: { charts: {} } }, 'web is not destroyed in prod');
+    assert.ok(result.notConverted.some((i) => /document 2 cannot be rendered in environment 'prod'.*\.Values\.extra is not set/.test(i.what)));
+  });
 });
