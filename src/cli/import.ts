@@ -1,9 +1,11 @@
-// `helmcycle import helmfile.yaml [--ts] [--out file] [--force]`: reads the helmfile and the plain
-// values files of its environments, converts (import/convert.ts, pure), checks the stack as plan would
-// load it, writes it, and lists on stderr what was not converted. Never overwrites without --force.
+// `helmcycle import helmfile.yaml [--ts] [--out file] [--force] [-e env | --all-environments]`: reads the
+// helmfile as helmfile does in each of its environments (import/read-helmfile.ts: documents, bases,
+// sub-helmfiles, templates), converts (import/convert.ts, pure), checks the stack as plan would load it in
+// every environment, writes it, lists on stderr what was not converted and prints the checklist of what
+// is left to do by hand (one JSON object with -o json). Never overwrites without --force.
 // The helmfile and its values files are untrusted: an alias bomb, a circular alias or nesting too deep
 // for the parser is refused (exit 2) naming the file, and every message stays short.
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { clip, isInputError, ScaffoldError, StackConfigError } from '../errors.js';
@@ -11,6 +13,8 @@ import { packageRoot } from '../package-root.js';
 import { convertHelmfile } from '../import/convert.js';
 import { emitTypeScript, emitYaml, itemsFor, type ImportFormat } from '../import/emit.js';
 import { notConvertedLine } from '../import/not-converted.js';
+import { checklist, checklistLines } from '../import/checklist.js';
+import { readHelmfile } from '../import/read-helmfile.js';
 import { shown } from '../import/quote.js';
 import { resolveStack } from '../stack/load.js';
 import { writePrivateFile } from './private-file.js';
@@ -36,6 +40,12 @@ export interface ImportOptions {
   ts?: boolean;
   out?: string;
   force?: boolean;
+  /** Only this environment, rendered into the charts (the global --env). */
+  env?: string;
+  /** Every environment (the default), said explicitly. */
+  allEnvironments?: boolean;
+  /** The global --output: `json` prints one JSON object instead of the lines. */
+  output?: string;
 }
 
 /** The helmfile's data, or an error naming the file and the line. */
@@ -55,32 +65,6 @@ export function parseHelmfileYaml(text: string, file: string): unknown {
   throw new StackConfigError(`not valid YAML${templated}`, { file, issues });
 }
 
-/**
- * Plain YAML values files of the environments, read by their path in the helmfile; templates are left out,
- * and so is a file that is not YAML (the conversion lists it). One that expands too far is refused.
- */
-async function environmentFiles(document: unknown, baseDir: string, shownDir: string): Promise<Record<string, unknown>> {
-  const environments = (document as { environments?: unknown } | null)?.environments;
-  // No prototype: a file named `__proto__` is a key like any other.
-  const files: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  if (environments === null || typeof environments !== 'object') return files;
-  for (const env of Object.values(environments) as ({ values?: unknown } | null)[]) {
-    for (const item of env && Array.isArray(env.values) ? (env.values as unknown[]) : []) {
-      if (typeof item !== 'string' || item.includes('{{') || item.endsWith('.gotmpl') || Object.hasOwn(files, item)) continue;
-      const text = await readFile(resolve(baseDir, item), 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
-      let parsed: Document;
-      try {
-        parsed = parseDocument(text);
-      } catch {
-        continue;
-      }
-      if (parsed.errors.length === 0) files[item] = dataOf(parsed, shown(join(shownDir, item))) ?? {};
-    }
-  }
-  return files;
-}
-
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 function relativePath(from: string, to: string): string {
@@ -90,28 +74,34 @@ function relativePath(from: string, to: string): string {
 
 export async function runImport(helmfile: string, options: ImportOptions, cwd: string, io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
   const file = resolve(cwd, helmfile);
-  const text = await readFile(file, 'utf8').catch(() => {
+  await access(file).catch(() => {
     throw new StackConfigError('cannot read the helmfile', { file: helmfile, issues: [{ field: '(file)', message: 'no such file, or not readable' }] });
   });
+  if (options.env !== undefined && options.allEnvironments) throw new ScaffoldError('--env and --all-environments exclude each other', 'pass --env NAME for one environment, or --all-environments (the default) for every one');
   const format: ImportFormat = options.ts ? 'ts' : 'yaml';
   const out = resolve(cwd, options.out ?? (format === 'ts' ? 'helmcycle.config.ts' : 'helmcycle.yaml'));
   if (!options.force && (await exists(out))) throw new ScaffoldError(`${relative(cwd, out) || out} exists; import does not overwrite it`, 'pass --force to replace it, or --out another file');
-  const document = parseHelmfileYaml(text, helmfile);
+  const read = readHelmfile(file, options.env !== undefined ? { environment: options.env } : {});
   const helmfileDir = dirname(file);
   const outDir = dirname(out);
   const result = convertHelmfile({
-    document,
+    states: read.states,
+    origins: read.origins,
+    refused: read.refused,
+    baseEnvironment: read.baseEnvironment,
+    notes: read.notes,
     file: helmfile,
     path: (p) => (isAbsolute(p) ? p : relativePath(outDir, resolve(helmfileDir, p))),
-    environmentFiles: await environmentFiles(document, helmfileDir, dirname(helmfile)),
   });
-  // Checked as plan will load it, needs included (credentials aside, which only a TypeScript stack reads
-  // from the environment); the loader's graph walks are iterative, so a chain of thousands of needs loads.
-  try {
-    resolveStack(result.stack as never, { file: out });
-  } catch (error) {
-    if (!isInputError(error)) throw error;
-    throw new StackConfigError(`the stack imported from it would not load: ${clip((error as Error).message, LOADER_MESSAGE_MAX)}`, { file: helmfile });
+  // Checked as plan will load it, in every environment, needs included (credentials aside, which only a
+  // TypeScript stack reads from the environment); the loader's graph walks are iterative.
+  for (const environment of [undefined, ...Object.keys(result.stack.environments ?? {})]) {
+    try {
+      resolveStack(result.stack as never, { file: out, ...(environment ? { environment } : {}) });
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      throw new StackConfigError(`the stack imported from it would not load${environment ? ` in environment '${environment}'` : ''}: ${clip((error as Error).message, LOADER_MESSAGE_MAX)}`, { file: helmfile });
+    }
   }
   const source = relative(outDir, file).split(sep).join('/') || file;
   const content = format === 'ts' ? emitTypeScript(result, source) : emitYaml(result, source, relativePath(outDir, join(packageRoot(), 'schema', 'helmcycle.schema.json')));
@@ -119,9 +109,16 @@ export async function runImport(helmfile: string, options: ImportOptions, cwd: s
   // people than the helmfile was (0644 at most), and replaces an older file whole, mode included.
   await writePrivateFile(out, content, (await stat(file)).mode & 0o644);
   const items = itemsFor(result, format);
-  for (const item of items.slice(0, ITEMS_ON_STDERR)) io.stderr(`not converted: ${notConvertedLine(item)}\n`);
-  if (items.length > ITEMS_ON_STDERR) io.stderr(`not converted: … and ${items.length - ITEMS_ON_STDERR} more item(s), all listed in ${relative(cwd, out) || out}\n`);
+  const written = relative(cwd, out) || out;
   const environments = Object.keys(result.stack.environments ?? {}).length;
-  io.stdout(`wrote ${relative(cwd, out) || out}: ${result.stack.charts.length} chart(s), ${environments} environment(s), ${items.length} item(s) not converted${items.length ? ' (listed above and in the file)' : ''}\n`);
+  const groups = checklist(items);
+  if (options.output === 'json') {
+    io.stdout(`${JSON.stringify({ wrote: written, charts: result.stack.charts.length, environments, origins: result.origins, notConverted: items, checklist: groups })}\n`);
+    return 0;
+  }
+  for (const item of items.slice(0, ITEMS_ON_STDERR)) io.stderr(`not converted: ${notConvertedLine(item)}\n`);
+  if (items.length > ITEMS_ON_STDERR) io.stderr(`not converted: … and ${items.length - ITEMS_ON_STDERR} more item(s), all listed in ${written}\n`);
+  io.stdout(`wrote ${written}: ${result.stack.charts.length} chart(s), ${environments} environment(s), ${items.length} item(s) not converted${items.length ? ' (listed above and in the file)' : ''}\n`);
+  io.stdout(`${checklistLines(groups).join('\n')}\n`);
   return 0;
 }

@@ -4,6 +4,8 @@
 // environment's, as `environments.<env>.charts.<name>`. Pure.
 import { isDeepStrictEqual } from 'node:util';
 import type { StackChartData } from './convert-release.js';
+import type { NotConverted } from './not-converted.js';
+import { shown } from './quote.js';
 
 /** Fields an override lists in full when they differ (they accumulate in helmcycle: the env's extra items are added). */
 const ACCUMULATING = ['values', 'valuesFiles', 'secretValuesFiles'] as const;
@@ -43,4 +45,43 @@ export function mergeValues(layers: readonly unknown[]): Record<string, unknown>
     return b;
   };
   return layers.reduce<Record<string, unknown>>((acc, layer) => merge(acc, layer ?? {}) as Record<string, unknown>, {});
+}
+
+/**
+ * An environment's overrides: per chart, what its rendering changes. A chart the environment does not
+ * render is destroyed there (listed: helmfile would leave an installed one alone), unless the import left
+ * it out there itself (`refused`, listed already) or could not render all of the environment
+ * (`incomplete`): then it is unknown there, and listed, never destroyed.
+ */
+export function environmentOverrides(
+  kept: readonly { chart: StackChartData; field: string }[],
+  resolved: ReadonlyMap<string, { chart: StackChartData }>,
+  environment: string,
+  refused: readonly string[],
+  incomplete: boolean,
+  note: (item: NotConverted) => void,
+): Record<string, StackChartData> {
+  const overrides: Record<string, StackChartData> = {};
+  for (const converted of kept) {
+    const name = converted.chart.name as string;
+    const envChart = resolved.get(name)?.chart;
+    if (!envChart) {
+      if (refused.includes(name) || converted.chart.action === 'destroy') continue;
+      if (incomplete) {
+        note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is not known in environment '${environment}' (a document could not be rendered there: listed above)`, instead: `no override is written: check environments.${environment}.charts.${shown(name)} by hand` });
+        continue;
+      }
+      note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is not rendered in environment '${environment}'`, instead: `environments.${environment}.charts.${shown(name)}.action: destroy, which deletes it there if it is installed (helmfile would leave it alone): remove that override if it must stay` });
+      overrides[name] = { action: 'destroy' };
+      continue;
+    }
+    const override = overrideOf(converted.chart, envChart);
+    // helmcycle adds an environment's values files to the chart's; a default file the environment replaces still applies.
+    const replaced = ((converted.chart.valuesFiles as string[] | undefined) ?? []).filter((f) => !((envChart.valuesFiles as string[] | undefined) ?? []).includes(f));
+    if (replaced.length) {
+      note({ field: `${converted.field}.values`, what: `in environment '${environment}', the values file(s) ${shown(replaced.join(', '))} of the default environment are replaced, not added to`, instead: `helmcycle applies them too, before environments.${environment}.charts.${name}.valuesFiles: move what differs into that environment's file, or build valuesFiles per environment in a TypeScript stack` });
+    }
+    if (override) overrides[name] = override;
+  }
+  return overrides;
 }

@@ -11,6 +11,8 @@ import { fieldAt, PROTOTYPE_KEYS } from './plain-data.js';
 import { shown } from './quote.js';
 import { envLookup, hasTemplate, resolveDeep, resolveString, type TemplateScope } from './templates.js';
 import { isWholeRef, noteRefs, secretFilesOf } from './value-refs.js';
+import { chartVersionOf } from './chart-versions.js';
+import { releaseNameOf } from './release-names.js';
 
 export type StackChartData = Record<string, unknown>;
 
@@ -163,11 +165,15 @@ export function flagsOf(source: Partial<Record<'wait' | 'waitForJobs' | 'timeout
 }
 
 export function convertRelease(release: HelmfileRelease, field: string, context: ReleaseContext): ConvertedRelease {
-  const name = text(release.name, `${field}.name`, context) ?? release.name;
+  const written = release.name === undefined ? undefined : (text(release.name, `${field}.name`, context) ?? release.name);
+  // A flag-like name is refused as it is (helm-input.ts), never quietly made valid.
+  const name = written?.startsWith('-') ? written : releaseNameOf(written, release.chart, field, context.note);
   for (const key of Object.keys(release)) if (!(KNOWN_KEYS.release as readonly string[]).includes(key)) context.note(notConvertedKey(fieldAt(field, key), key));
   const { source, credentials } = chartSource(release, name, field, context);
   const namespace = text(release.namespace, `${field}.namespace`, context);
-  const version = text(release.version, `${field}.version`, context);
+  const pinned = chartVersionOf(source.chart as string, text(release.version, `${field}.version`, context), field, isLocalPath(source.chart as string), context.note);
+  source.chart = pinned.chart;
+  const version = pinned.version;
   const set = setOf(release.set, 'set', field, context);
   const setString = setOf(release.setString, 'setString', field, context);
   // A reference is resolved to a secret at run time: it goes to helm on stdin (setSensitive), never on argv as a set value.

@@ -26,8 +26,15 @@ export function itemsFor(result: ImportResult, format: ImportFormat): NotConvert
   ];
 }
 
-function header(source: string, items: readonly NotConverted[]): string[] {
-  return [`Imported from ${source} by helmcycle import. Review it, then: helmcycle plan`, ...notConvertedLines(items)];
+/** Where each chart's release is written, when some come from other files than the helmfile (bases, sub-helmfiles). */
+function originLines(origins: Readonly<Record<string, string>> | undefined): string[] {
+  const entries = Object.entries(origins ?? {});
+  if (!entries.some(([, origin]) => /^[^(].*: releases\[/.test(origin))) return [];
+  return ['charts from:', ...entries.map(([name, origin]) => `  - ${name}: ${origin}`)];
+}
+
+function header(source: string, items: readonly NotConverted[], origins?: Readonly<Record<string, string>>): string[] {
+  return [`Imported from ${source} by helmcycle import. Review it, then: helmcycle plan`, ...originLines(origins), ...notConvertedLines(items)];
 }
 
 /** Line breaks to YAML 1.1 readers (and to JavaScript), which YAML 1.2 writes raw in a scalar. */
@@ -43,7 +50,7 @@ export function emitYaml(result: ImportResult, source: string, schemaPath: strin
       if (typeof node.value === 'string' && OTHER_BREAKS.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  const comments = commentLines([`yaml-language-server: $schema=${schemaPath}`, ...header(source, itemsFor(result, 'yaml'))], '#');
+  const comments = commentLines([`yaml-language-server: $schema=${schemaPath}`, ...header(source, itemsFor(result, 'yaml'), result.origins)], '#');
   // The Document writes each comment line after a '#' of its own; ours already hold theirs.
   document.commentBefore = comments.map((line) => line.slice(1)).join('\n');
   // Comments hold none of them (quote.ts), so each one left is inside a double-quoted scalar.
@@ -86,7 +93,7 @@ function literal(value: unknown, indent: string): string {
 
 export function emitTypeScript(result: ImportResult, source: string): string {
   return [
-    ...commentLines(header(source, itemsFor(result, 'ts')), '//'),
+    ...commentLines(header(source, itemsFor(result, 'ts'), result.origins), '//'),
     "import { defineStack } from 'helmcycle/config';",
     '',
     `export default defineStack(${literal(withCredentials(result), '')});`,

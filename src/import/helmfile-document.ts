@@ -30,7 +30,8 @@ const setEntrySchema = z.looseObject({
 const hookSchema = z.looseObject({ events: z.array(z.string()).optional(), command: z.string().optional(), args: z.array(z.string()).optional() });
 
 export const helmfileReleaseSchema = z.looseObject({
-  name: z.string().min(1),
+  /** Without one, the release is named after its chart (release-names.ts). */
+  name: z.string().min(1).optional(),
   chart: z.string().min(1),
   namespace: z.string().optional(),
   version: stringish.optional(),
@@ -75,7 +76,7 @@ export const helmDefaultsSchema = z.looseObject({
 
 export const helmfileDocumentSchema = z.looseObject({
   repositories: z.array(helmfileRepositorySchema).optional(),
-  releases: z.array(helmfileReleaseSchema).min(1, 'a helmfile with no release has nothing to import'),
+  releases: z.array(helmfileReleaseSchema).default([]),
   environments: z.record(z.string(), z.union([helmfileEnvironmentSchema, z.null()])).optional(),
   helmDefaults: helmDefaultsSchema.optional(),
   commonLabels: z.record(z.string(), stringish).optional(),

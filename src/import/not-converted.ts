@@ -10,7 +10,11 @@ export interface NotConverted {
   what: string;
   /** The helmcycle phase or option that takes its place. */
   instead: string;
+  /** The checklist group it belongs to (checklist.ts); guessed from the text when not given. */
+  topic?: Topic;
 }
+
+export type Topic = 'secrets' | 'templates' | 'releases' | 'versions' | 'hooks' | 'environments' | 'other';
 
 /** helmfile keys with a known helmcycle replacement; any other key is listed as unknown. */
 const REPLACEMENTS: Record<string, { what: string; instead: string }> = {

@@ -9,16 +9,21 @@ const WHOLE = new RegExp(`^(?:${REFERENCE.source})$`);
 /** `{{ env "X" }}` / `{{ requiredEnv "X" }}` alone: an environment variable, for credentials. */
 const ENV_LOOKUP = /^\{\{-?\s*(?:requiredEnv|env)\s+"([A-Za-z_][A-Za-z0-9_]*)"\s*-?\}\}$/;
 
+/** `ref+env://X`: what a rendered helmfile holds where a template read the environment variable X. */
+const ENV_REF = /^ref\+env:\/\/([A-Za-z_][A-Za-z0-9_]*)$/;
+
 export interface TemplateScope {
   environment: string;
   values: Readonly<Record<string, unknown>>;
+  /** The helmfile was rendered already (load-state.ts): what looks like a template is text for the chart. */
+  rendered?: boolean;
 }
 
 export const hasTemplate = (text: string) => text.includes('{{');
 
 /** The environment variable a value reads, when the value is only that lookup. */
 export function envLookup(text: string): string | undefined {
-  return ENV_LOOKUP.exec(text.trim())?.[1];
+  return ENV_LOOKUP.exec(text.trim())?.[1] ?? ENV_REF.exec(text.trim())?.[1];
 }
 
 function lookup(values: Readonly<Record<string, unknown>>, path: string): unknown {
@@ -34,7 +39,7 @@ export type Resolved = { ok: true; value: unknown } | { ok: false; reason: strin
 
 /** A string resolved in the scope: a whole reference keeps the value's type, references inside text are interpolated. */
 export function resolveString(text: string, scope: TemplateScope): Resolved {
-  if (!hasTemplate(text)) return { ok: true, value: text };
+  if (scope.rendered || !hasTemplate(text)) return { ok: true, value: text };
   const whole = WHOLE.exec(text.trim());
   const valueOf = (path: string | undefined): Resolved => {
     if (path === undefined) return { ok: true, value: scope.environment };

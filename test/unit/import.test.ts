@@ -178,7 +178,9 @@ describe('import: the command', () => {
     assert.deepEqual(stack.charts.map((c) => c.name), ['database', 'api', 'legacy']);
     assert.deepEqual([...selectCharts(stack.charts.map((c) => ({ name: c.name, labels: (c.definition as { labels: Record<string, string> }).labels })), { selectors: ['tier=app,!legacy'] })], ['api']);
     const production = await loadStack(join(dir, 'helmcycle.yaml'), { environment: 'production' });
-    assert.deepEqual((production.charts[1]!.definition as { set: Record<string, unknown> }).set, { replicaCount: 3 });
+    // helmfile renders the whole file as text before reading it as YAML: a quoted template gives a string
+    // (helm's --set reads '3' as a number all the same).
+    assert.deepEqual((production.charts[1]!.definition as { set: Record<string, unknown> }).set, { replicaCount: '3' });
   });
 
   it('lists each item on stderr and in a # not converted: block, and never writes the literal password', async () => {
@@ -234,11 +236,10 @@ describe('import: the command', () => {
 
   const bad: [string, string, RegExp][] = [
     ['not YAML', 'releases:\n  - name: a\n   chart: [x\n', /broken\.yaml: not valid YAML[\s\S]*line \d+, column \d+/],
-    ['a template block outside values', '{{ if .Values.on }}\nreleases: []\n{{ end }}\n', /broken\.yaml: not valid YAML \(Go templates/],
+    ['a template block on a value no environment sets', '{{ if .Values.on }}\nreleases: []\n{{ end }}\n', /broken\.yaml:1: document 1 cannot be rendered[\s\S]*\.Values\.on is not set/],
     ['not a helmfile (no releases)', 'apiVersion: v1\nkind: ConfigMap\n', /broken\.yaml: not a helmfile[\s\S]*releases/],
     ['a release without a chart', 'releases:\n  - name: web\n', /broken\.yaml: not a helmfile[\s\S]*releases\[0\]\.chart/],
     ['a wrong type', 'releases:\n  - name: web\n    chart: ./web\n    timeout: soon\n', /releases\[0\]\.timeout/],
-    ['a release name helm refuses', 'releases:\n  - name: Web_App\n    chart: ./web\n', /would not load[\s\S]*Web_App[\s\S]*name/],
   ];
   for (const [what, text, message] of bad) {
     it(`refuses ${what} with exit 2, naming the file and the field, writing nothing`, async () => {

@@ -12,5 +12,10 @@ export function register(program: Command, host: CommandHost): void {
     .option('--ts', 'write a TypeScript stack (helmcycle.config.ts) instead of YAML (helmcycle.yaml)')
     .option('--out <file>', 'the file to write (default: helmcycle.yaml, or helmcycle.config.ts with --ts)')
     .option('--force', 'replace the file if it exists')
-    .action((helmfile: string, o: ImportOptions) => host.setResult(import('../import.js').then(({ runImport }) => runImport(helmfile, o, host.io.cwd ?? process.cwd(), host.io))));
+    .option('--all-environments', "convert every environment of the helmfile into the stack's environments (the default; -e converts one)")
+    .action((helmfile: string, o: ImportOptions) => {
+      const globals = host.options();
+      const options: ImportOptions = { ...o, ...(globals.env !== undefined ? { env: globals.env } : {}), output: globals.output };
+      host.setResult(import('../import.js').then(({ runImport }) => runImport(helmfile, options, host.io.cwd ?? process.cwd(), host.io)));
+    });
 }

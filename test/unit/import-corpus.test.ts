@@ -1,0 +1,209 @@
+// helmcycle import over a corpus of helmfiles in the shapes public ones have (test/fixtures/helmfile/corpus):
+// several documents with environments first, bases, helmfiles of helmfiles with values and selectors,
+// .gotmpl files with if/range/with/env/toYaml, OCI charts, digests and names helm refuses. Each is
+// converted and its stack asserted, and each written stack loads with the stack loader `plan` uses, in
+// every environment.
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { convertHelmfile, type ImportResult } from '../../src/import/convert.js';
+import { readHelmfile } from '../../src/import/read-helmfile.js';
+import { loadStack } from '../../src/stack/load.js';
+
+const CORPUS = resolve('test/fixtures/helmfile/corpus');
+
+function convert(file: string, environment?: string): ImportResult {
+  const path = join(CORPUS, file);
+  const read = readHelmfile(path, environment ? { environment } : {});
+  return convertHelmfile({ ...read, file, path: (p) => p });
+}
+
+const chart = (result: ImportResult, name: string) => result.stack.charts.find((c) => c.name === name);
+const item = (result: ImportResult, what: RegExp) => result.notConverted.find((i) => what.test(`${i.field} ${i.what}`));
+
+async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interactive: false, cwd });
+  return { code, stdout, stderr };
+}
+
+describe('import corpus: several documents, environments first, .gotmpl', () => {
+  const result = convert('multi-document/helmfile.yaml.gotmpl');
+
+  it('renders the releases with the default environment values the first document declared', () => {
+    assert.deepEqual(chart(result, 'api'), {
+      name: 'api',
+      namespace: 'shop',
+      chart: 'nginx',
+      repository: 'https://charts.bitnami.com/bitnami',
+      version: '18.1.0',
+      // values/api.yaml.gotmpl rendered with .Release and .Values, then the inline map
+      values: [{ ingress: { enabled: false, hostname: 'api.shop.example.com' }, serverBlock: 'location /healthz { return 200; }' }, { replicaCount: 1 }],
+      set: { 'image.tag': '1.4.0' },
+      labels: { tier: 'app' },
+      needs: ['postgresql'],
+    });
+    assert.deepEqual(result.stack.defaults, { createNamespace: true, wait: true, timeoutSeconds: 600 });
+    assert.deepEqual(result.stack.charts.map((c) => [c.name, c.action]), [['postgresql', undefined], ['api', undefined], ['tenant-acme', undefined], ['kube-prometheus-stack', 'destroy'], ['tenant-globex', 'destroy']]);
+  });
+
+  it('writes requiredEnv as a run-time ref+env reference, never the importer\'s environment', () => {
+    assert.deepEqual(chart(result, 'postgresql')!.values, [{ auth: { database: 'app', password: 'ref+env://POSTGRES_PASSWORD' }, primary: { persistence: { size: '8Gi' } } }]);
+  });
+
+  it('gives every environment what its rendering changes, a .gotmpl environment file and {{ with }} / toYaml included', () => {
+    const production = result.stack.environments!.production!.charts;
+    assert.deepEqual(production.postgresql!.namespace, 'shop-prod');
+    assert.deepEqual((production.api!.values as unknown[])[1], { replicaCount: 3, resources: { limits: { memory: '512Mi' } } });
+    assert.deepEqual(production['kube-prometheus-stack'], { action: 'deploy' }, '{{ if eq .Environment.Name "production" }}');
+    assert.deepEqual(production['tenant-globex'], { action: 'deploy' }, '{{ range }} over the production tenants');
+    assert.deepEqual(result.stack.environments!.staging!.charts.api!.set, { 'image.tag': '1.5.0-rc.1' });
+    assert.ok(item(result, /kube-prometheus-stack' is rendered only in environment\(s\) production/));
+    assert.equal(result.origins.api, '(document 3) releases[1]');
+  });
+
+  it('with --env, renders that one environment into the charts', () => {
+    const production = convert('multi-document/helmfile.yaml.gotmpl', 'production');
+    assert.equal(production.stack.environments, undefined);
+    assert.equal(chart(production, 'api')!.namespace, 'shop-prod');
+    assert.equal(chart(production, 'kube-prometheus-stack')!.action, undefined);
+    assert.throws(() => convert('multi-document/helmfile.yaml.gotmpl', 'qa'), /no environment 'qa'[\s\S]*default, staging, production/);
+  });
+});
+
+describe('import corpus: bases and nested helmfiles', () => {
+  it('merges bases before the helmfile: their environments, repositories, helmDefaults and commonLabels', () => {
+    const result = convert('bases/helmfile.yaml');
+    assert.deepEqual(result.stack.defaults, { createNamespace: true, atomic: true, historyMax: 5, labels: { team: 'platform' } });
+    assert.deepEqual(chart(result, 'redis'), { name: 'redis', namespace: 'cache', chart: 'redis', repository: 'https://charts.bitnami.com/bitnami', version: '19.6.4', values: [{ architecture: 'standalone' }], valuesFiles: ['values/redis.yaml'] });
+    assert.deepEqual(result.stack.environments, { production: { charts: { redis: { values: [{ architecture: 'replication' }] }, 'ingress-nginx': { action: 'destroy' } } } });
+  });
+
+  it('joins sub-helmfiles into one stack: globs, selectors, values, their paths and helmDefaults, each with its origin', () => {
+    const result = convert('nested/helmfile.yaml');
+    assert.deepEqual(result.stack.charts.map((c) => c.name), ['orders', 'storefront', 'cert-manager'], 'storefront-debug (tier=debug) is not selected');
+    assert.equal(chart(result, 'orders')!.chart, './apps/backend/chart', 'a local chart rebased onto the top folder');
+    assert.deepEqual(chart(result, 'storefront')!.valuesFiles, ['./apps/frontend/values.yaml']);
+    assert.equal(chart(result, 'storefront')!.wait, true, "the sub-helmfile's helmDefaults");
+    assert.deepEqual(chart(result, 'cert-manager')!.set, { replicaCount: 2, installCRDs: true }, 'the values the top helmfile gives it win');
+    assert.deepEqual(result.origins, { orders: 'apps/backend/helmfile.yaml: releases[0]', storefront: 'apps/frontend/helmfile.yaml: releases[0]', 'cert-manager': 'infra/helmfile.yaml (document 2): releases[0]' });
+  });
+});
+
+describe('import corpus: OCI charts, digests and names', () => {
+  const result = convert('oci/helmfile.yaml');
+
+  it('makes names helm refuses valid, and names a release without one after its chart, listing each', () => {
+    assert.deepEqual(result.stack.charts.map((c) => c.name), ['podinfo-frontend', 'ghcr-io-example-org-charts-backend', 'pinned-by-digest', 'a-release-name-that-a-template-made-far-too-long-for', 'metrics-agent']);
+    assert.ok(item(result, /releases\[0\]\.name the release name 'Podinfo_Frontend'/));
+    assert.ok(item(result, /releases\[1\]\.name .*holding '\/'/));
+    assert.ok(item(result, /releases\[3\]\.name .*longer than 53/));
+    assert.ok(item(result, /releases\[4\]\.name a release without a name/));
+  });
+
+  it('lists digest pins and unpinned charts, keeping the version it can', () => {
+    assert.deepEqual(chart(result, 'ghcr-io-example-org-charts-backend'), { name: 'ghcr-io-example-org-charts-backend', namespace: 'apps', chart: 'oci://ghcr.io/example-org/charts/backend' });
+    assert.equal(chart(result, 'pinned-by-digest')!.version, '2.1.0');
+    assert.ok(item(result, /releases\[1\]\.chart the digest pin sha256:4f53/));
+    assert.ok(item(result, /releases\[2\]\.version the version 2\.1\.0@sha256/));
+    assert.ok(item(result, /releases\[3\]\.version no chart version/));
+  });
+});
+
+describe('import corpus: the written stacks load as plan loads them', () => {
+  for (const file of ['multi-document/helmfile.yaml.gotmpl', 'bases/helmfile.yaml', 'nested/helmfile.yaml', 'oci/helmfile.yaml']) {
+    it(`${file}: written, loaded in every environment, with the checklist at the end`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-corpus-'));
+      await cp(CORPUS, dir, { recursive: true });
+      const cwd = join(dir, file.split('/')[0]!);
+      const out = await run(['import', file.split('/')[1]!], cwd);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /^wrote helmcycle\.yaml: \d+ chart/m);
+      assert.match(out.stdout, /^to finish by hand:/m);
+      const stack = await loadStack(undefined, { cwd });
+      const written = await readFile(join(cwd, 'helmcycle.yaml'), 'utf8');
+      assert.ok(stack.charts.length > 0);
+      if (file.startsWith('nested/')) assert.match(written, /^# charts from:\n(# {3}- .*\n)*# {3}- storefront: apps\/frontend\/helmfile\.yaml: releases\[0\]$/m);
+      for (const environment of Object.keys((await import('yaml')).parse(written).environments ?? {})) {
+        const loaded = await loadStack(undefined, { cwd, environment });
+        assert.equal(loaded.charts.length, stack.charts.length, environment);
+      }
+    });
+  }
+
+  it('gives the items and the checklist in JSON with -o json, grouped by topic', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-corpus-'));
+    await cp(join(CORPUS, 'oci'), dir, { recursive: true });
+    const out = await run(['import', 'helmfile.yaml', '-o', 'json'], dir);
+    assert.equal(out.code, 0, out.stderr);
+    const report = JSON.parse(out.stdout) as { wrote: string; charts: number; checklist: { topic: string; items: string[] }[]; notConverted: unknown[] };
+    assert.equal(report.charts, 5);
+    assert.deepEqual(report.checklist.map((g) => g.topic), ['releases left out, renamed or only in some environments', 'chart versions']);
+    assert.equal(report.checklist.flatMap((g) => g.items).length, report.notConverted.length);
+    assert.equal(out.stderr, '');
+  });
+
+  it('refuses --env with --all-environments', async () => {
+    const out = await run(['import', join(CORPUS, 'oci/helmfile.yaml'), '-e', 'default', '--all-environments'], tmpdir());
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /exclude each other/);
+  });
+});
+
+describe('import corpus: the pieces', () => {
+  it('splits documents at --- lines only, keeping where each starts', async () => {
+    const { splitDocuments } = await import('../../src/import/documents.js');
+    const parts = splitDocuments('---\na: 1\n---  # environments next\n# only a comment\n---\nb: "---"\n');
+    assert.deepEqual(parts.map((p) => [p.index, p.line, p.text]), [[1, 2, 'a: 1'], [2, 6, 'b: "---"\n']]);
+  });
+
+  it('matches helmfile selectors: all terms of one, any of several; name, namespace and chart are labels', async () => {
+    const { matchesSelector } = await import('../../src/import/sub-helmfiles.js');
+    const release = { name: 'web', namespace: 'shop', chart: 'bitnami/nginx', labels: { tier: 'web' } };
+    assert.equal(matchesSelector(release, 'tier=web,namespace=shop'), true);
+    assert.equal(matchesSelector(release, 'tier=web,name!=web'), false);
+    assert.equal(matchesSelector(release, 'chart=bitnami/nginx'), true);
+    assert.equal(matchesSelector(release, 'team=x'), false);
+  });
+
+  it('refuses one release (name and namespace) declared by two sub-helmfiles', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-corpus-'));
+    await cp(join(CORPUS, 'nested'), dir, { recursive: true });
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'helmfile.yaml'), 'helmfiles:\n  - apps/frontend/helmfile.yaml\n  - apps/frontend/helmfile.yaml\n');
+    const out = await run(['import', 'helmfile.yaml'], dir);
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, /release 'storefront' in namespace 'web' is declared at apps\/frontend\/helmfile\.yaml: releases\[0\] too/);
+  });
+});
+
+describe('import corpus: one environment (-e)', () => {
+  it("lists only that environment's items, read through the files seam", () => {
+    const text = 'environments:\n  default: {}\n  prod:\n    values:\n      - tier: gold\n---\nreleases:\n  - name: web\n    chart: ./web\n    labels:\n      tier: {{ .Values.tier }}\n';
+    const files = { read: (p: string) => (p === '/project/helmfile.yaml' ? text : undefined), list: () => [], real: (p: string) => p };
+    const only = readHelmfile('/project/helmfile.yaml', { files, environment: 'prod' });
+    assert.deepEqual(only.notes, []);
+    const result = convertHelmfile({ ...only, file: 'helmfile.yaml', path: (p) => p });
+    assert.deepEqual(result.stack.charts, [{ name: 'web', chart: './web', labels: { tier: 'gold' } }]);
+    const all = readHelmfile('/project/helmfile.yaml', { files });
+    // Never a destroy in the default environment for a release left out there: nothing is left to import.
+    assert.throws(() => convertHelmfile({ ...all, file: 'helmfile.yaml', path: (p) => p }), /no release is left[\s\S]*left out of environment 'default'/);
+    assert.match(all.notes.map((n) => `${n.field} ${n.what}`).join('\n'), /^\(document 2\) releases\[0\]\.labels\.tier \.Values\.tier is not set \(helmfile\.yaml:11\); release 'web' is not in the output$/m);
+  });
+
+  it('never destroys in an environment where a document could not be rendered: the release is unknown there', () => {
+    // prod sets no `extra`: helmfile fails on the condition there, so what prod runs is not known.
+    const prodOnly = 'environments:\n  default:\n    values:\n      - extra: false\n  prod: {}\n---\nreleases:\n  - name: web\n    chart: ./web\n{{- if .Values.extra }}\n  - name: extra\n    chart: ./extra\n{{- end }}\n';
+    const files = { read: (p: string) => (p === '/project/helmfile.yaml' ? prodOnly : undefined), list: () => [], real: (p: string) => p };
+    const read = readHelmfile('/project/helmfile.yaml', { files });
+    assert.deepEqual(read.incomplete, { prod: true });
+    const result = convertHelmfile({ ...read, file: 'helmfile.yaml', path: (p) => p });
+    assert.deepEqual(result.stack.charts.map((c) => c.name), ['web']);
+    assert.deepEqual(result.stack.environments, { prod: { charts: {} } }, 'web is not destroyed in prod');
+    assert.ok(result.notConverted.some((i) => /document 2 cannot be rendered in environment 'prod'.*\.Values\.extra is not set/.test(i.what)));
+  });
+});
