@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'CONFIRMATION_REQUIRED'
   | 'ENVIRONMENT_INVALID'
   | 'CHART_DEPENDENCIES_FAILED'
-  | 'TRANSFORM_FAILED';
+  | 'TRANSFORM_FAILED'
+  | 'CHART_DIGEST_MISMATCH';
 
 export interface ErrorDetails {
   cause?: unknown;

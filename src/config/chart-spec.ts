@@ -20,6 +20,9 @@ const namespaceName = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace is lowercase letters, digits and dashes');
 
+/** A chart's pinned digest: what registries, `helm push` and `helm pull` print. */
+const CHART_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+
 const semverVersion = z.string().refine((v) => semver.valid(v) !== null, 'expected a semantic version, e.g. 2.0.0');
 
 const versionConstraint = z
@@ -114,6 +117,11 @@ export const chartSpecFields = {
     repositoryAuth: repositoryAuthSchema.optional(),
     /** Fetch the chart over plain HTTP (an OCI registry without TLS, such as a local one). */
     plainHttp: z.boolean().default(false),
+    /**
+     * Pins an OCI chart by the digest of its manifest (sha256:..., as `helm push` and the registry print
+     * it): the chart is pulled, checked, and installed from that checked copy; a tag pushed again fails.
+     */
+    digest: z.string().regex(CHART_DIGEST_PATTERN, 'expected sha256: and 64 lowercase hex digits, the digest `helm push` prints').optional(),
 
     /** Values objects, merged in order (later wins), before every other source of values. */
     values: z.union([valuesObject, z.array(valuesObject)]).default([]),
@@ -216,10 +224,16 @@ export const chartSpecFields = {
 type SpecShape = z.output<z.ZodObject<typeof chartSpecFields>>;
 
 /** Checks that span fields; shared by the chart schema and the stack file schema. */
-export function refineChartSpec(spec: Pick<SpecShape, 'chart' | 'repository' | 'repositoryAuth' | 'yamlFilesContent'>, ctx: z.RefinementCtx): void {
+export function refineChartSpec(spec: Pick<SpecShape, 'chart' | 'repository' | 'repositoryAuth' | 'yamlFilesContent' | 'digest' | 'version'>, ctx: z.RefinementCtx): void {
   const isOci = spec.chart.startsWith('oci://');
   if (isOci && spec.repository) {
     ctx.addIssue({ code: 'custom', path: ['repository'], message: 'an oci:// chart takes no repository URL' });
+  }
+  if (spec.digest !== undefined && !isOci) {
+    ctx.addIssue({ code: 'custom', path: ['digest'], message: 'a digest pins an oci:// chart; a chart from a repository or a folder has none' });
+  }
+  if (spec.digest !== undefined && isOci && (spec.version === undefined || semver.valid(spec.version) === null)) {
+    ctx.addIssue({ code: 'custom', path: ['version'], message: 'a chart pinned by digest needs the exact version it was pushed as (its tag), e.g. 1.2.3' });
   }
   if (spec.repositoryAuth && !spec.repository && !isOci) {
     ctx.addIssue({

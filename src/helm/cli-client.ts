@@ -1,13 +1,14 @@
 // The HelmClient that spawns the real helm binary, without a shell (helm-process.ts: cancelling,
 // tracking, and running a transient failure again when that is safe). It keeps nothing of a run: its
 // run view is itself, and every fact is asked again.
-import { readdir, writeFile } from 'node:fs/promises';
-import { stringify as stringifyYaml } from 'yaml';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPrivateDir, sweepOnce } from '../secrets/private-dir.js';
 import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
-import { prepareChartAccess, repositoryAlias, type HelmRunner } from './chart-access.js';
+import { prepareChartAccess, type HelmRunner } from './chart-access.js';
+import { checkPulledDigest } from './chart-digest.js';
+import { buildDependencies } from './dependency-build.js';
 import { openPostRender, type PostRenderSession } from './post-render/host.js';
 import type { HelmDebugLogger } from './debug-line.js';
 import { runHelm, type HelmProcessOptions } from './helm-process.js';
@@ -76,7 +77,7 @@ export class CliHelmClient implements HelmClient {
   }
 
   /** Runs helm; throws a typed HelmCommandError on failure, after retrying a transient one when that is safe. */
-  run(args: string[], options: HelmProcessOptions = {}): Promise<{ stdout: string }> {
+  run(args: string[], options: HelmProcessOptions = {}): Promise<{ stdout: string; stderr: string }> {
     return runHelm({ ...this.options, binary: this.binary }, args, options);
   }
 
@@ -147,6 +148,20 @@ export class CliHelmClient implements HelmClient {
     }
   }
 
+  /**
+   * withAccess, except that a chart pinned by digest is handed to `fn` as a local copy pulled and
+   * checked first (chart-digest.ts): helm never fetches a pinned chart by its tag for an install.
+   */
+  private async withChart<T>(source: ChartSource, options: CallOptions, fn: (access: argv.ChartAccess, source: ChartSource) => Promise<T>): Promise<T> {
+    if (!source.digest) return this.withAccess(source, options, (access) => fn(access, source));
+    const { path: dir, dispose } = await createPrivateDir('pinned');
+    try {
+      return await fn({}, { chart: await this.pull(source, dir, options) });
+    } finally {
+      await dispose();
+    }
+  }
+
   private secretsOf(request: { source: ChartSource; values: UpgradeRequest['values'] }): string[] {
     return sensitiveValuesOf({ setSensitive: request.values.setSensitive, secretValues: request.values.secretValues, repositoryAuth: request.source.auth });
   }
@@ -171,9 +186,9 @@ export class CliHelmClient implements HelmClient {
     const version = await this.version(options);
     const written = await writeValuesFiles(request.values, this.options.cwd);
     try {
-      return await this.withAccess(request.source, options, (access) =>
+      return await this.withChart(request.source, options, (access, source) =>
         this.withPostRender(request.postRender, version, async (session) => {
-          const args = argv.upgradeArgv(version, request, written.files, access, session?.target);
+          const args = argv.upgradeArgv(version, { ...request, source }, written.files, access, session?.target);
           const retryBudgetMs = request.options.timeoutSeconds * 1000;
           const { stdout } = await this.run(args, { ...options, stdin: written.stdin, secrets: this.secretsOf(request), retryBudgetMs, ...(session ? { env: session.env } : {}) });
           return stdout;
@@ -247,11 +262,11 @@ export class CliHelmClient implements HelmClient {
   async template(request: TemplateRequest, options: CallOptions = {}): Promise<string> {
     const written = await writeValuesFiles(request.values, this.options.cwd);
     try {
-      return await this.withAccess(request.source, options, async (access) => {
+      return await this.withChart(request.source, options, async (access, source) => {
         const version = request.postRender ? await this.version(options) : undefined;
         return this.withPostRender(request.postRender, version!, async (session) => {
           const postRenderer = session ? { version: version!, target: session.target } : undefined;
-          const { stdout } = await this.run(argv.templateArgv(request, written.files, access, postRenderer), { ...options, stdin: written.stdin, secrets: this.secretsOf(request), ...(session ? { env: session.env } : {}) });
+          const { stdout } = await this.run(argv.templateArgv({ ...request, source }, written.files, access, postRenderer), { ...options, stdin: written.stdin, secrets: this.secretsOf(request), ...(session ? { env: session.env } : {}) });
           return stdout;
         });
       });
@@ -261,32 +276,23 @@ export class CliHelmClient implements HelmClient {
   }
 
   async showChart(source: ChartSource, options: CallOptions = {}): Promise<ChartMetadata> {
-    return this.withAccess(source, options, async (access) =>
-      parseChartYaml((await this.run(argv.showChartArgv(source, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) })).stdout),
+    return this.withChart(source, options, async (access, chart) =>
+      parseChartYaml((await this.run(argv.showChartArgv(chart, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) })).stdout),
     );
   }
 
   async buildDependencies(request: DependencyBuildRequest, options: CallOptions = {}): Promise<void> {
-    // A repository config of its own: helm's `dependency build` resolves a URL only through a
-    // configured repository (helm/helm#12920), and the user's config must not change for it.
-    const { path: dir, dispose } = await createPrivateDir('depsrepo');
-    try {
-      const repositoryConfig = join(dir, 'repositories.yaml');
-      const repositories = request.repositories.map((url) => ({ name: repositoryAlias(url), url }));
-      await writeFile(repositoryConfig, stringifyYaml({ apiVersion: '', repositories }), { mode: 0o600 });
-      await this.run(argv.dependencyArgv(request.chart, request.mode, { repositoryConfig, repositoryCache: join(dir, 'cache') }), options);
-    } finally {
-      await dispose();
-    }
+    await buildDependencies((args) => this.run(args, options), request);
   }
 
   async pull(source: ChartSource, destination: string, options: CallOptions = {}): Promise<string> {
     const before = new Set(await readdir(destination).catch(() => []));
-    await this.withAccess(source, options, (access) => this.run(argv.pullArgv(source, destination, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) }));
+    const { stderr } = await this.withAccess(source, options, (access) => this.run(argv.pullArgv(source, destination, access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) }));
+    checkPulledDigest(source, stderr);
     // `--untar` makes one folder named after the chart: in a folder of its own (a run's), that is it;
     // anywhere else, helm's `show chart` names it.
     const made = (await readdir(destination, { withFileTypes: true })).filter((entry) => entry.isDirectory() && !before.has(entry.name));
     if (before.size === 0 && made.length === 1) return join(destination, made[0]!.name);
-    return join(destination, (await this.showChart(source, options)).name);
+    return join(destination, (await this.showChart({ ...source, digest: undefined }, options)).name);
   }
 }

@@ -45,7 +45,7 @@ function globalArgs(settings: HelmProcessSettings): string[] {
 }
 
 /** Runs helm; throws a typed HelmCommandError on failure, after retrying a transient one when that is safe. */
-export function runHelm(settings: HelmProcessSettings, args: string[], options: HelmProcessOptions = {}): Promise<{ stdout: string }> {
+export function runHelm(settings: HelmProcessSettings, args: string[], options: HelmProcessOptions = {}): Promise<{ stdout: string; stderr: string }> {
   const masker = createMasker(options.secrets ?? []);
   return retryTransient(() => runOnce(settings, args, options, masker), {
     transient: (error) =>
@@ -57,7 +57,7 @@ export function runHelm(settings: HelmProcessSettings, args: string[], options: 
   });
 }
 
-async function runOnce(settings: HelmProcessSettings, args: string[], options: HelmProcessOptions, masker: Masker): Promise<{ stdout: string }> {
+async function runOnce(settings: HelmProcessSettings, args: string[], options: HelmProcessOptions, masker: Masker): Promise<{ stdout: string; stderr: string }> {
   // Before the end-of-flags marker, where helm reads them as flags (argv-shape.ts).
   const fullArgv = withFlags(args, globalArgs(settings));
   const subprocess = execa(settings.binary, fullArgv, {
@@ -92,7 +92,8 @@ async function runOnce(settings: HelmProcessSettings, args: string[], options: H
   const result = await subprocess.finally(() => options.interrupt?.removeEventListener('abort', interrupt));
   const cancelled = result.isCanceled || options.signal?.aborted === true;
   settings.debug?.(formatHelmCall({ binary: settings.binary, argv: fullArgv, durationMs: result.durationMs, exitCode: result.exitCode, cancelled, timedOut: result.timedOut }, masker));
-  if (!result.failed) return { stdout: String(result.stdout) };
+  // stderr is kept for what helm reports there on success (a pulled chart's digest), masked like the rest.
+  if (!result.failed) return { stdout: String(result.stdout), stderr: masker.mask(String(result.stderr ?? '')) };
   // Masked before anything reads it: helm echoes values back (a template's fail, a schema error).
   const stderr = masker.mask(String(result.stderr ?? ''));
   const fallback = masker.mask(String(result.message ?? ''));

@@ -16,6 +16,7 @@ import { downloadPackage } from './chart-download.js';
 import { ChartResolver } from './chart-resolver.js';
 import { RunFacts, type KnownFacts } from './run-facts.js';
 import { needsFetch, RunCharts } from './run-charts.js';
+import { ChartDigestError } from './chart-digest.js';
 import { LocalChartBuilds } from './local-chart-builds.js';
 import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
 import { latestRevision, storageDriverOf, toReleaseInfo, toRevisionInfo, type StorageDriver, type StoredRelease } from './release-storage.js';
@@ -108,7 +109,11 @@ export class StorageBackedHelmClient implements HelmClient {
   private async fromRunCopy<R extends { source: ChartSource }>(request: R, options?: CallOptions): Promise<R> {
     if (this.scope !== 'run') return request;
     if (!needsFetch(request.source)) return this.withDependencies(request, options);
-    const local = await this.runCharts.local(sourceKey(request.source), request.source, options).catch(() => undefined);
+    const local = await this.runCharts.local(sourceKey(request.source), request.source, options).catch((error: unknown) => {
+      // A pinned chart that is not what it should be is the answer, not a reason to let helm fetch it.
+      if (error instanceof ChartDigestError) throw error;
+      return undefined;
+    });
     return local ? { ...request, source: { chart: local } } : request;
   }
 

@@ -58,6 +58,8 @@ export interface ChartSource {
   version?: string | undefined;
   auth?: RepositoryAuth | undefined;
   plainHttp?: boolean | undefined;
+  /** An OCI chart pinned by its manifest digest (sha256:...): installed only from a copy pulled and checked (chart-digest.ts). */
+  digest?: string | undefined;
 }
 
 /** Every source of values, in the order helmcycle applies them (later wins). */

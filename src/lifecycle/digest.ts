@@ -57,6 +57,8 @@ function coveredText(input: DigestInput): string {
     chart: spec.chart,
     repository: spec.repository,
     chartVersion: input.chartVersion,
+    // Absent unless pinned, so an unpinned chart keeps the digest it always had.
+    chartDigest: spec.digest,
     localChartHash: input.localChartHash,
     values: spec.values,
     valuesFiles: input.valuesFileContents,
