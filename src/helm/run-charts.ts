@@ -3,7 +3,9 @@
 // process exits). A repository's index is then downloaded and parsed once, not by every upgrade, and
 // every release of the run gets the same version even when a range would resolve anew meanwhile.
 // Credentials are used by that one pull only; the installs read a local copy and need none.
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { canonicalJson } from '../canonical-json.js';
 import { LazyRunFolder } from './run-folder.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,13 @@ import type { CallOptions, ChartSource, HelmClient } from './types.js';
 /** True for a source that must be fetched (a repository or OCI chart); a local chart is used as it is. */
 export function needsFetch(source: ChartSource): boolean {
   return Boolean(source.repository) || source.chart.startsWith('oci://');
+}
+
+/** A source's key in a run's caches: every field decides what is fetched; the password only as a hash. */
+export function sourceKey(source: ChartSource): string {
+  const { auth, ...rest } = source;
+  const password = auth ? createHash('sha256').update(auth.password).digest('hex') : undefined;
+  return canonicalJson({ ...rest, auth: auth ? { ...auth, password } : undefined });
 }
 
 /** Fetches a source into a folder without helm, or answers undefined (then helm pulls it). */

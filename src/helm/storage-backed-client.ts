@@ -8,14 +8,12 @@
 //     downloaded without helm from a plain repository (chart-download.ts)
 //   version: the inner client caches it
 // A storage driver helmcycle cannot read (HELM_DRIVER=sql, memory) sends every call to helm.
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { canonicalJson } from '../canonical-json.js';
 import { downloadPackage } from './chart-download.js';
 import { ChartResolver } from './chart-resolver.js';
 import { RunFacts, type KnownFacts } from './run-facts.js';
-import { needsFetch, RunCharts } from './run-charts.js';
+import { needsFetch, RunCharts, sourceKey } from './run-charts.js';
 import { ChartDigestError } from './chart-digest.js';
 import { LocalChartBuilds } from './local-chart-builds.js';
 import { ReleaseSnapshot, type RecordLister, type ReleaseViewScope } from './release-snapshot.js';
@@ -56,13 +54,6 @@ export interface ReadCounts {
   toHelm: number;
   recordLists: number;
   indexFetches: number;
-}
-
-function sourceKey(source: ChartSource): string {
-  // The password decides the answer too, but is kept in no key: only a hash of it.
-  const { auth, ...rest } = source;
-  const password = auth ? createHash('sha256').update(auth.password).digest('hex') : undefined;
-  return canonicalJson({ ...rest, auth: auth ? { ...auth, password } : undefined });
 }
 
 export class StorageBackedHelmClient implements HelmClient {

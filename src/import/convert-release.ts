@@ -193,6 +193,7 @@ export function convertRelease(release: HelmfileRelease, field: string, context:
     ...(namespace ? { namespace } : {}),
     ...source,
     ...(version ? { version } : {}),
+    ...(pinned.digest ? { digest: pinned.digest } : {}),
     ...flagsOf(release),
     ...valuesOf(release, field, context),
     ...(Object.keys(set).length ? { set } : {}),

@@ -105,11 +105,12 @@ describe('import corpus: OCI charts, digests and names', () => {
     assert.ok(item(result, /releases\[4\]\.name a release without a name/));
   });
 
-  it('lists digest pins and unpinned charts, keeping the version it can', () => {
+  it('converts an OCI digest pin at an exact version to digest:, and lists the others and unpinned charts', () => {
     assert.deepEqual(chart(result, 'ghcr-io-example-org-charts-backend'), { name: 'ghcr-io-example-org-charts-backend', namespace: 'apps', chart: 'oci://ghcr.io/example-org/charts/backend' });
-    assert.equal(chart(result, 'pinned-by-digest')!.version, '2.1.0');
-    assert.ok(item(result, /releases\[1\]\.chart the digest pin sha256:4f53/));
-    assert.ok(item(result, /releases\[2\]\.version the version 2\.1\.0@sha256/));
+    const pinned = chart(result, 'pinned-by-digest')!;
+    assert.deepEqual([pinned.chart, pinned.version, pinned.digest], ['oci://ghcr.io/example-org/charts/worker', '2.1.0', 'sha256:9b2a1cfb1b9e0a0a6a3f0e5b5c7d9e1f2a3b4c5d6e7f8091a2b3c4d5e6f70812']);
+    assert.ok(item(result, /releases\[1\]\.chart the digest pin sha256:4f53.*needs the exact version/));
+    assert.ok(!item(result, /releases\[2\]\.version/), 'the pin at 2.1.0 converts exactly');
     assert.ok(item(result, /releases\[3\]\.version no chart version/));
   });
 });
