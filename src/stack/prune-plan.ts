@@ -58,12 +58,13 @@ export class InventoryRenameError extends UsageError {
 
 /**
  * The inventory a renamed stack left under its old name: none of its own, and another stack's recorded
- * from the same stack file that lists a release this stack declares. Both are asked: the file name
- * alone (helmcycle.yaml) is shared by most stacks, and a shared release alone could be two stacks
- * fighting over it.
+ * from the same stack file of which this stack still declares most releases (more than half). Both are
+ * asked: the file name alone (helmcycle.yaml, outside git) is shared by most stacks, and a release or
+ * two in common is what two stacks sharing a namespace look like, while a renamed stack keeps most of
+ * what it deployed.
  */
 export function renamedFrom(own: Inventory | undefined, file: string, declared: readonly { release: string; namespace: string }[], others: readonly Inventory[]): Inventory | undefined {
   if (own) return undefined;
   const mine = new Set(declared.map(entryKey));
-  return others.find((o) => o.file === file && o.releases.some((e) => mine.has(entryKey(e))));
+  return others.find((o) => o.file === file && o.releases.length > 0 && o.releases.filter((e) => mine.has(entryKey(e))).length * 2 > o.releases.length);
 }

@@ -73,9 +73,13 @@ export function inventoryDelta(stack: ResolvedStack, command: StackCommand, succ
   return delta;
 }
 
-/** The definition prune runs an entry with: the normal destroy lifecycle of that release, nothing else. */
+/**
+ * The definition prune runs an entry with: the normal destroy lifecycle of that release, nothing else.
+ * The recorded chart reference is not used: an uninstall needs none, and the inventory is data (it never
+ * names a path or a repository helmcycle reads).
+ */
 export function pruneDefinition(entry: InventoryEntry): StackChart {
-  return { name: entry.release, namespace: entry.namespace, chart: entry.chart || entry.release, action: 'destroy' };
+  return { name: entry.release, namespace: entry.namespace, chart: entry.release, action: 'destroy' };
 }
 
 /** The name a pruned release has in events and records: not a chart of the stack, so its place too. */
