@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planCluster } from '../../src/cli/plan-command.js';
+import { planFleet } from '../../src/cli/fleet-inspect.js';
+import { runFleetCommand, type FleetCommandOptions } from '../../src/cli/fleet-command.js';
 import { detailedPlanExitCode } from '../../src/cli/plan-exit.js';
 import { exitCodeForError } from '../../src/cli/exit-codes.js';
 import { prepareSavedPlan } from '../../src/cli/saved-plan.js';
@@ -240,6 +242,29 @@ describe('prune', () => {
     assert.deepEqual(result.charts.map((c) => `${c.name} ${c.status}`), ['db succeeded', 'web-v2 failed', 'apps/web-v1 (prune) skipped']);
     assert.deepEqual(clients.helm.uninstalled, []);
     assert.deepEqual(listed(clients.kube, 'shop'), ['apps/db', 'apps/web-v1']);
+  });
+});
+
+describe('prune across a fleet', () => {
+  it('keeps one inventory in each target cluster, and prunes each from its own', async () => {
+    const dir = await folder();
+    const worlds = new Map([['a', world()], ['b', world()]]);
+    const options = (stack: ResolvedStack): Omit<FleetCommandOptions, 'flags' | 'lockTimeoutMs' | 'report'> => ({
+      stack, stackFor: async () => stack, targetSelection: {}, selection: {}, kubeconfig: undefined, kubeContext: undefined, helm: undefined,
+      concurrency: 1, output: 'json', debug: undefined, signal: undefined, stdout: () => {}, connect: (target) => worlds.get(target.name)!,
+    });
+    const targets = [{ name: 'a' }, { name: 'b' }];
+    await runFleetCommand({ ...options(await stackFile(dir, { ...THREE, targets })), flags: { command: 'apply' }, lockTimeoutMs: 1000, report: undefined });
+    // Target b lost its web release by hand: its inventory still lists it, its prune finds it gone.
+    worlds.get('b')!.helm.releases.delete('apps/web');
+    const smaller = await stackFile(dir, { ...ONE, targets });
+    const { plans } = await planFleet(options(smaller), { command: 'apply', prune: true }, () => '');
+    // Each target's entries in its own removal order; the targets themselves may be planned in either order.
+    const entries = plans.filter((p) => p.prune).map((p) => `${p.action} ${p.chart}`);
+    assert.deepEqual([entries.slice(0, 2).join(', '), entries.slice(2).join(', ')].sort(), ['delete web, delete api', 'none web, delete api']);
+    await runFleetCommand({ ...options(smaller), flags: { command: 'apply', prune: true }, lockTimeoutMs: 1000, report: undefined });
+    assert.deepEqual([worlds.get('a')!.helm.uninstalled, worlds.get('b')!.helm.uninstalled], [['apps/web', 'apps/api'], ['apps/api']]);
+    for (const { kube } of worlds.values()) assert.deepEqual(listed(kube, 'shop'), ['apps/db']);
   });
 });
 
