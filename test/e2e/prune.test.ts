@@ -63,7 +63,8 @@ for (const target of helmsUnderTest()) {
       assert.match(planned.stdout, /- web \([^)]+\): delete: no longer in the stack/);
       assert.doesNotMatch(planned.stdout, /by-hand|cache/);
       const json = await runCli(target, file, '-o', 'json', 'plan', '--prune');
-      assert.match(json.stdout, /"chart":"web"[^\n]*"action":"delete"|"action":"delete"[^\n]*"chart":"web"|"prune":true/);
+      const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { chart: string; action: string; reason: string; prune?: boolean });
+      assert.deepEqual(lines.filter((l) => l.prune).map((l) => [l.chart, l.action, l.reason]), [['web', 'delete', 'no longer in the stack']]);
 
       const pruned = await runCli(target, file, 'apply', '--prune');
       assert.equal(pruned.code, 0, pruned.stderr + pruned.stdout);
