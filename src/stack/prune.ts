@@ -33,14 +33,15 @@ export function declaredReleases(stack: ResolvedStack): { release: string; names
 }
 
 /**
- * Reads the inventories and decides prune. A stack with no inventory of its own whose old name's
- * inventory is found (prune-plan.ts) is refused unless `adoptInventory`.
+ * Reads the inventories and decides prune. An apply of a stack with no inventory of its own whose old
+ * name's inventory is found (prune-plan.ts) is refused unless `adoptInventory`. A destroy is not: it
+ * only removes entries, and uninstalling the stack needs no inventory.
  */
-export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, settings: { adoptInventory: boolean }): Promise<PruneContext> {
+export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; adoptInventory: boolean }): Promise<PruneContext> {
   const origin = await stackOrigin(stack.file);
   const declared = declaredReleases(stack);
   const { own, others } = await inventoriesOf(kube, stack.name);
-  const previous = renamedFrom(own, origin.file, declared, others);
+  const previous = settings.command === 'apply' ? renamedFrom(own, origin.file, declared, others) : undefined;
   if (previous && !settings.adoptInventory) throw new InventoryRenameError(stack.name, previous.stack, origin.file);
   const inventory = own ?? (previous ? { ...previous, stack: stack.name } : undefined);
   const rest = others.filter((o) => o !== previous);
@@ -97,7 +98,7 @@ export async function writeInventory(kube: KubeClient, stack: ResolvedStack, con
  * The run's inventories; undefined when the cluster refuses to show them (RBAC): the run goes on without
  * an inventory, told by `warn`, unless it was asked to prune, which it cannot do safely blind.
  */
-export async function inventoryForRun(kube: KubeClient, stack: ResolvedStack, settings: { prune: boolean; adoptInventory: boolean }, warn: (message: string) => void): Promise<PruneContext | undefined> {
+export async function inventoryForRun(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; prune: boolean; adoptInventory: boolean }, warn: (message: string) => void): Promise<PruneContext | undefined> {
   try {
     return await readPruneContext(kube, stack, settings);
   } catch (error) {

@@ -192,6 +192,17 @@ describe('prune', () => {
     assert.deepEqual(clients.helm.uninstalled, ['apps/web', 'apps/api']);
   });
 
+  it('destroy removes what it uninstalled from the inventory, and is not refused under a new name', async () => {
+    const dir = await folder();
+    const clients = world();
+    await apply(await stackFile(dir, THREE), clients);
+    const renamed = await runStack(await stackFile(dir, { ...THREE, name: 'store' }), { ...clients, command: 'destroy' });
+    assert.equal(renamed.ok, true);
+    assert.deepEqual(clients.helm.uninstalled, ['apps/web', 'apps/api', 'apps/db']);
+    await runStack(await stackFile(dir, THREE), { ...clients, command: 'destroy' });
+    assert.deepEqual(listed(clients.kube, 'shop'), [], "the old name's destroy finds them gone and drops them");
+  });
+
   it('a concurrent write of the inventory (409) is read again and merged: no entry is lost', async () => {
     const clients = world();
     const meta = { stack: 'shop', file: 'helmcycle.yaml' };
