@@ -29,6 +29,8 @@ export async function updateInventory(kube: KubeClient, meta: Pick<Inventory, 's
     const live: KubeObject | undefined = await kube.getObject(ref(meta.stack));
     const base = parseInventory(live) ?? start ?? emptyInventory(meta);
     const next = applyDelta(base, delta, meta);
+    // Nothing changed (a run that left every release as it was): no write, no new resourceVersion.
+    if (live && JSON.stringify(next) === JSON.stringify(parseInventory(live))) return next;
     const resourceVersion = typeof live?.metadata.resourceVersion === 'string' ? live.metadata.resourceVersion : undefined;
     try {
       if (live) await kube.replaceObject(inventoryObject(next, resourceVersion));
