@@ -81,9 +81,11 @@ async function gone(...spaces: string[]): Promise<void> {
   for (const s of spaces) created.delete(s);
 }
 
-const STEPS = ['first apply, 20 independent charts', 'first apply, 50 charts in 5 levels', 'no-change re-apply, 50 charts', 'one chart changed, re-apply of 50'] as const;
-type Step = (typeof STEPS)[number];
-const CHARTS: Record<Step, number> = { 'first apply, 20 independent charts': 20, 'first apply, 50 charts in 5 levels': 50, 'no-change re-apply, 50 charts': 50, 'one chart changed, re-apply of 50': 50 };
+// HELMCYCLE_BENCH_CHARTS=few,many shrinks the stacks (a quick check of the bench itself); 20,50 by default.
+const [FEW, MANY] = (process.env.HELMCYCLE_BENCH_CHARTS ?? '20,50').split(',').map(Number) as [number, number];
+const STEPS = [`first apply, ${FEW} independent charts`, `first apply, ${MANY} charts in 5 levels`, `no-change re-apply, ${MANY} charts`, `one chart changed, re-apply of ${MANY}`];
+type Step = string;
+const CHARTS = (step: Step) => (step === STEPS[0] ? FEW : MANY);
 
 /** One round of every step for one tool, in its own namespaces, deleted before the round ends. */
 async function round(tool: Tool, label: string, costs: Map<string, StepCost[]>): Promise<void> {
@@ -95,16 +97,17 @@ async function round(tool: Tool, label: string, costs: Map<string, StepCost[]>):
   const tag = { helmcycle: 'hc', helmfile: 'hf', 'helm loop': 'hl' }[tool.name];
   const twenty = namespace(`bc20${tag}-${label}`);
   created.add(twenty);
-  note(STEPS[0], await tool.apply(twenty, layeredCharts(20, 1), true));
+  note(STEPS[0]!, await tool.apply(twenty, layeredCharts(FEW, 1), true));
   await gone(twenty);
   const fifty = namespace(`bc50${tag}-${label}`);
   created.add(fifty);
-  const charts = layeredCharts(50, 5);
-  note(STEPS[1], await tool.apply(fifty, charts, true));
-  note(STEPS[2], await tool.apply(fifty, charts, false));
+  const charts = layeredCharts(MANY, 5);
+  note(STEPS[1]!, await tool.apply(fifty, charts, true));
+  note(STEPS[2]!, await tool.apply(fifty, charts, false));
   // The last level's first chart: a change that needs no other chart to move.
-  const changed = charts.map((c, i) => (i === 40 ? { ...c, values: { message: `changed-${Date.now()}` } } : c));
-  note(STEPS[3], await tool.apply(fifty, changed, false));
+  const last = MANY - Math.ceil(MANY / 5);
+  const changed = charts.map((c, i) => (i === last ? { ...c, values: { message: `changed-${Date.now()}` } } : c));
+  note(STEPS[3]!, await tool.apply(fifty, changed, false));
   await gone(fifty);
 }
 
@@ -133,7 +136,7 @@ try {
     const cpuRows: string[][] = [['step (median of rounds)', 'helmcycle CPU ms/chart (tool + API server + etcd)', 'helmfile', 'helm loop', 'helmcycle / helmfile', 'helmcycle / loop']];
     const wallRows: string[][] = [['step (median of rounds)', 'helmcycle wall s', 'helmfile', 'helm loop', 'helmcycle / helmfile', 'helmcycle / loop', 'helmcycle peak RSS']];
     for (const step of STEPS) {
-      const n = CHARTS[step];
+      const n = CHARTS(step);
       const [hc, hf, hl] = [cell('helmcycle', step)!, cell('helmfile', step), cell('helm loop', step)!];
       const cpu = (c: StepCost | undefined) => (c ? `${perChart(totalCpu(c), n)} (${perChart(c.toolCpu, n)} + ${perChart(c.apiserverCpu, n)} + ${perChart(c.etcdCpu, n)})` : '–');
       cpuRows.push([step, cpu(hc), cpu(hf), cpu(hl), ratio(totalCpu(hc), hf && totalCpu(hf)), ratio(totalCpu(hc), totalCpu(hl))]);
