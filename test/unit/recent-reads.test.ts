@@ -117,3 +117,48 @@ test('changedAt reads helm times to the millisecond, and nothing from no time', 
   assert.equal(changedAt(undefined), undefined);
   assert.equal(changedAt('not a time'), undefined);
 });
+
+// The wiring in readReleaseFacts: a deployed release's drift and backup come from the run's lists when
+// those were taken after its last deploy, and are read live when helm changed it since.
+import { readReleaseFacts } from '../../src/lifecycle/release-facts.js';
+import { DIGEST_LABEL } from '../../src/lifecycle/digest.js';
+import { BACKUP_OF_LABEL } from '../../src/toolkit/backup.js';
+import { FakeHelm, releaseInfo } from './fakes.js';
+
+class ServerLikeKube extends CountingKube {
+  override async listByLabels(apiVersion: string, kind: string, namespace: string, labelSelector: string) {
+    this.lists++;
+    // An exists-selector, as the API server reads it.
+    return [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata.namespace === namespace && o.metadata.labels?.[labelSelector] !== undefined).map((o) => structuredClone(o));
+  }
+}
+
+async function facts(kube: KubeClient, helm: FakeHelm, name: string, updated: string) {
+  helm.manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  color: red\n`;
+  const release = releaseInfo({ name, namespace: 'apps', updated, labels: { [DIGEST_LABEL]: 'd' } });
+  return readReleaseFacts(helm, kube, { name, namespace: 'apps', ignoreDrift: false, backup: [] }, release, 'd', {}, 'in-sync');
+}
+
+test('readReleaseFacts: releases deployed before the run read their drift and backups from lists; one deployed since reads live', async () => {
+  const kube = seeded(12);
+  const server = new ServerLikeKube();
+  server.objects = kube.objects;
+  server.objects.set(FakeKube.key({ apiVersion: 'v1', kind: 'Secret', namespace: 'apps', name: 'helmcycle-backup-c-9' }), {
+    apiVersion: 'v1', kind: 'Secret', type: 'helmcycle.dev/backup', metadata: { name: 'helmcycle-backup-c-9', namespace: 'apps', labels: { [BACKUP_OF_LABEL]: 'c-9' } },
+    data: { 'objects.json': Buffer.from('[]').toString('base64') },
+  });
+  const run = withRecentReads(server, new RecentReads(server));
+  const helm = new FakeHelm();
+  const long = new Date(Date.now() - 3_600_000).toISOString();
+  const results = [];
+  for (let i = 0; i < 12; i++) results.push(await facts(run, helm, `c-${i}`, long));
+  // Per release a GET of its ConfigMap and of its backup Secret until each list is taken, then nothing.
+  assert.equal(server.lists, 2);
+  assert.equal(server.gets, 2 * (LIST_AFTER_READS - 1));
+  assert.ok(results.every((r) => r.drift?.length === 0), 'nothing drifted');
+  assert.deepEqual(results.map((r) => r.pendingBackup !== undefined), results.map((_, i) => i === 9), 'the one backup is found');
+  // A release deployed just now (by this run, say): its objects and backup are read live.
+  const gets = server.gets;
+  await facts(run, helm, 'c-3', new Date().toISOString());
+  assert.equal(server.gets, gets + 2);
+});
