@@ -1,208 +1,154 @@
-// helmcycle against a sequential `helm upgrade --install --wait` loop (and helmfile, when given), side
-// by side in one run, on the web fixture chart from the loopback repository, with Helm 3 and Helm 4.
-// helmcycle runs as a user runs it: the built command (dist/), one process per command, concurrency 4.
-// Helm's starts are counted by a wrapper script around the binary. Prints one table per helm.
-//   npm run bench [-- helm3|helm4|both]
-// Optional peers: HELMCYCLE_BENCH_HELMFILE=path/to/helmfile HELMCYCLE_BENCH_HELM_PLUGINS=folder-with-helm-diff
+// helmcycle against helmfile and a sequential `helm upgrade --install --wait` loop, on the same web
+// fixture charts from the loopback repository, with CPU seconds as the headline: each tool's whole
+// process tree (helm children included, by /usr/bin/time) and the local cluster's kube-apiserver and
+// etcd during that tool's step (/proc/<pid>/stat), per chart. A loaded machine stretches wall time, but
+// hardly the CPU a piece of work needs; wall time is printed beside it.
+//   steps: first apply of 20 independent charts; first apply of 50 charts in 5 dependency levels;
+//          a no-change re-apply of the 50; the same with one chart's values changed
+//   rounds: the tools take turns within each step, in an order that rotates from round to round, and
+//           each tool's namespace is deleted (and waited for until gone) before the next tool starts
+//   npm run bench [-- helm3|helm4|both [rounds]]
+// helmcycle runs as a user runs it: the built command (dist/), concurrency 4; helmfile at --concurrency 4:
+// `sync` for first applies (cheaper than its `apply`, which diffs first), `apply` (helm-diff) for the
+// re-applies. Peer: HELMCYCLE_BENCH_HELMFILE=path/to/helmfile HELMCYCLE_BENCH_HELM_PLUGINS=folder-with-helm-diff
 import { execa } from 'execa';
-import { bigIndex, realDigest, serveIndex } from './big-index.js';
-import { helmfileFromEnv, runHelmfile, writeHelmfile } from './peers.js';
-import { assertBuilt, countingHelm, deleteNamespace, helmcycle, layeredCharts, median, namespace, need, printTable, scratch, seconds, writeStack, type BenchChart } from './support.js';
+import { addCosts, assertTimeInstalled, clusterCpu, clusterPids, measured, medianCost, totalCpu, type ClusterPids, type StepCost } from './cpu.js';
+import { helmfileCommand, helmfileFromEnv, writeHelmfile, type Helmfile } from './peers.js';
+import { assertBuilt, BIN, deleteNamespace, layeredCharts, namespace, need, printTable, scratch, writeStack, type BenchChart } from './support.js';
 
 assertBuilt();
-const which = process.argv[2] ?? 'both';
+assertTimeInstalled();
+const which = process.argv[2] ?? 'helm4';
+const rounds = Number(process.argv[3] ?? 2);
 const repo = need('HELMCYCLE_CHART_REPO_URL');
+const cluster = clusterPids(need('KUBECONFIG').split(':')[0]!);
 const helms = [['helm3', need('HELMCYCLE_HELM3')], ['helm4', need('HELMCYCLE_HELM4')]].filter(([label]) => which === 'both' || which === label) as [string, string][];
 const CONCURRENCY = 4;
 const source = { repository: repo, version: '1.0.0' };
 const dir = await scratch();
-const created: string[] = [];
-const ns = (prefix: string) => {
-  const name = namespace(prefix);
-  created.push(name);
-  return name;
-};
+const created = new Set<string>();
 
-async function helmLoop(binary: string, charts: BenchChart[], space: string, repository = repo): Promise<number> {
-  const start = performance.now();
-  for (const chart of charts) {
-    await execa(binary, ['upgrade', '--install', chart.name, 'web', '--repo', repository, '--version', '1.0.0', '--namespace', space, '--create-namespace', '--wait', '--timeout', '300s']);
-  }
-  return performance.now() - start;
+/** One tool: its first apply of charts into a fresh namespace, and a re-apply of (changed) charts there. */
+interface Tool {
+  name: 'helmcycle' | 'helmfile' | 'helm loop';
+  apply(space: string, charts: BenchChart[], first: boolean): Promise<StepCost>;
 }
 
-async function apply(helm: string, file: string) {
-  return helmcycle(['-c', file, '--helm', helm, '--concurrency', String(CONCURRENCY), '--output', 'json', 'apply']);
+function helmcycleTool(helm: string): Tool {
+  return {
+    name: 'helmcycle',
+    async apply(space, charts, first) {
+      const file = await writeStack(dir, space, charts, source);
+      const run = await measured(cluster, 'node', [BIN, '-c', file, '--helm', helm, '--concurrency', String(CONCURRENCY), '--output', 'json', 'apply'], { env: { CI: 'true' } });
+      // The re-applies must do what they say: nothing, or only the one changed chart.
+      const unchanged = run.stdout.split('\n').filter((l) => l.includes('"chart-finished"') && (JSON.parse(l) as { outcome?: string }).outcome === 'unchanged').length;
+      const expected = first ? 0 : charts.filter((c) => !c.values).length;
+      if (unchanged !== expected) throw new Error(`helmcycle left ${unchanged} of ${charts.length} charts unchanged, expected ${expected}`);
+      return run;
+    },
+  };
 }
 
-/** The helm processes a run started, from its --debug lines (one a process). */
-function helmStarts(stderr: string): number {
-  return stderr.split('\n').filter((line) => /^helmcycle debug: .*\(\d+ ms, /.test(line)).length;
+function helmfileTool(peer: Helmfile, helm: string): Tool {
+  return {
+    name: 'helmfile',
+    async apply(space, charts, first) {
+      const file = await writeHelmfile(dir, space, charts, source);
+      // Without helm-diff, helmfile cannot apply: its re-applies are syncs then (labelled in the output).
+      const { args, env } = await helmfileCommand(peer, helm, file, first || !peer.plugins ? 'sync' : 'apply', CONCURRENCY, dir);
+      return measured(cluster, peer.binary, args, { env });
+    },
+  };
 }
 
-/** How many charts an apply left unchanged (from its JSON lines). */
-function unchanged(stdout: string): number {
-  return stdout.split('\n').filter((line) => line.includes('"chart-finished"') && (JSON.parse(line) as { outcome?: string }).outcome === 'unchanged').length;
+function loopTool(helm: string): Tool {
+  return {
+    name: 'helm loop',
+    async apply(space, charts) {
+      const costs: StepCost[] = [];
+      for (const chart of charts) {
+        const values = Object.entries(chart.values ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+        costs.push(await measured(cluster, helm, ['upgrade', '--install', chart.name, 'web', '--repo', repo, '--version', '1.0.0', '--namespace', space, '--create-namespace', '--wait', '--timeout', '300s', ...values]));
+      }
+      return addCosts(costs);
+    },
+  };
 }
 
-/**
- * Each case's namespaces go before the next case starts: the shared cluster's Service range (a /24 on
- * the local control plane) is full otherwise, and every web chart has a Service.
- */
-async function done(...spaces: (string | undefined)[]): Promise<void> {
-  await Promise.all(spaces.filter((s): s is string => Boolean(s)).map((s) => deleteNamespace('kubectl', s, true)));
+/** Deletes the namespaces and waits until they are gone: a background delete slows the next tool. */
+async function gone(...spaces: string[]): Promise<void> {
+  await Promise.all(spaces.map((s) => deleteNamespace('kubectl', s, true)));
+  for (const s of spaces) created.delete(s);
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '');
-const percent = (a: number, b: number) => (b > 0 ? `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)}%` : '');
-/** The further charts of the per-chart row, and its rounds. */
-const SLOPE_CHARTS = 20;
-const SLOPE_ROUNDS = 2;
-const dash = '–';
+// HELMCYCLE_BENCH_CHARTS=few,many shrinks the stacks (a quick check of the bench itself); 20,50 by default.
+const [FEW, MANY] = (process.env.HELMCYCLE_BENCH_CHARTS ?? '20,50').split(',').map(Number) as [number, number];
+const STEPS = [`first apply, ${FEW} independent charts`, `first apply, ${MANY} charts in 5 levels`, `no-change re-apply, ${MANY} charts`, `one chart changed, re-apply of ${MANY}`];
+type Step = string;
+const CHARTS = (step: Step) => (step === STEPS[0] ? FEW : MANY);
 
-console.log(`load before the run: ${(await execa('uptime')).stdout.trim()}`);
+/** One round of every step for one tool, in its own namespaces, deleted before the round ends. */
+async function round(tool: Tool, label: string, costs: Map<string, StepCost[]>): Promise<void> {
+  const note = (step: Step, cost: StepCost) => {
+    const key = `${tool.name}\0${step}`;
+    costs.set(key, [...(costs.get(key) ?? []), cost]);
+    console.log(`  ${tool.name.padEnd(9)} ${step}: ${cost.wall.toFixed(1)} s wall, ${cost.toolCpu.toFixed(1)} s tool CPU, ${clusterCpu(cost).toFixed(1)} s cluster CPU`);
+  };
+  const tag = { helmcycle: 'hc', helmfile: 'hf', 'helm loop': 'hl' }[tool.name];
+  const twenty = namespace(`bc20${tag}-${label}`);
+  created.add(twenty);
+  note(STEPS[0]!, await tool.apply(twenty, layeredCharts(FEW, 1), true));
+  await gone(twenty);
+  const fifty = namespace(`bc50${tag}-${label}`);
+  created.add(fifty);
+  const charts = layeredCharts(MANY, 5);
+  note(STEPS[1]!, await tool.apply(fifty, charts, true));
+  note(STEPS[2]!, await tool.apply(fifty, charts, false));
+  // The last level's first chart: a change that needs no other chart to move.
+  const last = MANY - Math.ceil(MANY / 5);
+  const changed = charts.map((c, i) => (i === last ? { ...c, values: { message: `changed-${Date.now()}` } } : c));
+  note(STEPS[3]!, await tool.apply(fifty, changed, false));
+  await gone(fifty);
+}
+
+const perChart = (seconds: number, charts: number) => `${((seconds / charts) * 1000).toFixed(0)}`;
+const ratio = (a: number, b: number | undefined) => (b && b > 0 ? `${(a / b).toFixed(2)}x` : '–');
+
+console.log(`load before the run: ${(await execa('uptime')).stdout.trim()}; cluster pids: kube-apiserver ${cluster.apiserver}, etcd ${cluster.etcd}`);
 try {
-for (const [label, binary] of helms) {
-  const peer = helmfileFromEnv();
-  if (!peer) console.log(`${label}: no helmfile binary (HELMCYCLE_BENCH_HELMFILE): helmfile columns left empty`);
-  const counting = await countingHelm(dir, binary, label);
-  const helm = counting.path;
-  const rows: (string | number)[][] = [['work', 'helmcycle', 'helm loop', 'helmfile', 'helmcycle / loop', 'target']];
-
-  // --help: start-up alone.
-  const help: number[] = [];
-  for (let i = 0; i < 5; i++) help.push((await helmcycle(['--help'])).ms);
-  rows.push(['`helmcycle --help` (median of 5)', `${seconds(median(help))} s`, dash, dash, '', '≤ 0.2 s']);
-
-  // One chart: helmcycle's whole lifecycle (start-up included) against bare helm, alternating.
-  const one = { helmcycle: [] as number[], helm: [] as number[] };
-  for (let round = 0; round < 3; round++) {
-    const [a, b] = [ns(`b1-${label}`), ns(`b1h-${label}`)];
-    // The real binary, as the loop gets it: the counting wrapper is a script, whose version is asked
-    // once a run (it is never cached) and whose every start costs a shell.
-    one.helmcycle.push((await apply(binary, await writeStack(dir, a, [{ name: 'web-0', needs: [] }], source))).ms);
-    one.helm.push(await helmLoop(binary, [{ name: 'web-0', needs: [] }], b));
-    await done(a, b);
+  for (const [label, binary] of helms) {
+    const peer = helmfileFromEnv();
+    if (!peer) console.log(`${label}: no helmfile binary (HELMCYCLE_BENCH_HELMFILE): helmfile columns left empty`);
+    else if (!peer.plugins) console.log(`${label}: no helm-diff (HELMCYCLE_BENCH_HELM_PLUGINS): helmfile re-applies are syncs`);
+    const tools = [helmcycleTool(binary), loopTool(binary), ...(peer ? [helmfileTool(peer, binary)] : [])];
+    const costs = new Map<string, StepCost[]>();
+    for (let r = 0; r < rounds; r++) {
+      // The order rotates: no tool always runs first (after a quiet spell) or last.
+      const order = tools.map((_, i) => tools[(i + r) % tools.length]!);
+      console.log(`${label} round ${r + 1}/${rounds}: ${order.map((t) => t.name).join(', ')}`);
+      for (const tool of order) await round(tool, label, costs);
+    }
+    const version = (await execa(binary, ['version', '--template', '{{.Version}}'])).stdout;
+    const cell = (tool: Tool['name'], step: Step) => {
+      const samples = costs.get(`${tool}\0${step}`);
+      return samples ? medianCost(samples) : undefined;
+    };
+    const cpuRows: string[][] = [['step (median of rounds)', 'helmcycle CPU ms/chart (tool + API server + etcd)', 'helmfile', 'helm loop', 'helmcycle / helmfile', 'helmcycle / loop']];
+    const wallRows: string[][] = [['step (median of rounds)', 'helmcycle wall s', 'helmfile', 'helm loop', 'helmcycle / helmfile', 'helmcycle / loop', 'helmcycle peak RSS']];
+    for (const step of STEPS) {
+      const n = CHARTS(step);
+      const [hc, hf, hl] = [cell('helmcycle', step)!, cell('helmfile', step), cell('helm loop', step)!];
+      const cpu = (c: StepCost | undefined) => (c ? `${perChart(totalCpu(c), n)} (${perChart(c.toolCpu, n)} + ${perChart(c.apiserverCpu, n)} + ${perChart(c.etcdCpu, n)})` : '–');
+      cpuRows.push([step, cpu(hc), cpu(hf), cpu(hl), ratio(totalCpu(hc), hf && totalCpu(hf)), ratio(totalCpu(hc), totalCpu(hl))]);
+      wallRows.push([step, hc.wall.toFixed(2), hf ? hf.wall.toFixed(2) : '–', hl.wall.toFixed(2), ratio(hc.wall, hf?.wall), ratio(hc.wall, hl.wall), `${(hc.maxRssKiB / 1024).toFixed(0)} MiB`]);
+    }
+    console.log(`\n${label} (${version}), web fixture chart, concurrency ${CONCURRENCY}, ${rounds} rounds, CPU milliseconds per chart:`);
+    printTable(cpuRows);
+    console.log('\nwall time of the same steps:');
+    printTable(wallRows);
   }
-  const [hc1, helm1] = [median(one.helmcycle), median(one.helm)];
-  rows.push(['one chart, first apply (median of 3): start-up and one chart', `${seconds(hc1)} s`, `${seconds(helm1)} s`, dash, `${ratio(hc1, helm1)} (${percent(hc1, helm1)})`, 'printed']);
-
-  // Per chart: what each further chart costs, one at a time (--concurrency 1), against what each further
-  // `helm upgrade --install --wait` of the loop costs: the slope from 1 to 1 + SLOPE_CHARTS charts. The
-  // run's fixed cost (Node's start, the config, the first cluster reads) is the row above; the
-  // difference of the two runs leaves what the lifecycle adds around each helm call.
-  // Two rounds, alternating: one helm upgrade varies by ±15% from the next on this machine.
-  const many = layeredCharts(1 + SLOPE_CHARTS, 1);
-  const manyRuns = { helmcycle: [] as number[], helm: [] as number[] };
-  for (let round = 0; round < SLOPE_ROUNDS; round++) {
-    const [seqSpace, seqLoopSpace] = [ns(`bseq-${label}`), ns(`bseqh-${label}`)];
-    manyRuns.helmcycle.push((await helmcycle(['-c', await writeStack(dir, seqSpace, many, source), '--helm', binary, '--concurrency', '1', '--output', 'json', 'apply'])).ms);
-    manyRuns.helm.push(await helmLoop(binary, many, seqLoopSpace));
-    await done(seqSpace, seqLoopSpace);
-  }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const [hcMany, loopMany] = [mean(manyRuns.helmcycle), mean(manyRuns.helm)];
-  const [hcSlope, loopSlope] = [(hcMany - hc1) / SLOPE_CHARTS, (loopMany - helm1) / SLOPE_CHARTS];
-  rows.push([`per-chart overhead: each chart of ${1 + SLOPE_CHARTS} one at a time (slope over the one-chart run, mean of ${SLOPE_ROUNDS})`, `${seconds(hcSlope)} s a chart (${seconds(hcMany)} s in all)`, `${seconds(loopSlope)} s a chart (${seconds(loopMany)} s)`, dash, `${ratio(hcSlope, loopSlope)} (${percent(hcSlope, loopSlope)})`, '≤ +10%']);
-  if (process.env.HELMCYCLE_BENCH_QUICK) {
-    // Start-up and one chart only: a quick look at the fixed cost, not the whole table.
-    printTable(rows);
-    continue;
-  }
-
-  // 20 independent charts.
-  const twenty = layeredCharts(20, 1);
-  const space20 = ns(`b20-${label}`);
-  const hc20 = await apply(helm, await writeStack(dir, space20, twenty, source));
-  await done(space20);
-  const loopSpace20 = ns(`b20h-${label}`);
-  const loop20 = await helmLoop(binary, twenty, loopSpace20);
-  await done(loopSpace20);
-  let hf20: number | undefined;
-  if (peer) {
-    const space = ns(`b20f-${label}`);
-    hf20 = await runHelmfile(peer, binary, await writeHelmfile(dir, space, twenty, source), 'sync', CONCURRENCY, dir);
-    await done(space);
-  }
-  rows.push(['first apply, 20 independent charts', `${seconds(hc20.ms)} s`, `${seconds(loop20)} s`, hf20 ? `${seconds(hf20)} s (sync)` : dash, ratio(hc20.ms, loop20), '≤ 0.6x']);
-
-  // 50 charts in 5 levels, then a no-change re-apply and a plan of the converged stack.
-  const fifty = layeredCharts(50, 5);
-  const space50 = ns(`b50-${label}`);
-  const file50 = await writeStack(dir, space50, fifty, source);
-  const hc50 = await apply(helm, file50);
-
-  // Timed as a user runs it, with the real helm binary (whose version the cache knows by now), and
-  // helm's starts counted twice: by helmcycle's own --debug lines in that run, and independently by a
-  // run through the counting wrapper (a script, whose version is asked once a run: it is never cached).
-  const again = await helmcycle(['-c', file50, '--helm', binary, '--concurrency', String(CONCURRENCY), '--output', 'json', '--debug', 'apply']);
-  if (unchanged(again.stdout) !== 50) throw new Error(`the no-change re-apply left ${unchanged(again.stdout)} of 50 charts unchanged`);
-  await counting.reset();
-  await apply(helm, file50);
-  const againStarts = await counting.count();
-  const againWhich = [...new Set(await counting.commands())].join(', ');
-
-  const plan = await helmcycle(['-c', file50, '--helm', binary, '--concurrency', String(CONCURRENCY), '--debug', 'plan']);
-  await counting.reset();
-  await helmcycle(['-c', file50, '--helm', helm, '--concurrency', String(CONCURRENCY), 'plan']);
-  const planStarts = await counting.count();
-  await done(space50);
-
-  const loopSpace50 = ns(`b50h-${label}`);
-  const loop50 = await helmLoop(binary, fifty, loopSpace50);
-  await done(loopSpace50);
-  let hf50: number | undefined;
-  let hfApply: number | undefined;
-  if (peer) {
-    const hfSpace = ns(`b50f-${label}`);
-    const hfFile = await writeHelmfile(dir, hfSpace, fifty, source);
-    hf50 = await runHelmfile(peer, binary, hfFile, 'sync', CONCURRENCY, dir);
-    if (peer.plugins) hfApply = await runHelmfile(peer, binary, hfFile, 'apply', CONCURRENCY, dir);
-    await done(hfSpace);
-  }
-  rows.push(['first apply, 50 charts in 5 levels', `${seconds(hc50.ms)} s`, `${seconds(loop50)} s`, hf50 ? `${seconds(hf50)} s (sync)` : dash, ratio(hc50.ms, loop50), '≤ 0.8x']);
-  rows.push(['peak memory of helmcycle, 50-chart apply', `${hc50.peakMiB.toFixed(0)} MiB`, dash, dash, '', 'printed']);
-  rows.push(['no-change re-apply, 50 charts', `${seconds(again.ms)} s, ${helmStarts(again.stderr)} helm starts (${againStarts} through the wrapper${againWhich ? `: ${againWhich}` : ''})`, dash, hfApply ? `${seconds(hfApply)} s (apply)` : dash, '', '≤ 1.0 s, 0 helm']);
-  rows.push(['plan of the converged 50-chart stack', `${seconds(plan.ms)} s, ${helmStarts(plan.stderr)} helm starts (${planStarts} through the wrapper)`, dash, dash, '', '≤ 1.5 s']);
-
-  // A repository whose index lists 10,000 versions: helmcycle reads it once a run, helm every command.
-  const server = await serveIndex(bigIndex(repo, 10_000, await realDigest(repo)));
-  try {
-    const big = { repository: server.url, version: '1.0.0' };
-    const ten = layeredCharts(10, 1);
-    const bigSpace = ns(`bidx-${label}`);
-    const bigFile = await writeStack(dir, bigSpace, ten, big);
-    let before = server.downloads();
-    const hcBig = await apply(helm, bigFile);
-    const hcDownloads = server.downloads() - before;
-    before = server.downloads();
-    const loopBigSpace = ns(`bidxh-${label}`);
-    const loopBig = await helmLoop(binary, ten, loopBigSpace, server.url);
-    const loopDownloads = server.downloads() - before;
-    await done(loopBigSpace);
-    before = server.downloads();
-    const hcBigAgain = await apply(helm, bigFile);
-    if (unchanged(hcBigAgain.stdout) !== 10) throw new Error(`the re-apply from the big index left ${unchanged(hcBigAgain.stdout)} of 10 unchanged`);
-    const againDownloads = server.downloads() - before;
-    await done(bigSpace);
-    rows.push([
-      'first apply, 10 charts, a 10,000-version index',
-      `${seconds(hcBig.ms)} s, index read ${hcDownloads}x`,
-      `${seconds(loopBig)} s, index read ${loopDownloads}x`,
-      dash,
-      ratio(hcBig.ms, loopBig),
-      'index once a run',
-    ]);
-    rows.push(['no-change re-apply of those 10', `${seconds(hcBigAgain.ms)} s, index read ${againDownloads}x`, dash, dash, '', '']);
-  } finally {
-    await server.close();
-  }
-
-  console.log(`\n${label} (${(await execa(binary, ['version', '--template', '{{.Version}}'])).stdout}), web fixture chart, concurrency ${CONCURRENCY}, wall time:`);
-  printTable(rows);
-}
-console.log(`\nload after the run: ${(await execa('uptime')).stdout.trim()}`);
+  console.log(`\nload after the run: ${(await execa('uptime')).stdout.trim()}`);
 } finally {
-  // Whatever a failed case left behind.
-  for (const space of created) await deleteNamespace('kubectl', space);
+  // Whatever a failed step left behind.
+  for (const space of created) await deleteNamespace('kubectl', space, true);
 }

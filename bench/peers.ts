@@ -25,14 +25,14 @@ export async function writeHelmfile(dir: string, ns: string, charts: BenchChart[
     `  - { name: fixtures, url: "${source.repository}" }`,
     'helmDefaults: { wait: true, timeout: 300, createNamespace: true }',
     'releases:',
-    ...charts.map((c) => `  - { name: ${c.name}, namespace: ${ns}, chart: fixtures/web, version: "${source.version}", needs: [${c.needs.map((n) => `${ns}/${n}`).join(', ')}] }`),
+    ...charts.map((c) => `  - { name: ${c.name}, namespace: ${ns}, chart: fixtures/web, version: "${source.version}", needs: [${c.needs.map((n) => `${ns}/${n}`).join(', ')}]${c.values ? `, values: [${JSON.stringify(c.values)}]` : ''} }`),
   ];
   await writeFile(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-/** Runs `helmfile sync` or `helmfile apply` at the given concurrency; returns wall time. */
-export async function runHelmfile(peer: Helmfile, helm: string, file: string, command: 'sync' | 'apply', concurrency: number, dir: string): Promise<number> {
+/** The command line and environment of `helmfile sync` or `helmfile apply` at the given concurrency. */
+export async function helmfileCommand(peer: Helmfile, helm: string, file: string, command: 'sync' | 'apply', concurrency: number, dir: string): Promise<{ args: string[]; env: Record<string, string> }> {
   const home = join(dir, 'helm-home');
   await mkdir(home, { recursive: true });
   const env = {
@@ -41,8 +41,14 @@ export async function runHelmfile(peer: Helmfile, helm: string, file: string, co
     HELM_DATA_HOME: join(home, 'data'),
     ...(peer.plugins ? { HELM_PLUGINS: peer.plugins } : {}),
   };
+  return { args: ['--file', file, '--helm-binary', helm, command, '--concurrency', String(concurrency), ...(command === 'apply' ? ['--suppress-diff'] : [])], env };
+}
+
+/** Runs `helmfile sync` or `helmfile apply` at the given concurrency; returns wall time. */
+export async function runHelmfile(peer: Helmfile, helm: string, file: string, command: 'sync' | 'apply', concurrency: number, dir: string): Promise<number> {
+  const { args, env } = await helmfileCommand(peer, helm, file, command, concurrency, dir);
   const start = performance.now();
-  const result = await execa(peer.binary, ['--file', file, '--helm-binary', helm, command, '--concurrency', String(concurrency), ...(command === 'apply' ? ['--suppress-diff'] : [])], { env, reject: false });
+  const result = await execa(peer.binary, args, { env, reject: false });
   const ms = performance.now() - start;
   if (result.exitCode !== 0) throw new Error(`helmfile ${command} failed (${result.exitCode}):\n${String(result.stderr).slice(-2000)}`);
   return ms;

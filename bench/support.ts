@@ -47,6 +47,8 @@ export const seconds = (ms: number) => (ms / 1000).toFixed(2);
 export interface BenchChart {
   name: string;
   needs: string[];
+  /** Values set for this chart alone (a change to one chart of a converged stack). */
+  values?: Record<string, string>;
 }
 
 /** N charts in `levels` dependency levels: each chart of a level needs one chart of the level above. Pure. */
@@ -64,13 +66,13 @@ export function scratch(): Promise<string> {
 }
 
 /** The helmcycle stack file for the charts (YAML: what a user would write). */
-export async function writeStack(dir: string, ns: string, charts: BenchChart[], source: { repository: string; version: string }): Promise<string> {
+export async function writeStack(dir: string, ns: string, charts: BenchChart[], source: { repository: string; version: string; chart?: string }): Promise<string> {
   const file = join(dir, `helmcycle-${ns}.yaml`);
   const lines = [
     `name: bench`,
     `defaults: { namespace: ${ns}, createNamespace: true, timeoutSeconds: 300 }`,
     `charts:`,
-    ...charts.map((c) => `  - { name: ${c.name}, chart: web, repository: "${source.repository}", version: "${source.version}", needs: [${c.needs.join(', ')}] }`),
+    ...charts.map((c) => `  - { name: ${c.name}, chart: ${source.chart ?? 'web'}, repository: "${source.repository}", version: "${source.version}", needs: [${c.needs.join(', ')}]${c.values ? `, values: ${JSON.stringify(c.values)}` : ''} }`),
   ];
   await writeFile(file, `${lines.join('\n')}\n`);
   return file;
@@ -94,7 +96,8 @@ export async function countingHelm(dir: string, binary: string, label: string): 
   };
 }
 
-const BIN = new URL('../bin/helmcycle.mjs', import.meta.url).pathname;
+/** The command timed: this checkout's, or HELMCYCLE_BENCH_BIN's (another build, for a before/after). */
+export const BIN = process.env.HELMCYCLE_BENCH_BIN ?? new URL('../bin/helmcycle.mjs', import.meta.url).pathname;
 
 /** The benchmark measures the built command: refuse to time the sources through tsx by accident. */
 export function assertBuilt(): void {

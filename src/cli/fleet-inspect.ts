@@ -37,10 +37,10 @@ export async function planFleet(o: InspectOptions, flags: CommandFlags & ApiChec
 }
 
 export async function statusFleet(o: InspectOptions, format: (statuses: ChartStatus[]) => string): Promise<number> {
-  const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }] = await Promise.all([import('../stack/run-stack.js'), import('../stack/inspect.js')]);
+  const [{ selectedCharts, concurrencyFor }, { chartStatuses }] = await Promise.all([import('../stack/run-stack.js'), import('../stack/inspect.js')]);
   const all: ChartStatus[] = [];
   const { result } = await acrossFleet(o, async (stack, clients, _signal, target) => {
-    const statuses = await mapLimit(selectedCharts(stack, o.selection), concurrencyFor(stack, o.concurrency), (c) => chartStatus(c, clients));
+    const statuses = await chartStatuses(selectedCharts(stack, o.selection), clients, concurrencyFor(stack, o.concurrency));
     all.push(...statuses);
     if (o.output === 'json') for (const s of statuses) o.stdout(`${JSON.stringify({ type: 'status', target: target.name, ...s })}\n`);
     else o.stdout(`── ${target.name}\n${format(statuses)}\n`);

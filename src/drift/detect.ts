@@ -4,6 +4,7 @@
 import { KubeRequestError } from '../errors.js';
 import type { CallOptions, HelmClient, ReleaseRef } from '../helm/types.js';
 import { parseManifest, refOf } from '../kube/manifest.js';
+import { readRecent, type RecentRead } from '../kube/recent-reads.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { compareDryRun, resourceName, type DriftField } from './compare.js';
 import { releaseManager } from './field-set.js';
@@ -52,11 +53,13 @@ export const DRIFT_FIELD_MANAGER = 'helmcycle-drift';
 export interface DriftReadOptions {
   /** Dry-run every object, even one its managedFields prove untouched (measurements, tests). */
   dryRunEvery?: boolean;
+  /** The live objects may come from a run's recent lists (recent-reads.ts), taken after this. */
+  recent?: RecentRead | undefined;
 }
 
 /** The drifted fields of one declared object: what a server-side apply of it would change. */
 async function objectDrift(kube: KubeClient, declared: KubeObject, options: DriftReadOptions): Promise<DriftField[]> {
-  const live = await kube.getObject(refOf(declared));
+  const live = options.recent ? await readRecent(kube, refOf(declared), options.recent) : await kube.getObject(refOf(declared));
   if (!live) return [{ path: '', declared: 'present', live: 'missing' }];
   if (!options.dryRunEvery && ownsEveryDeclaredField(declared, live, releaseManager(live))) return [];
   let dryRun: KubeObject;
@@ -73,8 +76,8 @@ async function objectDrift(kube: KubeClient, declared: KubeObject, options: Drif
 }
 
 /** Drift of a deployed release: its stored manifest (from release storage) against the cluster. */
-export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef & { revision?: number }, options: CallOptions = {}, kept: readonly KeptObject[] = []): Promise<ResourceDrift[]> {
-  return detectManifestDrift(kube, await helm.getManifest(ref, options), ref.namespace, kept);
+export async function detectReleaseDrift(helm: HelmClient, kube: KubeClient, ref: ReleaseRef & { revision?: number }, options: CallOptions = {}, kept: readonly KeptObject[] = [], read: DriftReadOptions = {}): Promise<ResourceDrift[]> {
+  return detectManifestDrift(kube, await helm.getManifest(ref, options), ref.namespace, kept, read);
 }
 
 /** "2 resource(s) drifted: Deployment/ns/web (spec.replicas), ConfigMap/ns/web (data.message)". Pure. */

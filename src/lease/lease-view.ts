@@ -3,14 +3,17 @@
 // (lease-observer.ts), so a lease another run holds is named as held; when its renewTime looks old by
 // this machine's clock, that is said as a hint, never acted on.
 import { isForbidden } from '../errors.js';
+import { readRecent } from '../kube/recent-reads.js';
 import type { KubeClient } from '../kube/types.js';
 import { describeHolder, newRunIdentity } from './lease-record.js';
-import { inspectLease } from './release-lease.js';
+import { classifyLeaseObject, leaseRef } from './release-lease.js';
 
 /** "helmcycle apply (pid 42 on ci-7, run …) since …" while another run holds it; undefined when free. */
 export async function leaseHolder(kube: KubeClient, release: string, namespace: string, now = new Date()): Promise<string | undefined> {
   try {
-    const { record, state } = await inspectLease(kube, release, namespace, newRunIdentity('helmcycle (reader)'));
+    // A report: a lease as a list of the namespace's leases saw it a moment ago will do (recent-reads.ts).
+    const object = await readRecent(kube, leaseRef(release, namespace), { notBefore: 0 });
+    const { record, state } = classifyLeaseObject(object, newRunIdentity('helmcycle (reader)'));
     if (state.kind === 'expired' && state.holder) return `${describeHolder(state.holder, state.since)}, lapsed (its run stopped renewing it)`;
     if (state.kind !== 'live') return undefined;
     const renewed = record?.renewed ?? record?.acquired;

@@ -4,7 +4,7 @@
 // created or replaced with the resourceVersion read, so of two runs racing for it exactly one wins.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmcycleError, isForbidden, KubeRequestError } from '../errors.js';
-import type { KubeClient } from '../kube/types.js';
+import type { KubeClient, KubeObject } from '../kube/types.js';
 import { backoffDelay, type BackoffPolicy } from '../retry/transient.js';
 import { processAlive } from './local-processes.js';
 import { LeaseObserver, monotonicClock, type MonotonicClock } from './lease-observer.js';
@@ -93,7 +93,8 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
-function ref(release: string, namespace: string) {
+/** The Lease object of a release's lease. */
+export function leaseRef(release: string, namespace: string) {
   return { apiVersion: LEASE_API_VERSION, kind: 'Lease', name: leaseName(release), namespace };
 }
 
@@ -115,7 +116,16 @@ export async function inspectLease(
   observer = new LeaseObserver(),
   processSpace = currentProcessSpace(),
 ): Promise<{ record: LeaseRecord | undefined; state: LeaseState }> {
-  const object = await kube.getObject(ref(release, namespace));
+  return classifyLeaseObject(await kube.getObject(leaseRef(release, namespace)), self, observer, processSpace);
+}
+
+/** inspectLease of a lease object already read (undefined: there is none). */
+export function classifyLeaseObject(
+  object: KubeObject | undefined,
+  self: RunIdentity,
+  observer = new LeaseObserver(),
+  processSpace = currentProcessSpace(),
+): { record: LeaseRecord | undefined; state: LeaseState } {
   const record = object ? readLease(object) : undefined;
   return { record, state: leaseState(record, self, observer.observe(record), { processSpace, processAlive }) };
 }
@@ -212,7 +222,7 @@ function holdLease(options: LeaseOptions, clock: MonotonicClock, taken: LeaseRec
       if (stopped) return;
       if (conflict(error)) {
         // Someone wrote the lease since this run last did: it is lost only if that was another run.
-        const live = await kube.getObject(ref(release, namespace)).catch(() => undefined);
+        const live = await kube.getObject(leaseRef(release, namespace)).catch(() => undefined);
         const current = live ? readLease(live) : undefined;
         if (current?.holder?.runId === self.runId) record = current;
         else lose(current?.holder ? `${describeHolder(current.holder, current.acquired)} holds it now` : 'it was deleted');
@@ -238,8 +248,8 @@ function holdLease(options: LeaseOptions, clock: MonotonicClock, taken: LeaseRec
       if (stopped && lost.signal.aborted) return;
       stop();
       try {
-        const live = await kube.getObject(ref(release, namespace));
-        if (live && readLease(live).holder?.runId === self.runId) await kube.deleteObject(ref(release, namespace));
+        const live = await kube.getObject(leaseRef(release, namespace));
+        if (live && readLease(live).holder?.runId === self.runId) await kube.deleteObject(leaseRef(release, namespace));
       } catch {
         // Not given back: it expires by itself within its duration.
       }

@@ -6,6 +6,7 @@
 import type { ChartSpec } from '../config/chart-spec.js';
 import { detectReleaseDrift } from '../drift/detect.js';
 import type { CallOptions, HelmClient, ReleaseInfo } from '../helm/types.js';
+import { changedAt } from '../kube/recent-reads.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { readBackup } from '../toolkit/backup.js';
 import { planRecovery, readRecoveryInputs } from './recovery.js';
@@ -36,11 +37,16 @@ export async function readReleaseFacts(
   // Drift is measured against what runs: only a deployed latest revision runs as its manifest says. The
   // objects the chart backs up are left out (drift/detect.ts says why).
   const deployed = release?.status === 'deployed' && !spec.ignoreDrift ? release : undefined;
-  const readDrift = () => detectReleaseDrift(helm, kube, { release: spec.name, namespace: spec.namespace, revision: deployed!.revision }, options, spec.backup);
+  // A deployed release's objects and backup may be read from a run's recent lists of the namespace, when
+  // those were taken after its last deploy (recent-reads.ts); anything else (no release, a failed or
+  // pending one, a time helm did not record) is read live.
+  const since = release?.status === 'deployed' ? changedAt(release.updated) : undefined;
+  const recent = since === undefined ? undefined : { notBefore: since };
+  const readDrift = () => detectReleaseDrift(helm, kube, { release: spec.name, namespace: spec.namespace, revision: deployed!.revision }, options, spec.backup, { recent });
   const [recoveryInputs, digestMatches, backup, early] = await Promise.all([
     readRecoveryInputs(helm, release, options),
     deployedWithDigest(kube, release, digest),
-    readBackup(kube, { release: spec.name, namespace: spec.namespace }),
+    readBackup(kube, { release: spec.name, namespace: spec.namespace }, recent),
     deployed && driftReading === 'deployed' ? readDrift() : undefined,
   ]);
   const drift = early ?? (deployed && digestMatches ? await readDrift() : undefined);

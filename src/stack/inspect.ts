@@ -1,6 +1,7 @@
 // Read-only views of a stack: plan every chart, or report each release's status and health.
 import type { HelmClient } from '../helm/types.js';
 import { releaseHealthNow } from '../health/release-health.js';
+import { withRecentReads } from '../kube/recent-reads.js';
 import type { KubeClient } from '../kube/types.js';
 import { leaseHolder } from '../lease/lease-view.js';
 import { chartSpecOf, runSpecOf } from './chart-spec-of.js';
@@ -40,8 +41,9 @@ export function ancestorsOf(charts: readonly ResolvedChart[], name: string): Set
 
 /** Plans every chart, then adds what only the stack can tell: kinds whose CRD nothing installs first. */
 export async function planCharts(charts: readonly ResolvedChart[], options: PlanOptions & { concurrency: number }): Promise<ChartPlan[]> {
-  // One view of the cluster for the whole plan: each namespace's release records read once.
-  const run = { ...options, helm: options.helm.forRun() };
+  // One view of the cluster for the whole plan: each namespace's release records read once, and its
+  // objects, backups and leases from a recent list where many charts read them (recent-reads.ts).
+  const run = { ...options, helm: options.helm.forRun(), kube: withRecentReads(options.kube) };
   const plans = await mapLimit(charts, options.concurrency, (chart) => planChart(chart, run)).finally(() => run.helm.endRun());
   const missing = crdPredictions(
     charts.map((chart, i) => ({
@@ -71,6 +73,12 @@ export interface ChartStatus {
   unready: string[];
   /** The run that holds the release's lease now (it is being changed), if any. */
   heldBy?: string | undefined;
+}
+
+/** chartStatus of each chart, `concurrency` at a time, leases read from recent lists where many charts read them. */
+export function chartStatuses(charts: readonly ResolvedChart[], clients: { helm: HelmClient; kube: KubeClient }, concurrency: number): Promise<ChartStatus[]> {
+  const reading = { helm: clients.helm, kube: withRecentReads(clients.kube) };
+  return mapLimit(charts, concurrency, (chart) => chartStatus(chart, reading));
 }
 
 export async function chartStatus(chart: ResolvedChart, clients: { helm: HelmClient; kube: KubeClient }): Promise<ChartStatus> {

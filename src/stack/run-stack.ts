@@ -3,6 +3,7 @@
 import { maskerForSpecs } from '../secrets/sensitive.js';
 import { resolveStackSecrets } from './resolve-secrets.js';
 import type { HelmClient } from '../helm/types.js';
+import { withRecentReads } from '../kube/recent-reads.js';
 import type { KubeClient } from '../kube/types.js';
 import { runChart } from '../lifecycle/runner.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../lease/chart-lease.js';
@@ -96,6 +97,9 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
   const stack = await resolveStackSecrets(given, { kube: async () => options.kube, signal: options.signal });
   // One view of the cluster for the whole run: each namespace's release records read once.
   const view = options.helm.forRun();
+  // And the first look at each deployed release's objects and backup, from one list per namespace and
+  // kind where many charts read them (recent-reads.ts); every other call goes to the cluster as it is.
+  const kube = withRecentReads(options.kube);
   // The stack's settings and the command's, folded once (chart-spec-of.ts), as plan folds them.
   const settings = runSettingsOf(stack, options);
   const rollingBack = settings.rollbackStackOnFailure;
@@ -144,7 +148,7 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
       if (options.command === 'validate') {
         definition = { ...definition, migrations: [], remedies: { ...definition.remedies, maxAttempts: 0 }, lifecycle: { ...definition.lifecycle, ...VALIDATE_ONLY } };
       }
-      return runChart(definition, { helm, kube: options.kube, signal, onEvent: emit, lease, masker, ...(chart.file ? { file: chart.file } : {}) });
+      return runChart(definition, { helm, kube, signal, onEvent: emit, lease, masker, ...(chart.file ? { file: chart.file } : {}) });
     },
     onNotRun: (name, outcome) => {
       if (outcome.status === 'skipped') emit({ type: 'chart-skipped', chart: name, reason: outcome.reason, at: Date.now() });

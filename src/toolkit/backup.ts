@@ -4,6 +4,7 @@
 // cluster before the uninstall and put them back after the install. The copy stays in the cluster until
 // the restore succeeds, so a crash in between loses nothing: the next run finds it and restores it.
 import { HelmcycleError } from '../errors.js';
+import { readRecent, type RecentRead } from '../kube/recent-reads.js';
 import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.js';
 
 export const BACKUP_TYPE = 'helmcycle.dev/backup';
@@ -61,9 +62,12 @@ export interface BackupSummary {
   missing: string[];
 }
 
-/** Reads the saved objects, or undefined when there is no backup. */
-export async function readBackup(kube: KubeClient, at: BackupLocation): Promise<KubeObject[] | undefined> {
-  const secret = await kube.getObject(backupRef(at));
+/**
+ * Reads the saved objects, or undefined when there is no backup. `recent`: the backup may be read from a
+ * run's recent list of the namespace's backups (recent-reads.ts; every backup carries BACKUP_OF_LABEL).
+ */
+export async function readBackup(kube: KubeClient, at: BackupLocation, recent?: RecentRead): Promise<KubeObject[] | undefined> {
+  const secret = recent ? await readRecent(kube, backupRef(at), { ...recent, labelSelector: BACKUP_OF_LABEL }) : await kube.getObject(backupRef(at));
   if (!secret) return undefined;
   const encoded = (secret.data as Record<string, string> | undefined)?.[OBJECTS_KEY];
   if (!encoded) throw new HelmcycleError('BACKUP_FAILED', `backup ${describe(backupRef(at))} has no ${OBJECTS_KEY}`);

@@ -17,10 +17,10 @@ async function status(ctx: CommandContext): Promise<number> {
     },
     cluster: async (stack) => {
       await ctx.checkEnvironment('cluster');
-      const [{ selectedCharts, concurrencyFor }, { chartStatus, mapLimit }, { formatStatus }] = await Promise.all([import('../../stack/run-stack.js'), import('../../stack/inspect.js'), import('../format.js')]);
+      const [{ selectedCharts, concurrencyFor }, { chartStatuses }, { formatStatus }] = await Promise.all([import('../../stack/run-stack.js'), import('../../stack/inspect.js'), import('../format.js')]);
       const { io, options } = ctx;
       const clients = await ctx.clients();
-      const statuses = await mapLimit(selectedCharts(stack, ctx.selection()), concurrencyFor(stack, options.concurrency), (c) => chartStatus(c, clients));
+      const statuses = await chartStatuses(selectedCharts(stack, ctx.selection()), clients, concurrencyFor(stack, options.concurrency));
       const code = statusExitCode(statuses);
       if (options.output === 'json') {
         for (const s of statuses) io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
