@@ -10,7 +10,7 @@ import type { ResolvedStack } from '../stack/types.js';
 import type { FleetTarget } from '../stack/fleet-targets.js';
 import type { TargetClients } from './fleet-command.js';
 import type { GlobalOptions } from './global-options.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 import type { Renderer } from './render/types.js';
 
 /** The flags of apply and destroy (and those plan records for apply FILE); folded with the stack by runSettingsOf. */

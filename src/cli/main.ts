@@ -17,24 +17,10 @@ import * as template from './commands/template.js';
 import * as validate from './commands/validate.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { programWithGlobalOptions, type GlobalOptions } from './global-options.js';
-import type { TerminalStream } from './render/tree.js';
 import { checkReportOption } from './report-option.js';
+import type { CliIo } from './cli-io.js';
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Live tree output when true (a terminal, not CI). */
-  interactive: boolean;
-  /** stdout when it is a terminal: the live tree draws on it, and output is coloured (see render/palette.ts). */
-  terminal?: TerminalStream;
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-  /** Told the command chosen, before it runs (entry.ts: a closed pipe ends an output-only command early). */
-  onCommand?: (name: string) => void;
-  /** Asks a person on the terminal (destroy's confirmation); absent when stdin is not a TTY. */
-  ask?: (question: string) => Promise<string | undefined>;
-  cwd?: string;
-}
+export type { CliIo } from './cli-io.js';
 
 /** The commands, in the order --help lists them: each file registers one. */
 export const COMMANDS: readonly { register: (program: Command, host: CommandHost) => void }[] = [init, importCommand, plan, apply, destroy, status, template, validate, list, completion];
