@@ -1,0 +1,83 @@
+// The storage migration, in the order that can be interrupted anywhere (kill -9) and resumed by running
+// again, losing no object: (1) apply the intermediate CRD (the new one plus the dropped versions still
+// stored, served) and wait until it is served; (2) write every object back unchanged through the new
+// storage version, so the API server re-encodes it there; (3) only then trim status.storedVersions to
+// that version; the caller (4) applies the new CRD. Every step is idempotent, and the cluster itself
+// records how far it got: until the trim, storedVersions still lists the old versions, so the next
+// run's migrationNeed asks for the whole migration again.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeRequestError } from '../errors.js';
+import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.js';
+import { apiVersionOf, crdRef, objectName } from './crd-shape.js';
+import { intermediateCrd, type MigrationNeed } from './migration-plan.js';
+
+/** Server-side applies CRDs and waits until they are served (the caller's: toolkit/crds.ts applyCrds). */
+export type ApplyCrds = (crds: readonly KubeObject[]) => Promise<unknown>;
+
+export interface MigrateOptions {
+  log: (message: string) => void;
+  applyCrds: ApplyCrds;
+  signal?: AbortSignal | undefined;
+  /** Log progress every this many objects. */
+  progressEvery?: number;
+}
+
+/**
+ * The API server swaps a CRD's storage (and so the version it encodes at) when its informer sees the
+ * updated CRD, a moment after the update is answered; Established was already True. A write in that
+ * moment would still be encoded at the old version, so the rewrite waits this long first.
+ */
+const STORAGE_SWITCH_SETTLE_MS = 3_000;
+const CONFLICT_RETRIES = 5;
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof KubeRequestError ? error.statusCode : (error as { statusCode?: number }).statusCode;
+}
+
+/** Writes one object back as it is; a conflict (it changed meanwhile) reads it again; gone is done. */
+async function rewrite(kube: KubeClient, object: KubeObject): Promise<boolean> {
+  let current: KubeObject | undefined = object;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await kube.replaceObject(current);
+      return true;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) return false;
+      if (status !== 409 || attempt >= CONFLICT_RETRIES) throw error;
+    }
+    const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+    current = await kube.getObject(ref);
+    if (!current) return false;
+  }
+}
+
+export interface MigrationOutcome {
+  rewritten: number;
+  storedVersions: string[];
+}
+
+/** Runs the migration `need` asks for on the live CRD (steps 1-3); the caller applies the new CRD after. */
+export async function migrateStorage(kube: KubeClient, live: KubeObject, next: KubeObject, need: MigrationNeed, options: MigrateOptions): Promise<MigrationOutcome> {
+  const bridge = intermediateCrd(live, next, need);
+  await options.applyCrds([bridge]);
+  options.log(`CRD ${need.crd}: serving ${need.to} as the storage version while ${need.from.join(', ')} are still served`);
+  await sleep(STORAGE_SWITCH_SETTLE_MS, undefined, { signal: options.signal });
+
+  const apiVersion = apiVersionOf(next, need.to);
+  const objects = await kube.listObjects(apiVersion, need.kind);
+  const every = options.progressEvery ?? 25;
+  let rewritten = 0;
+  for (const object of objects) {
+    options.signal?.throwIfAborted();
+    if (await rewrite(kube, object)) rewritten++;
+    if (rewritten % every === 0 && rewritten < objects.length) options.log(`CRD ${need.crd}: rewrote ${rewritten}/${objects.length} objects at ${need.to}`);
+  }
+  options.log(`CRD ${need.crd}: rewrote ${rewritten} object(s) at ${need.to} (${objects.length - rewritten} gone meanwhile): ${objects.slice(0, 3).map(objectName).join(', ')}${objects.length > 3 ? ', …' : ''}`);
+
+  // Every object is now stored at `to`; one created meanwhile was stored there too.
+  const trimmed = await kube.patchObjectStatus(crdRef(need.crd), { status: { storedVersions: [need.to] } });
+  const storedVersions = ((trimmed.status as { storedVersions?: string[] } | undefined)?.storedVersions) ?? [need.to];
+  options.log(`CRD ${need.crd}: storedVersions trimmed to ${storedVersions.join(', ')}`);
+  return { rewritten, storedVersions };
+}
