@@ -20,6 +20,8 @@ export interface EvolveOptions {
   log: (message: string, level?: 'info' | 'warn') => void;
   applyCrds: ApplyCrds;
   signal?: AbortSignal | undefined;
+  /** See MigrateOptions.settleMs. */
+  settleMs?: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function evolveCrds(kube: KubeClient, crds: readonly KubeObject[], 
     const live = await kube.getObject(crdRef(evolution.crd));
     if (!live) continue;
     options.log(`CRD ${evolution.crd}: ${evolution.migration.description}`);
-    await migrateStorage(kube, live, crds[i]!, evolution.migration, { log: (m) => options.log(m), applyCrds: options.applyCrds, signal: options.signal });
+    await migrateStorage(kube, live, crds[i]!, evolution.migration, { log: (m) => options.log(m), applyCrds: options.applyCrds, signal: options.signal, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) });
   }
   return evolutions;
 }

@@ -20,6 +20,8 @@ export interface MigrateOptions {
   signal?: AbortSignal | undefined;
   /** Log progress every this many objects. */
   progressEvery?: number;
+  /** How long to let the API server switch storage versions (STORAGE_SWITCH_SETTLE_MS; unit tests' fakes need none). */
+  settleMs?: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function migrateStorage(kube: KubeClient, live: KubeObject, next: K
   const bridge = intermediateCrd(live, next, need);
   await options.applyCrds([bridge]);
   options.log(`CRD ${need.crd}: serving ${need.to} as the storage version while ${need.from.join(', ')} are still served`);
-  await sleep(STORAGE_SWITCH_SETTLE_MS, undefined, { signal: options.signal });
+  await sleep(options.settleMs ?? STORAGE_SWITCH_SETTLE_MS, undefined, { signal: options.signal });
 
   const apiVersion = apiVersionOf(next, need.to);
   const objects = await kube.listObjects(apiVersion, need.kind);
