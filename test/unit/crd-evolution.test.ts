@@ -10,7 +10,12 @@ import { assessCrdEvolution, evolutionRefusals, type CrdEvolution } from '../../
 import { celValue, celViolations, uncheckableRules } from '../../src/crd-evolution/cel-rules.js';
 import { checkCompatibility, readChoice } from '../../src/crd-evolution/compatibility.js';
 import { CrdInvalidResourcesError, CrdMigrationBlockedError } from '../../src/crd-evolution/errors.js';
-import { evolveCrds } from '../../src/crd-evolution/evolve.js';
+import { assessCrds, evolveCrds } from '../../src/crd-evolution/evolve.js';
+import { formatPlan } from '../../src/cli/format.js';
+import type { ChartSpec } from '../../src/config/chart-spec.js';
+import { refusalFailure } from '../../src/failures/refusals.js';
+import { evolutionPredictions } from '../../src/stack/plan-crds.js';
+import type { ChartPlan } from '../../src/stack/plan.js';
 import { describeMigration, intermediateCrd, migrationNeed } from '../../src/crd-evolution/migration-plan.js';
 import type { OpenApiSchema } from '../../src/crd-evolution/openapi-schema.js';
 import { dottedPath, schemaViolations } from '../../src/crd-evolution/schema-check.js';
@@ -246,5 +251,30 @@ describe('the decision plan and apply share, and the migrator', () => {
     assert.equal(await webhookNotReady(kube, webhook), undefined);
     assert.equal(anyReadyEndpoint([]), false);
     assert.equal(await webhookNotReady(kube, gizmos3), undefined, 'conversion None needs no webhook');
+  });
+
+  it('plan and apply decide alike: the prediction plan makes is the class apply refuses with, for the same cluster', async () => {
+    const spec = (allowInvalid: boolean) => ({ name: 'gizmo', namespace: 'ops', crds: { upgrade: true, allowInvalid, deleteOnDestroy: false, forceDelete: false }, remedies: { policy: {}, maxAttempts: 1, allowAdoption: false } }) as unknown as ChartSpec;
+    const kube = cluster(2);
+    kube.objects.set('Gizmo/ns/bad', gizmo('v1beta1', 'ns', 'bad', { size: 99, mode: 'slow' }));
+    const planned = evolutionPredictions(spec(false), await assessCrds(kube, [gizmos3]));
+    assert.deepEqual(planned.map((p) => [p.class, p.remedy]), [['crd-invalid-resources', 'none']]);
+    assert.match(planned[0]!.detail, /ns\/bad: spec\.size: must be <= 50 \[maximum\]; .*ns\/bad: spec\.mode: must be one of "fast", "safe" \[enum\]/);
+    const applied = await evolveCrds(kube, [gizmos3], { allowInvalid: false, log: () => {}, applyCrds: async () => {}, settleMs: 0 }).then(() => undefined, (error: unknown) => error);
+    assert.equal(refusalFailure(applied)?.class, planned[0]!.class, 'apply refuses with the class plan predicted');
+    assert.equal(refusalFailure(new Error('anything else')), undefined);
+    assert.deepEqual(evolutionPredictions(spec(true), await assessCrds(kube, [gizmos3])), [], 'allowInvalid: nothing predicted, and apply goes on');
+  });
+
+  it("plan's text shows the migration, each finding with its path and rule, and the rules not checked", () => {
+    const evolution: CrdEvolution = {
+      crd: 'gadgets.x', compatibility: { crd: 'gadgets.x', version: 'v1', checked: 1, findings: [{ object: 'users/legacy', path: 'spec.tier', rule: 'required', message: 'required field is missing' }], unchecked: [{ path: 'spec.tier', rule: 'self == oldSelf', reason: 'a transition rule' }] },
+      migration: { crd: 'gadgets.x', kind: 'Gadget', from: ['v1alpha1'], to: 'v1', objects: 4, description: 'migrate 4 objects of gadgets.x from v1alpha1 to v1' },
+    };
+    const plan = { chart: 'gizmo', namespace: 'ops', action: 'upgrade', reason: 'r', installed: undefined, targetVersion: undefined, recovery: undefined, changes: [], predictions: [], providedCrds: [], unservedKinds: [], crdEvolution: [evolution] } as ChartPlan;
+    const text = formatPlan([plan]);
+    assert.match(text, /CRD gadgets\.x: migrate 4 objects of gadgets\.x from v1alpha1 to v1/);
+    assert.match(text, /! gadgets\.x users\/legacy: spec\.tier: required field is missing \[required\]/);
+    assert.match(text, /CRD gadgets\.x: not checked at spec\.tier: self == oldSelf \(a transition rule\)/);
   });
 });
