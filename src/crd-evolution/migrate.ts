@@ -6,7 +6,7 @@
 // records how far it got: until the trim, storedVersions still lists the old versions, so the next
 // run's migrationNeed asks for the whole migration again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeRequestError } from '../errors.js';
+import { HelmcycleError, KubeRequestError } from '../errors.js';
 import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.js';
 import { apiVersionOf, crdRef, objectName } from './crd-shape.js';
 import { intermediateCrd, type MigrationNeed } from './migration-plan.js';
@@ -54,6 +54,32 @@ async function rewrite(kube: KubeClient, object: KubeObject): Promise<boolean> {
   }
 }
 
+const LIST_RETRY_MS = 1_000;
+const LIST_ATTEMPTS = 30;
+
+/**
+ * Every object, listed through the new storage version. Right after the intermediate CRD, the API
+ * server may not route that version yet, and a kind it does not serve lists as empty: trimming after
+ * rewriting nothing would strand every object. So the list is taken only once it names every object
+ * the old version (still served) lists; one deleted in between ends the wait as well.
+ */
+async function listEveryObject(kube: KubeClient, next: KubeObject, need: MigrationNeed, options: MigrateOptions): Promise<KubeObject[]> {
+  const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  for (let attempt = 1; ; attempt++) {
+    const old = await kube.listObjects(apiVersionOf(next, need.from[0]!), need.kind);
+    const listed = await kube.listObjects(apiVersionOf(next, need.to), need.kind);
+    const names = new Set(listed.map(key));
+    const missing = old.filter((o) => !names.has(key(o)));
+    if (missing.length === 0) return listed;
+    if (attempt >= LIST_ATTEMPTS) {
+      throw new HelmcycleError('KUBE_REQUEST_FAILED', `CRD ${need.crd}: ${need.to} lists ${listed.length} objects where ${need.from[0]} lists ${old.length} (e.g. ${missing.slice(0, 3).map(objectName).join(', ')}); not migrating a partial list`, {
+        hint: 'run again once the API server serves the new version; nothing was trimmed',
+      });
+    }
+    await sleep(LIST_RETRY_MS, undefined, { signal: options.signal });
+  }
+}
+
 export interface MigrationOutcome {
   rewritten: number;
   storedVersions: string[];
@@ -66,8 +92,7 @@ export async function migrateStorage(kube: KubeClient, live: KubeObject, next: K
   options.log(`CRD ${need.crd}: serving ${need.to} as the storage version while ${need.from.join(', ')} are still served`);
   await sleep(options.settleMs ?? STORAGE_SWITCH_SETTLE_MS, undefined, { signal: options.signal });
 
-  const apiVersion = apiVersionOf(next, need.to);
-  const objects = await kube.listObjects(apiVersion, need.kind);
+  const objects = await listEveryObject(kube, next, need, options);
   const every = options.progressEvery ?? 25;
   let rewritten = 0;
   for (const object of objects) {
