@@ -95,7 +95,8 @@ export function toJsonSchema(node: OpenApiSchema, options: ConvertOptions = {}):
   if (node.items) out.items = toJsonSchema(node.items, inner);
   if (typeof node.additionalProperties === 'object') out.additionalProperties = toJsonSchema(node.additionalProperties, inner);
   else if (node.additionalProperties === true || node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = true;
-  else if (out.properties && !options.junctor) out.additionalProperties = false;
+  // An object that names no open fields keeps only those it lists (none at all when it lists none).
+  else if ((out.properties || node.type === 'object') && !options.junctor) out.additionalProperties = false;
   if (node.allOf) out.allOf = convertList(node.allOf);
   if (node.anyOf) out.anyOf = convertList(node.anyOf);
   if (node.oneOf) out.oneOf = convertList(node.oneOf);

@@ -66,6 +66,8 @@ describe('schemaViolations (structural schema, ajv)', () => {
   it('passes a valid object: a required field with a default may be missing, null where nullable, metadata and preserved fields free', () => {
     assert.deepEqual(schemaViolations(schema, { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'a', labels: { x: 'y' } }, spec: { mode: 'a', port: 'http', opt: null, count: 1, free: { z: [1] } } }), []);
     assert.deepEqual(schemaViolations(schema, { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'a' }, spec: {} }).map((v) => [v.path, v.rule]), [['spec.mode', 'required']]);
+    const closed: OpenApiSchema = { type: 'object', properties: { spec: { type: 'object', properties: { opaque: { type: 'object' } } } } };
+    assert.deepEqual(schemaViolations(closed, { spec: { opaque: { a: 1 } } }).map((v) => [v.path, v.rule]), [['spec.opaque.a', 'pruned']], 'an object schema with no fields keeps none');
   });
 
   it('dottedPath', () => {
