@@ -76,7 +76,7 @@ async function renderedChanges(spec: ChartSpec, transform: ManifestTransform | u
   const template = () => options.helm.template({ ...templateRequest(spec), postRender }, call);
   const rendered =
     baseline && !locked
-      ? await dryRunOrTemplate(async () => (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest, template)
+      ? await dryRunOrTemplate(async () => (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest, template, spec.crds?.upgrade === true)
       : await template();
   return { changes: diffManifests(current, rendered, spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }), rendered };
 }
