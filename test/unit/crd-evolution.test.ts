@@ -22,7 +22,10 @@ import { dottedPath, schemaViolations } from '../../src/crd-evolution/schema-che
 import { anyReadyEndpoint, webhookNotReady } from '../../src/crd-evolution/webhook.js';
 import { classifyFailure } from '../../src/failures/classify.js';
 import type { KubeObject, ObjectRef } from '../../src/kube/types.js';
-import { FakeKube } from './fakes.js';
+import { FakeHelm, FakeKube } from './fakes.js';
+import { runChart } from '../../src/lifecycle/runner.js';
+import type { LifecycleEvent } from '../../src/lifecycle/events.js';
+import { expectChartFailure } from '../support/expect-failure.js';
 
 const GROUP = 'ops.crdevo.helmcycle.dev';
 const fixtureCrd = (version: string, file: string): KubeObject => parse(readFileSync(`test/fixtures/charts/gizmo-operator-${version}/crds/${file}.yaml`, 'utf8')) as KubeObject;
@@ -278,5 +281,20 @@ describe('the decision plan and apply share, and the migrator', () => {
     assert.match(text, /CRD gadgets\.x: migrate 4 objects of gadgets\.x from v1alpha1 to v1/);
     assert.match(text, /! gadgets\.x users\/legacy: spec\.tier: required field is missing \[required\]/);
     assert.match(text, /CRD gadgets\.x: not checked at spec\.tier: self == oldSelf \(a transition rule\)/);
+  });
+
+  it("apply's refusal in preExec carries its failure class (error and chart-failed event), and helm never runs", async () => {
+    const helm = new FakeHelm();
+    const events: LifecycleEvent[] = [];
+    const refusal = new CrdInvalidResourcesError('gadgets.x', 'v1', [{ object: 'users/legacy', path: 'spec.tier', rule: 'required', message: 'required field is missing' }]);
+    const error = await expectChartFailure(runChart(
+      { name: 'gizmo', namespace: 'ops', chart: 'gizmo', repository: 'http://127.0.0.1:1', timeoutSeconds: 1, lifecycle: { preExec: async () => { throw refusal; } } },
+      { helm, kube: new FakeKube(), onEvent: (e) => events.push(e) },
+    ));
+    assert.equal(error.failure?.class, 'crd-invalid-resources');
+    assert.match(error.message, /failure class: crd-invalid-resources/);
+    const failed = events.find((e) => e.type === 'chart-failed') as { failureClass?: string } | undefined;
+    assert.equal(failed?.failureClass, 'crd-invalid-resources');
+    assert.ok(!helm.calls.some((c) => c.startsWith('upgrade')), helm.calls.join(', '));
   });
 });
