@@ -36,12 +36,22 @@ function statusOf(error: unknown): number | undefined {
   return error instanceof KubeRequestError ? error.statusCode : (error as { statusCode?: number }).statusCode;
 }
 
+/**
+ * The object as it is, without managedFields: a write that carries them asks the API server to take
+ * them as they are, and once it did not (seen under Helm 4), every field fell to "before-first-apply"
+ * and helm's next server-side apply conflicted. Left out, the server keeps the live ones.
+ */
+export function writeBackBody(object: KubeObject): KubeObject {
+  const { managedFields: _managed, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
 /** Writes one object back as it is; a conflict (it changed meanwhile) reads it again; gone is done. */
 async function rewrite(kube: KubeClient, object: KubeObject): Promise<boolean> {
   let current: KubeObject | undefined = object;
   for (let attempt = 0; ; attempt++) {
     try {
-      await kube.replaceObject(current);
+      await kube.replaceObject(writeBackBody(current));
       return true;
     } catch (error) {
       const status = statusOf(error);
