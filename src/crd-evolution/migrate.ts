@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HelmcycleError, KubeRequestError } from '../errors.js';
 import type { KubeClient, KubeObject, ObjectRef } from '../kube/types.js';
-import { apiVersionOf, crdRef, objectName } from './crd-shape.js';
+import { apiVersionOf, conversionStrategy, crdRef, objectName } from './crd-shape.js';
 import { intermediateCrd, type MigrationNeed } from './migration-plan.js';
 
 /** Server-side applies CRDs and waits until they are served (the caller's: toolkit/crds.ts applyCrds). */
@@ -36,22 +36,44 @@ function statusOf(error: unknown): number | undefined {
   return error instanceof KubeRequestError ? error.statusCode : (error as { statusCode?: number }).statusCode;
 }
 
+interface ManagedEntry {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  subresource?: string;
+  [key: string]: unknown;
+}
+
 /**
- * The object as it is, without managedFields: a write that carries them asks the API server to take
- * them as they are, and once it did not (seen under Helm 4), every field fell to "before-first-apply"
- * and helm's next server-side apply conflicted. Left out, the server keeps the live ones.
+ * The object to write back: as it is, but for managedFields entries recorded at a version the new CRD
+ * drops. The API server cannot convert those once the version is gone, resets every entry, and gives
+ * all fields to "before-first-apply", so the next server-side apply (Helm 4's) conflicts. With
+ * conversion None the field paths are the same in every version, so such an entry is moved to the new
+ * storage version (a duplicate it would make is left out). With nothing to move, managedFields are left
+ * out and the server keeps the live ones. Pure.
  */
-export function writeBackBody(object: KubeObject): KubeObject {
-  const { managedFields: _managed, ...metadata } = object.metadata;
-  return { ...object, metadata };
+export function writeBackBody(object: KubeObject, dropped: ReadonlySet<string>, to: string, moveEntries: boolean): KubeObject {
+  const { managedFields, ...metadata } = object.metadata;
+  const entries = (Array.isArray(managedFields) ? managedFields : []) as ManagedEntry[];
+  if (!moveEntries || !entries.some((e) => e.apiVersion && dropped.has(e.apiVersion))) return { ...object, metadata };
+  const seen = new Set<string>();
+  const moved: ManagedEntry[] = [];
+  for (const entry of entries) {
+    const next = entry.apiVersion && dropped.has(entry.apiVersion) ? { ...entry, apiVersion: to } : entry;
+    const key = `${next.manager}\0${next.operation}\0${next.apiVersion}\0${next.subresource ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    moved.push(next);
+  }
+  return { ...object, metadata: { ...metadata, managedFields: moved } };
 }
 
 /** Writes one object back as it is; a conflict (it changed meanwhile) reads it again; gone is done. */
-async function rewrite(kube: KubeClient, object: KubeObject): Promise<boolean> {
+async function rewrite(kube: KubeClient, object: KubeObject, body: (o: KubeObject) => KubeObject): Promise<boolean> {
   let current: KubeObject | undefined = object;
   for (let attempt = 0; ; attempt++) {
     try {
-      await kube.replaceObject(writeBackBody(current));
+      await kube.replaceObject(body(current));
       return true;
     } catch (error) {
       const status = statusOf(error);
@@ -104,10 +126,12 @@ export async function migrateStorage(kube: KubeClient, live: KubeObject, next: K
 
   const objects = await listEveryObject(kube, next, need, options);
   const every = options.progressEvery ?? 25;
+  const dropped = new Set(need.from.map((version) => apiVersionOf(next, version)));
+  const body = (o: KubeObject) => writeBackBody(o, dropped, apiVersionOf(next, need.to), conversionStrategy(next) === 'None');
   let rewritten = 0;
   for (const object of objects) {
     options.signal?.throwIfAborted();
-    if (await rewrite(kube, object)) rewritten++;
+    if (await rewrite(kube, object, body)) rewritten++;
     if (rewritten % every === 0 && rewritten < objects.length) options.log(`CRD ${need.crd}: rewrote ${rewritten}/${objects.length} objects at ${need.to}`);
   }
   options.log(`CRD ${need.crd}: rewrote ${rewritten} object(s) at ${need.to} (${objects.length - rewritten} gone meanwhile): ${objects.slice(0, 3).map(objectName).join(', ')}${objects.length > 3 ? ', …' : ''}`);

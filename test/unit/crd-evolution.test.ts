@@ -15,6 +15,7 @@ import { formatPlan } from '../../src/cli/format.js';
 import type { ChartSpec } from '../../src/config/chart-spec.js';
 import { refusalFailure } from '../../src/failures/refusals.js';
 import { evolutionPredictions } from '../../src/stack/plan-crds.js';
+import { writeBackBody } from '../../src/crd-evolution/migrate.js';
 import type { ChartPlan } from '../../src/stack/plan.js';
 import { describeMigration, intermediateCrd, migrationNeed } from '../../src/crd-evolution/migration-plan.js';
 import type { OpenApiSchema } from '../../src/crd-evolution/openapi-schema.js';
@@ -296,5 +297,15 @@ describe('the decision plan and apply share, and the migrator', () => {
     const failed = events.find((e) => e.type === 'chart-failed') as { failureClass?: string } | undefined;
     assert.equal(failed?.failureClass, 'crd-invalid-resources');
     assert.ok(!helm.calls.some((c) => c.startsWith('upgrade')), helm.calls.join(', '));
+  });
+
+  it('writeBackBody moves managedFields entries off a dropped version (conversion None), else leaves them to the server', () => {
+    const entry = (manager: string, operation: string, apiVersion: string) => ({ manager, operation, apiVersion, fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } });
+    const object = { ...gizmo('v1', 'ns', 'g', { size: 1 }), metadata: { name: 'g', namespace: 'ns', managedFields: [entry('helm', 'Apply', `${GROUP}/v1beta1`), entry('kubectl', 'Update', `${GROUP}/v1alpha1`), entry('kubectl', 'Update', `${GROUP}/v1`)] } };
+    const dropped = new Set([`${GROUP}/v1alpha1`]);
+    const moved = writeBackBody(object, dropped, `${GROUP}/v1`, true).metadata.managedFields as { manager: string; apiVersion: string }[];
+    assert.deepEqual(moved.map((e) => [e.manager, e.apiVersion]), [['helm', `${GROUP}/v1beta1`], ['kubectl', `${GROUP}/v1`]]);
+    assert.equal(writeBackBody(object, dropped, `${GROUP}/v1`, false).metadata.managedFields, undefined, 'a webhook converts: left to the server');
+    assert.equal(writeBackBody({ ...object, metadata: { name: 'g', managedFields: [entry('helm', 'Apply', `${GROUP}/v1beta1`)] } }, dropped, `${GROUP}/v1`, true).metadata.managedFields, undefined);
   });
 });
