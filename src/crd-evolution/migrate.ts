@@ -46,11 +46,10 @@ interface ManagedEntry {
 
 /**
  * The object to write back: as it is, but for managedFields entries recorded at a version the new CRD
- * drops. The API server cannot convert those once the version is gone, resets every entry, and gives
- * all fields to "before-first-apply", so the next server-side apply (Helm 4's) conflicts. With
- * conversion None the field paths are the same in every version, so such an entry is moved to the new
- * storage version (a duplicate it would make is left out). With nothing to move, managedFields are left
- * out and the server keeps the live ones. Pure.
+ * drops, which the API server cannot convert once that version is gone. With conversion None the field
+ * paths are the same in every version, so such an entry is moved to the new storage version (a
+ * duplicate it would make is left out). With nothing to move, managedFields are left out and the server
+ * keeps the live ones. This did not close the Helm 4 gap docs/crd-evolution.md describes. Pure.
  */
 export function writeBackBody(object: KubeObject, dropped: ReadonlySet<string>, to: string, moveEntries: boolean): KubeObject {
   const { managedFields, ...metadata } = object.metadata;
