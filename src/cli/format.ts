@@ -6,6 +6,8 @@ import type { ChartStatus } from '../stack/inspect.js';
 import type { ResolvedChart } from '../stack/types.js';
 import { NO_COLORS, type Palette } from './render/palette.js';
 import { describeApiFinding } from '../upgrade/api-check.js';
+import type { CrdEvolution } from '../crd-evolution/assess.js';
+import { describeFinding } from '../crd-evolution/errors.js';
 
 const PLAN_SIGNS: Record<ChartPlan['action'], string> = { install: '+', upgrade: '~', reinstall: '±', skip: '=', restore: '↺', recover: '!', delete: '-', none: ' ' };
 
@@ -39,6 +41,17 @@ function formatDrift(drift: ResourceDrift): string[] {
   return drift.fields.map((f) => (f.path ? `drift ${drift.resource}: ${f.path} declared ${shown(f.declared)}, live ${shown(f.live)}` : `drift ${drift.resource}: missing live`));
 }
 
+/** A CRD upgrade's findings (one line each, with path and rule), migration, and rules not checked. */
+function formatCrdEvolution(e: CrdEvolution): string[] {
+  const c = e.compatibility;
+  return [
+    ...(e.migration ? [`CRD ${e.crd}: ${e.migration.description}${e.migration.blocked ? ` (blocked: ${e.migration.blocked})` : ''}`] : []),
+    ...c.findings.map((f) => `! ${describeFinding(e.crd, f)}`),
+    ...(c.notChecked ? [`CRD ${e.crd}: existing objects not checked: ${c.notChecked}`] : []),
+    ...c.unchecked.map((u) => `CRD ${e.crd}: not checked at ${u.path || '(root)'}: ${u.rule} (${u.reason})`),
+  ];
+}
+
 export function formatPlan(plans: readonly ChartPlan[], options: { paint?: Palette } = {}): string {
   const paint = options.paint ?? NO_COLORS;
   const out: string[] = [];
@@ -47,6 +60,7 @@ export function formatPlan(plans: readonly ChartPlan[], options: { paint?: Palet
     if (plan.heldBy) out.push(`    being changed by ${plan.heldBy}: apply waits for it (--lock-timeout)`);
     for (const drifted of plan.drift ?? []) out.push(...formatDrift(drifted).map((line) => `    ${paint.yellow(line)}`));
     if (plan.changes.length) out.push(...formatManifestDiff(plan.changes).split('\n').map((line) => `    ${colourDiffLine(line, paint)}`));
+    for (const evolution of plan.crdEvolution ?? []) out.push(...formatCrdEvolution(evolution).map((line) => `    ${line.startsWith('!') ? paint.red(line) : line}`));
     for (const f of plan.apiFindings ?? []) out.push((f.level === 'removed' ? paint.red : paint.yellow)(`    ! ${describeApiFinding(f)}`));
     for (const p of plan.predictions) out.push(paint.yellow(`    ! predicted ${p.class}: ${p.detail}`), paint.yellow(`      apply would take: ${p.remedy} (${p.remedyReason})`));
   }

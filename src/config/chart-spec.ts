@@ -78,6 +78,11 @@ export const crdPolicySchema = z.strictObject({
   deleteOnDestroy: z.boolean().default(false),
   /** Delete them on destroy even while custom resources exist (those are deleted with them). */
   forceDelete: z.boolean().default(false),
+  /**
+   * Upgrade a CRD even when existing custom resources would no longer validate against its new schema
+   * (each finding is logged); without it the upgrade is refused (crd-invalid-resources, see docs/crd-evolution.md).
+   */
+  allowInvalid: z.boolean().default(false),
 });
 
 /** `helm test` after the workload checks: `true` for helm's defaults, or a timeout and name filters. */

@@ -18,6 +18,8 @@ export const FAILURE_CLASSES = [
   'rbac-denied',
   'invalid-values',
   'crd-in-use',
+  'crd-invalid-resources',
+  'crd-migration-blocked',
   'removed-api-in-release',
   'other',
 ] as const;
@@ -41,6 +43,8 @@ export const FAILURE_CLASS_ADVICE: Readonly<Record<FailureClass, string>> = {
   'rbac-denied': 'the credentials in use may not do what the deploy needs',
   'invalid-values': 'the chart did not render with these values',
   'crd-in-use': 'a CRD the destroy would delete still has custom resources (deleting the CRD deletes them all)',
+  'crd-invalid-resources': 'existing custom resources would no longer validate against the new CRD schema (crds.allowInvalid upgrades anyway)',
+  'crd-migration-blocked': "the new CRD drops a version objects are still stored at, and their migration cannot run now (a conversion webhook without ready endpoints, or a stored version the live CRD no longer defines)",
   'removed-api-in-release': "the release's stored manifest (the revision helm upgrades from) names an API the cluster no longer serves, so helm cannot build its objects to compare against",
   other: 'an unclassified failure; read the error and diagnostics',
 };

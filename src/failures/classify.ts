@@ -4,6 +4,7 @@ import { causeChain, findCause, ReadinessFailedError, ValidationError } from '..
 import { ChartTestFailedError, HelmCommandError, HelmTimeoutError, ReleaseLockedError, RenderError, RolledBackError } from '../helm/errors.js';
 import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
+import { CrdInvalidResourcesError, CrdMigrationBlockedError } from '../crd-evolution/errors.js';
 import { transientReason } from '../retry/transient.js';
 import { WORKLOAD_KINDS } from '../kube/manifest.js';
 import { FAILURE_CLASS_ADVICE, type FailureClass } from '../config/failure-classes.js';
@@ -83,6 +84,17 @@ const names = (objects: MentionedObject[]) => objects.map((o) => `${o.kind}/${o.
 // Order matters: a hook Job that fails also reads "not ready", and a Helm 3 missing CRD also reads
 // "unable to build kubernetes objects", which is a render error by helm's words.
 const RULES: readonly Rule[] = [
+  {
+    // Raised by helmcycle itself before the CRD upgrade (crd-evolution/): its message carries no API words.
+    class: 'crd-invalid-resources',
+    test: (_text, error) => has(error, CrdInvalidResourcesError),
+    detail: (text) => /refusing to upgrade CRD ([^\n]*)/.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'crd-migration-blocked',
+    test: (_text, error) => has(error, CrdMigrationBlockedError),
+    detail: (text) => /cannot migrate the stored objects of CRD ([^\n]*)/.exec(text)?.[1] ?? '',
+  },
   {
     // Judged from what was seen, not from helm's words (helm says only that it was cancelled).
     class: 'readiness-failed',

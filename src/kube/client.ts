@@ -176,6 +176,12 @@ export class NodeKubeClient implements KubeClient {
     return sendJson<KubeObject>(this.rest, what, { method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' });
   }
 
+  async patchObjectStatus(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
+    const what = `patching the status of ${describe(ref)}`;
+    const path = `${await this.objectPath(ref, what, true)}/status${writeQuery({ fieldManager: FIELD_MANAGER })}`;
+    return sendJson<KubeObject>(this.rest, what, { method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' });
+  }
+
   async applyObject(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const ref = refOfObject(object);
     const what = `applying ${describe(ref)}`;

@@ -148,6 +148,11 @@ export interface KubeClient {
   replaceObject(object: KubeObject): Promise<KubeObject>;
   /** A JSON merge patch (RFC 7386). */
   patchObject(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
+  /**
+   * A JSON merge patch of an object's status subresource (…/status): the only way to change what the
+   * API server keeps there for itself, such as a CRD's status.storedVersions.
+   */
+  patchObjectStatus(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
   /** Server-side apply under a field manager; `force` takes over fields other managers own. */
   applyObject(object: KubeObject, options: ApplyOptions): Promise<KubeObject>;
   /** GET through the API server's service proxy: /api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH. */

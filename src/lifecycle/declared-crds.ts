@@ -5,6 +5,7 @@
 import type { ChartSpec } from '../config/chart-spec.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
+import { evolveCrds } from '../crd-evolution/evolve.js';
 import { applyCrds, assertCrdsDeletable, deleteCrds } from '../toolkit/crds.js';
 import { isOwnedBy, releaseOwnerOf } from '../toolkit/ownership.js';
 import { crdRef, crdsOfRendered, decideCrdApply, mergeReleaseCrds, readReleaseCrds, type ReleaseCrd } from '../toolkit/release-crds.js';
@@ -55,7 +56,16 @@ export async function applyReleaseCrds<P extends ChartPayload>(ctx: PhaseContext
   const crds = await specCrds(ctx.helm, ctx.spec, ctx.signal);
   const plan = await planCrdApply(ctx.kube, ctx.spec, crds);
   for (const skipped of plan.skipped) ctx.log(`not applying: ${skipped.reason}`, 'warn');
-  const names = await applyCrds(ctx.kube, plan.apply.map((entry) => entry.crd), { timeoutMs: ctx.spec.timeoutSeconds * 1_000, signal: ctx.signal });
+  const toApply = plan.apply.map((entry) => entry.crd);
+  const timeoutMs = ctx.spec.timeoutSeconds * 1_000;
+  // Existing custom resources against the new schemas, and stored versions the new CRDs drop (crd-evolution/).
+  await evolveCrds(ctx.kube, toApply, {
+    allowInvalid: ctx.spec.crds?.allowInvalid ?? false,
+    log: (m, level) => ctx.log(m, level),
+    applyCrds: (crds) => applyCrds(ctx.kube, crds, { timeoutMs, signal: ctx.signal }),
+    signal: ctx.signal,
+  });
+  const names = await applyCrds(ctx.kube, toApply, { timeoutMs, signal: ctx.signal });
   if (names.length > 0) {
     const where = [...new Set(plan.apply.map((entry) => entry.file))].join(', ');
     ctx.log(`applied and established CRDs: ${names.join(', ')} (from ${where})`);

@@ -6,6 +6,7 @@
 // chart's override or the default (exec observes, classifies and takes one action of actions/); every
 // phase start, end and failure, each classification and remedy is an event. This file is the driver:
 // what a chart's run holds is chart-run.ts's.
+import { refusalFailure } from '../failures/refusals.js';
 import { LeaseHeldError } from '../lease/release-lease.js';
 import { maskFields } from '../secrets/scrub-error.js';
 import type { ChartFailedError } from './chart-error.js';
@@ -58,7 +59,8 @@ async function fromPreExec<P extends ChartPayload>(run: ChartRun<P>, start: P): 
     payload = await run.phase('preExec', (ctx) => run.phases.preExec(ctx, payload));
   } catch (error) {
     if (error instanceof ReleaseMovedError) throw error;
-    throw run.fail('preExec', error, payload);
+    const refusal = refusalFailure(error);
+    throw run.fail('preExec', error, refusal ? { ...payload, failure: refusal } : payload);
   }
   // Migrations run after preExec (the release is recovered and known) and before exec.
   let migrated: Awaited<ReturnType<typeof runMigrations<P>>>['ran'] = [];

@@ -8,6 +8,8 @@ import type { ChartSpec } from '../config/chart-spec.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { classifyFailure, type FailureReport } from '../failures/classify.js';
 import { predict, type Prediction } from '../failures/preflight.js';
+import { assessCrds } from '../crd-evolution/evolve.js';
+import { evolutionRefusals, type CrdEvolution } from '../crd-evolution/assess.js';
 import { crdsToDelete, ownedByRelease, planCrdApply, specCrds } from '../lifecycle/declared-crds.js';
 import { CrdInUseError, crdsInUse, FIELD_MANAGER } from '../toolkit/crds.js';
 import { crdRef } from '../toolkit/release-crds.js';
@@ -52,15 +54,32 @@ function rbacPrediction(spec: ChartSpec, error: unknown, what: string): Predicti
   return predict(spec, report, `${what}: ${report.summary}`);
 }
 
+/** The predictions of the CRD upgrade's refusals: the same decision apply makes (evolutionRefusals). Pure. */
+export function evolutionPredictions(spec: ChartSpec, evolutions: readonly (CrdEvolution | undefined)[]): Prediction[] {
+  return evolutionRefusals(evolutions, spec.crds?.allowInvalid ?? false).map((error) => {
+    const report = classifyFailure(error);
+    return predict(spec, report, error.message);
+  });
+}
+
+/** The assessments worth showing: a CRD with objects that break, a migration, or rules not checked. Pure. */
+export function shownEvolutions(evolutions: readonly (CrdEvolution | undefined)[]): CrdEvolution[] {
+  return evolutions.filter((e): e is CrdEvolution => !!e && (e.compatibility.findings.length > 0 || !!e.migration || e.compatibility.unchecked.length > 0 || !!e.compatibility.notChecked));
+}
+
 async function deployCrdPlan(plan: ChartPlan, spec: ChartSpec, options: PlanOptions): Promise<ChartPlan> {
   let applied: KubeObject[];
+  let evolutions: (CrdEvolution | undefined)[];
   const crdChanges: ResourceChange[] = [];
   try {
     const { apply } = await planCrdApply(options.kube, spec, await specCrds(options.helm, spec, options.signal));
     applied = apply.map((entry) => entry.crd);
-    for (const crd of applied) {
+    evolutions = await assessCrds(options.kube, applied);
+    for (const [i, crd] of applied.entries()) {
       const live = await options.kube.getObject(crdRef(crd.metadata.name));
-      const after = live ? await options.kube.applyObject(crd, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }) : crd;
+      // The API server refuses a CRD that drops a stored version until the migration ran: no dry run then.
+      const dryRun = live && !evolutions[i]?.migration;
+      const after = dryRun ? await options.kube.applyObject(crd, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }) : crd;
       const change = crdChange(live, after);
       if (change) crdChanges.push(change);
     }
@@ -69,8 +88,17 @@ async function deployCrdPlan(plan: ChartPlan, spec: ChartSpec, options: PlanOpti
     return { ...plan, predictions: [...plan.predictions, rbacPrediction(spec, error, 'applying the CRDs (crds.upgrade)')] };
   }
   const names = new Set(applied.map((crd) => crd.metadata.name));
-  const reason = crdChanges.length ? `${plan.reason}; CRDs first (crds.upgrade): ${countsOf(crdChanges)}` : plan.reason;
-  return { ...plan, reason, changes: replaceCrdChanges(plan.changes, names, crdChanges) };
+  const migrations = evolutions.flatMap((e) => (e?.migration ? [e.migration.description] : []));
+  const steps = [crdChanges.length ? `CRDs first (crds.upgrade): ${countsOf(crdChanges)}` : '', ...migrations].filter(Boolean);
+  const reason = steps.length ? `${plan.reason}; ${steps.join('; ')}` : plan.reason;
+  const shown = shownEvolutions(evolutions);
+  return {
+    ...plan,
+    reason,
+    changes: replaceCrdChanges(plan.changes, names, crdChanges),
+    predictions: [...plan.predictions, ...evolutionPredictions(spec, evolutions)],
+    ...(shown.length ? { crdEvolution: shown } : {}),
+  };
 }
 
 /** The prediction for a guard that would refuse the destroy. */

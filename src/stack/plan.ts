@@ -20,6 +20,7 @@ import type { Masker } from '../secrets/masker.js';
 import { probeNamespace } from '../kube/namespace.js';
 import type { ResolvedChart } from './types.js';
 import type { ApiFinding } from '../upgrade/api-check.js';
+import type { CrdEvolution } from '../crd-evolution/assess.js';
 import { dryRunOrTemplate, planApis } from '../upgrade/plan-apis.js';
 
 export type { PlanAction, PlanOptions };
@@ -47,6 +48,11 @@ export interface ChartPlan {
   heldBy?: string | undefined;
   /** Declared fields whose live value differs from the deployed revision's manifest (drift/); empty when none or not read. */
   drift?: ResourceDrift[] | undefined;
+  /**
+   * What the CRD upgrade (crds.upgrade) means for existing custom resources: findings against the new
+   * schemas, rules not checked, storage migrations (crd-evolution/); absent when there is nothing to say.
+   */
+  crdEvolution?: CrdEvolution[] | undefined;
   /** Objects whose API is removed or deprecated at the version checked (src/upgrade/); absent when none. */
   apiFindings?: ApiFinding[] | undefined;
   /** A release of the stack's inventory that the stack no longer declares (plan-prune.ts): prune's, not a chart's. */
@@ -72,7 +78,7 @@ async function renderedChanges(spec: ChartSpec, transform: ManifestTransform | u
   const template = () => options.helm.template({ ...templateRequest(spec), postRender }, call);
   const rendered =
     baseline && !locked
-      ? await dryRunOrTemplate(async () => (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest, template)
+      ? await dryRunOrTemplate(async () => (await options.helm.dryRun({ ...upgradeRequest(spec, { createNamespace: false }), postRender }, call)).manifest, template, spec.crds?.upgrade === true)
       : await template();
   return { changes: diffManifests(current, rendered, spec.namespace, { masker: options.masker ?? maskerForSpec(spec) }), rendered };
 }

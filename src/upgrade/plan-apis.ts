@@ -82,11 +82,14 @@ export async function planApis(input: ApiPlanInput): Promise<ApiPlan> {
  * cluster no longer serves: plan then renders the chart locally (as for a locked release), and planApis
  * predicts the failure and the rewrite apply would make.
  */
-export async function dryRunOrTemplate(dryRun: () => Promise<string>, template: () => Promise<string>): Promise<string> {
+export async function dryRunOrTemplate(dryRun: () => Promise<string>, template: () => Promise<string>, crdsFirst = false): Promise<string> {
   try {
     return await dryRun();
   } catch (error) {
-    if (classifyFailure(error).class !== 'removed-api-in-release') throw error;
+    const failure = classifyFailure(error).class;
+    // With crds.upgrade, a kind of a CRD version the new CRDs bring is served only once apply applied
+    // them: rendered locally too, and pre-flight says whether anything provides it (missing-crd).
+    if (failure !== 'removed-api-in-release' && !(crdsFirst && failure === 'missing-crd')) throw error;
     return template();
   }
 }

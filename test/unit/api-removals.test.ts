@@ -280,6 +280,9 @@ describe("plan's API part", () => {
   it("renders locally when the upgrade's dry run fails on the stored manifest, and only then", async () => {
     assert.equal(await dryRunOrTemplate(() => Promise.reject(new Error(HELM_MESSAGE)), async () => 'templated'), 'templated');
     await assert.rejects(dryRunOrTemplate(() => Promise.reject(new Error('template: web/templates/x.yaml: bad')), async () => 'templated'), /bad/);
+    const unserved = () => Promise.reject(new Error('UPGRADE FAILED: resource mapping not found for name: "x" namespace: "" from "": no matches for kind "Gizmo" in version "ops.example.com/v1"'));
+    await assert.rejects(dryRunOrTemplate(unserved, async () => 'templated'), /no matches for kind/);
+    assert.equal(await dryRunOrTemplate(unserved, async () => 'templated', true), 'templated', 'with crds.upgrade, a kind the new CRDs bring is rendered locally');
   });
 
   it('shows each finding in the text plan', () => {

@@ -142,6 +142,12 @@ export class FakeKube implements KubeClient {
     const meta = (patch.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
     return this.put({ ...live, metadata: { ...live.metadata, labels: { ...live.metadata.labels, ...meta.labels }, annotations: { ...live.metadata.annotations, ...meta.annotations } } });
   }
+  async patchObjectStatus(ref: ObjectRef, patch: Record<string, unknown>) {
+    this.calls.push(`patch-status:${FakeKube.key(ref)}`);
+    const live = this.objects.get(FakeKube.key(ref));
+    if (!live) throw new Error(`${FakeKube.key(ref)} not found`);
+    return this.put({ ...live, status: { ...live.status, ...(patch.status as Record<string, unknown>) } });
+  }
   async proxyGet(): Promise<ProxyResponse> { return { status: 200, body: 'ok' }; }
   servedKinds = new Set(['v1/ConfigMap', 'v1/Secret', 'v1/Service', 'apps/v1/Deployment']);
   async kindServed(apiVersion: string, kind: string) { return this.servedKinds.has(`${apiVersion}/${kind}`); }
