@@ -52,14 +52,20 @@ export async function planCrdApply(kube: KubeClient, spec: ChartSpec, crds: read
  * install of them never meets helmcycle's; template CRDs carry the release's ownership metadata and
  * the same fields Helm applies after, so neither Helm 3's patch nor Helm 4's apply conflicts.
  */
-export async function applyReleaseCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string[]> {
+/** The CRDs applied, and those whose stored objects a migration rewrote first (crd-evolution/). */
+export interface AppliedCrds {
+  names: string[];
+  migrated: string[];
+}
+
+export async function applyReleaseCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<AppliedCrds> {
   const crds = await specCrds(ctx.helm, ctx.spec, ctx.signal);
   const plan = await planCrdApply(ctx.kube, ctx.spec, crds);
   for (const skipped of plan.skipped) ctx.log(`not applying: ${skipped.reason}`, 'warn');
   const toApply = plan.apply.map((entry) => entry.crd);
   const timeoutMs = ctx.spec.timeoutSeconds * 1_000;
   // Existing custom resources against the new schemas, and stored versions the new CRDs drop (crd-evolution/).
-  await evolveCrds(ctx.kube, toApply, {
+  const evolutions = await evolveCrds(ctx.kube, toApply, {
     allowInvalid: ctx.spec.crds?.allowInvalid ?? false,
     log: (m, level) => ctx.log(m, level),
     applyCrds: (crds) => applyCrds(ctx.kube, crds, { timeoutMs, signal: ctx.signal }),
@@ -72,11 +78,12 @@ export async function applyReleaseCrds<P extends ChartPayload>(ctx: PhaseContext
   } else if (plan.skipped.length === 0) {
     ctx.log('the chart has no CRDs to apply');
   }
-  return names;
+  const migrated = evolutions.flatMap((evolution) => (evolution?.migration ? [evolution.crd] : []));
+  return { names, migrated };
 }
 
-export async function applyDeclaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<string[]> {
-  if (!ctx.spec.crds?.upgrade) return [];
+export async function applyDeclaredCrds<P extends ChartPayload>(ctx: PhaseContext<P>): Promise<AppliedCrds> {
+  if (!ctx.spec.crds?.upgrade) return { names: [], migrated: [] };
   return applyReleaseCrds(ctx);
 }
 

@@ -43,6 +43,8 @@ export interface PreExecResult {
   adopted: AdoptResult | undefined;
   /** The CRDs applied before exec (spec `crds`). */
   crdsApplied: string[];
+  /** CRDs whose stored objects were rewritten at a new storage version before they were applied (crd-evolution/). */
+  crdsMigrated?: string[] | undefined;
   /** Destroy with crds.deleteOnDestroy: the CRDs checked unused before anything changed, deleted after the uninstall. */
   crdsToDelete?: string[] | undefined;
 }

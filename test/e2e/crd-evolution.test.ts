@@ -64,11 +64,7 @@ for (const target of helmsUnderTest()) {
   const { helm, kube, binary } = target;
 
   describe(`CRD evolution with ${target.label}`, () => {
-    // Known gap under Helm 4 (see docs/crd-evolution.md): after the migration, the chart's own Gizmo has
-    // lost its managedFields and helm's server-side apply of 3.0.0 conflicts with "before-first-apply" on
-    // the field it changes. Kept running as a todo so the failure stays visible until it is fixed.
-    const helm4Gap = target.label === 'helm4' ? { todo: 'Helm 4: the chart-owned Gizmo loses its managedFields in the migration; helm apply then conflicts (before-first-apply)' } : {};
-    it('v1alpha1 -> v1beta1 -> v1 with objects at each: plan shows the migration and the findings, apply refuses them, then migrates with crds.allowInvalid; every object read back', helm4Gap, async () => {
+    it('v1alpha1 -> v1beta1 -> v1 with objects at each: plan shows the migration and the findings, apply refuses them, then migrates with crds.allowInvalid; every object read back', async () => {
       await deleteCrds(kube, [GIZMOS, GADGETS], { force: true });
       const namespace = uniqueNamespace(`crdevo-${target.label}`);
       const users = uniqueNamespace(`crdevo-users-${target.label}`);

@@ -17,13 +17,14 @@ function isRetryable(error: unknown): boolean {
   return !(error instanceof RenderError || error instanceof HelmCancelledError || error instanceof TransformError);
 }
 
-export async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string, repairingDrift = false): Promise<{ release: ReleaseInfo; attempts: number }> {
+export async function upgradeWithRetries<P extends ChartPayload>(ctx: PhaseContext<P>, digest: string, takeBackFields = false): Promise<{ release: ReleaseInfo; attempts: number }> {
   const { attempts, delayMs } = ctx.spec.upgradeRetry;
   const request = { ...upgradeRequest(ctx.spec), postRender: postRendererFor(ctx.spec, ctx.transform, ctx.log) };
   request.options.labels = { ...request.options.labels, [DIGEST_LABEL]: digest };
-  // A hand edit made its author (kubectl, kubectl-patch) the owner of the drifted fields: Helm 4's
-  // server-side apply refuses to take them back without --force-conflicts (Helm 3's patch has no owners).
-  if (repairingDrift) request.options.forceConflicts = true;
+  // A hand edit made its author (kubectl, kubectl-patch) the owner of the drifted fields, and a storage
+  // migration leaves them to "before-first-apply": Helm 4's server-side apply refuses to take them back
+  // without --force-conflicts (Helm 3's patch has no owners).
+  if (takeBackFields) request.options.forceConflicts = true;
   for (let attempt = 1; ; attempt++) {
     try {
       const release = await observeDeploy(ctx, (options) => ctx.helm.upgradeInstall(request, options));

@@ -57,7 +57,10 @@ async function deploy<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P):
   await validateRenderedObjects(ctx);
   // The copy is in the cluster before anything is deleted; it stays there until the restore succeeds.
   if (action === 'reinstall') await clearForReinstall(ctx);
-  const { release, attempts } = await upgradeWithRetries(ctx, digest, drift !== undefined);
+  // A storage migration rewrote the release's own custom resources, and the API server then gave their
+  // fields to "before-first-apply": Helm 4's apply must take them back, as after a hand edit (drift).
+  const takeBackFields = drift !== undefined || (payload.preExec?.crdsMigrated?.length ?? 0) > 0;
+  const { release, attempts } = await upgradeWithRetries(ctx, digest, takeBackFields);
   ctx.log(`${OUTCOMES[action]}: revision ${release.revision}, chart ${release.chartName} ${release.chartVersion}`);
   if (drift) ctx.log(`repaired drift: ${describeDrift(drift)}`);
   // The reinstall's own backup, or one an interrupted run left between its uninstall and restore.

@@ -17,9 +17,9 @@ export async function preExec<P extends ChartPayload>(ctx: PhaseContext<P>, payl
   const recovered = await recoverStuckRelease(ctx);
   const adopted = await adoptDeclared(ctx);
   // CRDs first: the templates of the new chart version may use kinds only its new CRDs serve.
-  const crdsApplied = await applyDeclaredCrds(ctx);
+  const { names: crdsApplied, migrated: crdsMigrated } = await applyDeclaredCrds(ctx);
   const deletedPods = ctx.spec.podSelector ? await deleteCrashLoopingPods(ctx.kube, ctx.spec.namespace, ctx.spec.podSelector) : [];
   for (const pod of deletedPods) ctx.log(`deleted crash-looping pod ${pod}`);
   const release = await ctx.helm.status(releaseRef(ctx.spec), { signal: ctx.signal });
-  return { ...payload, preExec: { release, recovered, deletedPods, adopted, crdsApplied } };
+  return { ...payload, preExec: { release, recovered, deletedPods, adopted, crdsApplied, ...(crdsMigrated.length > 0 ? { crdsMigrated } : {}) } };
 }
