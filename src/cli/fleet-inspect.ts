@@ -25,6 +25,8 @@ export async function planFleet(o: InspectOptions, flags: CommandFlags & ApiChec
     const charts = selectedCharts(stack, o.selection);
     const settings = { ...runSettingsOf(stack, flags), command: flags.command };
     const plans = await planCharts(flags.command === 'destroy' ? [...charts].reverse() : charts, { ...clients, ...settings, concurrency: concurrencyFor(stack, o.concurrency), apiCheck: apiCheckOf(flags, target, stack), ...(o.masker ? { masker: o.masker } : {}), ...(signal ? { signal } : {}) });
+    // Each target has its own inventory (it lives in the target's cluster): its prune is its own.
+    plans.push(...(await (await import('../stack/plan-prune.js')).planPrune(stack, settings, { ...clients, signal, masker: o.masker })));
     all.push(...plans);
     if (o.output === 'json') for (const plan of plans) o.stdout(`${JSON.stringify({ type: 'plan', target: target.name, ...plan })}\n`);
     else o.stdout(`── ${target.name}\n${format(plans)}\n`);

@@ -5,6 +5,7 @@ import type { KubeClient } from '../kube/types.js';
 import type { Masker } from '../secrets/masker.js';
 import { runSettingsOf, type CommandFlags } from '../stack/chart-spec-of.js';
 import { planCharts } from '../stack/inspect.js';
+import { planPrune } from '../stack/plan-prune.js';
 import type { ChartPlan } from '../stack/plan.js';
 import { concurrencyFor, selectedCharts } from '../stack/run-stack.js';
 import type { ResolvedStack } from '../stack/types.js';
@@ -38,6 +39,8 @@ export async function planCluster(stack: ResolvedStack, flags: CommandFlags & Ap
     ...(o.masker ? { masker: o.masker } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
+  // The inventory's releases no longer in the stack, after the charts (apply removes them last).
+  plans.push(...(await planPrune(stack, settings, { ...o.clients, signal: o.signal, masker: o.masker })));
   o.stdout(o.output === 'json' ? formatPlanJson(plans) : `${o.format(plans)}\n`);
   if (o.out) {
     await savePlan(o.out, { stack: { ...stack, file: stack.file! }, flags, selection: o.selection, server: serverOf(o.clients.kube.config), plans });

@@ -10,10 +10,11 @@ import type { KubeClient } from '../kube/types.js';
 import { maskerForSpecs, sensitiveValuesOf } from '../secrets/sensitive.js';
 import { runSettingsOf, type CommandFlags } from '../stack/chart-spec-of.js';
 import { mapLimit } from '../stack/inspect.js';
-import { formatSavedPlan, parseSavedPlan, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, savedChartOf, StalePlanError, staleReasons, stackFileMoved, type CurrentDecision, type SavedFlags, type SavedPlan } from '../stack/plan-file.js';
+import { formatSavedPlan, parseSavedPlan, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, pruneMoved, savedChartOf, savedPruneOf, StalePlanError, staleReasons, stackFileMoved, type CurrentDecision, type SavedFlags, type SavedPlan } from '../stack/plan-file.js';
 import { currentDecision, guardedStack, pinnedChart } from '../stack/plan-guard.js';
 import { chartInputs, configDigest, newSalt, stackFileDigest, type InputsContext } from '../stack/plan-inputs.js';
 import type { ChartPlan } from '../stack/plan.js';
+import { planPrune } from '../stack/plan-prune.js';
 import { selectedCharts } from '../stack/run-stack.js';
 import type { Selection } from '../stack/select.js';
 import type { ResolvedChart, ResolvedStack } from '../stack/types.js';
@@ -53,7 +54,7 @@ export interface SavePlanInput {
 
 /** The flags a saved plan records: every one that changes what apply decides or does. */
 function savedFlagsOf(flags: CommandFlags): SavedFlags {
-  return { forceUpgrade: flags.forceUpgrade ?? false, ignoreDrift: flags.ignoreDrift ?? false, failFast: flags.failFast ?? false, ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}) };
+  return { forceUpgrade: flags.forceUpgrade ?? false, ignoreDrift: flags.ignoreDrift ?? false, failFast: flags.failFast ?? false, ...(flags.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: flags.rollbackStackOnFailure } : {}), prune: flags.prune ?? false, adoptInventory: flags.adoptInventory ?? false };
 }
 
 const hasSensitive = (stack: ResolvedStack) => stack.charts.some((c) => sensitiveValuesOf(c.definition).length > 0);
@@ -79,7 +80,8 @@ export async function savePlan(file: string, input: SavePlanInput): Promise<void
     cluster: { server: input.server },
     salt,
     configDigest: printed.configDigest,
-    charts: input.plans.map((p) => savedChartOf(p, inputsOf.get(p.chart)!)),
+    charts: input.plans.filter((p) => !p.prune).map((p) => savedChartOf(p, inputsOf.get(p.chart)!)),
+    prune: input.plans.filter((p) => p.prune).map(savedPruneOf),
   };
   const text = formatSavedPlan(plan);
   // The reasons come masked from planChart; this is the last line of defence before the disk. The hex
@@ -98,6 +100,8 @@ export interface GivenOptions {
   ignoreDrift?: boolean | undefined;
   failFast?: boolean | undefined;
   rollbackStackOnFailure?: boolean | undefined;
+  prune?: boolean | undefined;
+  adoptInventory?: boolean | undefined;
 }
 
 /**
@@ -114,6 +118,8 @@ export function conflictingOptions(plan: SavedPlan, given: GivenOptions): string
   if (given.forceUpgrade !== undefined) issues.push(`--force-upgrade (the plan's: ${flags.forceUpgrade ? 'with' : 'without'})`);
   if (given.ignoreDrift !== undefined) issues.push(`--ignore-drift (the plan's: ${flags.ignoreDrift ? 'with' : 'without'})`);
   if (given.failFast !== undefined) issues.push(`--fail-fast (the plan's: ${flags.failFast ? 'with' : 'without'})`);
+  if (given.prune !== undefined) issues.push(`--prune (the plan's: ${flags.prune ? 'with' : 'without'})`);
+  if (given.adoptInventory !== undefined) issues.push(`--adopt-inventory (the plan's: ${flags.adoptInventory ? 'with' : 'without'})`);
   if (given.rollbackStackOnFailure !== undefined) {
     const recorded = flags.rollbackStackOnFailure === undefined ? "the stack's setting" : `--${flags.rollbackStackOnFailure ? '' : 'no-'}rollback-stack-on-failure`;
     issues.push(`--${given.rollbackStackOnFailure ? '' : 'no-'}rollback-stack-on-failure (the plan's: ${recorded})`);
@@ -184,7 +190,9 @@ export async function prepareSavedPlan(file: string, options: PrepareOptions): P
     const chart = byName.get(saved.chart);
     if (chart) decisions.set(saved.chart, await currentDecision(pinnedChart(chart, saved, plan), settings, { helm, kube, signal: options.signal }));
   });
-  const reasons = [...staleReasons(plan, { configDigest: now.configDigest, charts: now.charts.map((c) => ({ chart: c.chart.name, inputs: c.inputs })), server, decisions }), ...fileMoved];
+  // Prune decided again as plan decided it: the same inventories read, the same destroy decisions.
+  const pruneNow = (await planPrune(stack, settings, { helm, kube, signal: options.signal })).map(savedPruneOf);
+  const reasons = [...staleReasons(plan, { configDigest: now.configDigest, charts: now.charts.map((c) => ({ chart: c.chart.name, inputs: c.inputs })), server, decisions }), ...pruneMoved(plan.prune ?? [], pruneNow), ...fileMoved];
   if (reasons.length) throw new StalePlanError(file, reasons);
   return { plan, flags, stack: guardedStack(stack, plan, settings, file), selection };
 }

@@ -20,6 +20,10 @@ export interface CommandFlags {
   rollbackStackOnFailure?: boolean | undefined;
   /** --fail-fast. */
   failFast?: boolean | undefined;
+  /** --prune: uninstall the releases of the stack's inventory no longer in the stack. */
+  prune?: boolean | undefined;
+  /** --adopt-inventory: a renamed stack takes over its old name's inventory. */
+  adoptInventory?: boolean | undefined;
 }
 
 /** A run's settings, the stack's and the command's folded (runSettingsOf). */
@@ -31,16 +35,21 @@ export interface RunSettings {
   /** The command line's choice wins over the stack's; only apply rolls back. */
   rollbackStackOnFailure: boolean;
   failFast: boolean;
+  /** The command's --prune or the stack's prune; only apply prunes. */
+  prune: boolean;
+  adoptInventory: boolean;
 }
 
 /** The stack's run settings and the command's flags, folded. */
-export function runSettingsOf(stack: Pick<ResolvedStack, 'ignoreDrift' | 'rollbackStackOnFailure'>, flags: CommandFlags): RunSettings {
+export function runSettingsOf(stack: Pick<ResolvedStack, 'ignoreDrift' | 'rollbackStackOnFailure' | 'prune'>, flags: CommandFlags): RunSettings {
   return {
     command: flags.command,
     forceUpgrade: flags.forceUpgrade ?? false,
     ignoreDrift: (flags.ignoreDrift ?? false) || (stack.ignoreDrift ?? false),
     rollbackStackOnFailure: flags.command === 'apply' && (flags.rollbackStackOnFailure ?? stack.rollbackStackOnFailure ?? false),
     failFast: flags.failFast ?? false,
+    prune: flags.command === 'apply' && ((flags.prune ?? false) || (stack.prune ?? false)),
+    adoptInventory: flags.adoptInventory ?? false,
   };
 }
 

@@ -187,7 +187,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
   });
   buildGraph(charts, file);
   const fleet = resolveFleet(definition, baseDir, file);
-  return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ignoreDrift: definition.ignoreDrift, ...(definition.kubeVersion !== undefined ? { kubeVersion: definition.kubeVersion } : {}), ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts, ...(fleet ? { fleet } : {}), ...(definition.resolvers ? { resolvers: definition.resolvers } : {}) };
+  return { name: definition.name ?? (file ? dirname(file).split('/').pop()! : 'stack'), file, environment, concurrency: definition.concurrency, ignoreDrift: definition.ignoreDrift, ...(definition.prune !== undefined ? { prune: definition.prune } : {}), ...(definition.kubeVersion !== undefined ? { kubeVersion: definition.kubeVersion } : {}), ...(definition.rollbackStackOnFailure !== undefined ? { rollbackStackOnFailure: definition.rollbackStackOnFailure } : {}), charts, ...(fleet ? { fleet } : {}), ...(definition.resolvers ? { resolvers: definition.resolvers } : {}) };
 }
 
 export async function loadStack(configFile: string | undefined, options: { environment?: string; cwd?: string; allowPaths?: readonly string[] } = {}): Promise<ResolvedStack> {

@@ -39,6 +39,10 @@ const savedChart = z.object({
   drift: seenDrift,
 }).strict();
 
+/** A release of the stack's inventory no longer in the stack, as plan decided it (plan-prune.ts). */
+const savedPrune = z.object({ release: z.string(), namespace: z.string(), action: z.string(), seen: seenRelease }).strict();
+export type SavedPrune = z.infer<typeof savedPrune>;
+
 /** Every command-line flag that changes what apply decides or does; apply FILE runs with these and takes none. */
 const savedFlags = z.object({
   forceUpgrade: z.boolean(),
@@ -46,6 +50,9 @@ const savedFlags = z.object({
   failFast: z.boolean(),
   /** undefined: the stack's rollbackStackOnFailure decides. */
   rollbackStackOnFailure: z.boolean().optional(),
+  /** --prune and --adopt-inventory (absent in a plan written before prune: false). */
+  prune: z.boolean().optional(),
+  adoptInventory: z.boolean().optional(),
 }).strict();
 export type SavedFlags = z.infer<typeof savedFlags>;
 
@@ -65,6 +72,8 @@ const savedPlan = z.object({
   /** Fingerprint of the whole selection: the stack's settings, the charts in order, their needs and inputs. */
   configDigest: hex64,
   charts: z.array(savedChart),
+  /** The inventory's releases no longer in the stack, in the order apply removes them (absent in a plan written before prune: none). */
+  prune: z.array(savedPrune).optional(),
 }).strict();
 
 export type SavedPlan = z.infer<typeof savedPlan>;
@@ -88,6 +97,27 @@ export function savedChartOf(plan: ChartPlan, inputs: string): SavedChartPlan {
     release: seenOf(plan.installed),
     drift: seenDriftOf(plan.drift),
   };
+}
+
+/** What a saved plan records of a prune entry's plan. */
+export function savedPruneOf(plan: ChartPlan): SavedPrune {
+  return { release: plan.chart, namespace: plan.namespace, action: plan.action, seen: seenOf(plan.installed) };
+}
+
+/** How the prune decisions moved since the plan: an entry added, gone, or decided otherwise. Pure. */
+export function pruneMoved(planned: readonly SavedPrune[], now: readonly SavedPrune[]): string[] {
+  const key = (p: SavedPrune) => `${p.namespace}/${p.release}`;
+  const describe = (p: SavedPrune) => `${p.action} (${describeSeen(p.seen)})`;
+  const before = new Map(planned.map((p) => [key(p), p]));
+  const after = new Map(now.map((p) => [key(p), p]));
+  const reasons: string[] = [];
+  for (const [k, p] of before) {
+    const q = after.get(k);
+    if (!q) reasons.push(`prune of ${k}: the plan decided ${describe(p)}, apply would no longer touch it (the stack or an inventory changed)`);
+    else if (describe(p) !== describe(q)) reasons.push(`prune of ${k}: the plan decided ${describe(p)}, apply would now ${describe(q)}`);
+  }
+  for (const [k, q] of after) if (!before.has(k)) reasons.push(`prune of ${k}: not in the plan, apply would now ${describe(q)} (an inventory changed)`);
+  return reasons;
 }
 
 /** The release state a plan or a check compares: revision and status, or null when there is none. */

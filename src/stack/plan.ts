@@ -55,6 +55,8 @@ export interface ChartPlan {
   crdEvolution?: CrdEvolution[] | undefined;
   /** Objects whose API is removed or deprecated at the version checked (src/upgrade/); absent when none. */
   apiFindings?: ApiFinding[] | undefined;
+  /** A release of the stack's inventory that the stack no longer declares (plan-prune.ts): prune's, not a chart's. */
+  prune?: true | undefined;
 }
 
 function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {

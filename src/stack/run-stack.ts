@@ -17,6 +17,7 @@ import { selectCharts, type Selection } from './select.js';
 import type { ResolvedChart, ResolvedStack } from './types.js';
 import { chartSpecOf, runDefinitionOf, runSettingsOf } from './chart-spec-of.js';
 import { rollbackOrder } from './stack-rollback-plan.js';
+import { inventoryDelta, inventoryForRun, pruneName, runPrune, writeInventory, type PruneRecord } from './prune.js';
 import { noteWrites, runStackRollback, RunWrites, type RollbackStepResult, type RollbackTarget } from './stack-rollback.js';
 
 export { DEFAULT_CONCURRENCY };
@@ -38,6 +39,10 @@ export interface StackRunOptions {
   lockTimeoutMs?: number;
   /** apply: when a chart fails for good, put back every release this run changed (stack-rollback.ts). */
   rollbackStackOnFailure?: boolean;
+  /** apply: uninstall the inventory's releases no longer in the stack (prune.ts). */
+  prune?: boolean;
+  /** A renamed stack takes over its old name's inventory. */
+  adoptInventory?: boolean;
 }
 
 export interface ChartRunRecord {
@@ -105,7 +110,11 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
   const byName = new Map(charts.map((c) => [c.name, c]));
   const full = buildGraph(stack.charts, stack.file);
   const graph = restrictGraph(options.command === 'destroy' ? reverseGraph(full) : full, new Set(byName.keys()));
-  emit({ type: 'stack-started', stack: stack.name, command: options.command, charts: graph.names, at: started });
+  // The stack's inventory, read before anything changes: a renamed stack is refused here (prune.ts).
+  const warn = (chart: string, message: string) => emit({ type: 'message', chart, phase: 'exec', level: 'warn', message, at: Date.now() });
+  const inventory = options.command === 'validate' ? undefined : await inventoryForRun(options.kube, stack, settings, (message) => warn(stack.name, message));
+  const pruning = settings.prune ? (inventory?.decision.prune ?? []) : [];
+  emit({ type: 'stack-started', stack: stack.name, command: options.command, charts: [...graph.names, ...pruning.map(pruneName)], at: started });
 
   // Each selected release as it was before the run: what a stack rollback returns it to.
   const recorded = new Map<string, RollbackTarget>();
@@ -121,6 +130,7 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
   // One masker for the stack: a chart's events, errors and digest are judged by every chart's secrets.
   const masker = maskerForSpecs(stack.charts.map((c) => c.definition));
   let rollback: RollbackStepResult[] | undefined;
+  let pruned: PruneRecord[] = [];
   let outcomes: Awaited<ReturnType<typeof runGraph<ChartResult>>>;
   try {
   outcomes = await runGraph<ChartResult>({
@@ -161,11 +171,33 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
       log: (chart, message) => emit({ type: 'message', chart, phase: 'exec', level: 'warn', message, at: Date.now() }),
     });
   }
+  // Prune once every chart is deployed (a release renamed in one apply is installed under its new name
+  // before the old one goes), and only then: after a failure the stack is not what the file says.
+  if (pruning.length && graph.names.every((name) => outcomes.get(name)?.status === 'succeeded') && !options.signal?.aborted) {
+    pruned = await runPrune(pruning, { helm, kube: options.kube, onEvent: emit, lease, masker, ...(options.signal ? { signal: options.signal } : {}) });
+  } else {
+    for (const entry of pruning) emit({ type: 'chart-skipped', chart: pruneName(entry), reason: 'not pruned: a chart of the stack did not deploy', at: Date.now() });
+  }
   } finally {
     await view.endRun(); // the run's fetched charts go with it
   }
+  if (inventory && options.command !== 'validate') {
+    const succeeded = new Map(graph.names.flatMap((name) => { const o = outcomes.get(name)!; return o.status === 'succeeded' ? [[name, o.result] as const] : []; }));
+    const removed = pruned.filter((p) => p.result).map((p) => p.entry);
+    try {
+      await writeInventory(options.kube, stack, inventory, inventoryDelta(stack, options.command, succeeded, removed));
+    } catch (error) {
+      warn(stack.name, `the stack's inventory could not be written (${error instanceof Error ? error.message : String(error)}): a later --prune will not know what this run changed`);
+    }
+  }
 
-  const records: ChartRunRecord[] = graph.names.map((name) => {
+  const pruneRecords: ChartRunRecord[] = pruning.map((entry) => {
+    const done = pruned.find((p) => p.entry === entry);
+    if (done?.result) return { name: pruneName(entry), status: 'succeeded', result: done.result };
+    if (done) return { name: pruneName(entry), status: 'failed', error: done.error };
+    return { name: pruneName(entry), status: 'skipped', reason: 'not pruned: a chart of the stack did not deploy' };
+  });
+  const records: ChartRunRecord[] = [...(graph.names.map((name): ChartRunRecord => {
     const outcome = outcomes.get(name)!;
     switch (outcome.status) {
       case 'succeeded':
@@ -175,7 +207,7 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
       default:
         return { name, status: outcome.status, reason: outcome.reason };
     }
-  });
+  })), ...pruneRecords];
   const counts: StackCounts = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
   for (const record of records) counts[record.status]++;
   const ok = counts.failed === 0 && counts.skipped === 0 && counts.cancelled === 0;

@@ -21,6 +21,7 @@ export const targetSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional().describe('Labels that -t key=value selects the target by.'),
   environment: z.string().min(1).optional().describe('The stack environment this target runs with (instead of --env).'),
   wave: z.string().min(1).optional().describe('One of fleet.waves; a wave starts once the one before has finished.'),
+  prune: z.boolean().optional().describe("apply: uninstall the releases this stack deployed (its inventory) that are no longer in the stack, in reverse dependency order (as --prune); never a release the inventory does not list."),
   kubeVersion: kubeVersion.optional().describe("The Kubernetes version plan checks this target's manifests against for removed and deprecated APIs (--kube-version wins; default: the stack's, else the server's)."),
 });
 const failureBudget = z.union([
@@ -62,6 +63,7 @@ export const stackShapeSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).optional(),
   rollbackStackOnFailure: z.boolean().optional(),
   ignoreDrift: z.boolean().optional(),
+  prune: z.boolean().optional(),
   kubeVersion: kubeVersion.optional(),
   defaults: shapeDefaults.optional(),
   targets: z.array(targetSchema).optional(),

@@ -29,6 +29,8 @@ export interface StackDefinition {
   rollbackStackOnFailure?: boolean;
   /** Do not read live objects for drift (as --ignore-drift). */
   ignoreDrift?: boolean;
+  /** apply: uninstall the releases the stack's inventory lists and the stack no longer declares (as --prune). */
+  prune?: boolean;
   /** The Kubernetes version plan checks removed and deprecated APIs against (--kube-version wins). */
   kubeVersion?: string;
   defaults?: ChartDefaults;
@@ -62,6 +64,8 @@ export interface ResolvedStack {
   concurrency: number | undefined;
   rollbackStackOnFailure?: boolean | undefined;
   ignoreDrift?: boolean | undefined;
+  /** apply prunes (docs/prune.md). */
+  prune?: boolean | undefined;
   /** The stack's kubeVersion (checked): what plan checks removed and deprecated APIs against. */
   kubeVersion?: string | undefined;
   /** In declaration order. */

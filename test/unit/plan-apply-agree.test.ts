@@ -87,7 +87,7 @@ async function apply(stack: ResolvedStack, clients: Awaited<ReturnType<typeof wo
 describe('the run settings, folded once', () => {
   it("folds the stack's settings and the command's flags: drift ignored by either, the command line's rollback choice first, only apply rolls back", () => {
     const none = { ignoreDrift: undefined, rollbackStackOnFailure: undefined };
-    assert.deepEqual(runSettingsOf(none, { command: 'apply' }), { command: 'apply', forceUpgrade: false, ignoreDrift: false, rollbackStackOnFailure: false, failFast: false });
+    assert.deepEqual(runSettingsOf(none, { command: 'apply' }), { command: 'apply', forceUpgrade: false, ignoreDrift: false, rollbackStackOnFailure: false, failFast: false, prune: false, adoptInventory: false });
     assert.equal(runSettingsOf({ ...none, ignoreDrift: true }, { command: 'apply' }).ignoreDrift, true);
     assert.equal(runSettingsOf(none, { command: 'apply', ignoreDrift: true }).ignoreDrift, true);
     assert.equal(runSettingsOf({ ...none, rollbackStackOnFailure: true }, { command: 'apply', rollbackStackOnFailure: false }).rollbackStackOnFailure, false);

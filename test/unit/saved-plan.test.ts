@@ -173,7 +173,7 @@ describe('saving and applying a plan', () => {
     helm.current = releaseInfo({ revision: 3 });
     const prepare = (s: ResolvedStack) => prepareSavedPlan(file, { given: { selector: [], only: [] }, loadStack: async () => s, connect: async () => ({ helm, kube, server: 'https://127.0.0.1:6443' }) });
     const prepared = await prepare(stack);
-    assert.deepEqual(prepared.flags, { command: 'apply', forceUpgrade: false, ignoreDrift: false, failFast: false });
+    assert.deepEqual(prepared.flags, { command: 'apply', forceUpgrade: false, ignoreDrift: false, failFast: false, prune: false, adoptInventory: false });
     assert.equal(prepared.stack.charts[0]?.definition.version, '1.1.0', 'the version plan resolved is pinned');
 
     helm.current = releaseInfo({ revision: 4 });
@@ -287,8 +287,8 @@ describe('apply FILE after the live objects moved', () => {
     const { plan, prepare } = await world();
     await plan({ rollbackStackOnFailure: true, failFast: true, ignoreDrift: true });
     const prepared = await prepare();
-    assert.deepEqual(prepared.flags, { command: 'apply', forceUpgrade: false, ignoreDrift: true, failFast: true, rollbackStackOnFailure: true });
-    assert.deepEqual(runSettingsOf(prepared.stack, prepared.flags), { command: 'apply', forceUpgrade: false, ignoreDrift: true, rollbackStackOnFailure: true, failFast: true });
+    assert.deepEqual(prepared.flags, { command: 'apply', forceUpgrade: false, ignoreDrift: true, failFast: true, rollbackStackOnFailure: true, prune: false, adoptInventory: false });
+    assert.deepEqual(runSettingsOf(prepared.stack, prepared.flags), { command: 'apply', forceUpgrade: false, ignoreDrift: true, rollbackStackOnFailure: true, failFast: true, prune: false, adoptInventory: false });
   });
 
   it('a chart refuses in its turn when drift appears after the up-front check', async () => {

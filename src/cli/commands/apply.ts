@@ -14,6 +14,8 @@ export function register(program: Command, host: CommandHost): void {
     .option('--rollback-stack-on-failure', "when a chart fails for good, put back every release this run changed (reverse dependency order); wins over the stack's rollbackStackOnFailure")
     .option('--no-rollback-stack-on-failure', "do not, whatever the stack's rollbackStackOnFailure says")
     .option('--ignore-drift', 'leave live objects that differ from the deployed manifests as they are')
+    .option('--prune', "after the deploy, uninstall the releases this stack deployed (its inventory) that are no longer in it, in reverse dependency order; never a release the inventory does not list")
+    .option('--adopt-inventory', "a renamed stack takes over its old name's inventory (without: refused, exit 2)")
     .action((planFile: string | undefined, o: RunFlags) => host.setResult(planFile ? applySaved(host.context(), planFile, o) : apply(host.context(), o)));
 }
 

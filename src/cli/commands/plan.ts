@@ -24,6 +24,8 @@ export function register(program: Command, host: CommandHost): void {
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on an error or a predicted failure')
     .option('--out <file>', "save the plan (private, no secrets) for 'helmcycle apply <file>'")
     .option('--ignore-drift', 'do not compare live objects with the deployed manifests')
+    .option('--prune', "plan the uninstall of the releases this stack deployed (its inventory) that are no longer in it (without: they are listed, and left)")
+    .option('--adopt-inventory', "a renamed stack takes over its old name's inventory (without: refused, exit 2)")
     .option('--fail-fast', "with --out: the saved plan's apply cancels every chart when one fails")
     .option('--rollback-stack-on-failure', "with --out: the saved plan's apply puts back every release it changed when a chart fails for good")
     .option('--no-rollback-stack-on-failure', "with --out: it does not, whatever the stack's rollbackStackOnFailure says")

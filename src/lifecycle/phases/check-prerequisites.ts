@@ -72,7 +72,9 @@ async function checkAccess(ctx: PhaseContext<ChartPayload>, namespaceExists: boo
 export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseContext<P>, payload: P): Promise<P> {
   const base = ctx as unknown as PhaseContext<ChartPayload>;
   await checkValuesFiles(base);
-  await checkLocalChart(base);
+  // An uninstall needs no chart: a destroy (or a prune, whose release's chart is only a name recorded
+  // in the inventory) goes on when the chart's folder is gone.
+  if (ctx.spec.action !== 'destroy') await checkLocalChart(base);
   // Not asked of helm here: a run that changes nothing starts no helm process (the version is asked
   // when a helm command is about to run; the version cache may know it already).
   const helmVersion = await ctx.helm.knownVersion();

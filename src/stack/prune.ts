@@ -1,0 +1,143 @@
+// Prune in a run: the stack's inventory read before anything changes (a renamed stack refused there),
+// the releases no longer in the stack uninstalled after the stack's charts are deployed, each through
+// the normal destroy lifecycle (its lease included), and the inventory written with what the run did.
+import { KubeRequestError } from '../errors.js';
+import type { HelmClient } from '../helm/types.js';
+import type { KubeClient } from '../kube/types.js';
+import { runChart, type RunOptions } from '../lifecycle/runner.js';
+import type { ChartPayload, ChartResult, ExecOutcome } from '../lifecycle/types.js';
+import { chartSpecOf } from './chart-spec-of.js';
+import type { StackCommand } from './events.js';
+import { entryKey, type Inventory, type InventoryDelta, type InventoryEntry } from './inventory.js';
+import { deleteInventory, inventoriesOf, updateInventory } from './inventory-store.js';
+import { decidePrune, InventoryRenameError, renamedFrom, type PruneDecision } from './prune-plan.js';
+import { stackOrigin, type StackOrigin } from './stack-origin.js';
+import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
+
+/** The run's view of the inventories, read once before anything changes. */
+export interface PruneContext {
+  origin: StackOrigin;
+  /** The stack's inventory: its own, or the one it adopts from its old name. */
+  inventory: Inventory | undefined;
+  /** The old name's inventory this run adopts (--adopt-inventory): deleted once the new one is written. */
+  adopted: Inventory | undefined;
+  decision: PruneDecision;
+}
+
+/** The release and namespace each chart of the stack declares (every chart, selected or not). */
+export function declaredReleases(stack: ResolvedStack): { release: string; namespace: string }[] {
+  return stack.charts.map((c) => {
+    const spec = chartSpecOf(c.definition, c.file);
+    return { release: spec.name, namespace: spec.namespace };
+  });
+}
+
+/**
+ * Reads the inventories and decides prune. An apply of a stack with no inventory of its own whose old
+ * name's inventory is found (prune-plan.ts) is refused unless `adoptInventory`. A destroy is not: it
+ * only removes entries, and uninstalling the stack needs no inventory.
+ */
+export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; adoptInventory: boolean }): Promise<PruneContext> {
+  const origin = await stackOrigin(stack.file);
+  const declared = declaredReleases(stack);
+  const { own, others } = await inventoriesOf(kube, stack.name);
+  const previous = settings.command === 'apply' ? renamedFrom(own, origin.file, declared, others) : undefined;
+  if (previous && !settings.adoptInventory) throw new InventoryRenameError(stack.name, previous.stack, origin.file);
+  const inventory = own ?? (previous ? { ...previous, stack: stack.name } : undefined);
+  const rest = others.filter((o) => o !== previous);
+  return { origin, inventory, adopted: previous, decision: decidePrune(inventory, declared, rest) };
+}
+
+/** What the inventory records of a chart deployed now. */
+function entryOf(chart: ResolvedChart, stack: ResolvedStack): InventoryEntry {
+  const spec = chartSpecOf(chart.definition, chart.file);
+  const byName = new Map(stack.charts.map((c) => [c.name, c]));
+  const needs = chart.needs.map((n) => byName.get(n)).filter((c): c is ResolvedChart => c !== undefined).map((c) => {
+    const s = chartSpecOf(c.definition, c.file);
+    return entryKey({ release: s.name, namespace: s.namespace });
+  });
+  return { release: spec.name, namespace: spec.namespace, chart: spec.chart, needs };
+}
+
+const DEPLOYED: ReadonlySet<ExecOutcome | undefined> = new Set(['installed', 'upgraded', 'reinstalled', 'unchanged', 'restored']);
+const GONE: ReadonlySet<ExecOutcome | undefined> = new Set(['uninstalled', 'absent']);
+
+/** The change a run makes to the inventory: what it deployed, what it uninstalled (destroy or prune). */
+export function inventoryDelta(stack: ResolvedStack, command: StackCommand, succeeded: ReadonlyMap<string, ChartResult>, pruned: readonly InventoryEntry[]): InventoryDelta {
+  const delta: InventoryDelta = { deployed: [], removed: pruned.map((e) => ({ release: e.release, namespace: e.namespace })) };
+  for (const chart of stack.charts) {
+    const result = succeeded.get(chart.name);
+    if (!result) continue;
+    if (command === 'apply' && DEPLOYED.has(result.outcome)) delta.deployed.push(entryOf(chart, stack));
+    else if (GONE.has(result.outcome)) delta.removed.push({ release: result.name, namespace: result.namespace });
+  }
+  return delta;
+}
+
+/**
+ * The definition prune runs an entry with: the normal destroy lifecycle of that release, nothing else.
+ * The recorded chart reference is not used: an uninstall needs none, and the inventory is data (it never
+ * names a path or a repository helmcycle reads).
+ */
+export function pruneDefinition(entry: InventoryEntry): StackChart {
+  return { name: entry.release, namespace: entry.namespace, chart: entry.release, action: 'destroy' };
+}
+
+/** The name a pruned release has in events and records: not a chart of the stack, so its place too. */
+export const pruneName = (entry: InventoryEntry): string => `${entry.namespace}/${entry.release} (prune)`;
+
+/** Writes the run's change, then drops the adopted old name's inventory. */
+export async function writeInventory(kube: KubeClient, stack: ResolvedStack, context: PruneContext, delta: InventoryDelta): Promise<Inventory> {
+  const meta = { stack: stack.name, file: context.origin.file, ...(context.origin.commit ? { commit: context.origin.commit } : {}) };
+  const written = await updateInventory(kube, meta, delta, context.adopted ? context.inventory : undefined);
+  if (context.adopted) await deleteInventory(kube, context.adopted.stack);
+  return written;
+}
+
+/**
+ * The run's inventories; undefined when the cluster refuses to show them (RBAC): the run goes on without
+ * an inventory, told by `warn`, unless it was asked to prune, which it cannot do safely blind.
+ */
+export async function inventoryForRun(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; prune: boolean; adoptInventory: boolean }, warn: (message: string) => void): Promise<PruneContext | undefined> {
+  try {
+    return await readPruneContext(kube, stack, settings);
+  } catch (error) {
+    if (!(error instanceof KubeRequestError) || settings.prune) throw error;
+    warn(`the stack's inventory cannot be read (${error.message}): this run does not record what it deploys, and a later --prune will not know these releases`);
+    return undefined;
+  }
+}
+
+export interface PruneRecord {
+  entry: InventoryEntry;
+  result?: ChartResult;
+  error?: unknown;
+}
+
+/**
+ * Uninstalls each entry in order, one at a time, through the normal destroy lifecycle (the release's
+ * lease included). Stops starting new ones when the run is interrupted; a failed one does not stop the
+ * next (the entries are in reverse dependency order: a failed dependent leaves what it needs in place
+ * only when its removal is what failed, and the inventory keeps it for the next run).
+ */
+export async function runPrune(entries: readonly InventoryEntry[], options: { helm: HelmClient } & Omit<RunOptions<ChartPayload>, 'helm' | 'file'>): Promise<PruneRecord[]> {
+  const records: PruneRecord[] = [];
+  const failedNeeds = new Set<string>();
+  for (const entry of entries) {
+    if (options.signal?.aborted) break;
+    // What a failed removal needed by it stays: it is still in use.
+    if (failedNeeds.has(entryKey(entry))) {
+      records.push({ entry, error: new Error(`left in place: a release that needs it could not be uninstalled`) });
+      for (const n of entry.needs) failedNeeds.add(n);
+      continue;
+    }
+    const onEvent = options.onEvent ? (event: Parameters<NonNullable<typeof options.onEvent>>[0]) => options.onEvent!({ ...event, chart: pruneName(entry) }) : undefined;
+    try {
+      records.push({ entry, result: await runChart(pruneDefinition(entry), { ...options, ...(onEvent ? { onEvent } : {}) }) });
+    } catch (error) {
+      records.push({ entry, error });
+      for (const n of entry.needs) failedNeeds.add(n);
+    }
+  }
+  return records;
+}
