@@ -65,7 +65,10 @@ export async function savePlan(file: string, input: SavePlanInput): Promise<void
   const settings = runSettingsOf(stack, flags);
   const salt = newSalt();
   const charts = selectedCharts(stack, selection);
-  const versions = new Map(input.plans.map((p) => [p.chart, p.targetVersion]));
+  // The charts' plans only: a prune entry is named by its release, which may be a chart's name too (the
+  // same release in another namespace), and its undefined version must not stand for the chart's.
+  const chartPlans = input.plans.filter((p) => !p.prune);
+  const versions = new Map(chartPlans.map((p) => [p.chart, p.targetVersion]));
   const printed = await fingerprint(stack, charts, versions, { ...settings, command: flags.command, salt, ...selection });
   const inputsOf = new Map(printed.charts.map((c) => [c.chart.name, c.inputs]));
   const stackFile = resolve(stack.file);
@@ -80,7 +83,7 @@ export async function savePlan(file: string, input: SavePlanInput): Promise<void
     cluster: { server: input.server },
     salt,
     configDigest: printed.configDigest,
-    charts: input.plans.filter((p) => !p.prune).map((p) => savedChartOf(p, inputsOf.get(p.chart)!)),
+    charts: chartPlans.map((p) => savedChartOf(p, inputsOf.get(p.chart)!)),
     prune: input.plans.filter((p) => p.prune).map(savedPruneOf),
   };
   const text = formatSavedPlan(plan);

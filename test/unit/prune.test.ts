@@ -312,3 +312,29 @@ describe('the inventory', () => {
     assert.match(inventoryName('Shop_Prod'), /^helmcycle-inventory\.shop-prod-[0-9a-f]{8}$/);
   });
 });
+
+describe('stack identity (the regressions of the first landing)', () => {
+  it('two unrelated stacks outside git, both helmcycle.yaml and deploying the same release names, are not one renamed stack', async () => {
+    const clients = world();
+    await apply(await stackFile(await folder(), { name: 'first', charts: [chart('db'), chart('web')] }), clients);
+    const other = await stackFile(await folder(), { name: 'second', charts: [chart('db'), chart('web')] });
+    const planned = await plan(other, clients, { prune: true });
+    assert.deepEqual(planned.filter((p) => p.prune), [], 'nothing of the first stack is the second\'s to prune');
+    await apply(other, clients, { prune: true });
+    assert.deepEqual([listed(clients.kube, 'first'), listed(clients.kube, 'second')], [['apps/db', 'apps/web'], ['apps/db', 'apps/web']], 'each keeps its own inventory');
+    assert.deepEqual(clients.helm.uninstalled, []);
+  });
+
+  it('a saved plan with a prune entry named like a chart of the stack is not stale at once', async () => {
+    const dir = await folder();
+    const clients = world();
+    await apply(await stackFile(dir, { name: 'shop', charts: [chart('web', [], 'one')] }), clients);
+    // The same release name in another namespace: the inventory's one/web is a prune entry called 'web'.
+    const moved = await stackFile(dir, { name: 'shop', charts: [chart('web', [], 'two')] });
+    const file = join(dir, 'plan.json');
+    const planned = await plan(moved, clients, {}, file);
+    assert.deepEqual(planned.map((p) => `${p.chart} ${p.namespace} ${p.action}${p.prune ? ' prune' : ''}`), ['web two install', 'web one none prune']);
+    const prepared = await prepareSavedPlan(file, { given: { selector: [], only: [] }, loadStack: async () => moved, connect: async () => ({ ...clients, server: SERVER }) });
+    assert.equal(prepared.plan.charts[0]?.chart, 'web');
+  });
+});
