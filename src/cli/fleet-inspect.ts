@@ -26,10 +26,12 @@ export async function planFleet(o: InspectOptions, flags: CommandFlags & ApiChec
     const settings = { ...runSettingsOf(stack, flags), command: flags.command };
     const plans = await planCharts(flags.command === 'destroy' ? [...charts].reverse() : charts, { ...clients, ...settings, concurrency: concurrencyFor(stack, o.concurrency), apiCheck: apiCheckOf(flags, target, stack), ...(o.masker ? { masker: o.masker } : {}), ...(signal ? { signal } : {}) });
     // Each target has its own inventory (it lives in the target's cluster): its prune is its own.
-    plans.push(...(await (await import('../stack/plan-prune.js')).planPrune(stack, settings, { ...clients, signal, masker: o.masker })));
+    const notes: string[] = [];
+    plans.push(...(await (await import('../stack/plan-prune.js')).planPrune(stack, settings, { ...clients, signal, masker: o.masker, note: (message) => notes.push(message) })));
     all.push(...plans);
     if (o.output === 'json') for (const plan of plans) o.stdout(`${JSON.stringify({ type: 'plan', target: target.name, ...plan })}\n`);
     else o.stdout(`── ${target.name}\n${format(plans)}\n`);
+    for (const message of notes) o.stdout(o.output === 'json' ? `${JSON.stringify({ type: 'note', target: target.name, message })}\n` : `note: ${message}\n`);
     return { ok: true };
   });
   unreached(o, result.targets);

@@ -40,8 +40,11 @@ export async function planCluster(stack: ResolvedStack, flags: CommandFlags & Ap
     ...(o.signal ? { signal: o.signal } : {}),
   });
   // The inventory's releases no longer in the stack, after the charts (apply removes them last).
-  plans.push(...(await planPrune(stack, settings, { ...o.clients, signal: o.signal, masker: o.masker })));
+  const notes: string[] = [];
+  plans.push(...(await planPrune(stack, settings, { ...o.clients, signal: o.signal, masker: o.masker, note: (message) => notes.push(message) })));
   o.stdout(o.output === 'json' ? formatPlanJson(plans) : `${o.format(plans)}\n`);
+  // After the plan: they say why an entry is not there (an old inventory left), never what apply does.
+  for (const message of notes) o.stdout(o.output === 'json' ? `${JSON.stringify({ type: 'note', message })}\n` : `note: ${message}\n`);
   if (o.out) {
     await savePlan(o.out, { stack: { ...stack, file: stack.file! }, flags, selection: o.selection, server: serverOf(o.clients.kube.config), plans });
     if (o.output !== 'json') o.stdout(`plan saved to ${o.out}: 'helmcycle apply ${o.out}' applies exactly this, and refuses if the stack file, a flag, a release, its drift or a decision changed since\n`);

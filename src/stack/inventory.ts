@@ -33,8 +33,15 @@ const inventorySchema = z.object({
   file: z.string(),
   /** The commit checked out in the stack's git work tree at the last write, when there is one. */
   commit: z.string().optional(),
+  /**
+   * Which stack file wrote it, as a digest (stack-origin.ts): the evidence a renamed stack is the same
+   * stack. Absent in an inventory written before it was kept: such a one is never taken for a rename.
+   */
+  identity: z.string().optional(),
   releases: z.array(entrySchema),
-}).strict();
+// Fields another helmcycle (a newer one, or the reconciler's) keeps beside these are read and written
+// back unchanged, never a reason to take the inventory for none (which would rewrite it empty).
+}).passthrough();
 
 export type InventoryEntry = z.infer<typeof entrySchema>;
 export type Inventory = z.infer<typeof inventorySchema>;
@@ -88,16 +95,26 @@ export function parseInventory(object: KubeObject | undefined): Inventory | unde
   }
 }
 
+/** What a run writes of where the stack came from (stack-origin.ts). */
+export type InventoryMeta = Pick<Inventory, 'stack' | 'file' | 'commit' | 'identity'>;
+
+/** The inventory's own fields from `meta`, over whatever else `base` keeps (passed through unchanged). */
+function withMeta(base: Record<string, unknown>, meta: InventoryMeta, releases: InventoryEntry[]): Inventory {
+  const { stack: _s, file: _f, commit: _c, identity: _i, releases: _r, ...rest } = base;
+  // In the schema's order, the others after: as a parse returns it, so an unchanged inventory compares equal.
+  return { stack: meta.stack, file: meta.file, ...(meta.commit ? { commit: meta.commit } : {}), ...(meta.identity ? { identity: meta.identity } : {}), releases, ...rest };
+}
+
 /** `base` with a run's change laid on it: removed entries dropped, deployed ones added or replaced. */
-export function applyDelta(base: Inventory, delta: InventoryDelta, meta: Pick<Inventory, 'stack' | 'file' | 'commit'>): Inventory {
+export function applyDelta(base: Inventory, delta: InventoryDelta, meta: InventoryMeta): Inventory {
   const gone = new Set(delta.removed.map(entryKey));
   const deployed = new Map(delta.deployed.map((e) => [entryKey(e), e]));
   const kept = base.releases.filter((e) => !gone.has(entryKey(e)) && !deployed.has(entryKey(e)));
   const releases = [...kept, ...deployed.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b)));
-  return { stack: meta.stack, file: meta.file, ...(meta.commit ? { commit: meta.commit } : {}), releases };
+  return withMeta(base, meta, releases);
 }
 
 /** An empty inventory for a stack that has none yet. */
-export function emptyInventory(meta: Pick<Inventory, 'stack' | 'file' | 'commit'>): Inventory {
-  return { stack: meta.stack, file: meta.file, ...(meta.commit ? { commit: meta.commit } : {}), releases: [] };
+export function emptyInventory(meta: InventoryMeta): Inventory {
+  return withMeta({}, meta, []);
 }

@@ -21,6 +21,8 @@ export interface PrunePlanOptions {
   kube: KubeClient;
   signal?: AbortSignal | undefined;
   masker?: Masker | undefined;
+  /** Told what the inventories say beside the entries (a rename seen, an old inventory left behind). */
+  note?: ((message: string) => void) | undefined;
 }
 
 async function entryPlan(entry: InventoryEntry, prune: boolean, left: string | undefined, o: PrunePlanOptions): Promise<ChartPlan> {
@@ -46,7 +48,7 @@ async function entryPlan(entry: InventoryEntry, prune: boolean, left: string | u
 /** The prune entries of an apply's plan, in the order apply would remove them; none for destroy. */
 export async function planPrune(stack: ResolvedStack, settings: Pick<RunSettings, 'command' | 'prune' | 'adoptInventory'>, o: PrunePlanOptions): Promise<ChartPlan[]> {
   if (settings.command !== 'apply') return [];
-  const context = await inventoryForRun(o.kube, stack, settings, () => {});
+  const context = await inventoryForRun(o.kube, stack, settings, o.note ?? (() => {}));
   if (!context) return [];
   const { prune, left } = context.decision;
   return [

@@ -47,24 +47,47 @@ export function reverseDependencyOrder(entries: readonly InventoryEntry[]): Inve
   return order;
 }
 
-/** The stack was renamed and its old inventory was not adopted: nothing was changed. Exit code 2. */
+/** The stack was renamed, asked to prune, and its old inventory was not adopted: nothing was changed. Exit code 2. */
 export class InventoryRenameError extends UsageError {
   constructor(stack: string, previous: string, file: string) {
-    super(`stack '${stack}' has no inventory, but stack '${previous}' deployed the same releases from the same stack file (${file}): the stack looks renamed from '${previous}' to '${stack}'`,
+    super(`stack '${stack}' is asked to prune, but stack '${previous}' deployed most of its releases from this same stack file (${file}, the same path or repository): the stack looks renamed from '${previous}' to '${stack}', and '${previous}''s releases would be left out of its prune`,
       `pass --adopt-inventory to take over '${previous}''s inventory under the name '${stack}' (its releases then become prunable by '${stack}'), or put the name '${previous}' back; nothing was changed`,
     );
   }
 }
 
+const sharesMost = (other: Inventory, mine: ReadonlySet<string>) => other.releases.length > 0 && other.releases.filter((e) => mine.has(entryKey(e))).length * 2 > other.releases.length;
+
 /**
- * The inventory a renamed stack left under its old name: none of its own, and another stack's recorded
- * from the same stack file of which this stack still declares most releases (more than half). Both are
- * asked: the file name alone (helmcycle.yaml, outside git) is shared by most stacks, and a release or
- * two in common is what two stacks sharing a namespace look like, while a renamed stack keeps most of
- * what it deployed.
+ * The inventory a renamed stack left under its old name: another stack's, written by the same stack
+ * file (the same identity: the same absolute path, or the same file in the same repository, see
+ * stack-origin.ts), of which this stack still declares most releases (more than half). Nothing weaker
+ * counts: two unrelated stacks both called helmcycle.yaml, sharing release names, are not one stack, and
+ * a rename missed (the file moved too) only leaves the old inventory behind, which lookalikes() notes.
  */
-export function renamedFrom(own: Inventory | undefined, file: string, declared: readonly { release: string; namespace: string }[], others: readonly Inventory[]): Inventory | undefined {
-  if (own) return undefined;
+export function renamedFrom(identity: string | undefined, declared: readonly { release: string; namespace: string }[], others: readonly Inventory[]): Inventory | undefined {
+  if (!identity) return undefined;
   const mine = new Set(declared.map(entryKey));
-  return others.find((o) => o.file === file && o.releases.length > 0 && o.releases.filter((e) => mine.has(entryKey(e))).length * 2 > o.releases.length);
+  return others.find((o) => o.identity === identity && sharesMost(o, mine));
+}
+
+/**
+ * Inventories that might be a renamed stack's old one on weak evidence only (a stack file of the same
+ * name, most of its releases), for a stack that has no inventory yet and no strong match: only noted, never
+ * adopted (their releases stay out of this stack's prune, and nothing of theirs is touched).
+ */
+export function lookalikes(own: Inventory | undefined, file: string, declared: readonly { release: string; namespace: string }[], others: readonly Inventory[]): Inventory[] {
+  if (own) return [];
+  const mine = new Set(declared.map(entryKey));
+  return others.filter((o) => o.file === file && sharesMost(o, mine));
+}
+
+/** Plan's note for a lookalike: the old inventory, if it is one, is left as it is. */
+export function lookalikeNote(stack: string, other: Inventory): string {
+  return `stack '${other.stack}' deployed most of these releases from a stack file also named ${other.file}, but not this one (another path or repository): it is not taken for this stack's old name. If '${stack}' was renamed from it, that inventory is left behind and its releases are never pruned by '${stack}'; put the old name back to keep them prunable`;
+}
+
+/** Plan's and apply's warning for a rename seen without --prune: the apply goes on, the old inventory stays. */
+export function renameWarning(stack: string, previous: Inventory): string {
+  return `stack '${stack}' looks renamed from '${previous.stack}' (the same stack file, ${previous.file}, deployed most of its releases under that name): '${previous.stack}''s inventory is not taken over, so a prune would refuse; pass --adopt-inventory to take it over`;
 }

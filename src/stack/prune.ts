@@ -10,18 +10,22 @@ import { chartSpecOf } from './chart-spec-of.js';
 import type { StackCommand } from './events.js';
 import { entryKey, type Inventory, type InventoryDelta, type InventoryEntry } from './inventory.js';
 import { deleteInventory, inventoriesOf, updateInventory } from './inventory-store.js';
-import { decidePrune, InventoryRenameError, renamedFrom, type PruneDecision } from './prune-plan.js';
+import { decidePrune, InventoryRenameError, lookalikeNote, lookalikes, renamedFrom, renameWarning, type PruneDecision } from './prune-plan.js';
 import { stackOrigin, type StackOrigin } from './stack-origin.js';
 import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
 
 /** The run's view of the inventories, read once before anything changes. */
 export interface PruneContext {
   origin: StackOrigin;
-  /** The stack's inventory: its own, or the one it adopts from its old name. */
+  /** The stack's inventory: its own, with the old name's entries when it adopts them. */
   inventory: Inventory | undefined;
   /** The old name's inventory this run adopts (--adopt-inventory): deleted once the new one is written. */
   adopted: Inventory | undefined;
+  /** The adopted entries the stack's own inventory did not list: written into it. */
+  adoptedEntries: InventoryEntry[];
   decision: PruneDecision;
+  /** What plan notes and apply warns of (a rename seen but not acted on); never a reason to stop. */
+  notes: string[];
 }
 
 /** The release and namespace each chart of the stack declares (every chart, selected or not). */
@@ -33,19 +37,28 @@ export function declaredReleases(stack: ResolvedStack): { release: string; names
 }
 
 /**
- * Reads the inventories and decides prune. An apply of a stack with no inventory of its own whose old
- * name's inventory is found (prune-plan.ts) is refused unless `adoptInventory`. A destroy is not: it
- * only removes entries, and uninstalling the stack needs no inventory.
+ * Reads the inventories and decides prune. An apply whose stack file wrote another name's inventory
+ * (prune-plan.ts: strong evidence only) looks renamed: with --adopt-inventory it takes that inventory
+ * over; with prune and without adopting it is refused (its prune would leave the old name's releases, and
+ * the user asked to prune); without prune it goes on, warned: it removes nothing, and the old inventory
+ * stays as it is. A destroy is never refused: it only removes entries, and needs no inventory.
  */
-export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; adoptInventory: boolean }): Promise<PruneContext> {
+export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; prune?: boolean; adoptInventory: boolean }): Promise<PruneContext> {
   const origin = await stackOrigin(stack.file);
   const declared = declaredReleases(stack);
   const { own, others } = await inventoriesOf(kube, stack.name);
-  const previous = settings.command === 'apply' ? renamedFrom(own, origin.file, declared, others) : undefined;
-  if (previous && !settings.adoptInventory) throw new InventoryRenameError(stack.name, previous.stack, origin.file);
-  const inventory = own ?? (previous ? { ...previous, stack: stack.name } : undefined);
-  const rest = others.filter((o) => o !== previous);
-  return { origin, inventory, adopted: previous, decision: decidePrune(inventory, declared, rest) };
+  const apply = settings.command === 'apply';
+  const previous = apply ? renamedFrom(origin.identity, declared, others) : undefined;
+  if (previous && !settings.adoptInventory && settings.prune) throw new InventoryRenameError(stack.name, previous.stack, origin.file);
+  const adopted = previous && settings.adoptInventory ? previous : undefined;
+  const notes = previous && !adopted ? [renameWarning(stack.name, previous)] : [];
+  if (apply && !previous) notes.push(...lookalikes(own, origin.file, declared, others).map((o) => lookalikeNote(stack.name, o)));
+  const ownKeys = new Set((own?.releases ?? []).map(entryKey));
+  const adoptedEntries = adopted ? adopted.releases.filter((e) => !ownKeys.has(entryKey(e))) : [];
+  const base = own ?? (adopted ? { ...adopted, stack: stack.name, releases: [] } : undefined);
+  const inventory = base && adopted ? { ...base, releases: [...base.releases, ...adoptedEntries] } : base;
+  const rest = others.filter((o) => o !== adopted);
+  return { origin, inventory, adopted, adoptedEntries, decision: decidePrune(inventory, declared, rest), notes };
 }
 
 /** What the inventory records of a chart deployed now. */
@@ -86,26 +99,32 @@ export function pruneDefinition(entry: InventoryEntry): StackChart {
 /** The name a pruned release has in events and records: not a chart of the stack, so its place too. */
 export const pruneName = (entry: InventoryEntry): string => `${entry.namespace}/${entry.release} (prune)`;
 
-/** Writes the run's change, then drops the adopted old name's inventory. */
+/** Writes the run's change (the adopted entries with it), then drops the adopted old name's inventory. */
 export async function writeInventory(kube: KubeClient, stack: ResolvedStack, context: PruneContext, delta: InventoryDelta): Promise<Inventory> {
-  const meta = { stack: stack.name, file: context.origin.file, ...(context.origin.commit ? { commit: context.origin.commit } : {}) };
-  const written = await updateInventory(kube, meta, delta, context.adopted ? context.inventory : undefined);
+  const meta = { stack: stack.name, file: context.origin.file, ...(context.origin.commit ? { commit: context.origin.commit } : {}), ...(context.origin.identity ? { identity: context.origin.identity } : {}) };
+  const touched = new Set([...delta.deployed, ...delta.removed].map(entryKey));
+  const full = { ...delta, deployed: [...context.adoptedEntries.filter((e) => !touched.has(entryKey(e))), ...delta.deployed] };
+  const written = await updateInventory(kube, meta, full);
   if (context.adopted) await deleteInventory(kube, context.adopted.stack);
   return written;
 }
 
 /**
  * The run's inventories; undefined when the cluster refuses to show them (RBAC): the run goes on without
- * an inventory, told by `warn`, unless it was asked to prune, which it cannot do safely blind.
+ * an inventory, told by `warn`, unless it was asked to prune, which it cannot do safely blind. The
+ * context's notes are told by `warn` too.
  */
 export async function inventoryForRun(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; prune: boolean; adoptInventory: boolean }, warn: (message: string) => void): Promise<PruneContext | undefined> {
+  let context: PruneContext;
   try {
-    return await readPruneContext(kube, stack, settings);
+    context = await readPruneContext(kube, stack, settings);
   } catch (error) {
     if (!(error instanceof KubeRequestError) || settings.prune) throw error;
     warn(`the stack's inventory cannot be read (${error.message}): this run does not record what it deploys, and a later --prune will not know these releases`);
     return undefined;
   }
+  for (const note of context.notes) warn(note);
+  return context;
 }
 
 export interface PruneRecord {

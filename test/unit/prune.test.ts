@@ -294,12 +294,13 @@ describe('the inventory', () => {
     const sha = 'a'.repeat(40);
     await writeFile(join(root, '.git', 'HEAD'), 'ref: refs/heads/main\n');
     await writeFile(join(root, '.git', 'refs', 'heads', 'main'), `${sha}\n`);
-    assert.deepEqual(await stackOrigin(file), { file: 'deploy/prod/helmcycle.yaml', commit: sha });
+    const origin = async (f: string) => { const { file: recorded, commit } = await stackOrigin(f); return { file: recorded, commit }; };
+    assert.deepEqual(await origin(file), { file: 'deploy/prod/helmcycle.yaml', commit: sha });
     await writeFile(join(root, '.git', 'HEAD'), 'ref: refs/heads/release\n');
     await writeFile(join(root, '.git', 'packed-refs'), `# pack-refs with: peeled\n${'b'.repeat(40)} refs/heads/release\n`);
-    assert.deepEqual(await stackOrigin(file), { file: 'deploy/prod/helmcycle.yaml', commit: 'b'.repeat(40) });
+    assert.deepEqual(await origin(file), { file: 'deploy/prod/helmcycle.yaml', commit: 'b'.repeat(40) });
     const outside = join(await folder(), 'helmcycle.yaml');
-    assert.deepEqual(await stackOrigin(outside), { file: 'helmcycle.yaml', commit: undefined });
+    assert.deepEqual(await origin(outside), { file: 'helmcycle.yaml', commit: undefined });
   });
 
   it('is a Secret named from the stack, labelled managed-by helmcycle, in the fixed namespace', async () => {
@@ -307,7 +308,9 @@ describe('the inventory', () => {
     await apply(await stackFile(await folder(), ONE), clients);
     const object = clients.kube.objects.get(`Secret/default/helmcycle-inventory.shop`)!;
     assert.equal(object.metadata.labels?.['app.kubernetes.io/managed-by'], 'helmcycle');
-    assert.deepEqual(inventoryOf(clients.kube, 'shop'), { stack: 'shop', file: 'helmcycle.yaml', releases: [{ release: 'db', namespace: 'apps', chart: 'db', needs: [] }] });
+    const { identity, ...recorded } = inventoryOf(clients.kube, 'shop')!;
+    assert.deepEqual(recorded, { stack: 'shop', file: 'helmcycle.yaml', releases: [{ release: 'db', namespace: 'apps', chart: 'db', needs: [] }] });
+    assert.match(identity!, /^path:[0-9a-f]{64}$/, 'the stack file is known by a digest of its path, never the path');
     assert.notEqual(inventoryName('Shop_Prod'), inventoryName('shop-prod'));
     assert.match(inventoryName('Shop_Prod'), /^helmcycle-inventory\.shop-prod-[0-9a-f]{8}$/);
   });
@@ -336,5 +339,83 @@ describe('stack identity (the regressions of the first landing)', () => {
     assert.deepEqual(planned.map((p) => `${p.chart} ${p.namespace} ${p.action}${p.prune ? ' prune' : ''}`), ['web two install', 'web one none prune']);
     const prepared = await prepareSavedPlan(file, { given: { selector: [], only: [] }, loadStack: async () => moved, connect: async () => ({ ...clients, server: SERVER }) });
     assert.equal(prepared.plan.charts[0]?.chart, 'web');
+  });
+});
+
+/** A clone of a repository (its .git as git writes it: HEAD, config with a remote), holding `path`. */
+async function clone(remote: string | undefined, path = 'deploy/helmcycle.yaml'): Promise<string> {
+  const root = await folder();
+  await mkdir(join(root, '.git', 'refs', 'heads'), { recursive: true });
+  await writeFile(join(root, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  await writeFile(join(root, '.git', 'refs', 'heads', 'main'), `${'c'.repeat(40)}\n`);
+  const remoteSection = remote ? `[remote "upstream"]\n\turl = /elsewhere\n[remote "origin"]\n\turl = ${remote}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n` : '';
+  await writeFile(join(root, '.git', 'config'), `[core]\n\tbare = false\n${remoteSection}[branch "main"]\n\tremote = origin\n`);
+  await mkdir(join(root, path, '..'), { recursive: true });
+  return join(root, path);
+}
+
+describe('stack identity', () => {
+  it('in git: every clone of a repository (https with a token, or ssh) is one stack per file; another file, repository or folder is not', async () => {
+    const https = await stackOrigin(await clone('https://ci:s3cr3t-token@GitHub.com/acme/deploy.git'));
+    const ssh = await stackOrigin(await clone('git@github.com:acme/deploy.git'));
+    assert.equal(https.identity, ssh.identity);
+    assert.match(https.identity!, /^git:[0-9a-f]{64}$/, 'a digest: neither the URL (its token) nor a path is stored');
+    assert.notEqual((await stackOrigin(await clone('git@github.com:acme/deploy.git', 'other/helmcycle.yaml'))).identity, https.identity);
+    assert.notEqual((await stackOrigin(await clone('git@github.com:acme/platform.git'))).identity, https.identity);
+    // No remote: the folder is all there is, as outside git.
+    const [a, b] = [await stackOrigin(await clone(undefined)), await stackOrigin(await clone(undefined))];
+    assert.match(a.identity!, /^path:/);
+    assert.notEqual(a.identity, b.identity);
+    assert.equal((await stackOrigin(undefined)).identity, undefined, 'a stack without a file is never anyone\'s rename');
+  });
+
+  it("a stack renamed in a clone of the same repository is refused when pruning, warned of when not, and adopted with --adopt-inventory", async () => {
+    const clients = world();
+    const first = await clone('https://github.com/acme/deploy');
+    const second = await clone('git@github.com:acme/deploy.git');
+    const at = async (file: string, definition: StackDefinition) => { await writeFile(file, JSON.stringify(definition)); return resolveStack(definition, { file }); };
+    await apply(await at(first, THREE), clients);
+    const renamed = await at(second, { ...THREE, name: 'store' });
+    await assert.rejects(apply(renamed, clients, { prune: true }), (error: Error) => /renamed from 'shop' to 'store'/.test(error.message) && exitCodeForError(error, false) === 2);
+    let printed = '';
+    await planCluster(renamed, { command: 'apply' }, { clients, selection: { selectors: [], only: [] }, concurrency: 1, output: 'text', format: () => '', out: undefined, stdout: (t) => (printed += t), signal: undefined });
+    assert.match(printed, /note: stack 'store' looks renamed from 'shop'.*--adopt-inventory/);
+    const warned: string[] = [];
+    const result = await runStack(renamed, { ...clients, command: 'apply', onEvent: (e) => { if (e.type === 'message' && e.level === 'warn') warned.push(e.message); } });
+    assert.equal(result.ok, true, 'without prune the apply goes on');
+    assert.ok(warned.some((m) => /looks renamed from 'shop'/.test(m)), warned.join('\n'));
+    assert.deepEqual(listed(clients.kube, 'shop'), ['apps/api', 'apps/db', 'apps/web'], "the old name's inventory is left as it was");
+    await apply(renamed, clients, { prune: true, adoptInventory: true });
+    assert.deepEqual([clients.helm.uninstalled, inventoryOf(clients.kube, 'shop')], [[], undefined], 'adopted, nothing pruned, the old name gone');
+    await apply(await at(second, { ...ONE, name: 'store' }), clients, { prune: true });
+    assert.deepEqual(clients.helm.uninstalled, ['apps/web', 'apps/api']);
+    assert.deepEqual([listed(clients.kube, 'store'), inventoryOf(clients.kube, 'shop')], [['apps/db'], undefined]);
+  });
+
+  it('plan notes an inventory that only looks like an old name (same file name, same releases, another folder), and leaves it', async () => {
+    const clients = world();
+    await apply(await stackFile(await folder(), { name: 'first', charts: [chart('db'), chart('web')] }), clients);
+    let printed = '';
+    const other = await stackFile(await folder(), { name: 'second', charts: [chart('db'), chart('web')] });
+    await planCluster(other, { command: 'apply', prune: true }, { clients, selection: { selectors: [], only: [] }, concurrency: 1, output: 'json', format: () => '', out: undefined, stdout: (t) => (printed += t), signal: undefined });
+    const notes = printed.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; message?: string }).filter((l) => l.type === 'note');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!.message!, /stack 'first' .*not taken for this stack's old name/);
+  });
+
+  it("keeps what others write on the inventory object (a status key, an annotation) and fields it does not know", async () => {
+    const clients = world();
+    const meta = { stack: 'shop', file: 'helmcycle.yaml' };
+    await updateInventory(clients.kube, meta, { deployed: [{ release: 'db', namespace: 'apps', chart: 'db', needs: [] }], removed: [] });
+    const key = `Secret/${INVENTORY_NAMESPACE}/${inventoryName('shop')}`;
+    const live = clients.kube.objects.get(key)!;
+    const extended = { ...parseInventory(live)!, lastRun: { outcome: 'ok' } };
+    clients.kube.stamp({ ...live, metadata: { ...live.metadata, annotations: { ...live.metadata.annotations, 'helmcycle.dev/last-run': 'ok' } }, data: { 'inventory.json': Buffer.from(JSON.stringify(extended)).toString('base64'), 'status.json': 'e30=' } });
+    await updateInventory(clients.kube, meta, { deployed: [{ release: 'web', namespace: 'apps', chart: 'web', needs: [] }], removed: [] });
+    const after = clients.kube.objects.get(key)!;
+    assert.equal((after.data as Record<string, string>)['status.json'], 'e30=');
+    assert.equal(after.metadata.annotations?.['helmcycle.dev/last-run'], 'ok');
+    assert.deepEqual((parseInventory(after) as Inventory & { lastRun?: unknown }).lastRun, { outcome: 'ok' });
+    assert.deepEqual(listed(clients.kube, 'shop'), ['apps/db', 'apps/web']);
   });
 });
