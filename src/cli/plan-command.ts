@@ -24,6 +24,11 @@ export interface PlanClusterOptions {
   out: string | undefined;
   stdout: (text: string) => void;
   signal: AbortSignal | undefined;
+  /**
+   * Where notes go: what the inventories say beside the plan (a rename seen, an old inventory left
+   * behind). Apart from stdout, so that `-o json` stays one plan per line; without it they go to stdout.
+   */
+  note?: ((message: string) => void) | undefined;
   /** The run's masker: every chart's secrets, not only the planned chart's (a values file can hold another chart's value). */
   masker?: Masker | undefined;
 }
@@ -44,7 +49,7 @@ export async function planCluster(stack: ResolvedStack, flags: CommandFlags & Ap
   plans.push(...(await planPrune(stack, settings, { ...o.clients, signal: o.signal, masker: o.masker, note: (message) => notes.push(message) })));
   o.stdout(o.output === 'json' ? formatPlanJson(plans) : `${o.format(plans)}\n`);
   // After the plan: they say why an entry is not there (an old inventory left), never what apply does.
-  for (const message of notes) o.stdout(o.output === 'json' ? `${JSON.stringify({ type: 'note', message })}\n` : `note: ${message}\n`);
+  for (const message of notes) (o.note ?? ((m: string) => o.stdout(o.output === 'json' ? `${JSON.stringify({ type: 'note', message: m })}\n` : `note: ${m}\n`)))(message);
   if (o.out) {
     await savePlan(o.out, { stack: { ...stack, file: stack.file! }, flags, selection: o.selection, server: serverOf(o.clients.kube.config), plans });
     if (o.output !== 'json') o.stdout(`plan saved to ${o.out}: 'helmcycle apply ${o.out}' applies exactly this, and refuses if the stack file, a flag, a release, its drift or a decision changed since\n`);

@@ -48,7 +48,7 @@ async function plan(ctx: CommandContext, flags: PlanFlags): Promise<number> {
       await ctx.checkEnvironment('cluster');
       const { planCluster } = await import('../plan-command.js');
       const { io, options } = ctx;
-      const plans = await planCluster(stack, given, { clients: await ctx.clients(), selection: ctx.selection(), concurrency: options.concurrency, output: options.output, format, out: flags.out, stdout: io.stdout, signal: io.signal, masker: ctx.masker });
+      const plans = await planCluster(stack, given, { clients: await ctx.clients(), selection: ctx.selection(), concurrency: options.concurrency, output: options.output, format, out: flags.out, stdout: io.stdout, note: (message) => io.stderr(`note: ${message}\n`), signal: io.signal, masker: ctx.masker });
       return failOnExitCode(plans, flags.failOn, flags.detailedExitcode ? detailedPlanExitCode(plans) : EXIT.ok);
     },
   });
