@@ -47,6 +47,16 @@ for (const target of helmsUnderTest()) {
       assert.equal(first.code, 0, first.stderr + first.stdout);
       assert.deepEqual((await inventory(name))?.releases.map((e) => `${e.namespace}/${e.release}`), ['api', 'db', 'web'].map((r) => `${namespace}/${r}`));
       assert.equal((await inventory(name))?.file, 'helmcycle.yaml', 'the stack file, never an absolute path');
+      assert.match((await inventory(name))?.identity ?? '', /^path:[0-9a-f]{64}$/, 'the stack known by a digest of its path, never the path');
+
+      // An unrelated stack, also helmcycle.yaml (another folder), with the same release names in its own namespace.
+      const twinNamespace = `${namespace}-twin`;
+      const twin = `twin-${namespace}`;
+      created.push({ target, namespace: twinNamespace, stacks: [twin] });
+      const twinFile = join(await mkdtemp(join(tmpdir(), 'helmcycle-prune-twin-')), 'helmcycle.yaml');
+      await writeFile(twinFile, stringify({ name: twin, defaults: { ...defaults, namespace: twinNamespace }, charts: [chart('db'), chart('api', ['db']), chart('web', ['api'])] }));
+      const twinApplied = await runCli(target, twinFile, 'apply', '--prune');
+      assert.equal(twinApplied.code, 0, `not taken for a renamed stack: ${twinApplied.stderr}${twinApplied.stdout}`);
 
       // Another stack's release and one installed by hand, in the same namespace.
       await writeFile(otherFile, stringify({ name: other, defaults, charts: [chart('cache')] }));
@@ -74,6 +84,11 @@ for (const target of helmsUnderTest()) {
       assert.deepEqual((await inventory(other))?.releases.map((e) => e.release), ['cache']);
       const converged = await runCli(target, file, 'plan', '--prune', '--detailed-exitcode');
       assert.equal(converged.code, 0, converged.stderr + converged.stdout);
+      const twinAfter = await Promise.all(['db', 'api', 'web'].map(async (release) => (await target.helm.status({ release, namespace: twinNamespace }))?.status));
+      assert.deepEqual(twinAfter, ['deployed', 'deployed', 'deployed'], "the twin stack's releases are untouched");
+      assert.deepEqual((await inventory(twin))?.releases.map((e) => e.release), ['api', 'db', 'web']);
+      const twinPlan = await runCli(target, twinFile, 'plan', '--prune', '--detailed-exitcode');
+      assert.equal(twinPlan.code, 0, twinPlan.stderr + twinPlan.stdout);
     });
   });
 }
