@@ -1,6 +1,7 @@
 // Prune in a run: the stack's inventory read before anything changes (a renamed stack refused there),
 // the releases no longer in the stack uninstalled after the stack's charts are deployed, each through
 // the normal destroy lifecycle (its lease included), and the inventory written with what the run did.
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { KubeRequestError } from '../errors.js';
 import type { HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
@@ -61,6 +62,17 @@ export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, s
   return { origin, inventory, adopted, adoptedEntries, decision: decidePrune(inventory, declared, rest), notes };
 }
 
+/**
+ * The chart as the inventory shows it: a local chart (resolved to an absolute path by load.ts) relative
+ * to the stack file's folder, or its folder name alone outside it. An inventory never holds an absolute
+ * path: it would name someone's home folder, and it is only ever shown.
+ */
+export function shownChart(chart: string, stackFile: string | undefined): string {
+  if (!isAbsolute(chart)) return chart;
+  const inStack = stackFile ? relative(dirname(resolve(stackFile)), chart) : '..';
+  return inStack && !inStack.startsWith('..') && !isAbsolute(inStack) ? `./${inStack.split(sep).join('/')}` : basename(chart);
+}
+
 /** What the inventory records of a chart deployed now. */
 function entryOf(chart: ResolvedChart, stack: ResolvedStack): InventoryEntry {
   const spec = chartSpecOf(chart.definition, chart.file);
@@ -69,7 +81,7 @@ function entryOf(chart: ResolvedChart, stack: ResolvedStack): InventoryEntry {
     const s = chartSpecOf(c.definition, c.file);
     return entryKey({ release: s.name, namespace: s.namespace });
   });
-  return { release: spec.name, namespace: spec.namespace, chart: spec.chart, needs };
+  return { release: spec.name, namespace: spec.namespace, chart: shownChart(spec.chart, stack.file), needs };
 }
 
 const DEPLOYED: ReadonlySet<ExecOutcome | undefined> = new Set(['installed', 'upgraded', 'reinstalled', 'unchanged', 'restored']);

@@ -18,6 +18,7 @@ import type { KubeObject } from '../../src/kube/types.js';
 import { INVENTORY_NAMESPACE, inventoryName, parseInventory, type Inventory } from '../../src/stack/inventory.js';
 import { updateInventory } from '../../src/stack/inventory-store.js';
 import { reverseDependencyOrder } from '../../src/stack/prune-plan.js';
+import { shownChart } from '../../src/stack/prune.js';
 import { stackOrigin } from '../../src/stack/stack-origin.js';
 import { resolveStack } from '../../src/stack/load.js';
 import type { CommandFlags } from '../../src/stack/chart-spec-of.js';
@@ -417,5 +418,14 @@ describe('stack identity', () => {
     assert.equal(after.metadata.annotations?.['helmcycle.dev/last-run'], 'ok');
     assert.deepEqual((parseInventory(after) as Inventory & { lastRun?: unknown }).lastRun, { outcome: 'ok' });
     assert.deepEqual(listed(clients.kube, 'shop'), ['apps/db', 'apps/web']);
+  });
+});
+
+describe('what the inventory shows of a chart', () => {
+  it('a local chart relative to the stack file, never an absolute path', () => {
+    assert.equal(shownChart('/home/ana/deploy/charts/web', '/home/ana/deploy/helmcycle.yaml'), './charts/web');
+    assert.equal(shownChart('/srv/shared/charts/web', '/home/ana/deploy/helmcycle.yaml'), 'web');
+    assert.equal(shownChart('oci://registry.example/charts/web', '/home/ana/deploy/helmcycle.yaml'), 'oci://registry.example/charts/web');
+    assert.equal(shownChart('web', undefined), 'web');
   });
 });
