@@ -14,10 +14,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { concreteHelmfile, DEPLOY_FIXTURE, HELMFILE, listedReleases, manifestsByKey, PINNED_CHART, SENTINEL } from './import-deploy-fixture.js';
+import { helmfileOnPath } from '../../src/cli/helmfile-process.js';
 import { env, fixtures, helmsUnderTest, uniqueNamespace, type HelmUnderTest } from './support.js';
 
 const BIN = resolve('bin/helmcycle.mjs');
@@ -123,6 +124,25 @@ for (const target of helmsUnderTest()) {
       assert.ok(sampler.argv.some((a) => a.includes(target.binary) && a.includes('--values=-')), 'helm processes were sampled, reading values from stdin');
       for (const { path, text } of await filesUnder(dir)) look(path, text);
       assert.deepEqual(leaks, []);
+    });
+
+    // import --check runs the real helmfile: only where one is at hand (HELMCYCLE_HELMFILE, or helmfile on
+    // PATH); otherwise this test says it is skipped (test/unit/import-check.test.ts runs the check, and
+    // its differences, with a fake helmfile everywhere). helm-secrets is not installed with the helmfile
+    // here, so this copy has no secrets:.
+    it('import --check agrees with the real helmfile (releases, versions, digest, manifests in both environments)', { timeout: 600_000 }, async (t) => {
+      const helmfile = process.env.HELMCYCLE_HELMFILE ?? (await helmfileOnPath(process.env.PATH));
+      if (!helmfile) return t.skip('no helmfile binary here (set HELMCYCLE_HELMFILE or put helmfile on PATH)');
+      const namespace = uniqueNamespace(`import-check-${target.label}`);
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-check-'));
+      folders.push(dir);
+      const file = await concreteHelmfile(dir, { repo: env.repo, oci: env.oci, namespace, digest: await pushPinned(target) });
+      await writeFile(file, (await readFile(file, 'utf8')).replace('    secrets:\n      - secrets/token.sops.yaml\n', ''));
+      const path = `${dirname(helmfile)}:${process.env.PATH}`;
+      const cli = (args: string[]) => execa(process.execPath, [BIN, '--helm', target.binary, ...args], { cwd: dir, env: { ...process.env, PATH: path, HELM_CONFIG_HOME: join(dir, '.helm') }, reject: false });
+      const checked = await cli(['import', HELMFILE, '--check']);
+      assert.equal(checked.exitCode, 0, `${String(checked.stderr)}${String(checked.stdout)}`);
+      assert.match(String(checked.stdout), /check: the stack matches helmfile's rendering in default, production/);
     });
   });
 }
