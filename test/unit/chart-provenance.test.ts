@@ -6,7 +6,7 @@
 // keyring outside a YAML stack's folder.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -143,5 +143,37 @@ describe('verify and keyring in the spec', () => {
     assert.equal(stack.charts[0]!.definition.keyring, join(stackDir, 'keys.asc'));
     await writeFile(join(stackDir, 'helmcycle.yaml'), chart('../outside.asc'));
     await assert.rejects(loadStack(join(stackDir, 'helmcycle.yaml')), /keyring: .*outside\.asc is outside the stack's folder/);
+  });
+});
+
+describe('import: helmfile verify and keyring', () => {
+  it('become verify and keyring on a registry chart, and are listed where they cannot', async () => {
+    const { runCommandLine } = await import('../../src/cli/main.js');
+    const { parse } = await import('yaml');
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-prov-import-'));
+    await mkdir(join(dir, 'keys'));
+    await writeFile(join(dir, 'keys', 'signers.gpg'), signer.publicBinary);
+    await writeFile(join(dir, 'helmfile.yaml'), [
+      'repositories: [{ name: signed, url: https://charts.example.invalid }]',
+      'releases:',
+      '  - { name: web, namespace: apps, chart: signed/web, version: 1.0.0, verify: true, keyring: keys/signers.gpg }',
+      '  - { name: api, namespace: apps, chart: signed/api, version: 1.0.0, verify: true }',
+      '  - { name: local, namespace: apps, chart: ./charts/local, verify: true, keyring: keys/signers.gpg }',
+      '',
+    ].join('\n'));
+    await mkdir(join(dir, 'charts', 'local'), { recursive: true });
+    await writeFile(join(dir, 'charts', 'local', 'Chart.yaml'), 'apiVersion: v2\nname: local\nversion: 0.1.0\n');
+    let stderr = '';
+    const code = await runCommandLine(['import', 'helmfile.yaml'], { stdout: () => {}, stderr: (t) => (stderr += t), interactive: false, cwd: dir });
+    assert.equal(code, 0, stderr);
+    const written = parse(await readFile(join(dir, 'helmcycle.yaml'), 'utf8')) as { charts: Record<string, unknown>[] };
+    const chart = (name: string) => written.charts.find((c) => c.name === name)!;
+    assert.deepEqual([chart('web').verify, chart('web').keyring], [true, './keys/signers.gpg']);
+    assert.equal(chart('api').verify, undefined);
+    assert.equal(chart('local').verify, undefined);
+    assert.match(stderr, /releases\[1\]\.verify: verify without a keyring/);
+    assert.match(stderr, /releases\[2\]\.verify: verify on a local chart/);
+    const loaded = await loadStack(join(dir, 'helmcycle.yaml'));
+    assert.equal(loaded.charts.find((c) => c.name === 'web')!.definition.keyring, join(dir, 'keys', 'signers.gpg'));
   });
 });
