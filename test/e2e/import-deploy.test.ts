@@ -8,7 +8,8 @@
 // helm-secrets would) into helmfile-output/. Each environment is applied from the imported stack, and
 // the releases (name, namespace, chart, version) and every object of their manifests (helm get manifest)
 // must equal the recording. The SOPS sentinel must appear in no output, no helm argv (sampled from
-// /proc while the commands run), no file written under the run's TMPDIR, nor the stack.
+// /proc while the commands run), no file written under the run's TMPDIR (the HTML run reports are
+// written there too), nor the stack.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -104,7 +105,8 @@ for (const target of helmsUnderTest()) {
         assert.match(stack, /secretValuesFiles:\n\s+- "?\.\/secrets\/token\.sops\.yaml"?/);
         for (const environment of ['default', 'production']) {
           // The default environment is the stack's charts; every other one is --env NAME.
-          await cli(['-c', 'helmcycle.yaml', '--helm', target.binary, ...(environment === 'default' ? [] : ['--env', environment]), 'apply']);
+          await cli(['-c', 'helmcycle.yaml', '--helm', target.binary, ...(environment === 'default' ? [] : ['--env', environment]), '--report', `report-${environment}.html`, 'apply']);
+          assert.ok((await stat(join(dir, `report-${environment}.html`))).size > 0, 'the run report was written (and is searched below)');
           const releases = (await target.helm.list(namespace)).map((r) => ({ name: r.name, namespace: r.namespace, chart: r.chartName, version: r.chartVersion }));
           const expected = JSON.parse(await recorded(`${environment}.releases.json`)) as unknown[];
           assert.deepEqual(listedReleases(JSON.stringify(releases), namespace), expected, `${environment}: the releases helmfile lists`);
