@@ -8,6 +8,7 @@ import type { RunMasker } from '../secrets/sensitive.js';
 import type { CommandFlags } from '../stack/chart-spec-of.js';
 import type { ResolvedStack } from '../stack/types.js';
 import type { FleetTarget } from '../stack/fleet-targets.js';
+import type { HelmfileProcess } from '../import/check.js';
 import type { TargetClients } from './fleet-command.js';
 import type { GlobalOptions } from './global-options.js';
 import type { CliIo } from './cli-io.js';
@@ -20,6 +21,8 @@ export type RunFlags = Omit<CommandFlags, 'command'>;
 export interface CommandDeps {
   /** The clients of each fleet target, instead of its kubeconfig's; no environment probe then. */
   connectTarget?: (target: FleetTarget) => TargetClients;
+  /** The helmfile binary import --check asks (tests: a fake). */
+  helmfile?: HelmfileProcess;
 }
 
 /** What a command file registers its command with (commands/<name>.ts). */
@@ -31,6 +34,13 @@ export interface CommandHost {
   setResult(result: Promise<number>): void;
   /** A run's context, made when the command runs (after the options are parsed). */
   context(): CommandContext;
+  /**
+   * Another command line run in this process, its output masked by `masker` (import --check renders the
+   * stack it wrote with `template` and masks helmfile's rendering with the same masker).
+   */
+  nested(argv: readonly string[], io: CliIo, masker: RunMasker): Promise<number>;
+  /** What the commands may be given instead of the real world. */
+  deps: CommandDeps;
 }
 
 export class CommandContext {

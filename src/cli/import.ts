@@ -18,6 +18,8 @@ import { readHelmfile } from '../import/read-helmfile.js';
 import { shown } from '../import/quote.js';
 import { resolveStack } from '../stack/load.js';
 import { writePrivateFile } from './private-file.js';
+import { checkLines } from '../import/check.js';
+import { runImportCheck, type ImportCheckDeps, type ImportCheckInput } from './import-check.js';
 
 /** How many aliases a helmfile or values file may expand (yaml's own guard against alias bombs). */
 const MAX_ALIAS_COUNT = 100;
@@ -46,6 +48,13 @@ export interface ImportOptions {
   allEnvironments?: boolean;
   /** The global --output: `json` prints one JSON object instead of the lines. */
   output?: string;
+  /** Compare the written stack with helmfile's own rendering (import/check.ts); exit 1 when it differs or cannot be compared. */
+  check?: boolean;
+}
+
+/** What --check needs from the command line: the global options and the seams (cli/import-check.ts). */
+export interface ImportCheckContext extends ImportCheckDeps {
+  globals: ImportCheckInput['globals'];
 }
 
 /** The helmfile's data, or an error naming the file and the line. */
@@ -72,7 +81,7 @@ function relativePath(from: string, to: string): string {
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
-export async function runImport(helmfile: string, options: ImportOptions, cwd: string, io: { stdout: (t: string) => void; stderr: (t: string) => void }): Promise<number> {
+export async function runImport(helmfile: string, options: ImportOptions, cwd: string, io: { stdout: (t: string) => void; stderr: (t: string) => void }, checkWith?: ImportCheckContext): Promise<number> {
   const file = resolve(cwd, helmfile);
   await access(file).catch(() => {
     throw new StackConfigError('cannot read the helmfile', { file: helmfile, issues: [{ field: '(file)', message: 'no such file, or not readable' }] });
@@ -112,13 +121,19 @@ export async function runImport(helmfile: string, options: ImportOptions, cwd: s
   const written = relative(cwd, out) || out;
   const environments = Object.keys(result.stack.environments ?? {}).length;
   const groups = checklist(items);
+  // --check: a check that could not run, or found differences, is exit 1 (never a silent pass).
+  const check = options.check && checkWith
+    ? await runImportCheck({ helmfile: file, helmfileDir, out, stack: result.stack as never, baseEnvironment: options.env ?? read.baseEnvironment, globals: checkWith.globals, cwd }, checkWith)
+    : undefined;
+  const code = check && !(check.status === 'compared' && check.differences.length === 0) ? 1 : 0;
   if (options.output === 'json') {
-    io.stdout(`${JSON.stringify({ wrote: written, charts: result.stack.charts.length, environments, origins: result.origins, notConverted: items, checklist: groups })}\n`);
-    return 0;
+    io.stdout(`${JSON.stringify({ wrote: written, charts: result.stack.charts.length, environments, origins: result.origins, notConverted: items, checklist: groups, ...(check ? { check } : {}) })}\n`);
+    return code;
   }
   for (const item of items.slice(0, ITEMS_ON_STDERR)) io.stderr(`not converted: ${notConvertedLine(item)}\n`);
   if (items.length > ITEMS_ON_STDERR) io.stderr(`not converted: … and ${items.length - ITEMS_ON_STDERR} more item(s), all listed in ${written}\n`);
   io.stdout(`wrote ${written}: ${result.stack.charts.length} chart(s), ${environments} environment(s), ${items.length} item(s) not converted${items.length ? ' (listed above and in the file)' : ''}\n`);
   io.stdout(`${checklistLines(groups).join('\n')}\n`);
-  return 0;
+  if (check) (code === 0 ? io.stdout : io.stderr)(`${checkLines(check).join('\n')}\n`);
+  return code;
 }

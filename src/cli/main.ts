@@ -41,14 +41,15 @@ export function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void,
     options: () => program.opts<GlobalOptions>(),
     setResult,
     context: () => new CommandContext(io, program.opts<GlobalOptions>(), argv, masker, deps),
+    nested: (nestedArgv, nestedIo, nestedMasker) => runCommandLine(nestedArgv, nestedIo, deps, nestedMasker),
+    deps,
   };
   for (const command of COMMANDS) command.register(program, host);
   return program;
 }
 
 /** `main`, with what the commands may be given instead of the real world (tests: fakes). */
-export async function runCommandLine(argv: readonly string[], given: CliIo, deps: CommandDeps = {}): Promise<number> {
-  const masker = createRunMasker();
+export async function runCommandLine(argv: readonly string[], given: CliIo, deps: CommandDeps = {}, masker: RunMasker = createRunMasker()): Promise<number> {
   const io: CliIo = { ...given, stdout: (text) => given.stdout(masker.mask(text)), stderr: (text) => given.stderr(masker.mask(text)) };
   let result: Promise<number> | undefined;
   const program = buildProgram(io, (p) => (result = p), argv, masker, deps);

@@ -127,6 +127,13 @@ export const chartSpecFields = {
      * it): the chart is pulled, checked, and installed from that checked copy; a tag pushed again fails.
      */
     digest: z.string().regex(CHART_DIGEST_PATTERN, 'expected sha256: and 64 lowercase hex digits, the digest `helm push` prints').optional(),
+    /**
+     * Verify the chart's provenance as `helm --verify` does: its `.prov` file must be signed by a key of
+     * `keyring` and name the sha256 of the archive pulled; the chart installs only from that checked copy.
+     */
+    verify: z.boolean().default(false),
+    /** The OpenPGP public keyring `verify` checks against (armored or binary; in a stack, inside its folder). */
+    keyring: z.string().min(1).optional(),
 
     /** Values objects, merged in order (later wins), before every other source of values. */
     values: z.union([valuesObject, z.array(valuesObject)]).default([]),
@@ -229,8 +236,11 @@ export const chartSpecFields = {
 type SpecShape = z.output<z.ZodObject<typeof chartSpecFields>>;
 
 /** Checks that span fields; shared by the chart schema and the stack file schema. */
-export function refineChartSpec(spec: Pick<SpecShape, 'chart' | 'repository' | 'repositoryAuth' | 'yamlFilesContent' | 'digest' | 'version'>, ctx: z.RefinementCtx): void {
+export function refineChartSpec(spec: Pick<SpecShape, 'chart' | 'repository' | 'repositoryAuth' | 'yamlFilesContent' | 'digest' | 'version' | 'verify' | 'keyring'>, ctx: z.RefinementCtx): void {
   const isOci = spec.chart.startsWith('oci://');
+  if (spec.verify && !spec.keyring) ctx.addIssue({ code: 'custom', path: ['keyring'], message: 'verify: true needs the keyring of the keys the chart may be signed by' });
+  if (spec.keyring !== undefined && !spec.verify) ctx.addIssue({ code: 'custom', path: ['verify'], message: 'a keyring is read only with verify: true' });
+  if (spec.verify && !isOci && !spec.repository) ctx.addIssue({ code: 'custom', path: ['verify'], message: 'only a chart from a repository or an oci:// registry has a provenance file to verify' });
   if (isOci && spec.repository) {
     ctx.addIssue({ code: 'custom', path: ['repository'], message: 'an oci:// chart takes no repository URL' });
   }

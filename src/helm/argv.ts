@@ -233,6 +233,11 @@ export function pullArgv(source: ChartSource, destination: string, access: Chart
   return command(['pull'], [...chartSourceFlags(source, access), '--untar', flagValue('destination', destination)], [chartReference(source, access)]);
 }
 
+/** `helm pull --prov`: the chart archive and its provenance file, not unpacked (chart-provenance.ts checks them). */
+export function pullArchiveArgv(source: ChartSource, destination: string, access: ChartAccess = {}): string[] {
+  return command(['pull'], [...chartSourceFlags(source, access), '--prov', flagValue('destination', destination)], [chartReference(source, access)]);
+}
+
 /** `helm dependency build|update <chart>` against a given repository config and cache. */
 export function dependencyArgv(chart: string, mode: 'build' | 'update', access: ChartAccess): string[] {
   return command(['dependency', mode], helmConfigArgs(access), [chart]);

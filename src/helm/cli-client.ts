@@ -8,6 +8,7 @@ import { sensitiveValuesOf } from '../secrets/sensitive.js';
 import * as argv from './argv.js';
 import { prepareChartAccess, type HelmRunner } from './chart-access.js';
 import { checkPulledDigest } from './chart-digest.js';
+import { pullVerified } from './verified-pull.js';
 import { buildDependencies } from './dependency-build.js';
 import { openPostRender, type PostRenderSession } from './post-render/host.js';
 import type { HelmDebugLogger } from './debug-line.js';
@@ -153,10 +154,11 @@ export class CliHelmClient implements HelmClient {
    * checked first (chart-digest.ts): helm never fetches a pinned chart by its tag for an install.
    */
   private async withChart<T>(source: ChartSource, options: CallOptions, fn: (access: argv.ChartAccess, source: ChartSource) => Promise<T>): Promise<T> {
-    if (!source.digest) return this.withAccess(source, options, (access) => fn(access, source));
+    if (!source.digest && !source.verify) return this.withAccess(source, options, (access) => fn(access, source));
     const { path: dir, dispose } = await createPrivateDir('pinned');
     try {
-      return await fn({}, { chart: await this.pull(source, dir, options) });
+      const pullArchive = (argvOf: (access: argv.ChartAccess) => string[]) => this.withAccess(source, options, (access) => this.run(argvOf(access), { ...options, secrets: sensitiveValuesOf({ repositoryAuth: source.auth }) }));
+      return await fn({}, { chart: source.verify ? await pullVerified(pullArchive, source, dir) : await this.pull(source, dir, options) });
     } finally {
       await dispose();
     }

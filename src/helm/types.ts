@@ -60,6 +60,8 @@ export interface ChartSource {
   plainHttp?: boolean | undefined;
   /** An OCI chart pinned by its manifest digest (sha256:...): installed only from a copy pulled and checked (chart-digest.ts). */
   digest?: string | undefined;
+  /** Verify the chart's provenance against this keyring file (chart-provenance.ts); installed only from the checked copy. */
+  verify?: { keyring: string } | undefined;
 }
 
 /** Every source of values, in the order helmcycle applies them (later wins). */

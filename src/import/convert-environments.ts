@@ -48,10 +48,10 @@ export function mergeValues(layers: readonly unknown[]): Record<string, unknown>
 }
 
 /**
- * An environment's overrides: per chart, what its rendering changes. A chart the environment does not
- * render is destroyed there (listed: helmfile would leave an installed one alone), unless the import left
- * it out there itself (`refused`, listed already) or could not render all of the environment
- * (`incomplete`): then it is unknown there, and listed, never destroyed.
+ * An environment's overrides: per chart, what its rendering changes, and the charts it does not render
+ * (`absent`: the caller leaves them out of that environment, never destroys them, as helmfile leaves such
+ * a release alone), unless the import left one out there itself (`refused`, listed already) or could not
+ * render all of the environment (`incomplete`): then it is unknown there, and listed, never destroyed.
  */
 export function environmentOverrides(
   kept: readonly { chart: StackChartData; field: string }[],
@@ -60,19 +60,19 @@ export function environmentOverrides(
   refused: readonly string[],
   incomplete: boolean,
   note: (item: NotConverted) => void,
-): Record<string, StackChartData> {
+): { overrides: Record<string, StackChartData>; absent: string[] } {
   const overrides: Record<string, StackChartData> = {};
+  const absent: string[] = [];
   for (const converted of kept) {
     const name = converted.chart.name as string;
     const envChart = resolved.get(name)?.chart;
     if (!envChart) {
-      if (refused.includes(name) || converted.chart.action === 'destroy') continue;
+      if (refused.includes(name)) continue;
       if (incomplete) {
         note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is not known in environment '${environment}' (a document could not be rendered there: listed above)`, instead: `no override is written: check environments.${environment}.charts.${shown(name)} by hand` });
         continue;
       }
-      note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is not rendered in environment '${environment}'`, instead: `environments.${environment}.charts.${shown(name)}.action: destroy, which deletes it there if it is installed (helmfile would leave it alone): remove that override if it must stay` });
-      overrides[name] = { action: 'destroy' };
+      absent.push(name);
       continue;
     }
     const override = overrideOf(converted.chart, envChart);
@@ -83,5 +83,5 @@ export function environmentOverrides(
     }
     if (override) overrides[name] = override;
   }
-  return overrides;
+  return { overrides, absent };
 }

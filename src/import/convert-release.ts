@@ -155,6 +155,28 @@ function installedOf(release: HelmfileRelease, field: string, context: ReleaseCo
   return resolved === undefined ? true : resolved !== 'false';
 }
 
+/**
+ * helmfile's `verify` (helm --verify) with its `keyring`: the spec's verify and keyring (the keyring's path
+ * rewritten for the output, read from inside the stack's folder). helm's default keyring (~/.gnupg) is
+ * outside any stack, and a local chart has no provenance: both listed, never guessed.
+ */
+function provenanceOf(release: HelmfileRelease, chart: string, field: string, context: ReleaseContext): StackChartData {
+  const keyring = release.keyring === undefined ? undefined : text(release.keyring, `${field}.keyring`, context);
+  if (!release.verify) {
+    if (keyring !== undefined) context.note({ field: `${field}.keyring`, what: 'a keyring without verify: true (helmfile reads it only to verify)', instead: 'nothing; add verify: true and keyring: to check the chart\'s provenance' });
+    return {};
+  }
+  if (isLocalPath(chart)) {
+    context.note({ field: `${field}.verify`, what: 'verify on a local chart (a folder has no provenance file)', instead: 'none: verify the chart where it is published' });
+    return {};
+  }
+  if (keyring === undefined) {
+    context.note({ topic: 'versions', field: `${field}.verify`, what: "verify without a keyring (helm then reads the user's ~/.gnupg/pubring.gpg)", instead: 'verify: true with keyring: a file in the stack folder holding the signers\' public keys (gpg --export KEY > keyring.gpg)' });
+    return {};
+  }
+  return { verify: true, keyring: context.path(keyring) };
+}
+
 /** The helm flags helmfile's release and helmDefaults share, under helmcycle's names. */
 export function flagsOf(source: Partial<Record<'wait' | 'waitForJobs' | 'timeout' | 'atomic' | 'createNamespace' | 'force' | 'cleanupOnFail' | 'historyMax' | 'skipCRDs' | 'disableHooks', unknown>>): StackChartData {
   const out: StackChartData = {};
@@ -201,6 +223,7 @@ export function convertRelease(release: HelmfileRelease, field: string, context:
     ...(secretValuesFiles.length ? { secretValuesFiles } : {}),
     ...(Object.keys(setSensitive).length ? { setSensitive } : {}),
     ...(Object.keys(labels).length ? { labels } : {}),
+    ...provenanceOf(release, source.chart as string, field, context),
     ...(installedOf(release, field, context) ? {} : { action: 'destroy' }),
   };
   for (const issue of helmInputIssues(chart, field, context.scope.environment)) context.refuse(issue);

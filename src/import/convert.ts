@@ -8,6 +8,7 @@ import { StackConfigError, type SpecIssue } from '../errors.js';
 import { formatFieldPath } from '../config/parse.js';
 import { helmfileDocumentSchema, KNOWN_KEYS, type HelmfileDocument, type HelmfileRelease } from './helmfile-document.js';
 import { convertRelease, flagsOf, repositoryField, type ConvertedRelease, type CredentialRef, type ReleaseContext, type StackChartData } from './convert-release.js';
+import { BASE_ENVIRONMENT as CHART_BASE_ENVIRONMENT } from '../stack/chart-environments.js';
 import { environmentOverrides, mergeValues } from './convert-environments.js';
 import { describeCycle, findNeedsCycle } from './needs-cycle.js';
 import { notConvertedKey, type NotConverted } from './not-converted.js';
@@ -162,7 +163,8 @@ export function convertHelmfile(input: ImportInput): ImportResult {
     return false;
   });
   const perEnvironment = new Map(validEnvironments.map((environment) => [environment, uniqueByName(convertAll(environment))]));
-  // A release only some environments render is a chart that is destroyed elsewhere (nothing, when absent).
+  // A release only some environments render is a chart that is part of the stack only there (its
+  // `environments`): elsewhere it is neither deployed nor destroyed, as helmfile leaves it alone.
   const onlyIn = new Map<string, string[]>();
   for (const [environment, charts] of perEnvironment) {
     for (const [name, converted] of charts) {
@@ -172,19 +174,13 @@ export function convertHelmfile(input: ImportInput): ImportResult {
         note({ topic: 'releases', field: converted.field, what: `release '${shown(name)}' is left out of environment '${baseEnvironment}' (or unknown there: listed above), so of '${environment}' too`, instead: 'the release written as a chart by hand, once the value it is left out for is fixed' });
         continue;
       }
-      if (!byName.has(name)) {
-        const added = { ...converted, chart: { ...converted.chart, action: 'destroy' } };
-        kept.push(added), byName.set(name, added), onlyIn.set(name, []);
-      }
+      if (!byName.has(name)) kept.push(converted), byName.set(name, converted), onlyIn.set(name, []);
       onlyIn.get(name)!.push(environment);
     }
   }
-  for (const [name, environments] of onlyIn) {
-    note({ topic: 'releases', field: byName.get(name)!.field, what: `release '${shown(name)}' is rendered only in environment(s) ${environments.join(', ')}`, instead: `a chart with action: destroy (nothing when it is not installed), and action: deploy in environments.<env>.charts.${shown(name)} of those environments` });
-  }
 
   const namespacesByName = new Map(kept.map((c) => [c.chart.name as string, [(c.chart.namespace as string | undefined) ?? 'default']]));
-  const charts = kept.map((converted) => {
+  const charts: StackChartData[] = kept.map((converted) => {
     const needs = (converted.release.needs ?? []).flatMap((need, n) => {
       const found = needOf(need, namespacesByName);
       if (found === undefined) note({ field: `${converted.field}.needs[${n}]`, what: `'${shown(need)}' is no release of this helmfile`, instead: 'needs: [chart name] on a chart of this stack (a need outside the stack is not expressible)' });
@@ -194,8 +190,18 @@ export function convertHelmfile(input: ImportInput): ImportResult {
   });
 
   const environments: Record<string, { charts: Record<string, StackChartData> }> = {};
+  const absent = new Map<string, Set<string>>();
   for (const [environment, resolved] of perEnvironment) {
-    environments[environment] = { charts: environmentOverrides(kept, resolved, environment, input.refused?.[environment] ?? [], input.incomplete?.[environment] === true, note) };
+    const found = environmentOverrides(kept, resolved, environment, input.refused?.[environment] ?? [], input.incomplete?.[environment] === true, note);
+    environments[environment] = { charts: found.overrides };
+    for (const name of found.absent) absent.set(name, (absent.get(name) ?? new Set()).add(environment));
+  }
+  // A chart some environment does not render names the environments it is part of (`default`: the base).
+  for (const chart of charts) {
+    const name = chart.name as string;
+    const missing = absent.get(name);
+    if (!missing && !onlyIn.has(name)) continue;
+    chart.environments = [...(onlyIn.has(name) ? [] : [CHART_BASE_ENVIRONMENT]), ...validEnvironments.filter((e) => !missing?.has(e))];
   }
   if (charts.length === 0) {
     const reasons = notConverted.slice(0, 10).map((item) => ({ field: shown(item.field, 200), message: shown(item.what, 300) }));

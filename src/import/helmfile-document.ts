@@ -55,6 +55,9 @@ export const helmfileReleaseSchema = z.looseObject({
   needs: z.array(z.string().min(1)).optional(),
   installed: z.union([z.boolean(), z.string()]).optional(),
   hooks: z.array(hookSchema).optional(),
+  /** helm --verify, against `keyring` (helm's default keyring when none). */
+  verify: z.boolean().optional(),
+  keyring: z.string().optional(),
 });
 
 export const helmfileEnvironmentSchema = z.looseObject({
@@ -92,7 +95,7 @@ export type HelmfileSetEntry = z.output<typeof setEntrySchema>;
 export const KNOWN_KEYS = {
   document: ['repositories', 'releases', 'environments', 'helmDefaults', 'commonLabels'],
   repository: ['name', 'url', 'oci', 'username', 'password', 'caFile', 'certFile', 'keyFile', 'insecureSkipTLSVerify', 'passCredentials', 'plainHttp'],
-  release: ['name', 'chart', 'namespace', 'version', 'createNamespace', 'values', 'secrets', 'set', 'setString', 'wait', 'waitForJobs', 'timeout', 'atomic', 'force', 'cleanupOnFail', 'historyMax', 'skipCRDs', 'disableHooks', 'labels', 'needs', 'installed'],
+  release: ['name', 'chart', 'namespace', 'version', 'createNamespace', 'values', 'secrets', 'set', 'setString', 'wait', 'waitForJobs', 'timeout', 'atomic', 'force', 'cleanupOnFail', 'historyMax', 'skipCRDs', 'disableHooks', 'labels', 'needs', 'installed', 'verify', 'keyring'],
   environment: ['values'],
   helmDefaults: ['wait', 'waitForJobs', 'timeout', 'atomic', 'createNamespace', 'force', 'cleanupOnFail', 'historyMax', 'skipCRDs', 'disableHooks'],
 } as const;

@@ -7,7 +7,7 @@ export function releaseRef(spec: ChartSpec): ReleaseRef {
 }
 
 export function chartSource(spec: ChartSpec): ChartSource {
-  return { chart: spec.chart, repository: spec.repository, version: spec.version, auth: spec.repositoryAuth, plainHttp: spec.plainHttp, digest: spec.digest };
+  return { chart: spec.chart, repository: spec.repository, version: spec.version, auth: spec.repositoryAuth, plainHttp: spec.plainHttp, digest: spec.digest, ...(spec.verify && spec.keyring ? { verify: { keyring: spec.keyring } } : {}) };
 }
 
 export function valuesInput(spec: ChartSpec): ValuesInput {

@@ -15,6 +15,7 @@ import { specIssuesOf } from '../config/unknown-keys.js';
 import { parseStackYaml } from '../config/yaml-file.js';
 import { joinDefinition, parseDefinition, splitDefinition } from '../lifecycle/definition.js';
 import { describeSyntaxProblems, isTransformFailure, syntaxProblems } from './config-syntax-error.js';
+import { chartsInEnvironment } from './chart-environments.js';
 import { resolveFleet } from './resolve-fleet.js';
 import { firstLine, readingConfig, readingConfigAsync } from './config-code-error.js';
 import { buildGraph } from './graph.js';
@@ -167,6 +168,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
   }
   const env = environment ? environments[environment] : undefined;
   const chartNames = new Set(definition.charts.map((c) => c.name));
+  const present = chartsInEnvironment(definition, environment, file);
   for (const name of Object.keys(env?.charts ?? {})) {
     if (!chartNames.has(name)) {
       throw new StackConfigError(`environment '${environment}' overrides chart '${name}', which is not a chart of this stack`, {
@@ -177,7 +179,7 @@ export function resolveStack(definition: StackDefinition, options: ResolveOption
     }
   }
   const baseDir = file ? dirname(file) : process.cwd();
-  const charts = definition.charts.map((chart) => {
+  const charts = present.map((chart) => {
     const override = env?.charts && Object.hasOwn(env.charts, chart.name) ? env.charts[chart.name] : undefined;
     return resolveChart(chart, {
       ...(definition.defaults ? { defaults: definition.defaults as Record<string, unknown> } : {}),

@@ -8,7 +8,7 @@ import { StackConfigError } from '../errors.js';
 import { isLocalChart } from '../lifecycle/requests.js';
 import type { ResolvedStack, StackChart } from './types.js';
 
-type Definition = Pick<StackChart, 'chart' | 'repository' | 'valuesFiles' | 'secretValuesFiles' | 'crds' | 'repositoryAuth'>;
+type Definition = Pick<StackChart, 'chart' | 'repository' | 'valuesFiles' | 'secretValuesFiles' | 'crds' | 'repositoryAuth' | 'keyring'>;
 
 const AUTH_FILES = ['caFile', 'certFile', 'keyFile'] as const;
 
@@ -25,6 +25,7 @@ export function anchorPaths<T extends Definition>(definition: T, baseDir: string
   if (definition.valuesFiles) anchored.valuesFiles = definition.valuesFiles.map(at);
   if (definition.secretValuesFiles) anchored.secretValuesFiles = definition.secretValuesFiles.map(at);
   if (definition.crds?.path) anchored.crds = { ...definition.crds, path: at(definition.crds.path) };
+  if (definition.keyring) anchored.keyring = at(definition.keyring);
   const auth = definition.repositoryAuth;
   if (auth) {
     const files = Object.fromEntries(AUTH_FILES.filter((key) => auth[key]).map((key) => [key, at(auth[key]!)]));
@@ -39,6 +40,7 @@ export function pathsOf(definition: Definition): [field: string, path: string][]
   (definition.secretValuesFiles ?? []).forEach((f, i) => paths.push([`secretValuesFiles[${i}]`, f]));
   if (isLocalChart(definition) && isAbsolute(definition.chart)) paths.push(['chart', definition.chart]);
   if (definition.crds?.path) paths.push(['crds.path', definition.crds.path]);
+  if (definition.keyring) paths.push(['keyring', definition.keyring]);
   for (const key of AUTH_FILES) {
     const path = definition.repositoryAuth?.[key];
     if (path) paths.push([`repositoryAuth.${key}`, path]);

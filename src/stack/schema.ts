@@ -81,7 +81,7 @@ export const stackShapeSchema = z.strictObject({
     )
     .optional(),
   charts: z
-    .array(z.looseObject({ name: chartName, needs: z.array(chartName).optional() }))
+    .array(z.looseObject({ name: chartName, needs: z.array(chartName).optional(), environments: z.array(z.string()).optional() }))
     .min(1, 'a stack needs at least one chart'),
 });
 
@@ -108,7 +108,11 @@ export const stackFileDocumentationSchema = z.strictObject({
     .describe('Overrides selected with --env.'),
   charts: z.array(
     z
-      .strictObject({ ...chartSpecFields, needs: z.array(z.string()).optional().describe('Charts that must succeed first.') })
+      .strictObject({
+        ...chartSpecFields,
+        needs: z.array(z.string()).optional().describe('Charts that must succeed first.'),
+        environments: z.array(z.string()).optional().describe('Only in these environments is the chart part of the stack (`default` is the run without --env); elsewhere it is neither deployed nor destroyed.'),
+      })
       .superRefine(refineChartSpec),
   ),
 });

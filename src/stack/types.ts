@@ -12,6 +12,11 @@ export type ChartDefaults = Partial<Omit<ChartSpecInput, 'name' | 'chart'>>;
 export type StackChart<P extends ChartPayload = ChartPayload> = ChartDefinition<P> & {
   /** Names of charts that must have succeeded before this one starts (and are destroyed after it). */
   needs?: string[];
+  /**
+   * The environments in which this chart is part of the stack (`default`: the run without --env); in any
+   * other the chart is not in the stack at all, neither deployed nor destroyed. Absent: every environment.
+   */
+  environments?: string[];
 };
 
 export interface StackEnvironment {

@@ -48,7 +48,8 @@ describe('import corpus: several documents, environments first, .gotmpl', () => 
       needs: ['postgresql'],
     });
     assert.deepEqual(result.stack.defaults, { createNamespace: true, wait: true, timeoutSeconds: 600 });
-    assert.deepEqual(result.stack.charts.map((c) => [c.name, c.action]), [['postgresql', undefined], ['api', undefined], ['tenant-acme', undefined], ['kube-prometheus-stack', 'destroy'], ['tenant-globex', 'destroy']]);
+    // A release only production renders is part of the stack only there: never a destroy elsewhere.
+    assert.deepEqual(result.stack.charts.map((c) => [c.name, c.action, c.environments]), [['postgresql', undefined, undefined], ['api', undefined, undefined], ['tenant-acme', undefined, undefined], ['kube-prometheus-stack', undefined, ['production']], ['tenant-globex', undefined, ['production']]]);
   });
 
   it('writes requiredEnv as a run-time ref+env reference, never the importer\'s environment', () => {
@@ -59,10 +60,11 @@ describe('import corpus: several documents, environments first, .gotmpl', () => 
     const production = result.stack.environments!.production!.charts;
     assert.deepEqual(production.postgresql!.namespace, 'shop-prod');
     assert.deepEqual((production.api!.values as unknown[])[1], { replicaCount: 3, resources: { limits: { memory: '512Mi' } } });
-    assert.deepEqual(production['kube-prometheus-stack'], { action: 'deploy' }, '{{ if eq .Environment.Name "production" }}');
-    assert.deepEqual(production['tenant-globex'], { action: 'deploy' }, '{{ range }} over the production tenants');
+    assert.equal(production['kube-prometheus-stack'], undefined, '{{ if eq .Environment.Name "production" }}: the chart as production renders it, nothing to override');
+    assert.equal(production['tenant-globex'], undefined, '{{ range }} over the production tenants');
+    assert.equal(chart(result, 'tenant-globex')!.namespace, 'shop-prod');
+    assert.ok(!Object.values(result.stack.environments!).some((e) => Object.values(e.charts).some((c) => c.action === 'destroy')), 'no environment destroys a release it does not render');
     assert.deepEqual(result.stack.environments!.staging!.charts.api!.set, { 'image.tag': '1.5.0-rc.1' });
-    assert.ok(item(result, /kube-prometheus-stack' is rendered only in environment\(s\) production/));
     assert.equal(result.origins.api, '(document 3) releases[1]');
   });
 
@@ -80,6 +82,7 @@ describe('import corpus: bases and nested helmfiles', () => {
     const result = convert('bases/helmfile.yaml');
     assert.deepEqual(result.stack.defaults, { createNamespace: true, atomic: true, historyMax: 5, labels: { team: 'platform' } });
     assert.deepEqual(chart(result, 'redis'), { name: 'redis', namespace: 'cache', chart: 'redis', repository: 'https://charts.bitnami.com/bitnami', version: '19.6.4', values: [{ architecture: 'standalone' }], valuesFiles: ['values/redis.yaml'] });
+    // installed: false in production is helmfile's own uninstall there: a destroy, as helmfile does it.
     assert.deepEqual(result.stack.environments, { production: { charts: { redis: { values: [{ architecture: 'replication' }] }, 'ingress-nginx': { action: 'destroy' } } } });
   });
 
@@ -129,9 +132,12 @@ describe('import corpus: the written stacks load as plan loads them', () => {
       const written = await readFile(join(cwd, 'helmcycle.yaml'), 'utf8');
       assert.ok(stack.charts.length > 0);
       if (file.startsWith('nested/')) assert.match(written, /^# charts from:\n(# {3}- .*\n)*# {3}- storefront: apps\/frontend\/helmfile\.yaml: releases\[0\]$/m);
-      for (const environment of Object.keys((await import('yaml')).parse(written).environments ?? {})) {
+      const data = (await import('yaml')).parse(written) as { environments?: Record<string, unknown>; charts: { environments?: string[] }[] };
+      const partOf = (environment: string) => data.charts.filter((c) => !c.environments || c.environments.includes(environment)).length;
+      assert.equal(stack.charts.length, partOf('default'));
+      for (const environment of Object.keys(data.environments ?? {})) {
         const loaded = await loadStack(undefined, { cwd, environment });
-        assert.equal(loaded.charts.length, stack.charts.length, environment);
+        assert.equal(loaded.charts.length, partOf(environment), environment);
       }
     });
   }

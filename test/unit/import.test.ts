@@ -104,7 +104,7 @@ describe('import: what it cannot convert', () => {
     ['bases', /defaults and environments/],
     ['missingFileHandler', /refuses a missing values file/],
     ['helmDefaults.kubeContext', /--kube-context .*fleet targets/],
-    ['helmDefaults.verify', /checkPrerequisites/],
+    ['helmDefaults.verify', /verify: true and keyring: on each repository or OCI chart/],
     ['environments.default.secrets', /setSensitive/],
     ['environments.default.values[0]', /environment, or a function in a TypeScript stack/],
     ['releases[0].hooks', /preExec .*postExec/],

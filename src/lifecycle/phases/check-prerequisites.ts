@@ -3,7 +3,7 @@
 // a caller who may not do the job.
 import { access, constants, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PrerequisiteError } from '../../errors.js';
+import { isHelmcycleError, PrerequisiteError } from '../../errors.js';
 import { SERVER_VERSION_FACT } from '../../helm/run-facts.js';
 import { rulesAllow } from '../../kube/access-rules.js';
 import { probeNamespace } from '../../kube/namespace.js';
@@ -96,10 +96,12 @@ export async function checkPrerequisites<P extends ChartPayload>(ctx: PhaseConte
   // Resolving the chart also tells exec which version it will install (for breaking-version checks).
   const chart = ctx.spec.action === 'deploy'
     ? await ctx.helm.showChart(chartSource(ctx.spec), { signal: ctx.signal }).catch((error: unknown) => {
-        throw new PrerequisiteError(`chart '${ctx.spec.name}': chart: ${ctx.spec.chart} does not resolve: ${(error as Error).message}`, {
+        // A chart that resolved but is not the pinned or signed one says so itself, with its own hint.
+        const refused = isHelmcycleError(error) && (error.code === 'CHART_DIGEST_MISMATCH' || error.code === 'CHART_PROVENANCE_FAILED');
+        throw new PrerequisiteError(refused ? `chart '${ctx.spec.name}': ${error.message}` : `chart '${ctx.spec.name}': chart: ${ctx.spec.chart} does not resolve: ${(error as Error).message}`, {
           chart: ctx.spec.name,
           cause: error,
-          hint: 'check the chart name, repository URL, version constraint and credentials',
+          hint: refused ? error.hint : 'check the chart name, repository URL, version constraint and credentials',
         });
       })
     : { name: ctx.spec.chart, version: '', appVersion: undefined, kubeVersion: undefined };
