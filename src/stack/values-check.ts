@@ -3,14 +3,14 @@
 // each key the installed version's defaults had and the target's lack is named. Reads only: the chart
 // (pulled into a private temporary folder when it is not local), the release record, `helm template`.
 // Plan calls it only for charts it would install or upgrade: an unchanged chart costs nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChartSpec } from '../config/chart-spec.js';
 import type { CallOptions, HelmClient } from '../helm/types.js';
 import type { KubeClient } from '../kube/types.js';
 import { chartSource, isLocalChart, templateRequest, valuesInput } from '../lifecycle/requests.js';
-import { readChartModel, type ChartModel } from '../values/chart-model.js';
+import { readChartModel, readChartPackage, type ChartModel } from '../values/chart-model.js';
 import { installedDefaults } from '../upgrade/installed-defaults.js';
 import { defaultsKnow, formatPath, judgePath, leafPaths } from '../values/known-keys.js';
 import { unusedByRender } from '../values/render-check.js';
@@ -44,7 +44,11 @@ export interface ValuesCheck {
 
 /** The chart's model: a local folder read in place, any other pulled into a temporary folder first. */
 export async function chartModelOf(spec: ChartSpec, helm: HelmClient, options: CallOptions): Promise<ChartModel> {
-  if (isLocalChart(spec)) return readChartModel(resolve(spec.chart));
+  if (isLocalChart(spec)) {
+    const path = resolve(spec.chart);
+    // A local chart is a folder or a package (helm package's .tgz).
+    return (await stat(path)).isDirectory() ? readChartModel(path) : readChartPackage(await readFile(path), spec.chart);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'helmcycle-values-'));
   try {
     return await readChartModel(await helm.pull(chartSource(spec), dir, options));

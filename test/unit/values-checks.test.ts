@@ -143,6 +143,14 @@ describe('unused values, by rendering', () => {
     assert.ok(check.renders <= 7, `${check.renders} renders`);
   });
 
+  it('checkValues reads a local packaged chart (.tgz) as helm package wrote it', async () => {
+    const helm = new FakeHelm();
+    Object.assign(helm, { template: async (request: TemplateRequest) => `replicas: ${String(mergedUserValues(request.values).replicas ?? 1)}\n` });
+    const spec = parseChartSpec({ name: 'ksm', chart: `${CHARTS}/monitoring-bundle/charts/state-metrics-5.0.0.tgz`, values: { replicas: 2, replicsa: 3 } });
+    const check = await checkValues({ spec, helm, kube: new FakeKube(), installedVersion: undefined, targetVersion: '5.0.0', options: {} });
+    assert.deepEqual(check.findings.map((f) => [f.path, f.kind]), [['replicsa', 'unused']]);
+  });
+
   it('checkValues renders nothing when the chart files tell everything', async () => {
     const helm = new FakeHelm();
     let renders = 0;
