@@ -5,6 +5,7 @@ import { classifyFailure } from '../failures/classify.js';
 import { predict, type Prediction } from '../failures/preflight.js';
 import { checkValues, type ValueFinding, type ValuesCheckInput } from './values-check.js';
 import { UnusedValuesError } from '../values/errors.js';
+import { MAX_RENDERS } from '../values/render-check.js';
 
 export interface ValuesPlan {
   findings: ValueFinding[];
@@ -22,8 +23,9 @@ export function strictPrediction(spec: ChartSpec, findings: readonly ValueFindin
 
 export async function planValues(input: ValuesCheckInput, strict: boolean): Promise<ValuesPlan> {
   try {
-    const { findings } = await checkValues(input);
-    return { findings, predictions: strict ? strictPrediction(input.spec, findings) : [] };
+    const { findings, undecided } = await checkValues(input);
+    const left = undecided.length ? `${undecided.length} key(s) left undecided after ${MAX_RENDERS} renders: ${undecided.slice(0, 5).join(', ')}${undecided.length > 5 ? ', ...' : ''}` : undefined;
+    return { findings, predictions: strict ? strictPrediction(input.spec, findings) : [], ...(left ? { notChecked: left } : {}) };
   } catch (error) {
     // A check that cannot run says so; it never fails the plan (the render itself shows a broken chart).
     if (input.options.signal?.aborted) throw error;

@@ -38,6 +38,8 @@ export interface ValuesCheckInput {
 
 export interface ValuesCheck {
   findings: ValueFinding[];
+  /** Keys the render budget left undecided (render-check.ts), as --set writes them. */
+  undecided: string[];
   /** helm template runs the check took (0 when the chart's files told everything). */
   renders: number;
 }
@@ -61,7 +63,7 @@ export async function checkValues(input: ValuesCheckInput): Promise<ValuesCheck>
   const { spec } = input;
   const values = await inlineValues(valuesInput(spec));
   const paths = leafPaths(mergedUserValues(values));
-  if (paths.length === 0) return { findings: [], renders: 0 };
+  if (paths.length === 0) return { findings: [], undecided: [], renders: 0 };
   const model = await chartModelOf(spec, input.helm, input.options);
   const version = input.targetVersion ?? model.version;
   const findings: ValueFinding[] = [];
@@ -79,9 +81,9 @@ export async function checkValues(input: ValuesCheckInput): Promise<ValuesCheck>
     }
   }
   const request = templateRequest(spec);
-  const { unused, renders } = await unusedByRender(suspects, (without) => input.helm.template({ ...request, values: valuesWithout(values, without) }, input.options));
+  const { unused, undecided, renders } = await unusedByRender(suspects, (without) => input.helm.template({ ...request, values: valuesWithout(values, without) }, input.options));
   for (const path of unused) {
     findings.push({ path: formatPath(path), kind: 'unused', detail: `not read by ${model.name} ${version}: not in its values.yaml or values.schema.json, and the chart renders the same without it` });
   }
-  return { findings, renders };
+  return { findings, undecided: undecided.map(formatPath), renders };
 }

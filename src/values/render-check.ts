@@ -9,11 +9,19 @@ export type Render = (without: readonly (readonly string[])[]) => Promise<string
 export interface RenderCheck {
   /** The suspects that no render told apart from the full one. */
   unused: string[][];
+  /** Suspects left undecided when the render budget ran out (never reported as unused). */
+  undecided: string[][];
   /** How many renders it took, the full one included. */
   renders: number;
 }
 
-export async function unusedByRender(suspects: readonly (readonly string[])[], render: Render): Promise<RenderCheck> {
+/**
+ * Renders one chart's check may take. Many keys that are all read (a large map the chart ranges over,
+ * next to defaults of its own) would otherwise cost about two renders each.
+ */
+export const MAX_RENDERS = 24;
+
+export async function unusedByRender(suspects: readonly (readonly string[])[], render: Render, maxRenders = MAX_RENDERS): Promise<RenderCheck> {
   let renders = 0;
   const attempt = async (without: readonly (readonly string[])[]): Promise<string | undefined> => {
     renders += 1;
@@ -23,12 +31,17 @@ export async function unusedByRender(suspects: readonly (readonly string[])[], r
       return undefined;
     }
   };
-  if (suspects.length === 0) return { unused: [], renders };
+  if (suspects.length === 0) return { unused: [], undecided: [], renders };
   const full = await attempt([]);
   // Without a full render there is nothing to compare with: the chart's own error shows in the plan.
-  if (full === undefined) return { unused: [], renders };
+  if (full === undefined) return { unused: [], undecided: [], renders };
   const unused: string[][] = [];
+  const undecided: string[][] = [];
   const visit = async (group: readonly (readonly string[])[]): Promise<void> => {
+    if (renders >= maxRenders) {
+      undecided.push(...group.map((p) => [...p]));
+      return;
+    }
     const output = await attempt(group);
     if (output === full) {
       unused.push(...group.map((p) => [...p]));
@@ -40,5 +53,5 @@ export async function unusedByRender(suspects: readonly (readonly string[])[], r
     await visit(group.slice(middle));
   };
   await visit(suspects);
-  return { unused, renders };
+  return { unused, undecided, renders };
 }

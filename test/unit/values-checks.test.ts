@@ -104,7 +104,16 @@ describe('unused values, by rendering', () => {
       renders.push(without.map((p) => [...p]));
       return 'same';
     });
-    assert.deepEqual(result, { unused: [['a'], ['b'], ['c']], renders: 2 });
+    assert.deepEqual(result, { unused: [['a'], ['b'], ['c']], undecided: [], renders: 2 });
+  });
+
+  it('stops at the render budget, leaving the rest undecided (never reported unused)', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => [`k${i}`]);
+    // Every key is read: the bisection would take about 2 renders per key without the budget.
+    const result = await unusedByRender(keys, async (without) => (without.length ? `changed ${without.length}` : 'full'), 10);
+    assert.equal(result.renders, 10);
+    assert.deepEqual(result.unused, []);
+    assert.ok(result.undecided.length > 0 && result.undecided.length < 40, `${result.undecided.length} undecided`);
   });
 
   it('bisects down to the keys that change nothing; a render that fails without a key counts as reading it', async () => {
