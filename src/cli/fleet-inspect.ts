@@ -18,13 +18,13 @@ function unreached(o: InspectOptions, rows: { target: { name: string }; status: 
 }
 
 /** Plans every target; each folds the command's flags with its stack (runSettingsOf), as the fleet's apply does. */
-export async function planFleet(o: InspectOptions, flags: CommandFlags & ApiCheckSettings & { command: 'apply' | 'destroy' }, format: (plans: ChartPlan[]) => string): Promise<{ code: number; plans: ChartPlan[] }> {
+export async function planFleet(o: InspectOptions, flags: CommandFlags & ApiCheckSettings & { command: 'apply' | 'destroy'; strictValues?: boolean | undefined }, format: (plans: ChartPlan[]) => string): Promise<{ code: number; plans: ChartPlan[] }> {
   const [{ selectedCharts, concurrencyFor }, { planCharts }, { runSettingsOf }] = await Promise.all([import('../stack/run-stack.js'), import('../stack/inspect.js'), import('../stack/chart-spec-of.js')]);
   const all: ChartPlan[] = [];
   const { result } = await acrossFleet(o, async (stack, clients, signal, target) => {
     const charts = selectedCharts(stack, o.selection);
     const settings = { ...runSettingsOf(stack, flags), command: flags.command };
-    const plans = await planCharts(flags.command === 'destroy' ? [...charts].reverse() : charts, { ...clients, ...settings, concurrency: concurrencyFor(stack, o.concurrency), apiCheck: apiCheckOf(flags, target, stack), ...(o.masker ? { masker: o.masker } : {}), ...(signal ? { signal } : {}) });
+    const plans = await planCharts(flags.command === 'destroy' ? [...charts].reverse() : charts, { ...clients, ...settings, concurrency: concurrencyFor(stack, o.concurrency), apiCheck: apiCheckOf(flags, target, stack), ...(flags.strictValues ? { strictValues: true } : {}), ...(o.masker ? { masker: o.masker } : {}), ...(signal ? { signal } : {}) });
     // Each target has its own inventory (it lives in the target's cluster): its prune is its own.
     const notes: string[] = [];
     plans.push(...(await (await import('../stack/plan-prune.js')).planPrune(stack, settings, { ...clients, signal, masker: o.masker, note: (message) => notes.push(message) })));

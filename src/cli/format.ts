@@ -62,13 +62,16 @@ export function formatPlan(plans: readonly ChartPlan[], options: { paint?: Palet
     if (plan.changes.length) out.push(...formatManifestDiff(plan.changes).split('\n').map((line) => `    ${colourDiffLine(line, paint)}`));
     for (const evolution of plan.crdEvolution ?? []) out.push(...formatCrdEvolution(evolution).map((line) => `    ${line.startsWith('!') ? paint.red(line) : line}`));
     for (const f of plan.apiFindings ?? []) out.push((f.level === 'removed' ? paint.red : paint.yellow)(`    ! ${describeApiFinding(f)}`));
+    for (const f of plan.valueFindings ?? []) out.push(paint.yellow(`    ! value ${f.path}: ${f.detail}`));
+    if (plan.valuesNotChecked) out.push(paint.dim(`    values not checked: ${plan.valuesNotChecked}`));
     for (const p of plan.predictions) out.push(paint.yellow(`    ! predicted ${p.class}: ${p.detail}`), paint.yellow(`      apply would take: ${p.remedy} (${p.remedyReason})`));
   }
   const count = (a: ChartPlan['action']) => plans.filter((p) => p.action === a).length;
   const predicted = plans.reduce((n, p) => n + p.predictions.length, 0);
   const apiFindings = plans.reduce((n, p) => n + (p.apiFindings?.length ?? 0), 0);
+  const valueFindings = plans.reduce((n, p) => n + (p.valueFindings?.length ?? 0), 0);
   out.push(
-    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged${count('restore') ? `, ${count('restore')} to restore from a backup` : ''}; ${predicted} predicted failure(s)${apiFindings ? `; ${apiFindings} removed or deprecated API(s)` : ''}`,
+    `plan: ${count('install')} to install, ${count('upgrade')} to upgrade, ${count('reinstall')} to reinstall, ${count('recover')} to recover, ${count('delete')} to delete, ${count('skip')} unchanged${count('restore') ? `, ${count('restore')} to restore from a backup` : ''}; ${predicted} predicted failure(s)${apiFindings ? `; ${apiFindings} removed or deprecated API(s)` : ''}${valueFindings ? `; ${valueFindings} value(s) the charts do not read` : ''}`,
   );
   return out.join('\n');
 }

@@ -33,7 +33,7 @@ export interface PlanClusterOptions {
   masker?: Masker | undefined;
 }
 
-export async function planCluster(stack: ResolvedStack, flags: CommandFlags & ApiCheckSettings & { command: 'apply' | 'destroy' }, o: PlanClusterOptions): Promise<ChartPlan[]> {
+export async function planCluster(stack: ResolvedStack, flags: CommandFlags & ApiCheckSettings & { command: 'apply' | 'destroy'; strictValues?: boolean | undefined }, o: PlanClusterOptions): Promise<ChartPlan[]> {
   const charts = selectedCharts(stack, o.selection);
   const settings = { ...runSettingsOf(stack, flags), command: flags.command };
   const plans = await planCharts(flags.command === 'destroy' ? [...charts].reverse() : charts, {
@@ -41,6 +41,7 @@ export async function planCluster(stack: ResolvedStack, flags: CommandFlags & Ap
     ...settings,
     concurrency: concurrencyFor(stack, o.concurrency),
     apiCheck: apiCheckOf(flags, stack),
+    ...(flags.strictValues ? { strictValues: true } : {}),
     ...(o.masker ? { masker: o.masker } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });

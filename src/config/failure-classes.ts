@@ -21,6 +21,7 @@ export const FAILURE_CLASSES = [
   'crd-invalid-resources',
   'crd-migration-blocked',
   'removed-api-in-release',
+  'unused-values',
   'other',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
@@ -46,6 +47,7 @@ export const FAILURE_CLASS_ADVICE: Readonly<Record<FailureClass, string>> = {
   'crd-invalid-resources': 'existing custom resources would no longer validate against the new CRD schema (crds.allowInvalid upgrades anyway)',
   'crd-migration-blocked': "the new CRD drops a version objects are still stored at, and their migration cannot run now (a conversion webhook without ready endpoints, or a stored version the live CRD no longer defines)",
   'removed-api-in-release': "the release's stored manifest (the revision helm upgrades from) names an API the cluster no longer serves, so helm cannot build its objects to compare against",
+  'unused-values': 'with --strict-values: values are set that the chart does not read (a typo, a key the chart moved or removed, one its values.schema.json does not allow)',
   other: 'an unclassified failure; read the error and diagnostics',
 };
 

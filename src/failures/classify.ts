@@ -5,6 +5,7 @@ import { ChartTestFailedError, HelmCommandError, HelmTimeoutError, ReleaseLocked
 import type { Diagnostics } from '../kube/diagnostics.js';
 import { CrdInUseError } from '../toolkit/crds.js';
 import { CrdInvalidResourcesError, CrdMigrationBlockedError } from '../crd-evolution/errors.js';
+import { UnusedValuesError } from '../values/errors.js';
 import { transientReason } from '../retry/transient.js';
 import { WORKLOAD_KINDS } from '../kube/manifest.js';
 import { FAILURE_CLASS_ADVICE, type FailureClass } from '../config/failure-classes.js';
@@ -94,6 +95,11 @@ const RULES: readonly Rule[] = [
     class: 'crd-migration-blocked',
     test: (_text, error) => has(error, CrdMigrationBlockedError),
     detail: (text) => /cannot migrate the stored objects of CRD ([^\n]*)/.exec(text)?.[1] ?? '',
+  },
+  {
+    class: 'unused-values',
+    test: (_text, error) => has(error, UnusedValuesError),
+    detail: (text) => /with (\d+ value\(s\)) it does not read/.exec(text)?.[1] ?? '',
   },
   {
     // Judged from what was seen, not from helm's words (helm says only that it was cancelled).

@@ -32,6 +32,8 @@ export interface PlanOptions extends Partial<Pick<RunSettings, 'forceUpgrade' | 
   masker?: Masker;
   /** What removed and deprecated APIs are checked against (src/upgrade/plan-apis.ts); the server's version when absent. */
   apiCheck?: ApiCheckSettings | undefined;
+  /** --strict-values: values the chart does not read are a predicted failure (unused-values), not only a warning. */
+  strictValues?: boolean | undefined;
 }
 
 export interface ChartDecision {

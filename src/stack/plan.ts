@@ -22,6 +22,8 @@ import type { ResolvedChart } from './types.js';
 import type { ApiFinding } from '../upgrade/api-check.js';
 import type { CrdEvolution } from '../crd-evolution/assess.js';
 import { dryRunOrTemplate, planApis } from '../upgrade/plan-apis.js';
+import { planValues } from './plan-values.js';
+import type { ValueFinding } from './values-check.js';
 
 export type { PlanAction, PlanOptions };
 
@@ -57,6 +59,10 @@ export interface ChartPlan {
   apiFindings?: ApiFinding[] | undefined;
   /** A release of the stack's inventory that the stack no longer declares (plan-prune.ts): prune's, not a chart's. */
   prune?: true | undefined;
+  /** Values set that the chart does not read: unused, not allowed by its schema, or gone in the target version (src/values/); absent when none. */
+  valueFindings?: ValueFinding[] | undefined;
+  /** Why the values of a chart apply would deploy were not checked; absent when they were. */
+  valuesNotChecked?: string | undefined;
 }
 
 function installedOf(release: ReleaseInfo | undefined): ChartPlan['installed'] {
@@ -130,5 +136,7 @@ async function planChartUnchecked(chart: ResolvedChart, options: PlanOptions): P
   const { rendered, ...planned } = await changingPlan(spec, definition.transform, found, decision.baseline, reinstall, options);
   // An upgrade's reason ends with what its diff against the deployed revision found (a drift repair's says what drifted).
   const reason = explainDecision(decision, decision.action === 'upgrade' && !decided.recovery && !decision.repairsDrift ? describeChanges(planned.changes.length) : undefined);
-  return withApis({ ...deployPlan, reason, ...planned }, rendered);
+  // Only here, for a chart apply would deploy: an unchanged chart is never pulled or rendered for its values.
+  const values = await planValues({ spec, helm: options.helm, kube: options.kube, installedVersion: present?.chartVersion, targetVersion: decided.targetVersion, options: { signal: options.signal } }, options.strictValues ?? false);
+  return withApis({ ...deployPlan, reason, ...planned, predictions: [...planned.predictions, ...values.predictions], ...(values.findings.length ? { valueFindings: values.findings } : {}), ...(values.notChecked ? { valuesNotChecked: values.notChecked } : {}) }, rendered);
 }

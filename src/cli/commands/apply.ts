@@ -16,12 +16,23 @@ export function register(program: Command, host: CommandHost): void {
     .option('--ignore-drift', 'leave live objects that differ from the deployed manifests as they are')
     .option('--prune', "after the deploy, uninstall the releases this stack deployed (its inventory) that are no longer in it, in reverse dependency order; never a release the inventory does not list")
     .option('--adopt-inventory', "a renamed stack takes over its old name's inventory (without: refused, exit 2)")
-    .action((planFile: string | undefined, o: RunFlags) => host.setResult(planFile ? applySaved(host.context(), planFile, o) : apply(host.context(), o)));
+    .option('--strict-values', 'refuse (unused-values, before any change) when a chart it would install or upgrade is given values it does not read')
+    .action((planFile: string | undefined, o: RunFlags & { strictValues?: boolean }) => host.setResult(planFile ? applySaved(host.context(), planFile, o) : apply(host.context(), o)));
 }
 
-async function apply(ctx: CommandContext, flags: RunFlags): Promise<number> {
+async function apply(ctx: CommandContext, { strictValues, ...flags }: RunFlags & { strictValues?: boolean }): Promise<number> {
   const { onStack, stackRun } = await import('../stack-fork.js');
-  return onStack(ctx, stackRun(ctx, 'apply', flags));
+  const run = stackRun(ctx, 'apply', flags);
+  if (!strictValues) return onStack(ctx, run);
+  return onStack(ctx, {
+    fleet: async () => {
+      throw new UsageError('apply --strict-values checks one cluster, and this stack names targets', "run 'helmcycle plan --strict-values' across the targets, or apply one target with --kubeconfig/--kube-context; nothing was changed");
+    },
+    cluster: async (stack) => {
+      const { refuseUnusedValues } = await import('../strict-values-gate.js');
+      return (await refuseUnusedValues(ctx, stack, flags)) ?? run.cluster(stack);
+    },
+  });
 }
 
 /**
@@ -29,7 +40,8 @@ async function apply(ctx: CommandContext, flags: RunFlags): Promise<number> {
  * then applied as planned. A plan is one cluster's: it never reaches the fleet (a target option is
  * refused here, a stack that now names targets by prepareSavedPlan).
  */
-async function applySaved(ctx: CommandContext, file: string, flags: RunFlags): Promise<number> {
+async function applySaved(ctx: CommandContext, file: string, { strictValues, ...flags }: RunFlags & { strictValues?: boolean }): Promise<number> {
+  if (strictValues) throw new UsageError(`${file} is applied with the plan's own flags`, `drop --strict-values; 'plan --strict-values --out ${file}' predicts unused values before saving; nothing was changed`);
   const { targetOptionGiven } = await import('../stack-fork.js');
   if (targetOptionGiven(ctx.options)) throw new UsageError(`${file} is the plan of one cluster`, 'drop --targets, -t and --shard; nothing was changed');
   const { prepareSavedPlan, serverOf } = await import('../saved-plan.js');

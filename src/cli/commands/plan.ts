@@ -7,7 +7,7 @@ import type { CommandContext, CommandHost, RunFlags } from '../command-context.j
 import { EXIT } from '../exit-codes.js';
 import { KUBE_VERSION_HINT, KUBE_VERSION_PATTERN } from '../../upgrade/kube-version.js';
 
-type PlanFlags = RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string; kubeVersion?: string; failOn?: 'deprecated' | 'removed' };
+type PlanFlags = RunFlags & { destroy?: boolean; detailedExitcode?: boolean; out?: string; kubeVersion?: string; failOn?: 'deprecated' | 'removed'; strictValues?: boolean };
 
 /** --kube-version: a Kubernetes version (src/upgrade/kube-version.ts), as given. */
 function kubeVersionArgument(value: string): string {
@@ -30,6 +30,7 @@ export function register(program: Command, host: CommandHost): void {
     .option('--rollback-stack-on-failure', "with --out: the saved plan's apply puts back every release it changed when a chart fails for good")
     .option('--no-rollback-stack-on-failure', "with --out: it does not, whatever the stack's rollbackStackOnFailure says")
     .option('--kube-version <version>', "check rendered and stored manifests against the APIs removed or deprecated up to this Kubernetes version (default: the target's or stack's kubeVersion, else the server's, removed APIs only)", kubeVersionArgument)
+    .option('--strict-values', 'values a chart does not read (unused, not allowed by its schema, removed in the target version) are a predicted failure (unused-values), not only a warning')
     .addOption(new Option('--fail-on <level>', 'exit 6 when an API is removed (or, with deprecated, deprecated too) at the version checked').choices(['deprecated', 'removed']))
     .action((o: PlanFlags) => host.setResult(import('../plan-exit.js').then(({ withDetailedErrors }) => withDetailedErrors(plan(host.context(), o), o.detailedExitcode ?? false))));
 }
