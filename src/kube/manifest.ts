@@ -1,6 +1,6 @@
 // Reads the objects out of a rendered helm manifest (multi-document YAML). Pure.
 import { parseAllDocuments } from 'yaml';
-import { readBlockManifest } from './block-yaml.js';
+import { readBlockManifest } from '../config/block-yaml.js';
 import type { KubeObject, ObjectRef } from './types.js';
 
 function isKubeObject(value: unknown): value is KubeObject {

@@ -1,4 +1,4 @@
-// The fast reader of helm's block-style manifests (src/kube/block-yaml.ts): whatever it reads must be
+// The fast reader of helm's block-style manifests (src/config/block-yaml.ts): whatever it reads must be
 // exactly what `yaml` reads (drift, plan and apply decide on these objects), and whatever it does not
 // know it must leave to `yaml` (undefined), never guess.
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { readBlockDocument, readBlockManifest } from '../../src/kube/block-yaml.js';
+import { readBlockDocument, readBlockManifest } from '../../src/config/block-yaml.js';
 import { parseManifest } from '../../src/kube/manifest.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -53,6 +53,9 @@ test('scalars resolve as the core schema does; what it reads otherwise is left t
     'list:\n- a\n- b: 1\n  c: 2\n-\n  - nested\n- - x\nafter: 1',
     'a:\n  b:\n    - name: x\n      ports:\n      - 80\n      - "81"\n    -   name: y\n        v: 1\n  c: {}\n  d: []\n  e:\n    {}\n  f: [a, "b", \'c\', 1, true]\n  g: [ ]\n  h: {a: 1}',
     'multi: one\n  two\nx: 1',
+    'a: {x: 1, y: [a, "b", \'c\'], z: {}, w: [{n: 1}, []]}\nb: {x: 1,}\nc: {x:1}\nd: [a b]\ne: {a: 1, a: 2}\nf: { }\ng: [http://x]\nh: {a: 1} # c\ni: [1.5]\nj: {"q k": -x}',
+    'l:\n- { name: web-0, chart: settings, repository: "http://127.0.0.1:1", version: "1.0.0", needs: [] }\n- {name: a, needs: [web-0, b]}',
+    'a: {x: 1,\n  y: 2}',
     'a: &anchor 1\nb: *anchor\nc: !!str 5\n<<: {x: 1}',
     '"quoted/key": 1\n"true": 2\n__proto__: 3',
     'dup: 1\ndup: 2',
@@ -69,8 +72,9 @@ test('scalars resolve as the core schema does; what it reads otherwise is left t
   for (const doc of cases) agrees(doc, 'case');
   // These must be read here (the shapes helm renders), and these must be declined (yaml reads them otherwise).
   assert.deepEqual(readBlockDocument('a: 1\nb: 10Gi\nc: "x"\nd: --x\ne:\n- y\nf: [sh, "-c"]'), { a: 1, b: '10Gi', c: 'x', d: '--x', e: ['y'], f: ['sh', '-c'] });
+  assert.deepEqual(readBlockDocument('p: { path: /healthz, port: 8080 }\nq:\n  - {name: a, needs: [b]}'), { p: { path: '/healthz', port: 8080 }, q: [{ name: 'a', needs: ['b'] }] });
   assert.deepEqual(readBlockDocument('a: |\n  one\n\n  two\n\nb: |-\n  x\n'), { a: 'one\n\ntwo\n', b: 'x' });
-  for (const declined of ['a: 1.0', 'a: 0x1F', 'a: 007', 'multi: one\n  two', 'a: x # c', 'a: &x 1', 'dup: 1\ndup: 2', 'a: >\n  x', 'a: "e\\n"', 'a:\n\tb: 1']) {
+  for (const declined of ['a: 1.0', 'a: 0x1F', 'a: 007', 'multi: one\n  two', 'a: x # c', 'a: &x 1', 'dup: 1\ndup: 2', 'a: >\n  x', 'a: "e\\n"', 'a:\n\tb: 1', 'a: {x: 1,}', 'a: [http://x]', 'a: {x: 1,\n  y: 2}']) {
     assert.equal(readBlockDocument(declined), undefined, declined);
   }
 });

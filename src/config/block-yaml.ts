@@ -3,7 +3,7 @@
 // about a millisecond for a one-ConfigMap manifest (200 ms of a 200-chart plan); this reads the same
 // documents in a few microseconds. It reads only a narrow, common shape: block mappings and sequences,
 // plain scalars of ordinary characters, one-line quoted strings without escapes, literal blocks (| and
-// |-), and empty {} / []. Anything else (anchors, tags, flow collections, escapes, folded or multi-line
+// |-), and flow collections on one line of those. Anything else (anchors, tags, escapes, folded or multi-line
 // scalars, comments after a value, floats, tabs, duplicate keys, ...) answers undefined and the caller
 // parses the document with `yaml`, so a document read here is exactly what `yaml` (YAML 1.2, core schema)
 // reads: test/unit/block-yaml.test.ts compares the two. Pure.
@@ -31,8 +31,9 @@ const WORDS: ReadonlyMap<string, null | boolean> = new Map<string, null | boolea
 // A plain scalar of ordinary characters: no indicator first, no ": " or " #" inside (checked apart).
 // A dash starts a plain scalar when a character other than a space follows ("--log-level=info").
 const PLAIN = /^(?:[A-Za-z0-9_./$=+(]|-(?!-- |---$)[^ ])[^\t]*$/;
-// One item of a one-line flow sequence: a quoted string without escapes, or a plain word.
-const FLOW_ITEM = /^\s*(?:"([^"\\]*)"|'((?:[^']|'')*)'|([A-Za-z0-9_./=-]+))\s*(,|\]$)/;
+// In a flow collection: a quoted string without escapes, or a plain word; a key and its ": ".
+const FLOW_SCALAR = /"([^"\\]*)"|'((?:[^']|'')*)'|([A-Za-z0-9_./=+-]+)/y;
+const FLOW_KEY = /(?:([A-Za-z_][A-Za-z0-9_./-]*)|"([^"\\]*)"): +/y;
 
 function fail(): never {
   throw new NotBlockYaml();
@@ -49,9 +50,7 @@ function plainScalar(text: string): unknown {
 
 /** A value written on the key's (or the dash's) line. */
 function inlineScalar(text: string): unknown {
-  if (text === '{}') return {};
-  if (text === '[]') return [];
-  if (text.startsWith('[')) return flowSequence(text);
+  if (text.startsWith('{') || text.startsWith('[')) return FlowReader.read(text);
   if (text.startsWith('"')) {
     if (!/^"[^"\\]*"$/.test(text)) fail();
     return text.slice(1, -1);
@@ -63,21 +62,64 @@ function inlineScalar(text: string): unknown {
   return plainScalar(text);
 }
 
-/** A one-line flow sequence of quoted strings and plain words: ["sh", "-c"]. */
-function flowSequence(text: string): unknown[] {
-  const items: unknown[] = [];
-  let rest = text.slice(1);
-  while (rest !== '') {
-    const item = FLOW_ITEM.exec(rest);
-    if (!item) fail();
-    items.push(item[1] ?? (item[2] !== undefined ? item[2].replaceAll("''", "'") : plainScalar(item[3]!)));
-    rest = rest.slice(item[0].length);
-    if (item[4] === ']') {
-      if (rest !== '') fail();
-      return items;
+/**
+ * A flow collection on one line, nested or not: {path: /healthz, port: 8080}, ["sh", "-c"]. Its items are
+ * quoted strings without escapes or plain words (no ":" in a plain word: a URL must be quoted here).
+ */
+class FlowReader {
+  private at = 0;
+  constructor(private readonly text: string) {}
+
+  static read(text: string): unknown {
+    const reader = new FlowReader(text);
+    const value = reader.value();
+    if (reader.at !== text.length) fail();
+    return value;
+  }
+
+  private spaces(): void {
+    while (this.text[this.at] === ' ') this.at++;
+  }
+
+  private match(pattern: RegExp): RegExpExecArray {
+    pattern.lastIndex = this.at;
+    const found = pattern.exec(this.text);
+    if (!found) fail();
+    this.at += found[0].length;
+    return found;
+  }
+
+  private value(): unknown {
+    const first = this.text[this.at];
+    if (first === '{') return this.collection('}', {} as Record<string, unknown>);
+    if (first === '[') return this.collection(']', [] as unknown[]);
+    const item = this.match(FLOW_SCALAR);
+    return item[1] ?? (item[2] !== undefined ? item[2].replaceAll("''", "'") : plainScalar(item[3]!));
+  }
+
+  private collection<T extends Record<string, unknown> | unknown[]>(close: string, out: T): T {
+    this.at++;
+    this.spaces();
+    if (this.text[this.at] === close) {
+      this.at++;
+      return out;
+    }
+    for (;;) {
+      if (Array.isArray(out)) out.push(this.value());
+      else {
+        const field = this.match(FLOW_KEY);
+        const key = field[1] ?? field[2]!;
+        if (RESERVED_KEYS.has(key) || Object.hasOwn(out, key)) fail();
+        out[key] = this.value();
+      }
+      this.spaces();
+      const next = this.text[this.at++];
+      if (next === close) return out;
+      if (next !== ',') fail();
+      this.spaces();
+      if (this.text[this.at] === close) fail(); // a trailing comma: rare, left to yaml
     }
   }
-  return fail();
 }
 
 class Reader {
@@ -96,11 +138,12 @@ class Reader {
   node(indent: number): unknown {
     const line = this.peek()!;
     if (line.indent !== indent) fail();
-    if (line.text === '{}' || line.text === '[]') {
-      // An empty collection on a line of its own ("resources:\n  {}").
+    if (line.text.startsWith('{') || line.text.startsWith('[')) {
+      // A flow collection on a line of its own ("resources:\n  {}").
       this.at++;
+      const value = FlowReader.read(line.text);
       this.endOf(indent);
-      return line.text === '{}' ? {} : [];
+      return value;
     }
     return isDash(line.text) ? this.sequence(indent) : this.mapping(indent);
   }
