@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { SpecError, type SpecIssue } from '../errors.js';
 import { chartSpecSchema, type ChartSpec } from './chart-spec.js';
 import { unsafeKeyIssues } from './safe-keys.js';
+import { knownSpec, rememberSpec, specKey } from './spec-cache.js';
 import { specIssuesOf } from './unknown-keys.js';
 
 export interface ParseOptions {
@@ -53,6 +54,10 @@ function chartLabel(input: unknown): string {
 }
 
 export function parseChartSpec(input: unknown, options: ParseOptions = {}): ChartSpec {
+  // An input already found valid is valid again (its errors would name the file, so only successes are kept).
+  const key = specKey(input);
+  const known = knownSpec(key);
+  if (known) return known;
   // Before zod: its records drop a `__proto__` key silently, and the checks must name it.
   const unsafe = unsafeKeyIssues(input);
   if (unsafe.length > 0) throw new SpecError(chartLabel(input), unsafe, options.file);
@@ -60,5 +65,6 @@ export function parseChartSpec(input: unknown, options: ParseOptions = {}): Char
   if (!result.success) throw new SpecError(chartLabel(input), specIssuesOf(result.error, chartSpecSchema, formatFieldPath, options.alsoKnown), options.file);
   const yamlIssues = yamlContentIssues(result.data);
   if (yamlIssues.length > 0) throw new SpecError(result.data.name, yamlIssues, options.file);
+  rememberSpec(key, result.data);
   return result.data;
 }

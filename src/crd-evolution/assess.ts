@@ -2,11 +2,9 @@
 // check them against the new CRD, and work out whether a storage migration is needed and may run.
 // `evolutionRefusals` turns the assessment into the errors apply raises and plan predicts. Pure but
 // for assessCrdEvolution's reads.
-import type { HelmcycleError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { checkCompatibility, readChoice, type CompatibilityReport } from './compatibility.js';
 import { apiVersionOf, specOf, storageVersion } from './crd-shape.js';
-import { CrdInvalidResourcesError, CrdMigrationBlockedError } from './errors.js';
 import { bridgeProblem, describeMigration, migrationNeed, type MigrationNeed } from './migration-plan.js';
 import { webhookNotReady } from './webhook.js';
 
@@ -44,17 +42,4 @@ export async function assessCrdEvolution(kube: KubeClient, live: KubeObject | un
   return { crd: next.metadata.name, compatibility, migration: { ...need, objects: count, description: describeMigration(need, count), ...(blocked ? { blocked } : {}) } };
 }
 
-/**
- * The errors the CRD upgrade stops at, before anything changes: a migration that cannot run, and
- * objects that would no longer validate (unless crds.allowInvalid). Empty when it may go on. Pure.
- */
-export function evolutionRefusals(evolutions: readonly (CrdEvolution | undefined)[], allowInvalid: boolean): HelmcycleError[] {
-  const refusals: HelmcycleError[] = [];
-  for (const evolution of evolutions) {
-    if (!evolution) continue;
-    if (evolution.migration?.blocked) refusals.push(new CrdMigrationBlockedError(evolution.crd, evolution.migration.blocked));
-    const { findings, version } = evolution.compatibility;
-    if (findings.length && !allowInvalid) refusals.push(new CrdInvalidResourcesError(evolution.crd, version, findings));
-  }
-  return refusals;
-}
+export { evolutionRefusals } from './refusals.js';

@@ -5,7 +5,6 @@
 import type { ChartSpec } from '../config/chart-spec.js';
 import type { HelmClient, ReleaseInfo } from '../helm/types.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
-import { evolveCrds } from '../crd-evolution/evolve.js';
 import { applyCrds, assertCrdsDeletable, deleteCrds } from '../toolkit/crds.js';
 import { isOwnedBy, releaseOwnerOf } from '../toolkit/ownership.js';
 import { crdRef, crdsOfRendered, decideCrdApply, mergeReleaseCrds, readReleaseCrds, type ReleaseCrd } from '../toolkit/release-crds.js';
@@ -65,6 +64,8 @@ export async function applyReleaseCrds<P extends ChartPayload>(ctx: PhaseContext
   const toApply = plan.apply.map((entry) => entry.crd);
   const timeoutMs = ctx.spec.timeoutSeconds * 1_000;
   // Existing custom resources against the new schemas, and stored versions the new CRDs drop (crd-evolution/).
+  // Loaded here, not with every run: the schema and CEL checkers (ajv, CEL) cost ~60-90 ms to load.
+  const { evolveCrds } = await import('../crd-evolution/evolve.js');
   const evolutions = await evolveCrds(ctx.kube, toApply, {
     allowInvalid: ctx.spec.crds?.allowInvalid ?? false,
     log: (m, level) => ctx.log(m, level),

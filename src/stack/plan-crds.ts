@@ -8,8 +8,8 @@ import type { ChartSpec } from '../config/chart-spec.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
 import { classifyFailure, type FailureReport } from '../failures/classify.js';
 import { predict, type Prediction } from '../failures/preflight.js';
-import { assessCrds } from '../crd-evolution/evolve.js';
-import { evolutionRefusals, type CrdEvolution } from '../crd-evolution/assess.js';
+import type { CrdEvolution } from '../crd-evolution/assess.js';
+import { evolutionRefusals } from '../crd-evolution/refusals.js';
 import { crdsToDelete, ownedByRelease, planCrdApply, specCrds } from '../lifecycle/declared-crds.js';
 import { CrdInUseError, crdsInUse, FIELD_MANAGER } from '../toolkit/crds.js';
 import { crdRef } from '../toolkit/release-crds.js';
@@ -74,6 +74,8 @@ async function deployCrdPlan(plan: ChartPlan, spec: ChartSpec, options: PlanOpti
   try {
     const { apply } = await planCrdApply(options.kube, spec, await specCrds(options.helm, spec, options.signal));
     applied = apply.map((entry) => entry.crd);
+    // Loaded here, not with plan: the schema and CEL checkers (ajv, CEL) cost every run ~60-90 ms to load.
+    const { assessCrds } = await import('../crd-evolution/evolve.js');
     evolutions = await assessCrds(options.kube, applied);
     for (const [i, crd] of applied.entries()) {
       const live = await options.kube.getObject(crdRef(crd.metadata.name));
