@@ -1,12 +1,13 @@
-// The fast reader of helm's block-style manifests (src/config/block-yaml.ts): whatever it reads must be
-// exactly what `yaml` reads (drift, plan and apply decide on these objects), and whatever it does not
-// know it must leave to `yaml` (undefined), never guess.
+// The js-yaml road for plain YAML (src/config/fast-yaml.ts): whatever it reads must be exactly what
+// `yaml` reads (drift, plan and apply decide on these objects, and a stack file's data is checked as
+// yaml gives it), and what it does not take (anchors, aliases, tags, duplicate or non-scalar keys,
+// errors) it must leave to `yaml` (undefined), never guess.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { readBlockDocument, readBlockManifest } from '../../src/config/block-yaml.js';
+import { readPlainYamlDocument, readPlainYamlStream } from '../../src/config/fast-yaml.js';
 import { parseManifest } from '../../src/kube/manifest.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
@@ -15,7 +16,7 @@ const documents = (stream: string) => stream.split(/^---[ \t]*$/m);
 
 /** The reader's answer is yaml's, or it declines. Returns whether it read the document. */
 function agrees(doc: string, where: string): boolean {
-  const fast = readBlockDocument(doc);
+  const fast = readPlainYamlDocument(doc);
   if (fast === undefined) return false;
   const slow = parseAllDocuments(doc);
   const [only] = slow;
@@ -70,22 +71,23 @@ test('scalars resolve as the core schema does; what it reads otherwise is left t
     'a: "unterminated',
   ];
   for (const doc of cases) agrees(doc, 'case');
-  // These must be read here (the shapes helm renders), and these must be declined (yaml reads them otherwise).
-  assert.deepEqual(readBlockDocument('a: 1\nb: 10Gi\nc: "x"\nd: --x\ne:\n- y\nf: [sh, "-c"]'), { a: 1, b: '10Gi', c: 'x', d: '--x', e: ['y'], f: ['sh', '-c'] });
-  assert.deepEqual(readBlockDocument('p: { path: /healthz, port: 8080 }\nq:\n  - {name: a, needs: [b]}'), { p: { path: '/healthz', port: 8080 }, q: [{ name: 'a', needs: ['b'] }] });
-  assert.deepEqual(readBlockDocument('a: |\n  one\n\n  two\n\nb: |-\n  x\n'), { a: 'one\n\ntwo\n', b: 'x' });
-  for (const declined of ['a: 1.0', 'a: 0x1F', 'a: 007', 'multi: one\n  two', 'a: x # c', 'a: &x 1', 'dup: 1\ndup: 2', 'a: >\n  x', 'a: "e\\n"', 'a:\n\tb: 1', 'a: {x: 1,}', 'a: [http://x]', 'a: {x: 1,\n  y: 2}']) {
-    assert.equal(readBlockDocument(declined), undefined, declined);
+  // These must be read here (the shapes helm renders and stacks use), and these left to yaml (its checks name the line).
+  assert.deepEqual(readPlainYamlDocument('a: 1\nb: 10Gi\nc: "x"\nd: --x\ne:\n- y\nf: [sh, "-c"]'), { a: 1, b: '10Gi', c: 'x', d: '--x', e: ['y'], f: ['sh', '-c'] });
+  assert.deepEqual(readPlainYamlDocument('a: |\n  one\n\n  two\n\nb: |-\n  x\n'), { a: 'one\n\ntwo\n', b: 'x' });
+  assert.deepEqual(readPlainYamlDocument('a: 1.0\nb: 0x1F\nc: 007\nd: >\n  x\ne: "e\\n"\nf: x # c'), { a: 1, b: 31, c: 7, d: 'x\n', e: 'e\n', f: 'x' });
+  for (const declined of ['a: &x 1\nb: *x', 'a: *x', 'dup: 1\ndup: 2', '1: a\n"1": b', '? [a, b]\n: 1', '{a: 1}: 2', 'a: !!str 5', 'a: !custom x', 'a:\n\tb: 1', 'a: "unterminated', 'one: 1\n---\ntwo: 2']) {
+    assert.equal(readPlainYamlDocument(declined), undefined, declined);
   }
+  // A billion-laughs stream is never expanded here: its aliases send it to yaml, which bounds them.
+  assert.equal(readPlainYamlStream('a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]'), undefined);
 });
 
-test('parseManifest gives the same objects through the reader as through yaml', () => {
-  assert.equal(readBlockManifest(RENDERED), undefined, 'the corpus holds documents the reader declines (flow maps): such a stream goes to yaml whole');
-  const readable = documents(RENDERED).filter((doc) => readBlockDocument(doc) !== undefined).join('---\n');
-  assert.ok(readBlockManifest(readable));
-  // One document the reader declines (an anchor, no object) sends the whole stream through yaml.
+test('parseManifest gives the same objects through js-yaml as through yaml', () => {
+  const readable = documents(RENDERED).filter((doc) => readPlainYamlDocument(doc) !== undefined).join('---\n');
+  assert.ok(readPlainYamlStream(readable));
+  // One document the road does not take (an anchor) sends the whole stream through yaml.
   const forced = `${readable}---\nnot: &an object\n`;
-  assert.equal(readBlockManifest(forced), undefined);
+  assert.equal(readPlainYamlStream(forced), undefined);
   const objects = parseManifest(readable, 'demo');
   assert.ok(objects.length > 40, `${objects.length} objects`);
   assert.deepEqual(objects, parseManifest(forced, 'demo'));
