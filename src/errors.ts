@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'ENVIRONMENT_INVALID'
   | 'CHART_DEPENDENCIES_FAILED'
   | 'TRANSFORM_FAILED'
-  | 'CHART_DIGEST_MISMATCH';
+  | 'CHART_DIGEST_MISMATCH'
+  | 'SOURCE_FAILED';
 
 export interface ErrorDetails {
   cause?: unknown;
