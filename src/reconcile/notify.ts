@@ -21,7 +21,9 @@ export function notificationText(run: ReconcileRun, stack: string | undefined): 
   return lines.join('\n');
 }
 
-export async function notify(url: string, run: ReconcileRun, stack: string | undefined, masker: Masker, log: (line: string) => void, send: typeof fetch = fetch): Promise<boolean> {
+export async function notify(url: string, run: ReconcileRun, stack: string | undefined, masker: Masker, log: (line: string) => void, deps: { send?: typeof fetch; sleep?: (ms: number) => Promise<unknown> } = {}): Promise<boolean> {
+  const send = deps.send ?? fetch;
+  const wait = deps.sleep ?? sleep;
   const body = masker.mask(JSON.stringify({ text: notificationText(run, stack), stack, revision: run.revision, ok: run.ok, charts: run.charts.map(({ name, status, changed, failureClass }) => ({ name, status, changed, ...(failureClass ? { failureClass } : {}) })) }));
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
@@ -32,7 +34,7 @@ export async function notify(url: string, run: ReconcileRun, stack: string | und
     } catch {
       // the network: tried again
     }
-    if (attempt < ATTEMPTS) await sleep(backoffDelay(attempt, { initialMs: 1_000, factor: 2, maxMs: 30_000, jitter: 0.2 }, Math.random()));
+    if (attempt < ATTEMPTS) await wait(backoffDelay(attempt, { initialMs: 1_000, factor: 2, maxMs: 30_000, jitter: 0.2 }, Math.random()));
   }
   log('reconcile: the notification could not be sent (--notify-url)');
   return false;
