@@ -92,3 +92,18 @@ export function withRecords(options: { kube: KubeClient; masker: Masker; notifyU
     }
   };
 }
+
+/** The status reconcile last left on the stack's inventory, if it ever ran on this cluster. */
+export async function readReconcileStatus(kube: KubeClient, stack: string): Promise<ReconcileStatus | undefined> {
+  const secret = await kube.getObject({ apiVersion: 'v1', kind: 'Secret', namespace: INVENTORY_NAMESPACE, name: inventoryName(stack) });
+  return parseStatus(secret?.metadata.annotations);
+}
+
+/** `helmcycle status`'s lines for it. Pure. */
+export function formatReconcileStatus(status: ReconcileStatus): string {
+  const lines = [`reconcile: last run ${status.lastRun} (${status.trigger}) at revision ${status.revision.slice(0, 12)}: ${status.ok ? 'ok' : 'FAILED'}${status.error ? `: ${status.error}` : ''}`];
+  for (const [chart, c] of Object.entries(status.charts).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  ${chart}: ${c.status}${c.failureClass ? ` [${c.failureClass}]` : ''}${c.lastSuccess ? `, last success ${c.lastSuccess}` : ''}`);
+  }
+  return lines.join('\n');
+}

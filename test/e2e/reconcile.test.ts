@@ -147,6 +147,8 @@ for (const target of helmsUnderTest()) {
       assert.equal(await message(), 'four');
       const record = await target.kube.getObject({ apiVersion: 'v1', kind: 'Secret', namespace: INVENTORY_NAMESPACE, name: inventoryName(stack) });
       assert.match(record?.metadata.annotations?.['helmcycle.dev/reconcile-status'] ?? '', /"web":\{"status":"succeeded"/);
+      const shown = await runCli(target, join(work, 'helmcycle.yaml'), 'status');
+      assert.match(shown.stdout, /reconcile: last run .* at revision [0-9a-f]{12}: ok\n  web: succeeded, last success /, shown.stdout + shown.stderr);
       console.log(`${target.label}: commit to applied ${commitToApplied} ms; takeover after kill -9 ${takeoverMs} ms`);
     });
   });

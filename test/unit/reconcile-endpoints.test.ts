@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ReconcileMetrics } from '../../src/reconcile/metrics.js';
 import { notificationText, notify } from '../../src/reconcile/notify.js';
-import { eventsOf, nextStatus } from '../../src/reconcile/records.js';
+import { eventsOf, formatReconcileStatus, nextStatus } from '../../src/reconcile/records.js';
 import { listen, parseListen } from '../../src/reconcile/server.js';
 import type { ReconcileRun } from '../../src/reconcile/types.js';
 import { createMasker } from '../../src/secrets/masker.js';
@@ -72,6 +72,7 @@ describe('reconcile endpoints', () => {
     const events = eventsOf(failedRun);
     assert.deepEqual(events.map(([type, reason]) => `${type}/${reason}`), ['Warning/ChartFailed', 'Normal/Applied']);
     assert.match(events[0]![2], /chart db \[chart-not-found\]/);
+    assert.match(formatReconcileStatus(status), /^reconcile: last run .* \(interval\) at revision 0123456789ab: FAILED\n  db: failed \[chart-not-found\], last success earlier\n/);
     assert.deepEqual(eventsOf({ ...failedRun, ok: true, charts: [{ name: 'web', status: 'succeeded', changed: false, driftRepaired: 0 }] }), [], 'a quiet run leaves no Event');
   });
 
