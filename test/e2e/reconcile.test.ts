@@ -6,7 +6,8 @@
 // SIGTERM during an upgrade lets it finish: exit 0, the release deployed, nothing pending.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -150,6 +151,54 @@ for (const target of helmsUnderTest()) {
       const shown = await runCli(target, join(work, 'helmcycle.yaml'), 'status');
       assert.match(shown.stdout, /reconcile: last run .* at revision [0-9a-f]{12}: ok\n  web: succeeded, last success /, shown.stdout + shown.stderr);
       console.log(`${target.label}: commit to applied ${commitToApplied} ms; takeover after kill -9 ${takeoverMs} ms`);
+    });
+
+    it("runs with the flags and the RBAC of its own chart (deploy/chart/helmcycle, narrowed to one namespace), its stack from the chart's ConfigMap", async () => {
+      const system = uniqueNamespace(`rc-system-${target.label}`);
+      const apps = uniqueNamespace(`rc-apps-${target.label}`);
+      const release = `rc-${system.slice(-6)}`;
+      const dir = await mkdtemp(join(tmpdir(), 'helmcycle-reconcile-chart-'));
+      const appStack = `apps-${apps}`;
+      cleanup.push(() => target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: system }));
+      cleanup.push(() => target.kube.deleteObject({ apiVersion: 'v1', kind: 'Namespace', name: apps }));
+      cleanup.push(() => run(target.binary, ['uninstall', release, '--namespace', system]));
+      cleanup.push(() => target.kube.deleteObject({ apiVersion: 'v1', kind: 'Secret', namespace: INVENTORY_NAMESPACE, name: inventoryName(appStack) }));
+      await target.kube.createObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: apps } });
+
+      // The platform team installs helmcycle with helmcycle: RBAC narrowed to the apps namespace.
+      const stackYaml = stringify({ name: appStack, defaults: { namespace: apps, timeoutSeconds: 60 }, charts: [{ name: 'web', chart: 'web', repository: env.repo, version: '1.0.0', set: { replicaCount: 0 } }] });
+      const platform = join(dir, 'platform.yaml');
+      const chartDir = resolve('deploy/chart/helmcycle');
+      await writeFile(platform, stringify({ name: `platform-${system}`, charts: [{ name: release, chart: chartDir, namespace: system, createNamespace: true, timeoutSeconds: 120, values: [{ replicaCount: 1, rbac: { namespaces: [apps] }, source: { configMap: { stack: stackYaml } }, reconcile: { interval: '2s', leaseDuration: '4s' } }] }] }));
+      cleanup.push(() => target.kube.deleteObject({ apiVersion: 'v1', kind: 'Secret', namespace: INVENTORY_NAMESPACE, name: inventoryName(`platform-${system}`) }));
+      const installed = await runCli(target, platform, '--allow-path', dirname(chartDir), 'apply');
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+
+      // What the pod would run: the Deployment's args, its ConfigMap as the stack folder, its ServiceAccount's token.
+      const fullname = `${release}-helmcycle`;
+      const deployment = await target.kube.getObject({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: system, name: fullname });
+      const container = (deployment?.spec as { template: { spec: { containers: { args: string[] }[]; serviceAccountName: string } } }).template.spec;
+      const stackFolder = join(dir, 'stack');
+      await mkdir(stackFolder);
+      await writeFile(join(stackFolder, 'helmcycle.yaml'), (await configMapData(target.kube, system, `${fullname}-stack`))['helmcycle.yaml']!);
+      const admin = new KubeConfig();
+      admin.loadFromDefault();
+      const token = (await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: container.serviceAccountName, namespace: system, body: { spec: { audiences: [], expirationSeconds: 3_600 } } })).status?.token;
+      const cluster = admin.getCurrentCluster()!;
+      const asChart = new KubeConfig();
+      asChart.loadFromOptions({ clusters: [cluster], users: [{ name: 'sa', token: token! }], contexts: [{ name: 'sa', cluster: cluster.name, user: 'sa' }], currentContext: 'sa' });
+      const kubeconfig = join(dir, 'kubeconfig');
+      await writeFile(kubeconfig, asChart.exportConfig(), { mode: 0o600 });
+
+      const port = Math.floor(40_000 + Math.random() * 10_000);
+      const args = container.containers[0]!.args.slice(1).map((arg) => arg.replace(/^--source=.*/, `--source=${stackFolder}`).replace(/^--listen=.*/, `--listen=127.0.0.1:${port}`).replace(/^--cache-dir=.*/, `--cache-dir=${join(dir, 'cache')}`));
+      assert.ok(args.includes('--prune') && args.some((a) => a.startsWith('--lease-namespace=')), args.join(' '));
+      const replica = startReplica(target, ['--kubeconfig', kubeconfig, ...args], port, join(dir, 'cache'));
+      await eventually('applied as the chart\'s ServiceAccount', async () => (/ok \(1 succeeded/.test(replica.output()) ? true : undefined), 60_000);
+      assert.equal((await target.helm.status({ release: 'web', namespace: apps }))?.status, 'deployed');
+      assert.doesNotMatch(replica.output(), /forbidden|could not be written/i, replica.output());
+      replica.child.kill('SIGTERM');
+      assert.equal(await replica.exited, 0, replica.output());
     });
   });
 }
