@@ -157,6 +157,11 @@ export class ReconcileLoop<S extends LoadedStack> {
     this.options.onRun?.(run);
   }
 
+  /** A run is in flight. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /** How many times in a row a chart failed: for the metrics and the records. */
   failuresOf(chart: string): number {
     return this.backoff.failuresOf(chart);

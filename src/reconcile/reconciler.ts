@@ -19,6 +19,8 @@ import { applyReconcileStack, loadReconcileStack, type ReconcileStack } from './
 import { listen } from './server.js';
 import { FolderSource, type StackSource } from './source.js';
 import { describeRun } from './run-log.js';
+import { DriftWatch, releasesByNamespace } from './drift-watch.js';
+import { declaredReleases } from '../stack/prune.js';
 import type { ReconcileRun } from './types.js';
 
 export interface ReconcileOptions {
@@ -60,6 +62,8 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
   const metrics = new ReconcileMetrics();
   let runs = new AbortController();
   let current: ReconcileStack | undefined;
+  let drift: DriftWatch | undefined;
+  let lastRunEndedAt = 0;
   const identity = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const election = options.leaderElection
     ? new LeaderElection({
@@ -83,10 +87,25 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
     load: async (file, revision) => {
       options.log(`reconcile: reading ${source.describe} at ${revision}`);
       current = await loadReconcileStack(file, { kube: options.kube, masker: options.masker, environment: options.environment });
+      // The new stack's releases are watched for hand edits (drift-watch.ts); the old stack's no more.
+      drift?.close();
+      drift = new DriftWatch({
+        kube: options.kube,
+        releases: releasesByNamespace(declaredReleases(current.stack)),
+        busy: () => loop.busy,
+        lastRunEndedAt: () => lastRunEndedAt,
+        onDrift: (object) => {
+          options.log(`reconcile: ${object} changed by hand: running now`);
+          metrics.driftDetected();
+          loop.trigger('drift');
+        },
+      });
+      drift.start();
       return current;
     },
     apply: (stack, only, _revision, signal) => applyReconcileStack(stack, only, signal, { helm: options.helm, kube: options.kube, masker: options.masker, prune: options.prune, lockTimeoutMs: options.lockTimeoutMs, concurrency: options.concurrency }),
     onRun: (run) => {
+      lastRunEndedAt = Date.now();
       metrics.record(run, (chart) => loop.failuresOf(chart));
       for (const line of describeRun(run)) options.log(options.masker.mask(line));
       void Promise.resolve(options.onRun?.(run, current)).catch((error: unknown) => options.log(`reconcile: recording the run failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -122,6 +141,7 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
     await loop.run();
   } finally {
     if (grace) clearTimeout(grace);
+    drift?.close();
     await election?.stop();
     await electing;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

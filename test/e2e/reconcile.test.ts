@@ -106,6 +106,7 @@ for (const target of helmsUnderTest()) {
         const deployment = await target.kube.getObject({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web-web' });
         return (deployment?.spec as { replicas?: number } | undefined)?.replicas === 1 ? true : undefined;
       }, 20_000);
+      await eventually('the hand edit seen by the watch', async () => (new RegExp(`Deployment/${namespace}/web-web changed by hand`).test(leader.output()) ? true : undefined), 10_000);
       await eventually('drift repaired in the metrics', async () => ((await metric(leader, /^helmcycle_drift_repaired_total\{chart="web"\}/)) ?? 0) >= 1 ? true : undefined);
 
       // A chart that fails (its version does not exist) is retried with backoff; the others keep running.

@@ -1,0 +1,123 @@
+// What wakes reconcile between intervals when someone changes a release's objects by hand: a
+// list-then-watch of the workload and config kinds in each namespace of the stack, reporting a change
+// to the spec (a new generation; any change for kinds without one) of an object a release of the stack
+// owns. Changes while a run is in flight, and for a settle time after it, are reconcile's own writes and
+// are ignored; the rest are debounced into one trigger. A kind the caller may not watch is left to the
+// interval: a watch never fails a run.
+import type { KubeClient, KubeObject, WatchEvent } from '../kube/types.js';
+import { backoffMs, objectKey, watchTimeoutSeconds, watchTrouble } from '../kube/watch-events.js';
+
+/** The kinds a hand edit usually touches (kubectl scale, edit, set image). */
+export const WATCHED_KINDS: readonly [apiVersion: string, kind: string][] = [
+  ['apps/v1', 'Deployment'], ['apps/v1', 'StatefulSet'], ['apps/v1', 'DaemonSet'], ['v1', 'ConfigMap'], ['v1', 'Service'],
+];
+
+export interface DriftWatchOptions {
+  kube: KubeClient;
+  /** Releases of the stack by namespace: only their objects count. */
+  releases: ReadonlyMap<string, ReadonlySet<string>>;
+  /** True while a run is in flight (its own writes are no drift). */
+  busy(): boolean;
+  /** When the last run ended: changes within the settle time after it are its own writes arriving late. */
+  lastRunEndedAt(): number;
+  onDrift(object: string): void;
+  debounceMs?: number;
+  settleMs?: number;
+  now?: () => number;
+}
+
+const RELEASE_ANNOTATION = 'meta.helm.sh/release-name';
+
+/** The object's spec version: its generation, else its resourceVersion (a ConfigMap has no status to move it). Pure. */
+export function specVersion(object: KubeObject): string {
+  return object.metadata.generation !== undefined ? `g${object.metadata.generation}` : `rv${String(object.metadata.resourceVersion ?? '')}`;
+}
+
+/** Whether an event is a hand change to an object of one of these releases (`seen` keeps spec versions). Pure but for `seen`. */
+export function isDrift(event: WatchEvent, releases: ReadonlySet<string> | undefined, seen: Map<string, string>): boolean {
+  const meta = event.object.metadata;
+  const key = `${meta.namespace ?? ''}/${objectKey(event.object)}`;
+  if (event.type === 'BOOKMARK') return false;
+  const release = meta.annotations?.[RELEASE_ANNOTATION];
+  const owned = release !== undefined && (releases?.has(release) ?? false);
+  if (event.type === 'DELETED') {
+    seen.delete(key);
+    return owned;
+  }
+  const version = specVersion(event.object);
+  const before = seen.get(key);
+  seen.set(key, version);
+  return owned && event.type === 'MODIFIED' && before !== undefined && before !== version;
+}
+
+export class DriftWatch {
+  private readonly stop = new AbortController();
+  private readonly seen = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DriftWatchOptions) {}
+
+  start(): void {
+    for (const [namespace, releases] of this.options.releases) {
+      for (const [apiVersion, kind] of WATCHED_KINDS) void this.watch(namespace, apiVersion, kind, releases);
+    }
+  }
+
+  close(): void {
+    this.stop.abort();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private report(object: string): void {
+    if (this.options.busy() || this.now() < this.options.lastRunEndedAt() + (this.options.settleMs ?? 3_000)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.options.busy()) this.options.onDrift(object);
+    }, this.options.debounceMs ?? 1_000);
+  }
+
+  private async watch(namespace: string, apiVersion: string, kind: string, releases: ReadonlySet<string>): Promise<void> {
+    const { kube } = this.options;
+    if (!kube.listCollection || !kube.watchObjects) return;
+    let resourceVersion: string | undefined;
+    let failures = 0;
+    const signal = this.stop.signal;
+    while (!signal.aborted) {
+      try {
+        if (!resourceVersion) {
+          const list = await kube.listCollection(apiVersion, kind, namespace);
+          if (list.resourceVersion === undefined) return; // not served
+          for (const item of list.items) this.seen.set(`${namespace}/${objectKey(item)}`, specVersion(item));
+          resourceVersion = list.resourceVersion;
+        }
+        await kube.watchObjects(apiVersion, kind, namespace, { resourceVersion, timeoutSeconds: watchTimeoutSeconds(), signal }, (event) => {
+          if (event.object.metadata.resourceVersion) resourceVersion = String(event.object.metadata.resourceVersion);
+          if (isDrift(event, releases, this.seen)) this.report(`${kind}/${namespace}/${event.object.metadata.name}`);
+        });
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) return;
+        const trouble = watchTrouble(error);
+        // Forbidden or gone for good: the interval covers this kind.
+        if (trouble === 'unavailable') return;
+        if (trouble === 'expired') resourceVersion = undefined;
+        await new Promise((r) => setTimeout(r, backoffMs(++failures)));
+      }
+    }
+  }
+}
+
+/** The stack's releases by namespace (what a drift watch looks at). */
+export function releasesByNamespace(charts: readonly { release: string; namespace: string }[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const { release, namespace } of charts) {
+    if (!map.has(namespace)) map.set(namespace, new Set());
+    map.get(namespace)!.add(release);
+  }
+  return map;
+}
