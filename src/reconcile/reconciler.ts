@@ -105,7 +105,8 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
     },
     apply: (stack, only, _revision, signal) => applyReconcileStack(stack, only, signal, { helm: options.helm, kube: options.kube, masker: options.masker, prune: options.prune, lockTimeoutMs: options.lockTimeoutMs, concurrency: options.concurrency }),
     onRun: (run) => {
-      lastRunEndedAt = Date.now();
+      // Only a run that wrote leaves late watch events of its own; a quiet run (most of them) does not.
+      if (run.charts.some((c) => c.changed || c.driftRepaired || c.status === 'failed')) lastRunEndedAt = Date.now();
       metrics.record(run, (chart) => loop.failuresOf(chart));
       for (const line of describeRun(run)) options.log(options.masker.mask(line));
       void Promise.resolve(options.onRun?.(run, current)).catch((error: unknown) => options.log(`reconcile: recording the run failed: ${error instanceof Error ? error.message : String(error)}`));

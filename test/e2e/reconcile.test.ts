@@ -91,7 +91,8 @@ for (const target of helmsUnderTest()) {
       const holds = (r: Replica) => /holds lease/.test(r.output());
       const [leader, follower] = holds(a) ? [a, b] : [b, a];
       assert.ok(holds(leader) && !holds(follower), `exactly one leader:\nA: ${a.output()}\nB: ${b.output()}`);
-      assert.equal((await fetch(`http://127.0.0.1:${follower.port}/readyz`)).status, 200, 'a follower is ready');
+      const followerReady = await fetch(`http://127.0.0.1:${follower.port}/readyz`).then((r) => r.status, (e: Error) => `${e.message}: ${follower.output()}`);
+      assert.equal(followerReady, 200, 'a follower is ready');
       await eventually('the leader ready', async () => ((await fetch(`http://127.0.0.1:${leader.port}/readyz`)).status === 200 ? true : undefined));
 
       // A commit that changes a value is applied within the interval (and a run).
