@@ -59,6 +59,14 @@ export function sourceOf(options: Pick<ReconcileOptions, 'source' | 'ref' | 'pat
 export async function reconcile(options: ReconcileOptions): Promise<number> {
   const clock = options.clock ?? realClock;
   const source = sourceOf(options);
+  // A --path that leaves the source, or names no file, is bad input (exit 2) before anything starts; a
+  // source that cannot be reached now may be reachable later: the loop keeps trying.
+  try {
+    await source.sync(options.signal);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    options.log(`reconcile: ${source.describe}: ${error instanceof Error ? error.message : String(error)} (tried again every interval)`);
+  }
   const metrics = new ReconcileMetrics();
   let runs = new AbortController();
   let current: ReconcileStack | undefined;
