@@ -75,10 +75,15 @@ export class DriftWatch {
   private report(object: string): void {
     if (this.options.busy() || this.now() < this.options.lastRunEndedAt() + (this.options.settleMs ?? 3_000)) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.options.busy()) this.options.onDrift(object);
-    }, this.options.debounceMs ?? 1_000);
+    const fire = () => {
+      // A run in flight may have started before the change: wait for it, then run again.
+      if (this.options.busy()) this.timer = setTimeout(fire, this.options.debounceMs ?? 1_000);
+      else {
+        this.timer = undefined;
+        this.options.onDrift(object);
+      }
+    };
+    this.timer = setTimeout(fire, this.options.debounceMs ?? 1_000);
   }
 
   private async watch(namespace: string, apiVersion: string, kind: string, releases: ReadonlySet<string>): Promise<void> {
