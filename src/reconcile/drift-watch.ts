@@ -1,8 +1,9 @@
 // What wakes reconcile between intervals when someone changes a release's objects by hand: a
 // list-then-watch of the workload and config kinds in each namespace of the stack, reporting a change
 // to the spec (a new generation; any change for kinds without one) of an object a release of the stack
-// owns. Changes while a run is in flight, and for a settle time after it, are reconcile's own writes and
-// are ignored; the rest are debounced into one trigger. A kind the caller may not watch is left to the
+// owns, by anyone but helm and helmcycle (the field manager of its latest write: a run's own writes are
+// no drift, however late their events arrive). Changes are debounced into one trigger, held while a run
+// is in flight. A kind the caller may not watch is left to the
 // interval: a watch never fails a run.
 import type { KubeClient, KubeObject, WatchEvent } from '../kube/types.js';
 import { backoffMs, objectKey, watchTimeoutSeconds, watchTrouble } from '../kube/watch-events.js';
@@ -18,12 +19,8 @@ export interface DriftWatchOptions {
   releases: ReadonlyMap<string, ReadonlySet<string>>;
   /** True while a run is in flight (its own writes are no drift). */
   busy(): boolean;
-  /** When the last run ended: changes within the settle time after it are its own writes arriving late. */
-  lastRunEndedAt(): number;
   onDrift(object: string): void;
   debounceMs?: number;
-  settleMs?: number;
-  now?: () => number;
 }
 
 const RELEASE_ANNOTATION = 'meta.helm.sh/release-name';
@@ -31,6 +28,20 @@ const RELEASE_ANNOTATION = 'meta.helm.sh/release-name';
 /** The object's spec version: its generation, else its resourceVersion (a ConfigMap has no status to move it). Pure. */
 export function specVersion(object: KubeObject): string {
   return object.metadata.generation !== undefined ? `g${object.metadata.generation}` : `rv${String(object.metadata.resourceVersion ?? '')}`;
+}
+
+/** Who writes for a run: helm (every Helm version's field manager) and helmcycle's own client. */
+const OWN_MANAGERS = new Set(['helm', 'helmcycle']);
+
+/**
+ * Whether the object's latest spec write (managedFields; status writes left out, they change no spec)
+ * was helm's or helmcycle's alone. Writes in the same second by someone else count as theirs. Pure.
+ */
+export function writtenByRun(object: KubeObject): boolean {
+  const entries = ((object.metadata.managedFields as { manager?: string; time?: string; subresource?: string }[] | undefined) ?? []).filter((e) => e.subresource !== 'status');
+  if (entries.length === 0) return false;
+  const latest = entries.reduce((max, e) => ((e.time ?? '') > max ? (e.time ?? '') : max), '');
+  return entries.filter((e) => (e.time ?? '') === latest).every((e) => OWN_MANAGERS.has(e.manager ?? ''));
 }
 
 /** Whether an event is a hand change to an object of one of these releases (`seen` keeps spec versions). Pure but for `seen`. */
@@ -47,7 +58,8 @@ export function isDrift(event: WatchEvent, releases: ReadonlySet<string> | undef
   const version = specVersion(event.object);
   const before = seen.get(key);
   seen.set(key, version);
-  return owned && event.type === 'MODIFIED' && before !== undefined && before !== version;
+  // A run's own write (helm's, helmcycle's) is no drift, whenever it arrives.
+  return owned && event.type === 'MODIFIED' && before !== undefined && before !== version && !writtenByRun(event.object);
 }
 
 export class DriftWatch {
@@ -68,12 +80,7 @@ export class DriftWatch {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private now(): number {
-    return (this.options.now ?? Date.now)();
-  }
-
   private report(object: string): void {
-    if (this.options.busy() || this.now() < this.options.lastRunEndedAt() + (this.options.settleMs ?? 3_000)) return;
     if (this.timer) clearTimeout(this.timer);
     const fire = () => {
       // A run in flight may have started before the change: wait for it, then run again.

@@ -71,7 +71,6 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
   let runs = new AbortController();
   let current: ReconcileStack | undefined;
   let drift: DriftWatch | undefined;
-  let lastRunEndedAt = 0;
   const identity = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const election = options.leaderElection
     ? new LeaderElection({
@@ -101,7 +100,6 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
         kube: options.kube,
         releases: releasesByNamespace(declaredReleases(current.stack)),
         busy: () => loop.busy,
-        lastRunEndedAt: () => lastRunEndedAt,
         onDrift: (object) => {
           options.log(`reconcile: ${object} changed by hand: running now`);
           metrics.driftDetected();
@@ -113,8 +111,6 @@ export async function reconcile(options: ReconcileOptions): Promise<number> {
     },
     apply: (stack, only, _revision, signal) => applyReconcileStack(stack, only, signal, { helm: options.helm, kube: options.kube, masker: options.masker, prune: options.prune, lockTimeoutMs: options.lockTimeoutMs, concurrency: options.concurrency }),
     onRun: (run) => {
-      // Only a run that wrote leaves late watch events of its own; a quiet run (most of them) does not.
-      if (run.charts.some((c) => c.changed || c.driftRepaired || c.status === 'failed')) lastRunEndedAt = Date.now();
       metrics.record(run, (chart) => loop.failuresOf(chart));
       for (const line of describeRun(run)) options.log(options.masker.mask(line));
       void Promise.resolve(options.onRun?.(run, current)).catch((error: unknown) => options.log(`reconcile: recording the run failed: ${error instanceof Error ? error.message : String(error)}`));

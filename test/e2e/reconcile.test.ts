@@ -17,7 +17,6 @@ import { INVENTORY_NAMESPACE, inventoryName } from '../../src/stack/inventory.js
 import { configMapData, env, eventually, fixtures, helmsUnderTest, runCli, uniqueNamespace, type HelmUnderTest } from './support.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BIN = resolve('bin/helmcycle.mjs');
 const WEB = resolve(fixtures.web);
 
@@ -102,8 +101,7 @@ for (const target of helmsUnderTest()) {
       await eventually('the commit applied', async () => ((await message()) === 'two' ? true : undefined), 20_000);
       const commitToApplied = Date.now() - committed;
 
-      // kubectl scale is put back, and the watch sees it (after the settle time of the run that wrote).
-      await sleep(4_000);
+      // kubectl scale is put back, and the watch sees it.
       await run('kubectl', ['scale', 'deployment/web-web', '--replicas', '3', '--namespace', namespace]);
       await eventually('the scale put back', async () => {
         const deployment = await target.kube.getObject({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web-web' });

@@ -7,8 +7,9 @@ import type { KubeObject, WatchEvent, WatchFrom } from '../../src/kube/types.js'
 import { DriftWatch, isDrift } from '../../src/reconcile/drift-watch.js';
 import { FakeKube } from './fakes.js';
 
-const deployment = (name: string, release: string, generation: number, resourceVersion = String(generation)): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop', uid: `uid-${name}`, generation, resourceVersion, annotations: { 'meta.helm.sh/release-name': release } },
+const deployment = (name: string, release: string, generation: number, resourceVersion = String(generation), manager = 'kubectl'): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'Deployment',
+  metadata: { name, namespace: 'shop', uid: `uid-${name}`, generation, resourceVersion, annotations: { 'meta.helm.sh/release-name': release }, managedFields: [{ manager: 'helm', time: '2026-01-01T00:00:00Z' }, { manager, time: `2026-01-01T00:00:${String(generation).padStart(2, '0')}Z` }] },
 });
 
 describe('reconcile drift watch', () => {
@@ -20,10 +21,11 @@ describe('reconcile drift watch', () => {
     assert.equal(isDrift({ type: 'MODIFIED', object: deployment('web', 'web', 2) }, ours, seen), true, 'kubectl scale');
     assert.equal(isDrift({ type: 'ADDED', object: deployment('other', 'by-hand', 1) }, ours, seen), false);
     assert.equal(isDrift({ type: 'MODIFIED', object: deployment('other', 'by-hand', 2) }, ours, seen), false, 'not a release of the stack');
+    assert.equal(isDrift({ type: 'MODIFIED', object: deployment('web', 'web', 3, '3', 'helm') }, ours, seen), false, 'an upgrade by helm is no drift');
     assert.equal(isDrift({ type: 'DELETED', object: deployment('web', 'web', 2) }, ours, seen), true);
   });
 
-  it('debounces changes into one trigger, and ignores them while a run is in flight or settling', async () => {
+  it('debounces changes into one trigger, held while a run is in flight; helm writes are no drift', async () => {
     let emit!: (event: WatchEvent) => void;
     const kube = new FakeKube();
     Object.assign(kube, {
@@ -34,25 +36,24 @@ describe('reconcile drift watch', () => {
       }),
     });
     let busy = false;
-    let ended = 0;
     const drifts: string[] = [];
-    const watch = new DriftWatch({ kube, releases: new Map([['shop', new Set(['web'])]]), busy: () => busy, lastRunEndedAt: () => ended, onDrift: (o) => drifts.push(o), debounceMs: 20, settleMs: 50 });
+    const watch = new DriftWatch({ kube, releases: new Map([['shop', new Set(['web'])]]), busy: () => busy, onDrift: (o) => drifts.push(o), debounceMs: 20 });
     watch.start();
     while (!emit) await new Promise((r) => setImmediate(r));
     emit({ type: 'MODIFIED', object: deployment('web', 'web', 2) });
     emit({ type: 'MODIFIED', object: deployment('web', 'web', 3) });
     await new Promise((r) => setTimeout(r, 60));
     assert.deepEqual(drifts, ['Deployment/shop/web'], 'two changes, one trigger');
-    busy = true;
-    emit({ type: 'MODIFIED', object: deployment('web', 'web', 4) });
-    busy = false;
-    ended = Date.now();
-    emit({ type: 'MODIFIED', object: deployment('web', 'web', 5) });
+    emit({ type: 'MODIFIED', object: deployment('web', 'web', 4, '4', 'helm') });
     await new Promise((r) => setTimeout(r, 60));
     assert.equal(drifts.length, 1, 'its own writes are no drift');
-    emit({ type: 'MODIFIED', object: deployment('web', 'web', 6) });
+    busy = true;
+    emit({ type: 'MODIFIED', object: deployment('web', 'web', 5) });
     await new Promise((r) => setTimeout(r, 60));
-    assert.equal(drifts.length, 2);
+    assert.equal(drifts.length, 1, 'held while a run is in flight');
+    busy = false;
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(drifts.length, 2, 'then run');
     watch.close();
   });
 });
