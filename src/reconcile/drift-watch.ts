@@ -33,19 +33,30 @@ export function specVersion(object: KubeObject): string {
 /** Who writes for a run: helm (every Helm version's field manager) and helmcycle's own client. */
 const OWN_MANAGERS = new Set(['helm', 'helmcycle']);
 
-/**
- * Whether the object's latest spec write (managedFields; status writes left out, they change no spec)
- * was helm's or helmcycle's alone. Writes in the same second by someone else count as theirs. Pure.
- */
-export function writtenByRun(object: KubeObject): boolean {
-  const entries = ((object.metadata.managedFields as { manager?: string; time?: string; subresource?: string }[] | undefined) ?? []).filter((e) => e.subresource !== 'status');
-  if (entries.length === 0) return false;
-  const latest = entries.reduce((max, e) => ((e.time ?? '') > max ? (e.time ?? '') : max), '');
-  return entries.filter((e) => (e.time ?? '') === latest).every((e) => OWN_MANAGERS.has(e.manager ?? ''));
+type FieldEntry = { manager?: string; time?: string; subresource?: string; operation?: string; fieldsV1?: unknown };
+
+/** Each spec writer's managedFields entry (status writers left out: they change no spec), as text. Pure. */
+export function writers(object: KubeObject): Map<string, string> {
+  const entries = ((object.metadata.managedFields as FieldEntry[] | undefined) ?? []).filter((e) => e.subresource !== 'status');
+  return new Map(entries.map((e) => [`${e.manager ?? ''}/${e.subresource ?? ''}/${e.operation ?? ''}`, JSON.stringify([e.time ?? '', e.fieldsV1 ?? null])]));
 }
 
+/**
+ * Whether a change was helm's or helmcycle's alone: every managedFields entry that is new or changed
+ * since the object was last seen is theirs. (A scale entry carries no time, so which entry changed is
+ * compared, not which is latest.) When no entry tells, the change is taken as someone else's. Pure.
+ */
+export function writtenByRun(before: Map<string, string> | undefined, object: KubeObject): boolean {
+  const now = writers(object);
+  const changed = [...now].filter(([key, value]) => before?.get(key) !== value).map(([key]) => key.split('/')[0]!);
+  return changed.length > 0 && changed.every((manager) => OWN_MANAGERS.has(manager));
+}
+
+export interface Seen { version: string; writers: Map<string, string> }
+const seenOf = (object: KubeObject): Seen => ({ version: specVersion(object), writers: writers(object) });
+
 /** Whether an event is a hand change to an object of one of these releases (`seen` keeps spec versions). Pure but for `seen`. */
-export function isDrift(event: WatchEvent, releases: ReadonlySet<string> | undefined, seen: Map<string, string>): boolean {
+export function isDrift(event: WatchEvent, releases: ReadonlySet<string> | undefined, seen: Map<string, Seen>): boolean {
   const meta = event.object.metadata;
   const key = `${meta.namespace ?? ''}/${objectKey(event.object)}`;
   if (event.type === 'BOOKMARK') return false;
@@ -55,16 +66,16 @@ export function isDrift(event: WatchEvent, releases: ReadonlySet<string> | undef
     seen.delete(key);
     return owned;
   }
-  const version = specVersion(event.object);
   const before = seen.get(key);
-  seen.set(key, version);
+  const now = seenOf(event.object);
+  seen.set(key, now);
   // A run's own write (helm's, helmcycle's) is no drift, whenever it arrives.
-  return owned && event.type === 'MODIFIED' && before !== undefined && before !== version && !writtenByRun(event.object);
+  return owned && event.type === 'MODIFIED' && before !== undefined && before.version !== now.version && !writtenByRun(before.writers, event.object);
 }
 
 export class DriftWatch {
   private readonly stop = new AbortController();
-  private readonly seen = new Map<string, string>();
+  private readonly seen = new Map<string, Seen>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DriftWatchOptions) {}
@@ -104,7 +115,7 @@ export class DriftWatch {
         if (!resourceVersion) {
           const list = await kube.listCollection(apiVersion, kind, namespace);
           if (list.resourceVersion === undefined) return; // not served
-          for (const item of list.items) this.seen.set(`${namespace}/${objectKey(item)}`, specVersion(item));
+          for (const item of list.items) this.seen.set(`${namespace}/${objectKey(item)}`, seenOf(item));
           resourceVersion = list.resourceVersion;
         }
         await kube.watchObjects(apiVersion, kind, namespace, { resourceVersion, timeoutSeconds: watchTimeoutSeconds(), signal }, (event) => {

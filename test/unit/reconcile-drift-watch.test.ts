@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject, WatchEvent, WatchFrom } from '../../src/kube/types.js';
-import { DriftWatch, isDrift } from '../../src/reconcile/drift-watch.js';
+import { DriftWatch, isDrift, type Seen } from '../../src/reconcile/drift-watch.js';
 import { FakeKube } from './fakes.js';
 
 const deployment = (name: string, release: string, generation: number, resourceVersion = String(generation), manager = 'kubectl'): KubeObject => ({
@@ -14,7 +14,7 @@ const deployment = (name: string, release: string, generation: number, resourceV
 
 describe('reconcile drift watch', () => {
   it('tells a hand change to a release object from a status update and from other releases', () => {
-    const seen = new Map<string, string>();
+    const seen = new Map<string, Seen>();
     const ours = new Set(['web']);
     assert.equal(isDrift({ type: 'ADDED', object: deployment('web', 'web', 1) }, ours, seen), false);
     assert.equal(isDrift({ type: 'MODIFIED', object: deployment('web', 'web', 1, '7') }, ours, seen), false, 'status only');
@@ -22,6 +22,9 @@ describe('reconcile drift watch', () => {
     assert.equal(isDrift({ type: 'ADDED', object: deployment('other', 'by-hand', 1) }, ours, seen), false);
     assert.equal(isDrift({ type: 'MODIFIED', object: deployment('other', 'by-hand', 2) }, ours, seen), false, 'not a release of the stack');
     assert.equal(isDrift({ type: 'MODIFIED', object: deployment('web', 'web', 3, '3', 'helm') }, ours, seen), false, 'an upgrade by helm is no drift');
+    const scaled = deployment('web', 'web', 4, '4');
+    scaled.metadata.managedFields = [{ manager: 'kubectl', subresource: 'scale', operation: 'Update', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }, ...(scaled.metadata.managedFields as object[])];
+    assert.equal(isDrift({ type: 'MODIFIED', object: scaled }, ours, seen), true, 'kubectl scale: an entry without a time');
     assert.equal(isDrift({ type: 'DELETED', object: deployment('web', 'web', 2) }, ours, seen), true);
   });
 
