@@ -38,7 +38,8 @@ export type ErrorCode =
   | 'CHART_DEPENDENCIES_FAILED'
   | 'TRANSFORM_FAILED'
   | 'CHART_DIGEST_MISMATCH'
-  | 'CHART_PROVENANCE_FAILED';
+  | 'CHART_PROVENANCE_FAILED'
+  | 'SOURCE_FAILED';
 
 export interface ErrorDetails {
   cause?: unknown;

@@ -12,6 +12,7 @@ import * as importCommand from './commands/import.js';
 import * as init from './commands/init.js';
 import * as list from './commands/list.js';
 import * as plan from './commands/plan.js';
+import * as reconcileCommand from './commands/reconcile.js';
 import * as status from './commands/status.js';
 import * as template from './commands/template.js';
 import * as types from './commands/types.js';
@@ -24,7 +25,7 @@ import type { CliIo } from './cli-io.js';
 export type { CliIo } from './cli-io.js';
 
 /** The commands, in the order --help lists them: each file registers one. */
-export const COMMANDS: readonly { register: (program: Command, host: CommandHost) => void }[] = [init, importCommand, plan, apply, destroy, status, template, types, validate, list, completion];
+export const COMMANDS: readonly { register: (program: Command, host: CommandHost) => void }[] = [init, importCommand, plan, apply, destroy, reconcileCommand, status, template, types, validate, list, completion];
 
 /** The program, its commands registered; `setResult` receives the outcome of the command that runs. */
 export function buildProgram(io: CliIo, setResult: (p: Promise<number>) => void, argv: readonly string[] = [], masker: RunMasker = createRunMasker(), deps: CommandDeps = {}): Command {

@@ -22,11 +22,15 @@ async function status(ctx: CommandContext): Promise<number> {
       const clients = await ctx.clients();
       const statuses = await chartStatuses(selectedCharts(stack, ctx.selection()), clients, concurrencyFor(stack, options.concurrency));
       const code = statusExitCode(statuses);
+      // What `helmcycle reconcile` last did with this stack on this cluster, when it runs here.
+      const { readReconcileStatus, formatReconcileStatus } = await import('../../reconcile/records.js');
+      const reconciled = await readReconcileStatus(clients.kube, stack.name).catch(() => undefined);
       if (options.output === 'json') {
+        if (reconciled) io.stdout(`${JSON.stringify({ type: 'reconcile-status', ...reconciled })}\n`);
         for (const s of statuses) io.stdout(`${JSON.stringify({ type: 'status', ...s })}\n`);
         const count = (health: string) => statuses.filter((s) => s.health === health).length;
         io.stdout(`${JSON.stringify({ type: 'status-summary', ready: count('ready'), degraded: count('degraded'), notInstalled: count('not-installed'), exitCode: code })}\n`);
-      } else io.stdout(`${formatStatus(statuses)}\n`);
+      } else io.stdout(`${formatStatus(statuses)}\n${reconciled ? `\n${formatReconcileStatus(reconciled)}\n` : ''}`);
       return code;
     },
   });
