@@ -5,9 +5,12 @@
 // pulled must have that digest. Any failure names the chart and installs nothing. The same check for
 // Helm 3 and Helm 4, repository and OCI charts (helm pull --prov fetches the file for both).
 import { createHash } from 'node:crypto';
-import { readCleartextMessage, readKeys, verify, type Key } from 'openpgp';
+import type { Key } from 'openpgp';
 import { parse } from 'yaml';
 import { HelmcycleError } from '../errors.js';
+
+// openpgp (870 KB) loads only when a chart asks for verify: every other run's start skips it (issue 26).
+const openpgp = () => import('openpgp');
 
 export class ChartProvenanceError extends HelmcycleError {
   constructor(readonly reference: string, reason: string) {
@@ -21,6 +24,7 @@ const ARMOR_BEGIN = '-----BEGIN PGP PUBLIC KEY BLOCK-----';
 
 /** The keys of a keyring file: binary (`gpg --export`) or armored (`gpg --export --armor`), blocks concatenated. */
 export async function keyringKeys(bytes: Uint8Array): Promise<Key[]> {
+  const { readKeys } = await openpgp();
   const text = Buffer.from(bytes).toString('latin1');
   if (!text.includes(ARMOR_BEGIN)) return readKeys({ binaryKeys: bytes });
   const blocks = text.split(ARMOR_BEGIN).slice(1).map((block) => `${ARMOR_BEGIN}${block}`);
@@ -47,6 +51,7 @@ export interface ProvenanceInput {
 }
 
 export async function verifyProvenance(input: ProvenanceInput): Promise<void> {
+  const { readCleartextMessage, verify } = await openpgp();
   const fail = (reason: string) => new ChartProvenanceError(input.reference, reason);
   let keys: Key[];
   try {
