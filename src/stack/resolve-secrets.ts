@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { KubeClient } from '../kube/types.js';
 import { stackRoot } from './path-containment.js';
 import type { ResolvedStack } from './types.js';
-import { loadAgeIdentities, type AgeIdentitySet } from '../secrets/sops/age-identities.js';
+import type { AgeIdentitySet } from '../secrets/sops/age-identities.js';
 import { builtinResolvers, realFolders } from '../secrets/refs/builtin-resolvers.js';
 import { hasUnresolvedSecrets, resolveChartSecrets } from './resolve-chart-secrets.js';
 import type { RefResolver } from '../secrets/refs/value-ref.js';
@@ -57,7 +57,7 @@ export async function resolveStackSecrets(stack: ResolvedStack, options: StackSe
       : {}),
   });
   const context = {
-    identities: () => (identities ??= (options.identities ?? (() => loadAgeIdentities(env)))()),
+    identities: () => (identities ??= (options.identities ?? (async () => (await import('../secrets/sops/age-identities.js')).loadAgeIdentities(env)))()),
     resolvers: { ...builtins, ...(stack.resolvers ?? {}), ...(options.resolvers ?? {}) },
     signal: options.signal,
   };

@@ -7,7 +7,7 @@
 // clock-free crypto; errors name the file and never a value.
 import { createDecipheriv, createHash } from 'node:crypto';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import { ageDecrypt, AgeDecryptError, type AgeIdentity } from './age-decrypt.js';
+import type { AgeIdentity } from './age-decrypt.js';
 
 /** A SOPS file that cannot be opened: the file is named, the reason says what to do; no value is quoted. */
 export class SopsDecryptError extends Error {
@@ -132,6 +132,8 @@ async function dataKeyOf(meta: SopsMetadata, identities: readonly AgeIdentity[],
     throw new SopsDecryptError(file, `${what}; helmcycle opens SOPS files with age keys only (add one: sops updatekeys, or sops --add-age age1... -r -i ${file})`);
   }
   if (identities.length === 0) throw new SopsDecryptError(file, `needs an age key and none was found (${identitySource}); set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or put the key in ~/.config/sops/age/keys.txt`);
+  // The age library loads only when a SOPS file is opened: a run without one skips it (issue 26).
+  const { ageDecrypt, AgeDecryptError } = await import('./age-decrypt.js');
   for (const entry of ages) {
     if (typeof entry.enc !== 'string') continue;
     try {
