@@ -61,9 +61,18 @@ export function runDefinitionOf(chart: ResolvedChart, settings: Pick<RunSettings
   return { ...definition, skipUnchanged: settings.forceUpgrade ? false : (definition.skipUnchanged ?? true) };
 }
 
-/** The validated spec a chart runs with under these settings. */
+/**
+ * The validated spec a chart runs with under these settings: what validating runDefinitionOf's definition
+ * gives. The settings change only `action`, `skipUnchanged` and `ignoreDrift`, which the schema takes as
+ * they are (an enum and two booleans, no refinement reads them), and the chart's own definition was
+ * validated when the stack loaded (cached by its content): so its spec with those three set is that
+ * answer, without a second zod pass a chart (about 1 ms each at every run; issue 26).
+ * test/unit/run-spec.test.ts holds the two equal.
+ */
 export function runSpecOf(chart: ResolvedChart, settings: Parameters<typeof runDefinitionOf>[1]): ChartSpec {
-  return chartSpecOf(runDefinitionOf(chart, settings), chart.file);
+  const base = chartSpecOf(chart.definition, chart.file);
+  const run = runDefinitionOf(chart, settings);
+  return { ...base, action: run.action ?? base.action, skipUnchanged: run.skipUnchanged ?? base.skipUnchanged, ignoreDrift: run.ignoreDrift ?? base.ignoreDrift };
 }
 
 /** The validated spec inside a definition (its phases, checks, migrations and needs set aside by the one split in lifecycle/definition.ts). */
