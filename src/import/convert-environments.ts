@@ -76,10 +76,13 @@ export function environmentOverrides(
       continue;
     }
     const override = overrideOf(converted.chart, envChart);
-    // helmcycle adds an environment's values files to the chart's; a default file the environment replaces still applies.
-    const replaced = ((converted.chart.valuesFiles as string[] | undefined) ?? []).filter((f) => !((envChart.valuesFiles as string[] | undefined) ?? []).includes(f));
-    if (replaced.length) {
-      note({ field: `${converted.field}.values`, what: `in environment '${environment}', the values file(s) ${shown(replaced.join(', '))} of the default environment are replaced, not added to`, instead: `helmcycle applies them too, before environments.${environment}.charts.${name}.valuesFiles: move what differs into that environment's file, or build valuesFiles per environment in a TypeScript stack` });
+    // helmcycle adds an environment's values and secrets files to the chart's; a default file the environment
+    // replaces still applies (for a secrets file: decrypted there too, with its keys under the environment's).
+    for (const [field, helmfileField, what] of [['valuesFiles', 'values', 'values'], ['secretValuesFiles', 'secrets', 'secrets']] as const) {
+      const replaced = ((converted.chart[field] as string[] | undefined) ?? []).filter((f) => !((envChart[field] as string[] | undefined) ?? []).includes(f));
+      if (replaced.length) {
+        note({ field: `${converted.field}.${helmfileField}`, what: `in environment '${environment}', the ${what} file(s) ${shown(replaced.join(', '))} of the default environment are replaced, not added to`, instead: `helmcycle applies them too, before environments.${environment}.charts.${name}.${field}: move what differs into that environment's file, or build ${field} per environment in a TypeScript stack` });
+      }
     }
     if (override) overrides[name] = override;
   }

@@ -4,14 +4,22 @@
 // converted and its stack asserted, and each written stack loads with the stack loader `plan` uses, in
 // every environment.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { main } from '../../src/cli/main.js';
+import { formatPlan, formatPlanJson } from '../../src/cli/format.js';
+import { StackConfigError } from '../../src/errors.js';
 import { convertHelmfile, type ImportResult } from '../../src/import/convert.js';
 import { readHelmfile } from '../../src/import/read-helmfile.js';
+import { maskerForSpecs } from '../../src/secrets/sensitive.js';
 import { loadStack } from '../../src/stack/load.js';
+import { planChart } from '../../src/stack/plan.js';
+import { resolveStackSecrets } from '../../src/stack/resolve-secrets.js';
+import { FakeHelm, FakeKube } from './fakes.js';
+import { sealSopsYaml } from './support/sops-seal.js';
 
 const CORPUS = resolve('test/fixtures/helmfile/corpus');
 
@@ -212,5 +220,126 @@ describe('import corpus: one environment (-e)', () => {
     assert.deepEqual(result.stack.charts.map((c) => c.name), ['web']);
     assert.deepEqual(result.stack.environments, { prod: { charts: {} } }, 'web is not destroyed in prod');
     assert.ok(result.notConverted.some((i) => /document 2 cannot be rendered in environment 'prod'.*\.Values\.extra is not set/.test(i.what)));
+  });
+});
+
+describe('import corpus: environments with .gotmpl values and SOPS secrets sealed with a key made here', () => {
+  // Sentinels: each must appear in no output, file written, plan, or helm argv.
+  const SECRETS = {
+    default: { db: { password: 'Sentinel-Corpus-Dev-31f7', port: 5432 }, apiKey: 'key-dev-0a9e', features: [{ name: 'billing', token: 'tok-dev-77c2' }], tls: { enabled: true } },
+    production: { db: { password: 'Sentinel-Corpus-Prod-c4d2', port: 6432 }, apiKey: 'key-prod-5be1', features: [{ name: 'billing', token: 'tok-prod-1d08' }], tls: { enabled: false } },
+  };
+  const SENTINELS = ['Sentinel-Corpus-Dev-31f7', 'key-dev-0a9e', 'tok-dev-77c2', 'Sentinel-Corpus-Prod-c4d2', 'key-prod-5be1', 'tok-prod-1d08'];
+  const leaks = (text: string) => SENTINELS.filter((s) => text.includes(s));
+
+  /** The corpus folder with a local chart, each environment's secrets sealed to a key made now, and that key in a 0600 file. */
+  async function project(): Promise<{ dir: string; keyFile: string; otherKeyFile: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-import-sops-'));
+    await cp(join(CORPUS, 'sops-environments'), dir, { recursive: true });
+    await cp(resolve('test/fixtures/charts/settings'), join(dir, 'charts', 'api'), { recursive: true });
+    const identity = await generateIdentity();
+    const recipient = await identityToRecipient(identity);
+    await mkdir(join(dir, 'secrets'));
+    for (const [environment, data] of Object.entries(SECRETS)) await writeFile(join(dir, 'secrets', `${environment}.sops.yaml`), await sealSopsYaml(data, { recipients: [recipient] }));
+    const keys = await mkdtemp(join(tmpdir(), 'helmcycle-import-sops-keys-'));
+    const keyFile = join(keys, 'keys.txt');
+    await writeFile(keyFile, `# made by this test\n${identity}\n`, { mode: 0o600 });
+    const otherKeyFile = join(keys, 'other.txt');
+    await writeFile(otherKeyFile, `${await generateIdentity()}\n`, { mode: 0o600 });
+    return { dir, keyFile, otherKeyFile };
+  }
+
+  /** Runs `fn` with the sops key variables set as given (others unset), restoring them after. */
+  async function withKeyEnv<T>(keyFile: string, dir: string, fn: () => Promise<T>): Promise<T> {
+    const names = ['SOPS_AGE_KEY_FILE', 'SOPS_AGE_KEY', 'XDG_CONFIG_HOME'] as const;
+    const saved = names.map((n) => process.env[n]);
+    process.env.SOPS_AGE_KEY_FILE = keyFile;
+    delete process.env.SOPS_AGE_KEY;
+    process.env.XDG_CONFIG_HOME = join(dir, 'no-config');
+    try {
+      return await fn();
+    } finally {
+      names.forEach((n, i) => (saved[i] === undefined ? delete process.env[n] : (process.env[n] = saved[i])));
+    }
+  }
+
+  it('imports each environment\'s secrets file, resolves its values with the key, and no secret reaches the output, plan or argv', async () => {
+    const { dir, keyFile } = await project();
+    try {
+      assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
+      const out = await run(['import', 'helmfile.yaml.gotmpl'], dir);
+      assert.equal(out.code, 0, out.stderr);
+      const written = await readFile(join(dir, 'helmcycle.yaml'), 'utf8');
+      assert.deepEqual(leaks(out.stdout + out.stderr + written), []);
+      // helmfile gives production only its own file; helmcycle adds an environment's files to the chart's.
+      assert.match(out.stdout, /in environment 'production', the secrets file\(s\) \.\/secrets\/default\.sops\.yaml of the default environment are replaced, not added to/);
+
+      for (const environment of ['default', 'production'] as const) {
+        const stack = await loadStack(undefined, { cwd: dir, ...(environment === 'default' ? {} : { environment }) });
+        const chart = stack.charts.find((c) => c.name === 'api')!;
+        const definition = chart.definition as typeof chart.definition & { secretValuesFiles?: string[] };
+        const files = environment === 'default' ? ['default'] : ['default', 'production'];
+        assert.deepEqual(definition.secretValuesFiles, files.map((f) => join(dir, 'secrets', `${f}.sops.yaml`)), environment);
+        // The environment's .gotmpl values, rendered at import (an environment's come after the chart's: later wins in helm).
+        const rendered = { default: { replicaCount: 1, ingress: { enabled: false, hostname: 'api.default.shop.example.com' } }, production: { replicaCount: 3, ingress: { enabled: true, hostname: 'api.shop.example.com' } } };
+        assert.deepEqual(definition.values, files.map((f) => rendered[f as keyof typeof rendered]), environment);
+        const resolved = await resolveStackSecrets(stack, { env: { SOPS_AGE_KEY_FILE: keyFile, XDG_CONFIG_HOME: join(dir, 'no-config') } });
+        const opened = resolved.charts.find((c) => c.name === 'api')!;
+        assert.deepEqual((opened.definition as { secretValues?: unknown }).secretValues, files.map((f) => SECRETS[f as keyof typeof SECRETS]), environment);
+
+        const secret = SECRETS[environment];
+        const helm = new FakeHelm();
+        helm.manifest = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: api', 'data:', `  url: postgres://app:${secret.db.password}@db:${secret.db.port}`, `  apiKey: ${secret.apiKey}`, `  token: ${secret.features[0]!.token}`].join('\n');
+        const plan = await planChart(opened, { helm, kube: new FakeKube(), command: 'apply', masker: maskerForSpecs([opened.definition]) });
+        const text = formatPlan([plan]) + formatPlanJson([plan]);
+        assert.match(text, /ConfigMap\/shop\/api/);
+        assert.deepEqual(leaks(text), [], environment);
+      }
+
+      // helm's argv, through the CLI with a helm that logs its argv and renders what it reads on stdin.
+      const argvLog = join(dir, 'argv.log');
+      const helm = join(dir, 'fake-helm');
+      await writeFile(helm, ['#!/bin/sh', `printf '%s\\n' "$*" >> '${argvLog}'`, 'case "$1" in version) echo v3.17.0; exit 0;; esac', "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: api\\ndata:\\n  values.yaml: |\\n'", "sed 's/^/    /'", ''].join('\n'));
+      await chmod(helm, 0o755);
+      let output = '';
+      const code = await withKeyEnv(keyFile, dir, () => main(['--helm', helm, 'template', '-e', 'production'], { stdout: (t) => (output += t), stderr: (t) => (output += t), interactive: false, cwd: dir }));
+      assert.equal(code, 0, output);
+      assert.match(output, /password: \*\*\*/, 'helm was given the decrypted values (on stdin), shown masked');
+      // Every secret string and number is masked; a boolean is not (masking it would blank every `true`), so it tells the file.
+      assert.match(output, /port: \*\*\*\n[\s\S]*tls:\n\s+enabled: false/, "production's secrets file, over the default's");
+      const argv = await readFile(argvLog, 'utf8');
+      assert.match(argv, /--values=- /);
+      assert.deepEqual(leaks(output + argv), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with a wrong key: fails naming the secrets file, and helm is not run', async () => {
+    const { dir, otherKeyFile } = await project();
+    try {
+      assert.equal((await run(['import', 'helmfile.yaml.gotmpl'], dir)).code, 0);
+      const stack = await loadStack(undefined, { cwd: dir });
+      const error = await resolveStackSecrets(stack, { env: { SOPS_AGE_KEY_FILE: otherKeyFile, XDG_CONFIG_HOME: join(dir, 'no-config') } }).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof StackConfigError, String(error));
+      const message = error.message;
+      assert.match(message, /chart 'api' has a secret that cannot be read/);
+      assert.match(message, /secrets\/default\.sops\.yaml: none of the age keys found \(looked in SOPS_AGE_KEY_FILE=.*other\.txt\) opens it; it is encrypted to age1/);
+      assert.deepEqual(leaks(message), []);
+
+      const argvLog = join(dir, 'argv.log');
+      const helm = join(dir, 'fake-helm');
+      await writeFile(helm, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\n`);
+      await chmod(helm, 0o755);
+      let output = '';
+      const code = await withKeyEnv(otherKeyFile, dir, () => main(['--helm', helm, 'template'], { stdout: (t) => (output += t), stderr: (t) => (output += t), interactive: false, cwd: dir }));
+      assert.equal(code, 2, output);
+      assert.match(output, /chart 'api'/);
+      assert.match(output, /secretValuesFiles\[0\]: .*secrets\/default\.sops\.yaml: none of the age keys found/s);
+      assert.deepEqual(leaks(output), []);
+      assert.equal(await readFile(argvLog, 'utf8').catch(() => ''), '', 'helm was not run');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

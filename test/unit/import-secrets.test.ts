@@ -21,6 +21,8 @@ describe('import: secrets', () => {
     });
     assert.deepEqual(result.stack.charts[0]!.secretValuesFiles, ['./secrets/dev.yaml']);
     assert.deepEqual(result.stack.environments?.production?.charts.api, { secretValuesFiles: ['./secrets/prod.yaml'] });
+    // helmcycle adds an environment's secrets files to the chart's: production would decrypt dev's file too.
+    assert.deepEqual(result.notConverted.map((i) => [i.field, i.what]), [['releases[0].secrets', "in environment 'production', the secrets file(s) ./secrets/dev.yaml of the default environment are replaced, not added to"]]);
   });
 
   it('keeps ref+ values in values, moves a ref+ set value to setSensitive, and lists schemes helmcycle does not resolve', () => {
