@@ -148,7 +148,7 @@ export class ReconcileLoop<S extends LoadedStack> {
       else if (chart.status === 'succeeded') this.backoff.succeeded(chart.name);
     }
     const interrupted = signal.aborted;
-    this.finish({ revision, trigger, startedAt, durationMs: clock.now() - startedAt, ok: charts.every((c) => c.status === 'succeeded'), charts, ...(interrupted ? { interrupted } : {}) });
+    this.finish({ revision, trigger, startedAt, durationMs: clock.now() - startedAt, ok: charts.every((c) => c.status === 'succeeded'), charts, stackCharts: stack.charts, ...(interrupted ? { interrupted } : {}) });
   }
 
   private finish(run: ReconcileRun): void {

@@ -22,10 +22,14 @@ export interface ReconcileStatus {
   error?: string;
 }
 
-/** The status a run leaves, over the one before (a chart the run did not touch keeps its line). Pure. */
+/**
+ * The status a run leaves, over the one before: a chart of the stack the run did not touch (waiting out
+ * its backoff) keeps its line; a chart no longer in the stack (removed, pruned) loses it. Pure.
+ */
 export function nextStatus(previous: ReconcileStatus | undefined, run: ReconcileRun): ReconcileStatus {
   const at = new Date(run.startedAt + run.durationMs).toISOString();
-  const charts = { ...(previous?.charts ?? {}) };
+  const declared = run.stackCharts ? new Set(run.stackCharts) : undefined;
+  const charts = Object.fromEntries(Object.entries(previous?.charts ?? {}).filter(([name]) => !declared || declared.has(name)));
   for (const chart of run.charts) {
     const before = charts[chart.name];
     charts[chart.name] = { status: chart.status, ...(chart.failureClass ? { failureClass: chart.failureClass } : {}), ...(chart.status === 'succeeded' ? { lastSuccess: at } : before?.lastSuccess ? { lastSuccess: before.lastSuccess } : {}) };

@@ -29,4 +29,6 @@ export interface ReconcileRun {
   error?: string;
   /** The run was cut short by a stop or a lost leadership. */
   interrupted?: boolean;
+  /** The charts the stack declared at this revision: the status keeps no line for a chart gone from it. */
+  stackCharts?: readonly string[];
 }

@@ -76,6 +76,14 @@ describe('reconcile endpoints', () => {
     assert.deepEqual(eventsOf({ ...failedRun, ok: true, charts: [{ name: 'web', status: 'succeeded', changed: false, driftRepaired: 0 }] }), [], 'a quiet run leaves no Event');
   });
 
+  it("keeps the line of a stack chart the run did not touch (backoff), drops a chart gone from the stack", () => {
+    const previous = { lastRun: 'x', trigger: 'start', revision: 'old', ok: false, charts: { web: { status: 'succeeded' }, waiting: { status: 'failed', failureClass: 'other' }, removed: { status: 'failed' }, 'ns/api (prune)': { status: 'succeeded' } } };
+    const run: ReconcileRun = { ...failedRun, ok: true, charts: [{ name: 'web', status: 'succeeded', changed: false, driftRepaired: 0 }], stackCharts: ['web', 'waiting'] };
+    assert.deepEqual(Object.keys(nextStatus(previous, run).charts).sort(), ['waiting', 'web']);
+    // A run that could not read its stack knows no charts: it drops nothing.
+    assert.deepEqual(Object.keys(nextStatus(previous, { ...failedRun, charts: [], error: 'source unreadable' }).charts).sort(), ['ns/api (prune)', 'removed', 'waiting', 'web']);
+  });
+
   it('notifies with Slack-compatible text, masked, retrying a server error', async () => {
     const bodies: string[] = [];
     let calls = 0;
