@@ -56,6 +56,24 @@ export class InventoryRenameError extends UsageError {
   }
 }
 
+/**
+ * An apply or plan --prune of a stack whose name's inventory another stack file wrote (another identity:
+ * another absolute path, or another repository or file in it). Two stacks share the name; the inventory
+ * lists the other's releases, which this stack must never prune.
+ */
+export class InventoryOwnerError extends UsageError {
+  constructor(stack: string, file: string, owner: Inventory) {
+    super(`stack '${stack}' is asked to prune, but its inventory (helmcycle-inventory.${stack}) was written by another stack file (${owner.file}, another path or repository), not by ${file}: two stacks share the name '${stack}', and a prune here could remove the other's releases`,
+      `give one of the stacks another name; or, if this stack file was moved or copied from that one, pass --adopt-inventory to take its inventory over; nothing was changed`,
+    );
+  }
+}
+
+/** Plan's and apply's note when the name's inventory is another stack file's: this run neither prunes from it nor writes it. */
+export function foreignInventoryNote(stack: string, owner: Inventory): string {
+  return `the inventory of stack '${stack}' was written by another stack file (${owner.file}, another path or repository): two stacks share the name '${stack}'. This run does not record its releases there, and prune is refused; rename one of them, or pass --adopt-inventory if this file was moved from that one`;
+}
+
 const sharesMost = (other: Inventory, mine: ReadonlySet<string>) => other.releases.length > 0 && other.releases.filter((e) => mine.has(entryKey(e))).length * 2 > other.releases.length;
 
 /**

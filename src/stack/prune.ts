@@ -11,7 +11,7 @@ import { chartSpecOf } from './chart-spec-of.js';
 import type { StackCommand } from './events.js';
 import { entryKey, type Inventory, type InventoryDelta, type InventoryEntry } from './inventory.js';
 import { deleteInventory, inventoriesOf, updateInventory } from './inventory-store.js';
-import { decidePrune, InventoryRenameError, lookalikeNote, lookalikes, renamedFrom, renameWarning, type PruneDecision } from './prune-plan.js';
+import { decidePrune, foreignInventoryNote, InventoryOwnerError, InventoryRenameError, lookalikeNote, lookalikes, renamedFrom, renameWarning, type PruneDecision } from './prune-plan.js';
 import { stackOrigin, type StackOrigin } from './stack-origin.js';
 import type { ResolvedChart, ResolvedStack, StackChart } from './types.js';
 
@@ -27,6 +27,8 @@ export interface PruneContext {
   decision: PruneDecision;
   /** What plan notes and apply warns of (a rename seen but not acted on); never a reason to stop. */
   notes: string[];
+  /** The name's inventory, written by another stack file: neither pruned from nor written by this run. */
+  foreign?: Inventory | undefined;
 }
 
 /** The release and namespace each chart of the stack declares (every chart, selected or not). */
@@ -47,19 +49,25 @@ export function declaredReleases(stack: ResolvedStack): { release: string; names
 export async function readPruneContext(kube: KubeClient, stack: ResolvedStack, settings: { command: StackCommand; prune?: boolean; adoptInventory: boolean }): Promise<PruneContext> {
   const origin = await stackOrigin(stack.file);
   const declared = declaredReleases(stack);
-  const { own, others } = await inventoriesOf(kube, stack.name);
+  const { own: named, others } = await inventoriesOf(kube, stack.name);
+  // The name's inventory from another stack file (both identities known, and not taken over): another
+  // stack of the same name. Its releases are not this stack's to prune, and this run does not write it.
+  const foreign = named?.identity && origin.identity && named.identity !== origin.identity && !settings.adoptInventory ? named : undefined;
+  if (foreign && settings.prune) throw new InventoryOwnerError(stack.name, origin.file, foreign);
+  const own = foreign ? undefined : named;
   const apply = settings.command === 'apply';
   const previous = apply ? renamedFrom(origin.identity, declared, others) : undefined;
   if (previous && !settings.adoptInventory && settings.prune) throw new InventoryRenameError(stack.name, previous.stack, origin.file);
   const adopted = previous && settings.adoptInventory ? previous : undefined;
   const notes = previous && !adopted ? [renameWarning(stack.name, previous)] : [];
+  if (foreign) notes.push(foreignInventoryNote(stack.name, foreign));
   if (apply && !previous) notes.push(...lookalikes(own, origin.file, declared, others).map((o) => lookalikeNote(stack.name, o)));
   const ownKeys = new Set((own?.releases ?? []).map(entryKey));
   const adoptedEntries = adopted ? adopted.releases.filter((e) => !ownKeys.has(entryKey(e))) : [];
   const base = own ?? (adopted ? { ...adopted, stack: stack.name, releases: [] } : undefined);
   const inventory = base && adopted ? { ...base, releases: [...base.releases, ...adoptedEntries] } : base;
   const rest = others.filter((o) => o !== adopted);
-  return { origin, inventory, adopted, adoptedEntries, decision: decidePrune(inventory, declared, rest), notes };
+  return { origin, inventory, adopted, adoptedEntries, decision: decidePrune(inventory, declared, rest), notes, foreign };
 }
 
 /**
@@ -113,6 +121,7 @@ export const pruneName = (entry: InventoryEntry): string => `${entry.namespace}/
 
 /** Writes the run's change (the adopted entries with it), then drops the adopted old name's inventory. */
 export async function writeInventory(kube: KubeClient, stack: ResolvedStack, context: PruneContext, delta: InventoryDelta): Promise<Inventory> {
+  if (context.foreign) return context.foreign;
   const meta = { stack: stack.name, file: context.origin.file, ...(context.origin.commit ? { commit: context.origin.commit } : {}), ...(context.origin.identity ? { identity: context.origin.identity } : {}) };
   const touched = new Set([...delta.deployed, ...delta.removed].map(entryKey));
   const full = { ...delta, deployed: [...context.adoptedEntries.filter((e) => !touched.has(entryKey(e))), ...delta.deployed] };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planCluster } from '../../src/cli/plan-command.js';
 import { planFleet } from '../../src/cli/fleet-inspect.js';
@@ -163,17 +163,19 @@ describe('prune', () => {
 
   it("two stacks in one namespace never prune each other's releases, nor one both list", async () => {
     const clients = world();
-    await apply(await stackFile(await folder(), { name: 'a', charts: [chart('db'), chart('shared')] }), clients);
-    const b = await stackFile(await folder(), { name: 'b', charts: [chart('cache'), chart('shared')] });
+    // Each stack keeps its folder across its edits (a stack is its name and its file: see the next describe).
+    const [aDir, bDir] = [await folder(), await folder()];
+    await apply(await stackFile(aDir, { name: 'a', charts: [chart('db'), chart('shared')] }), clients);
+    const b = await stackFile(bDir, { name: 'b', charts: [chart('cache'), chart('shared')] });
     await apply(b, clients);
-    const aSmaller = await stackFile(await folder(), { name: 'a', charts: [chart('db')] });
+    const aSmaller = await stackFile(aDir, { name: 'a', charts: [chart('db')] });
     const planned = (await plan(aSmaller, clients, { prune: true })).filter((p) => p.prune);
     assert.deepEqual(planned.map((p) => `${p.chart}: ${p.action}: ${p.reason}`), ["shared: none: no longer in the stack; left in place: also in the inventory of stack 'b'"]);
     await apply(aSmaller, clients, { prune: true });
     assert.deepEqual(clients.helm.uninstalled, []);
     assert.deepEqual(listed(clients.kube, 'b'), ['apps/cache', 'apps/shared']);
     // b drops 'shared' too: a's inventory still lists it, so b leaves it as well.
-    await apply(await stackFile(await folder(), { name: 'b', charts: [chart('cache')] }), clients, { prune: true });
+    await apply(await stackFile(bDir, { name: 'b', charts: [chart('cache')] }), clients, { prune: true });
     assert.deepEqual(clients.helm.uninstalled, []);
   });
 
@@ -327,6 +329,27 @@ describe('stack identity (the regressions of the first landing)', () => {
     await apply(other, clients, { prune: true });
     assert.deepEqual([listed(clients.kube, 'first'), listed(clients.kube, 'second')], [['apps/db', 'apps/web'], ['apps/db', 'apps/web']], 'each keeps its own inventory');
     assert.deepEqual(clients.helm.uninstalled, []);
+  });
+
+  it("two stacks of the same name in two folders never prune each other's releases: the second neither lists, prunes nor writes the first's inventory", async () => {
+    const clients = world();
+    const first = await stackFile(await folder(), { name: 'platform', charts: [chart('db', [], 'team-a'), chart('web', [], 'team-a')] });
+    await apply(first, clients);
+    const second = await stackFile(await folder(), { name: 'platform', charts: [chart('cache', [], 'team-b')] });
+    const planned = await plan(second, clients);
+    assert.deepEqual(planned.filter((p) => p.prune), [], "the first stack's releases are not the second's, not even as 'would be pruned'");
+    await assert.rejects(plan(second, clients, { prune: true }), (error: Error) => exitCodeForError(error, false) === 2 && /two stacks share the name 'platform'/.test(error.message));
+    await assert.rejects(apply(second, clients, { prune: true }), (error: Error) => exitCodeForError(error, false) === 2);
+    await apply(second, clients);
+    assert.deepEqual(listed(clients.kube, 'platform'), ['team-a/db', 'team-a/web'], "the second stack's apply leaves the first's inventory as it was");
+    assert.deepEqual(clients.helm.uninstalled, []);
+    // The first stack still prunes its own, as before.
+    await apply(await stackFile(dirname(first.file!), { name: 'platform', charts: [chart('db', [], 'team-a')] }), clients, { prune: true });
+    assert.deepEqual(clients.helm.uninstalled, ['team-a/web']);
+    // A stack file moved to another folder takes its inventory over only when told.
+    const moved = await stackFile(await folder(), { name: 'platform', charts: [chart('db', [], 'team-a')] });
+    await apply(moved, clients, { prune: true, adoptInventory: true });
+    assert.deepEqual(listed(clients.kube, 'platform'), ['team-a/db']);
   });
 
   it('a saved plan with a prune entry named like a chart of the stack is not stale at once', async () => {
