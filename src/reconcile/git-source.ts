@@ -70,6 +70,10 @@ export class GitSource implements StackSource {
     if (!existsSync(join(this.dir, '.git'))) {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await this.git(['init', '--quiet', '--', this.dir], signal);
+      // The repository as the checkout's origin (credentials left out): the stack's identity is then the
+      // repository and the file in it (stack-origin.ts), the same for every replica's own cache folder,
+      // so a new leader after a takeover prunes from the inventory the old leader wrote.
+      await this.git(['-C', this.dir, 'config', 'remote.origin.url', redactUrl(this.options.url)], signal);
     }
     await this.git(['-C', this.dir, 'fetch', '--quiet', '--no-tags', '--depth', '1', '--force', '--', this.options.url, this.options.ref ?? 'HEAD'], signal);
     const commit = await this.git(['-C', this.dir, 'rev-parse', '--verify', '--end-of-options', 'FETCH_HEAD^{commit}'], signal);

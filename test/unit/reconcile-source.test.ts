@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import { stackOrigin } from '../../src/stack/stack-origin.js';
 import { UsageError } from '../../src/errors.js';
 import { GitSource, checkGitArguments, isGitSource, redactUrl } from '../../src/reconcile/git-source.js';
 import { FolderSource, stackFileIn } from '../../src/reconcile/source.js';
@@ -65,6 +66,24 @@ describe('reconcile source', () => {
     await assert.rejects(new GitSource({ url: repo, ref: 'nope', cacheDir: join(dir, 'cache') }).sync(), (e: Error) => /failed/.test(e.message));
     assert.equal(isGitSource(join(repo, '.git')), true);
     assert.equal(isGitSource(join(repo, 'deploy')), false);
+  });
+
+  it("gives every replica's checkout of one repository the same stack identity (a takeover prunes from the old leader's inventory)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helmcycle-src-'));
+    const repo = join(dir, 'repo');
+    await mkdir(join(repo, 'deploy'), { recursive: true });
+    await writeFile(join(repo, 'deploy', 'stack.yaml'), 'charts: []\n');
+    const git = (...args: string[]) => run('git', ['-C', repo, ...args]);
+    await git('init', '--quiet', '-b', 'main');
+    await git('config', 'user.email', 't@example.com');
+    await git('config', 'user.name', 't');
+    await git('add', '.');
+    await git('commit', '--quiet', '-m', 'one');
+    const replica = async (name: string) => (await new GitSource({ url: repo, ref: 'main', path: 'deploy/stack.yaml', cacheDir: join(dir, name) }).sync()).file;
+    const [one, two] = [await stackOrigin(await replica('cache-a')), await stackOrigin(await replica('cache-b'))];
+    assert.ok(one.identity?.startsWith('git:'), `identity ${one.identity}`);
+    assert.equal(one.identity, two.identity);
+    assert.equal(one.file, 'deploy/stack.yaml');
   });
 
   it('refuses a URL or ref git would read as an option, and hides credentials', () => {
