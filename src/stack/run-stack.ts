@@ -112,9 +112,12 @@ export async function runStack(given: ResolvedStack, options: StackRunOptions): 
   const graph = restrictGraph(options.command === 'destroy' ? reverseGraph(full) : full, new Set(byName.keys()));
   // The stack's inventory, read before anything changes: a renamed stack is refused here (prune.ts).
   const warn = (chart: string, message: string) => emit({ type: 'message', chart, phase: 'exec', level: 'warn', message, at: Date.now() });
-  const inventory = options.command === 'validate' ? undefined : await inventoryForRun(options.kube, stack, settings, (message) => warn(stack.name, message));
+  // Its notes (a rename or a same-name stack seen, not acted on) are told once the stack has started.
+  const inventoryNotes: string[] = [];
+  const inventory = options.command === 'validate' ? undefined : await inventoryForRun(options.kube, stack, settings, (message) => inventoryNotes.push(message));
   const pruning = settings.prune ? (inventory?.decision.prune ?? []) : [];
   emit({ type: 'stack-started', stack: stack.name, command: options.command, charts: [...graph.names, ...pruning.map(pruneName)], at: started });
+  for (const note of inventoryNotes) warn(stack.name, note);
 
   // Each selected release as it was before the run: what a stack rollback returns it to.
   const recorded = new Map<string, RollbackTarget>();
