@@ -6,7 +6,11 @@
 // another replica may take over; a clean stop hands the lease back so the next replica need not wait.
 import { KubeRequestError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/types.js';
+import { LEASE_API_VERSION, microTime as microTimeOf } from '../lease/lease-record.js';
 import type { LoopClock } from './loop.js';
+
+/** The loop's clock gives milliseconds; the release lease's MicroTime takes a Date. */
+const microTime = (ms: number): string => microTimeOf(new Date(ms));
 
 export interface LeaderOptions {
   kube: KubeClient;
@@ -27,11 +31,6 @@ interface LeaseSpec {
   leaseTransitions?: number;
 }
 
-/** Kubernetes' MicroTime: RFC 3339 with microseconds. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
 export class LeaderElection {
   leader = false;
   private observed: { record: string; at: number } | undefined;
@@ -42,7 +41,7 @@ export class LeaderElection {
   constructor(private readonly options: LeaderOptions) {}
 
   private get ref() {
-    return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: this.options.namespace, name: this.options.name };
+    return { apiVersion: LEASE_API_VERSION, kind: 'Lease', namespace: this.options.namespace, name: this.options.name };
   }
 
   private set(leader: boolean): void {
