@@ -81,14 +81,10 @@ export function shownChart(chart: string, stackFile: string | undefined): string
   return inStack && !inStack.startsWith('..') && !isAbsolute(inStack) ? `./${inStack.split(sep).join('/')}` : basename(chart);
 }
 
-/** What the inventory records of a chart deployed now. */
-function entryOf(chart: ResolvedChart, stack: ResolvedStack): InventoryEntry {
+/** What the inventory records of a chart deployed now; `releaseOf` gives each chart's release key, read once a run. */
+function entryOf(chart: ResolvedChart, stack: ResolvedStack, releaseOf: ReadonlyMap<string, string>): InventoryEntry {
   const spec = chartSpecOf(chart.definition, chart.file);
-  const byName = new Map(stack.charts.map((c) => [c.name, c]));
-  const needs = chart.needs.map((n) => byName.get(n)).filter((c): c is ResolvedChart => c !== undefined).map((c) => {
-    const s = chartSpecOf(c.definition, c.file);
-    return entryKey({ release: s.name, namespace: s.namespace });
-  });
+  const needs = chart.needs.map((n) => releaseOf.get(n)).filter((key): key is string => key !== undefined);
   return { release: spec.name, namespace: spec.namespace, chart: shownChart(spec.chart, stack.file), needs };
 }
 
@@ -98,10 +94,13 @@ const GONE: ReadonlySet<ExecOutcome | undefined> = new Set(['uninstalled', 'abse
 /** The change a run makes to the inventory: what it deployed, what it uninstalled (destroy or prune). */
 export function inventoryDelta(stack: ResolvedStack, command: StackCommand, succeeded: ReadonlyMap<string, ChartResult>, pruned: readonly InventoryEntry[]): InventoryDelta {
   const delta: InventoryDelta = { deployed: [], removed: pruned.map((e) => ({ release: e.release, namespace: e.namespace })) };
+  // Each chart's release key, once for the run (a chart's needs are named by chart, recorded by release).
+  const declared = declaredReleases(stack);
+  const releaseOf = new Map(stack.charts.map((c, i) => [c.name, entryKey(declared[i]!)]));
   for (const chart of stack.charts) {
     const result = succeeded.get(chart.name);
     if (!result) continue;
-    if (command === 'apply' && DEPLOYED.has(result.outcome)) delta.deployed.push(entryOf(chart, stack));
+    if (command === 'apply' && DEPLOYED.has(result.outcome)) delta.deployed.push(entryOf(chart, stack, releaseOf));
     else if (GONE.has(result.outcome)) delta.removed.push({ release: result.name, namespace: result.namespace });
   }
   return delta;
