@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { build, transform, type BuildOptions, type Message, type OutputFile } from 'esbuild';
+import { clientNodeSlim } from './client-node-slim.js';
 import { trimSourceMap, type SourceMap } from './trim-source-map.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -47,7 +48,9 @@ const common = {
 } satisfies BuildOptions;
 
 async function buildModules(): Promise<OutputFile[]> {
+  const slim = clientNodeSlim();
   const result = await build({
+    plugins: [slim.plugin],
     ...common,
     // The package's entry points (package.json "exports" and the bin's), named as dist/ has them.
     entryPoints: { index: 'src/index.ts', config: 'src/config.ts', 'cli/entry': 'src/cli/entry.ts' },
@@ -60,6 +63,9 @@ async function buildModules(): Promise<OutputFile[]> {
     banner: { js: REQUIRE_BANNER },
   });
   failOnWarnings(result.warnings);
+  // A client-node release that no longer imports the generated index from config.js would bring the
+  // whole generated API back into every command's start without a word: say so instead.
+  if (!slim.applied()) throw new Error('scripts/client-node-slim.ts did not apply: @kubernetes/client-node/dist/config.js no longer imports ./gen/index.js; look at what it imports now');
   return result.outputFiles;
 }
 

@@ -1,24 +1,17 @@
 // The KubeClient. Objects travel as plain JSON over HTTP (rest-transport.ts), with REST paths from API
 // discovery cached per client: no typed serializer drops a key on any read or write. client-node is
-// kept for the kubeconfig, credentials, logs and the service proxy. Every API failure becomes a
+// kept for the kubeconfig and credentials, and (loaded when asked) for logs and the service proxy.
+// Every API failure becomes a
 // KubeRequestError that says what was asked; a 404 where absence is an answer (getObject,
 // deleteObject, listObjects) is not an error.
-import {
-  ApiException,
-  AuthorizationV1Api,
-  CoreV1Api,
-  KubeConfig,
-  Log,
-  VersionApi,
-  type CoreV1Event,
-  type V1Pod,
-} from './client-node.js';
-import { Writable } from 'node:stream';
+import { KubeConfig, type CoreV1Event, type V1Pod } from './client-node.js';
 import { KubeRequestError } from '../errors.js';
+import { KUBE_RETRY_BUDGET_MS, retryTransient } from '../retry/retry.js';
+import { transientReason } from '../retry/transient.js';
 import { ApiDiscovery } from './discovery.js';
 import { guardCredentials } from './exec-credentials.js';
 import { applyBody, listItems, queryString, resourcePath, writeQuery, type ApiResource } from './rest-paths.js';
-import { answerError, RestTransport, retryingOn429, sendJson, type RestSender } from './rest-transport.js';
+import { answerError, RestTransport, retryingOn429, sendJson, type RestRequest, type RestSender } from './rest-transport.js';
 import type {
   AccessAnswer,
   AccessQuery,
@@ -37,7 +30,7 @@ import type {
 } from './types.js';
 import { parseWatchLine, WatchUnsupportedError } from './watch-events.js';
 import { loadKubeConfig, type KubeClientOptions } from './kubeconfig-load.js';
-import { apiMessage, request, statusCode, toEventRecord, toPodState } from './client-node-shapes.js';
+import { toEventRecord, toPodState } from './client-node-shapes.js';
 
 export { loadKubeConfig, toPodState, type KubeClientOptions };
 
@@ -54,9 +47,6 @@ function describe(ref: ObjectRef): string {
 
 export class NodeKubeClient implements KubeClient {
   readonly config: KubeConfig;
-  private readonly core: CoreV1Api;
-  private readonly auth: AuthorizationV1Api;
-  private readonly versionApi: VersionApi;
   private readonly rest: RestSender;
   /** Per client, so per run: REST paths are looked up once, not before every call. */
   private readonly discovery: ApiDiscovery;
@@ -65,28 +55,35 @@ export class NodeKubeClient implements KubeClient {
   constructor(options: KubeClientOptions | KubeConfig = {}, transport?: RestSender) {
     // A failing exec plugin's error names the plugin, never what it printed (the token, maybe).
     this.config = guardCredentials(options instanceof KubeConfig ? options : loadKubeConfig(options));
-    this.core = this.config.makeApiClient(CoreV1Api);
-    this.auth = this.config.makeApiClient(AuthorizationV1Api);
-    this.versionApi = this.config.makeApiClient(VersionApi);
     this.rest = transport ?? retryingOn429(new RestTransport(this.config));
     this.discovery = new ApiDiscovery(this.rest);
   }
 
+  /**
+   * One JSON request whose transient failures (a reset connection, a 503, a 429 past the transport's
+   * own retries) are retried within the kube budget: only for calls safe to repeat (reads, reviews).
+   */
+  private retried<T>(what: string, request: RestRequest): Promise<T> {
+    return retryTransient(() => sendJson<T>(this.rest, what, request), {
+      transient: (error) => transientReason(error instanceof Error ? error.message : String(error), error instanceof KubeRequestError ? error.statusCode : undefined),
+      budgetMs: KUBE_RETRY_BUDGET_MS,
+    });
+  }
+
   async serverVersion(): Promise<string> {
-    const info = await request('reading the server version', () => this.versionApi.getCode());
-    return info.gitVersion;
+    return (await this.retried<{ gitVersion: string }>('reading the server version', { method: 'GET', path: '/version' })).gitVersion;
   }
 
   async canI(query: AccessQuery): Promise<AccessAnswer> {
-    const review = await request(`checking access to ${query.verb} ${query.resource}`, () =>
-      this.auth.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { verb: query.verb, resource: query.resource, group: query.group ?? '', namespace: query.namespace } },
-        },
-      }),
-    );
+    const review = await this.retried<{ status?: { allowed?: boolean; reason?: string } }>(`checking access to ${query.verb} ${query.resource}`, {
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb: query.verb, resource: query.resource, group: query.group ?? '', ...(query.namespace === undefined ? {} : { namespace: query.namespace }) } },
+      },
+    });
     return { allowed: review.status?.allowed === true, reason: review.status?.reason };
   }
 
@@ -111,9 +108,7 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async podLogs(namespace: string, pod: string, container: string, tailLines: number): Promise<string> {
-    return request(`reading logs of ${namespace}/${pod}/${container}`, () =>
-      this.core.readNamespacedPodLog({ namespace, name: pod, container, tailLines }),
-    );
+    return (await import('./client-node-apis.js')).readPodLog(this.config, namespace, pod, container, tailLines);
   }
 
   /** The resource and namespace of an object, or undefined when its kind is not served. */
@@ -191,43 +186,11 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async proxyGet(proxy: ServiceProxyRequest): Promise<ProxyResponse> {
-    const name = proxy.port === undefined ? proxy.service : `${proxy.service}:${proxy.port}`;
-    const path = proxy.path.replace(/^\//, '');
-    try {
-      const info = await this.core.connectGetNamespacedServiceProxyWithPathWithHttpInfo({ name, namespace: proxy.namespace, path });
-      return { status: info.httpStatusCode, body: info.data };
-    } catch (error) {
-      // A non-2xx answer (from the service or from the proxy itself) is an answer, not a failure.
-      if (error instanceof ApiException) return { status: error.code, body: typeof error.body === 'string' ? error.body : JSON.stringify(error.body) };
-      throw new KubeRequestError(`GET ${proxy.path} on service ${proxy.namespace}/${name} failed: ${apiMessage(error)}`, statusCode(error), { cause: error });
-    }
+    return (await import('./client-node-apis.js')).proxyGetService(this.config, proxy);
   }
 
   async followPodLogs(namespace: string, pod: string, container: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
-    let partial = '';
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) onLine(line);
-        callback();
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      const finish = (error?: unknown) => {
-        if (partial) onLine(partial);
-        partial = '';
-        if (error) reject(new KubeRequestError(`following logs of ${namespace}/${pod}/${container} failed: ${apiMessage(error)}`, statusCode(error), { cause: error }));
-        else resolve();
-      };
-      new Log(this.config)
-        .log(namespace, pod, container, sink, (error) => finish(error), { follow: true })
-        .then((controller) => {
-          if (signal?.aborted) controller.abort();
-          else signal?.addEventListener('abort', () => controller.abort(), { once: true });
-        })
-        .catch(finish);
-    });
+    return (await import('./client-node-apis.js')).followPodLog(this.config, namespace, pod, container, onLine, signal);
   }
 
   async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<KubeObject[]> {
@@ -280,10 +243,13 @@ export class NodeKubeClient implements KubeClient {
   }
 
   async reviewRules(namespace: string): Promise<AccessRules> {
-    const review = await request(`reviewing access rules in namespace ${namespace}`, () =>
-      this.auth.createSelfSubjectRulesReview({
+    const review = await this.retried<{ status?: { incomplete?: boolean; resourceRules?: { verbs?: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[] } }>(
+      `reviewing access rules in namespace ${namespace}`,
+      {
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
         body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
-      }),
+      },
     );
     return {
       resourceRules: (review.status?.resourceRules ?? []).map((rule) => ({

@@ -123,6 +123,42 @@ const crd = {
 };
 
 describe('NodeKubeClient over REST', () => {
+  it('asks access reviews, access rules and the version over REST, as plain JSON (no generated API client is loaded for them)', async () => {
+    const api = new FakeApi();
+    api.answers.set('GET /version', { status: 200, body: JSON.stringify({ gitVersion: 'v1.33.1', major: '1' }) });
+    api.answers.set('POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { status: 201, body: JSON.stringify({ status: { allowed: false, reason: 'no RBAC policy matched' } }) });
+    api.answers.set('POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+      status: 201,
+      body: JSON.stringify({ status: { incomplete: true, resourceRules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['secrets'] }, { verbs: ['*'] }] } }),
+    });
+    const client = clientWith(api);
+    assert.equal(await client.serverVersion(), 'v1.33.1');
+    assert.deepEqual(await client.canI({ verb: 'create', resource: 'leases', group: 'coordination.k8s.io', namespace: 'web' }), { allowed: false, reason: 'no RBAC policy matched' });
+    assert.deepEqual(await client.canI({ verb: 'list', resource: 'namespaces' }), { allowed: false, reason: 'no RBAC policy matched' });
+    assert.deepEqual(await client.reviewRules('web'), {
+      resourceRules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['secrets'], resourceNames: [] }, { verbs: ['*'], apiGroups: [], resources: [], resourceNames: [] }],
+      incomplete: true,
+    });
+    assert.deepEqual(api.requests.map((r) => [r.method, r.path, r.body]), [
+      ['GET', '/version', undefined],
+      ['POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'create', resource: 'leases', group: 'coordination.k8s.io', namespace: 'web' } } }],
+      ['POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'namespaces', group: '' } } }],
+      ['POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'web' } }],
+    ]);
+  });
+
+  it('names what was asked when an access review is refused, and does not retry a definite answer', async () => {
+    const api = new FakeApi();
+    api.answers.set('POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { status: 403, body: JSON.stringify({ kind: 'Status', code: 403, message: 'selfsubjectaccessreviews is forbidden' }) });
+    await assert.rejects(clientWith(api).canI({ verb: 'get', resource: 'secrets', namespace: 'web' }), (error: unknown) => {
+      assert.ok(error instanceof KubeRequestError);
+      assert.equal(error.statusCode, 403);
+      assert.match(error.message, /checking access to get secrets failed \(HTTP 403\): selfsubjectaccessreviews is forbidden/);
+      return true;
+    });
+    assert.equal(api.requests.length, 1);
+  });
+
   it('sends a server-side apply as the object itself, and returns the answer as it came', async () => {
     const api = new FakeApi();
     const applied = await clientWith(api).applyObject(structuredClone(crd), { fieldManager: 'helmcycle', force: true });

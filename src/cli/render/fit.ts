@@ -1,36 +1,12 @@
 // Fitting text into terminal rows. A row wider than the terminal wraps into two physical lines, and a
 // live view that redraws in place (log-update) then erases one line too few: rows vanish, swap places
 // or stay behind. So every row is cut to the width, measured in terminal columns (a CJK character or
-// an emoji takes two), and text from events is made one plain line first. Pure.
+// an emoji takes two). Pure. (Making event text one plain line is text-lines.ts: the plain renderer
+// needs only that, and string-width's tables cost ~45 ms to load.)
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
-import stripAnsi from 'strip-ansi';
 
 export const ELLIPSIS = '…';
-
-/**
- * Text from an event (a chart's message, helm's error) as plain, printable text: its own escape
- * sequences removed (they would move the cursor or colour the rest of the screen), tabs as spaces,
- * other control characters dropped. Newlines are kept; see `lines`.
- */
-export function printable(text: string): string {
-  return stripAnsi(text)
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, '  ')
-    // C0 and C1 controls except the newline.
-    .replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g, '');
-}
-
-/** Characters of an event's text kept for the screen: more than any terminal row shows, far less than helm can say. */
-const MAX_SCREEN_TEXT = 4_000;
-
-/** The non-empty lines of a text from an event, each printable. */
-export function lines(text: string): string[] {
-  return printable(text.length > MAX_SCREEN_TEXT ? text.slice(0, MAX_SCREEN_TEXT) : text)
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim() !== '');
-}
 
 /** How many terminal columns the text takes (escape sequences take none). */
 export function displayWidth(text: string): number {

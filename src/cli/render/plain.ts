@@ -5,7 +5,7 @@
 import { describeWait, type WaitProgress } from '../../lifecycle/events.js';
 import { formatStackEvent, type StackEvent } from '../../stack/events.js';
 import { systemClock, type Clock } from './clock.js';
-import { lines } from './fit.js';
+import { lines } from './text-lines.js';
 import { NO_COLORS, type Palette } from './palette.js';
 import { RunTally } from './summary.js';
 import type { Renderer } from './types.js';

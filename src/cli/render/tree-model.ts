@@ -2,7 +2,7 @@
 // events in, rows out; tree-view.ts turns it into lines and tree.ts draws them.
 import type { MessageLevel, WaitProgress } from '../../lifecycle/events.js';
 import type { StackEvent } from '../../stack/events.js';
-import { lines, printable } from './fit.js';
+import { lines, printable } from './text-lines.js';
 import { RunTally } from './summary.js';
 
 export type ChartState = 'waiting' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
