@@ -23,7 +23,18 @@ export function namespace(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
+/** The stack name writeStack gives the stack of namespace `ns`: one inventory per bench stack. */
+export function stackName(ns: string): string {
+  return `bench-${ns}`;
+}
+
+/**
+ * Deletes the namespace and the inventory of its bench stack (a Secret in `default`, which outlives the
+ * namespace). Why the inventory too: a later stack named alike from another file would find it "written
+ * by another stack file" and skip its own inventory writes, doing less work than a user's run.
+ */
 export async function deleteNamespace(kubectl: string, name: string, wait = false): Promise<void> {
+  await execa(kubectl, ['delete', 'secret', '--namespace=default', `helmcycle-inventory.${stackName(name)}`, '--ignore-not-found'], { reject: false });
   await execa(kubectl, ['delete', 'namespace', name, `--wait=${wait}`, '--timeout=180s', '--ignore-not-found'], { reject: false });
 }
 
@@ -69,7 +80,7 @@ export function scratch(): Promise<string> {
 export async function writeStack(dir: string, ns: string, charts: BenchChart[], source: { repository: string; version: string; chart?: string }): Promise<string> {
   const file = join(dir, `helmcycle-${ns}.yaml`);
   const lines = [
-    `name: bench`,
+    `name: ${stackName(ns)}`,
     `defaults: { namespace: ${ns}, createNamespace: true, timeoutSeconds: 300 }`,
     `charts:`,
     ...charts.map((c) => `  - { name: ${c.name}, chart: ${source.chart ?? 'web'}, repository: "${source.repository}", version: "${source.version}", needs: [${c.needs.join(', ')}]${c.values ? `, values: ${JSON.stringify(c.values)}` : ''} }`),
