@@ -4,25 +4,16 @@
 // one is erased and costs nothing), or of client-node-apis.ts, would put them back into the chunk every
 // command loads, with no test or type error to say so.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { sourceFiles, SRC } from './support/source-files.js';
 
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 const API_DOOR = 'kube/client-node-apis.ts';
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return /\.(c|m)?ts$/.test(entry.name) ? [path] : [];
-  });
-}
-
 /** The module specifiers a file imports or re-exports statically with a value (type-only ones left out). */
-export function staticValueImports(fileName: string, text: string): string[] {
+function staticValueImports(fileName: string, text: string): string[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false);
   const found: string[] = [];
   for (const statement of source.statements) {
@@ -38,7 +29,7 @@ export function staticValueImports(fileName: string, text: string): string[] {
 }
 
 /** Why a file breaks the rule, or undefined. */
-export function startUpImportProblem(file: string, text: string): string | undefined {
+function startUpImportProblem(file: string, text: string): string | undefined {
   for (const specifier of staticValueImports(file, text)) {
     if (specifier === '@kubernetes/client-node' && file !== API_DOOR) return `${file} imports @kubernetes/client-node's index statically: take KubeConfig from kube/client-node.ts, the API clients through ${API_DOOR} with import()`;
     if (/(^|\/)client-node-apis\.js$/.test(specifier)) return `${file} imports ${API_DOOR} statically: use import() so that it loads when such a call is made`;

@@ -3,23 +3,14 @@
 // Imports are read with TypeScript's own pre-processor, so `import type`, re-exports and dynamic
 // `import()` all count.
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { folderCycles, type FolderGraph } from './support/folder-cycles.js';
+import { sourceFiles, SRC } from './support/source-files.js';
 
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 const MAX_LINES = 300;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return /\.(c|m)?ts$/.test(entry.name) ? [path] : [];
-  });
-}
 
 /** A file's folder under src/: its first path segment, or the file itself when it sits at the root. */
 function folderOf(file: string): string {
