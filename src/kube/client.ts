@@ -1,9 +1,8 @@
 // The KubeClient. Objects travel as plain JSON over HTTP (rest-transport.ts), with REST paths from API
 // discovery cached per client: no typed serializer drops a key on any read or write. client-node is
 // kept for the kubeconfig and credentials, and (loaded when asked) for logs and the service proxy.
-// Every API failure becomes a
-// KubeRequestError that says what was asked; a 404 where absence is an answer (getObject,
-// deleteObject, listObjects) is not an error.
+// Every API failure becomes a KubeRequestError that says what was asked; a 404 where absence is an
+// answer (getObject, deleteObject, listObjects) is not an error.
 import { KubeConfig, type CoreV1Event, type V1Pod } from './client-node.js';
 import { KubeRequestError } from '../errors.js';
 import { KUBE_RETRY_BUDGET_MS, retryTransient } from '../retry/retry.js';
