@@ -31,6 +31,14 @@ function apiMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One CoreV1Api a kubeconfig, as the client built it once before these calls were loaded lazily. */
+const coreApis = new WeakMap<KubeConfig, CoreV1Api>();
+function coreApi(config: KubeConfig): CoreV1Api {
+  let api = coreApis.get(config);
+  if (!api) coreApis.set(config, (api = config.makeApiClient(CoreV1Api)));
+  return api;
+}
+
 async function request<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     // A log read is safe to repeat.
@@ -42,7 +50,7 @@ async function request<T>(what: string, call: () => Promise<T>): Promise<T> {
 }
 
 export async function readPodLog(config: KubeConfig, namespace: string, pod: string, container: string, tailLines: number): Promise<string> {
-  const core = config.makeApiClient(CoreV1Api);
+  const core = coreApi(config);
   return request(`reading logs of ${namespace}/${pod}/${container}`, () => core.readNamespacedPodLog({ namespace, name: pod, container, tailLines }));
 }
 
@@ -50,7 +58,7 @@ export async function proxyGetService(config: KubeConfig, proxy: ServiceProxyReq
   const name = proxy.port === undefined ? proxy.service : `${proxy.service}:${proxy.port}`;
   const path = proxy.path.replace(/^\//, '');
   try {
-    const info = await config.makeApiClient(CoreV1Api).connectGetNamespacedServiceProxyWithPathWithHttpInfo({ name, namespace: proxy.namespace, path });
+    const info = await coreApi(config).connectGetNamespacedServiceProxyWithPathWithHttpInfo({ name, namespace: proxy.namespace, path });
     return { status: info.httpStatusCode, body: info.data };
   } catch (error) {
     // A non-2xx answer (from the service or from the proxy itself) is an answer, not a failure.
